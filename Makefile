@@ -1,0 +1,45 @@
+# Assay: two commands do all set-up on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-postgres lint format bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[postgres,test]'
+	touch $(STAMP)
+
+## run: install, migrate the SQLite database, load demo data when empty, serve on :8000
+run: $(STAMP)
+	$(BIN)/assay db upgrade
+	$(BIN)/assay demo --if-empty
+	@echo "Serving Assay on http://127.0.0.1:8000"
+	$(BIN)/assay serve --host 127.0.0.1 --port 8000
+
+## test: the whole suite (browser journeys skip with a note where Chromium is missing)
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+## test-postgres: the whole suite against the PostgreSQL server at 127.0.0.1:5432
+test-postgres: $(STAMP)
+	ASSAY_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## bench: performance against same-run baselines; results in bench/RESULTS.md
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

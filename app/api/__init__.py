@@ -1,0 +1,20 @@
+"""The JSON API under /api/v1: bearer-token (or session) authenticated, tenant-scoped.
+
+Domains add their routers to `api_router`; errors come back as problem+json from the handlers in
+`app.main`.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.api import vendors
+from app.assessments import api as assessments
+from app.register import api as register
+
+api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(vendors.router)
+api_router.include_router(assessments.router)
+api_router.include_router(register.router)
+
+__all__ = ["api_router"]

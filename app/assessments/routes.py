@@ -1,0 +1,424 @@
+"""Buyer pages for assessments: the list, sending questionnaires, and the review page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+from sqlmodel import col, select
+
+from app.assessments import review
+from app.assessments.lifecycle import TRANSITIONS
+from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
+from app.assessments.sending import Recipients, parse_new_contacts, send_questionnaire
+from app.assessments.service import (
+    evidence_keys,
+    get_assessment,
+    progress,
+    questionnaire_of,
+    timeline,
+)
+from app.auth.permissions import Permission, has_permission
+from app.deps import SessionDep, require
+from app.errors import InvalidInput, NotFound
+from app.evidence import filetypes
+from app.models import (
+    Campaign,
+    OutboxEmail,
+    Questionnaire,
+    User,
+    Vendor,
+    VendorContact,
+    utcnow,
+)
+from app.questionnaires.service import available_questionnaires, publish_library
+from app.web import flash, is_htmx, redirect, render
+
+router = APIRouter(tags=["assessments"])
+
+Viewer = Annotated[User, require(Permission.view_portfolio)]
+Sender = Annotated[User, require(Permission.send_questionnaires)]
+Reviewer = Annotated[User, require(Permission.review_assessments)]
+Publisher = Annotated[User, require(Permission.manage_questionnaires)]
+
+PREVIEWABLE = {t.media_type for t in filetypes.ACCEPTED if t.previewable}
+DEFAULT_DUE_DAYS = 30
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _optional_int(raw: str | None, what: str) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a number.") from None
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+# --- list -----------------------------------------------------------------------------------------
+
+
+@router.get("/assessments")
+def assessments_list(
+    request: Request,
+    user: Viewer,
+    session: SessionDep,
+    status: str = "",
+    overdue: str = "",
+    vendor_id: str = "",
+    campaign_id: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    today = _today()
+    filters = AssessmentFilters(
+        status=status or None,
+        overdue=overdue in ("1", "true", "on", "yes"),
+        vendor_id=_optional_int(vendor_id, "vendor_id"),
+        campaign_id=_optional_int(campaign_id, "campaign_id"),
+        page=page,
+    )
+    result = list_assessments(session=session, user=user, filters=filters, today=today)
+    campaign = session.get(Campaign, filters.campaign_id) if filters.campaign_id else None
+    if campaign is not None and campaign.organisation_id != user.organisation_id:
+        campaign = None
+    context = {
+        "result": result,
+        "filters": filters,
+        "today": today,
+        "is_overdue": is_overdue,
+        "campaign": campaign,
+        **filter_choices(session, user),
+    }
+    return render(
+        request,
+        "assessments/list.html",
+        context,
+        block="results" if is_htmx(request) and request.headers.get("HX-Target") else None,
+    )
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+
+def _send_form_context(session, user: User, selected: list[int]) -> dict:
+    vendors = session.exec(
+        select(Vendor)
+        .where(Vendor.organisation_id == user.organisation_id)
+        .order_by(Vendor.legal_name)
+    ).all()
+    contacts: dict[int, list[VendorContact]] = {}
+    if vendors:
+        for contact in session.exec(
+            select(VendorContact)
+            .where(col(VendorContact.vendor_id).in_([v.id for v in vendors]))
+            .order_by(col(VendorContact.is_primary).desc(), VendorContact.name)
+        ):
+            contacts.setdefault(contact.vendor_id, []).append(contact)
+    questionnaires = available_questionnaires(session=session, organisation_id=user.organisation_id)
+    # Latest versions first (then the most recently published), whatever the key.
+    questionnaires.sort(key=lambda q: (q.version, q.published_at, q.id), reverse=True)
+    return {
+        "vendors": vendors,
+        "contacts": contacts,
+        "questionnaires": questionnaires,
+        "selected": set(selected),
+        "default_due": _today() + timedelta(days=DEFAULT_DUE_DAYS),
+        "min_due": _today(),
+        "can_publish": has_permission(user.role, Permission.manage_questionnaires),
+    }
+
+
+@router.get("/assessments/new")
+def send_form(
+    request: Request,
+    user: Sender,
+    session: SessionDep,
+    vendor_id: Annotated[list[int], Query()] = [],  # noqa: B006 (FastAPI copies defaults)
+) -> Response:
+    return render(request, "assessments/send.html", _send_form_context(session, user, vendor_id))
+
+
+@router.post("/assessments/new")
+def send(
+    request: Request,
+    user: Sender,
+    session: SessionDep,
+    questionnaire_id: Annotated[str, Form()] = "",
+    due_date: Annotated[str, Form()] = "",
+    vendor_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+    contact_ids: Annotated[list[int], Form()] = [],  # noqa: B006
+    new_contacts_vendor: Annotated[list[int], Form()] = [],  # noqa: B006
+    new_contacts: Annotated[list[str], Form()] = [],  # noqa: B006
+    message: Annotated[str, Form(max_length=5000)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The form lists each vendor's contacts (contact_ids) and a box for new addresses per vendor
+    (new_contacts, paired in order with new_contacts_vendor)."""
+    questionnaire = _optional_int(questionnaire_id, "The questionnaire")
+    if questionnaire is None:
+        raise InvalidInput("Choose a questionnaire.")
+    try:
+        due = date.fromisoformat(due_date)
+    except ValueError:
+        raise InvalidInput("Choose a due date (YYYY-MM-DD).") from None
+    recipients: dict[int, Recipients] = {vid: Recipients() for vid in vendor_ids}
+    if contact_ids:
+        for contact_id, vid in session.exec(
+            select(VendorContact.id, VendorContact.vendor_id).where(
+                col(VendorContact.id).in_(contact_ids)
+            )
+        ):
+            if vid in recipients:
+                recipients[vid].contact_ids.append(contact_id)
+    for vid, text in zip(new_contacts_vendor, new_contacts, strict=False):
+        if vid in recipients and text.strip():
+            recipients[vid].new_contacts += parse_new_contacts(text)
+    result = send_questionnaire(
+        session=session,
+        actor=user,
+        vendor_ids=vendor_ids,
+        questionnaire_id=questionnaire,
+        due_date=due,
+        message=message,
+        settings=request.app.state.settings,
+        recipients=recipients,
+        name=name,
+        ip=_ip(request),
+    )
+    count = len(result.assessments)
+    flash(
+        request,
+        f"Sent to {count} vendor{'s' if count != 1 else ''}: "
+        f"{len(result.notified)} email{'s' if len(result.notified) != 1 else ''} queued"
+        + (f", {len(result.invited)} invited" if result.invited else "")
+        + ".",
+    )
+    if count == 1:
+        return redirect(request, f"/assessments/{result.assessments[0].id}")
+    return redirect(request, f"/assessments?campaign_id={result.campaign.id}")
+
+
+@router.post("/questionnaires/publish-library")
+def publish_questionnaire_library(
+    request: Request, user: Publisher, session: SessionDep
+) -> Response:
+    rows = publish_library(session=session)
+    flash(request, f"The library is published: {len(rows)} questionnaire version(s) available.")
+    return redirect(request, "/assessments/new")
+
+
+# --- review page ----------------------------------------------------------------------------------
+
+
+def _page_context(session, user: User, assessment_id: int) -> dict:
+    today = _today()
+    assessment = get_assessment(session, user, assessment_id)
+    compiled = questionnaire_of(session, assessment)
+    sections = review.review_sections(
+        session=session, assessment=assessment, viewer=user, today=today
+    )
+    values = {
+        row.question.key: row.answer.value for _, rows in sections for row in rows if row.answer
+    }
+    users = {}
+    steps = timeline(session, assessment)
+    ids = {s.actor_id for s in steps if s.actor_id}
+    if ids:
+        users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+    return {
+        "assessment": assessment,
+        "vendor": session.get(Vendor, assessment.vendor_id),
+        "questionnaire": session.get(Questionnaire, assessment.questionnaire_id),
+        "definition": compiled.definition,
+        "sections": sections,
+        "progress": progress(compiled, values, evidence_keys(session, assessment.id)),
+        "timeline": steps,
+        "actors": users,
+        "actions": review.buyer_actions(user, assessment),
+        "emails": review.emails_of(session, assessment),
+        "counts": review.review_counts(session, assessment),
+        "can_review": has_permission(user.role, Permission.review_assessments)
+        and assessment.status == "under_review",
+        "can_comment": _may_comment(user),
+        "can_retry": has_permission(user.role, Permission.send_questionnaires),
+        "previewable": PREVIEWABLE,
+        "today": today,
+        "overdue": is_overdue(assessment, today),
+    }
+
+
+def _may_comment(user: User) -> bool:
+    return has_permission(user.role, Permission.review_assessments)
+
+
+@router.get("/assessments/{assessment_id}")
+def assessment_page(
+    request: Request, assessment_id: int, user: Viewer, session: SessionDep
+) -> Response:
+    return render(request, "assessments/detail.html", _page_context(session, user, assessment_id))
+
+
+def _answer_fragment(request: Request, session, user: User, assessment_id: int, key: str):
+    """The one answer's card for htmx, or the whole page after a plain form post."""
+    if not is_htmx(request):
+        return redirect(request, f"/assessments/{assessment_id}#q-{key}")
+    assessment = get_assessment(session, user, assessment_id)
+    sections = review.review_sections(
+        session=session, assessment=assessment, viewer=user, today=_today(), only_key=key
+    )
+    row = sections[0][1][0] if sections else None
+    context = {
+        "assessment": assessment,
+        "row": row,
+        "can_review": has_permission(user.role, Permission.review_assessments)
+        and assessment.status == "under_review",
+        "can_comment": _may_comment(user),
+        "previewable": PREVIEWABLE,
+    }
+    return render(request, "assessments/detail.html", context, block="answer")
+
+
+REVIEW_STEPS = ("begin_review", "request_clarification", "complete", "reopen", "cancel")
+
+
+def _step(request: Request, session, user: User, assessment_id: int, action: str, reason: str):
+    assessment = get_assessment(session, user, assessment_id)
+    review.take_action(
+        session=session,
+        actor=user,
+        assessment=assessment,
+        action=action,
+        reason=reason,
+        settings=request.app.state.settings,
+        ip=_ip(request),
+    )
+    label = TRANSITIONS[action].label or action
+    flash(request, f"{label}: done. The assessment is now {assessment.status.replace('_', ' ')}.")
+    return redirect(request, f"/assessments/{assessment.id}")
+
+
+@router.post("/assessments/{assessment_id}/review/{action}")
+def review_step(
+    request: Request,
+    assessment_id: int,
+    action: str,
+    user: Reviewer,
+    session: SessionDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Begin review, send back for clarification, complete, reopen or cancel."""
+    if action not in REVIEW_STEPS:
+        raise InvalidInput(f"Unknown review step {action!r}.")
+    return _step(request, session, user, assessment_id, action, reason)
+
+
+@router.post("/assessments/{assessment_id}/send")
+def send_draft(request: Request, assessment_id: int, user: Sender, session: SessionDep) -> Response:
+    """Send a draft to every contact of its vendor."""
+    return _step(request, session, user, assessment_id, "send", "")
+
+
+@router.post("/assessments/{assessment_id}/cancel")
+def cancel(
+    request: Request,
+    assessment_id: int,
+    user: Sender,
+    session: SessionDep,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    return _step(request, session, user, assessment_id, "cancel", reason)
+
+
+@router.post("/assessments/{assessment_id}/answers/{question_key}/review")
+def answer_review(
+    request: Request,
+    assessment_id: int,
+    question_key: str,
+    user: Reviewer,
+    session: SessionDep,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    assessment = get_assessment(session, user, assessment_id)
+    review.review_answer(
+        session=session,
+        actor=user,
+        assessment=assessment,
+        question_key=question_key,
+        decision=decision,
+        reason=reason,
+        ip=_ip(request),
+    )
+    return _answer_fragment(request, session, user, assessment_id, question_key)
+
+
+@router.post("/assessments/{assessment_id}/answers/{question_key}/evidence/{evidence_id}/review")
+def evidence_review(
+    request: Request,
+    assessment_id: int,
+    question_key: str,
+    evidence_id: int,
+    user: Reviewer,
+    session: SessionDep,
+    decision: Annotated[str, Form()] = "",
+) -> Response:
+    assessment = get_assessment(session, user, assessment_id)
+    review.review_evidence(
+        session=session,
+        actor=user,
+        assessment=assessment,
+        question_key=question_key,
+        evidence_id=evidence_id,
+        decision=decision,
+        ip=_ip(request),
+    )
+    return _answer_fragment(request, session, user, assessment_id, question_key)
+
+
+@router.post("/assessments/{assessment_id}/answers/{question_key}/comments")
+def answer_comment(
+    request: Request,
+    assessment_id: int,
+    question_key: str,
+    user: Reviewer,
+    session: SessionDep,
+    body: Annotated[str, Form(max_length=5000)] = "",
+    visibility: Annotated[str, Form()] = "internal",
+) -> Response:
+    """An internal note (buyer team only) or a message the vendor sees and answers."""
+    assessment = get_assessment(session, user, assessment_id)
+    if visibility not in ("internal", "vendor"):
+        raise InvalidInput("Choose an internal note or a message to the vendor.")
+    review.add_thread_message(
+        session=session,
+        actor=user,
+        assessment=assessment,
+        question_key=question_key,
+        body=body,
+        visibility=visibility,
+        ip=_ip(request),
+    )
+    return _answer_fragment(request, session, user, assessment_id, question_key)
+
+
+@router.post("/assessment-emails/{email_id}/retry")
+def email_retry(request: Request, email_id: int, user: Sender, session: SessionDep) -> Response:
+    """Queue a failed email again, once the SMTP problem is fixed."""
+    email = session.get(OutboxEmail, email_id)
+    if email is None or email.assessment_id is None:
+        raise NotFound("No such email.")
+    assessment = get_assessment(session, user, email.assessment_id)
+    review.retry_email(
+        session=session, actor=user, assessment=assessment, email_id=email_id, ip=_ip(request)
+    )
+    flash(request, f"The email to {email.to_address} is queued again.")
+    return redirect(request, f"/assessments/{assessment.id}#emails")

@@ -1,0 +1,283 @@
+"""Inviting vendor contacts: a single-use, expiring link whose token only the email carries.
+
+The token is 256 random bits; the database keeps its SHA-256, so neither a database reader nor a
+guesser can produce a working link. Accepting links the user to the vendor via VendorContact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, timedelta
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app.audit.service import record
+from app.auth.permissions import Permission, has_permission
+from app.auth.service import create_user, normalise_email
+from app.auth.tenancy import vendor_ids_for
+from app.config import Settings, get_settings
+from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.models import (
+    VENDOR_ROLES,
+    Invitation,
+    Organisation,
+    Role,
+    User,
+    Vendor,
+    VendorContact,
+    utcnow,
+)
+from app.notifications.service import queue_email
+
+
+class InvitationProblem(StrEnum):
+    invalid = "invalid"
+    expired = "expired"
+    used = "used"
+
+
+class InvitationUnusable(DomainError):
+    """A link that cannot be used; the page says why in plain words, with no details."""
+
+    status_code = 410
+    title = "This invitation cannot be used"
+
+    def __init__(self, problem: InvitationProblem) -> None:
+        messages = {
+            InvitationProblem.invalid: "This invitation link is not valid. Check that you copied the whole link, or ask for a new invitation.",
+            InvitationProblem.expired: "This invitation has expired. Ask the person who invited you to send a new one.",
+            InvitationProblem.used: "This invitation has already been used. Sign in instead, or ask for a new invitation.",
+        }
+        super().__init__(messages[problem])
+        self.problem = problem
+        if problem == InvitationProblem.invalid:
+            self.status_code = 404
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _can_invite(session: Session, actor: User, vendor: Vendor) -> bool:
+    if has_permission(actor.role, Permission.manage_vendors):
+        return actor.organisation_id == vendor.organisation_id
+    if has_permission(actor.role, Permission.manage_vendor_team):
+        return vendor.id in vendor_ids_for(session, actor)
+    return False
+
+
+def invite_vendor_contact(
+    *,
+    session: Session,
+    actor: User,
+    vendor: Vendor,
+    email: str,
+    name: str,
+    role: Role = Role.vendor_contact,
+    settings: Settings | None = None,
+) -> tuple[Invitation, str]:
+    """Invite someone at `vendor` to the vendor portal: queues the email, returns the link.
+
+    Procurement invites for their organisation's vendors, a vendor admin for their own vendor.
+    A new invitation for the same person and vendor replaces any earlier unused one.
+    """
+    settings = settings or get_settings()
+    if not _can_invite(session, actor, vendor):
+        raise NotFound("No such vendor here.")
+    role = Role(role)
+    if role not in VENDOR_ROLES:
+        raise InvalidInput("Vendor contacts are invited as vendor admin or vendor contact.")
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise InvalidInput("Enter a valid email address.")
+    name = name.strip() or email.split("@")[0]
+    existing = session.exec(select(User).where(User.email == email)).first()
+    if existing is not None and not Role(existing.role).is_vendor:
+        raise Conflict("That email belongs to a buyer account; vendor contacts need their own.")
+
+    contact = session.exec(
+        select(VendorContact).where(
+            VendorContact.vendor_id == vendor.id, VendorContact.email == email
+        )
+    ).first()
+    if contact is None:
+        contact = VendorContact(vendor_id=vendor.id, email=email, name=name[:200])
+        session.add(contact)
+    now = utcnow()
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.vendor_id == vendor.id,
+            Invitation.email == email,
+            Invitation.used_at.is_(None),
+        )
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        token_hash=token_hash(token),
+        email=email,
+        name=name[:200],
+        role=role,
+        organisation_id=vendor.organisation_id,
+        vendor_id=vendor.id,
+        invited_by_id=actor.id,
+        expires_at=now + timedelta(days=settings.invitation_days),
+    )
+    session.add(invitation)
+    session.flush()
+    url = f"{settings.base_url}/invitations/{token}"
+    buyer = session.get(Organisation, vendor.organisation_id)
+    queue_email(
+        session=session,
+        to=email,
+        subject=f"{buyer.name if buyer else 'A customer'} invites you to Assay",
+        template="vendor_invitation",
+        context={
+            "name": name,
+            "inviter": actor.name,
+            "buyer": buyer.name if buyer else "",
+            "vendor": vendor.legal_name,
+            "url": url,
+            "expires": invitation.expires_at.strftime("%d %B %Y"),
+        },
+        kind="invitation",
+        organisation_id=vendor.organisation_id,
+    )
+    record(
+        session,
+        action="vendor_contact.invited",
+        actor=actor,
+        organisation_id=vendor.organisation_id,
+        object_type="vendor",
+        object_id=vendor.id,
+        data={"email": email, "role": role.value, "invitation_id": invitation.id},
+    )
+    return invitation, url
+
+
+def open_invitation(session: Session, token: str) -> Invitation:
+    """The usable invitation behind a link, or InvitationUnusable saying why not."""
+    invitation = session.exec(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    ).first()
+    if invitation is None:
+        raise InvitationUnusable(InvitationProblem.invalid)
+    if invitation.used_at is not None:
+        raise InvitationUnusable(InvitationProblem.used)
+    expires_at = invitation.expires_at
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    if expires_at <= utcnow():
+        raise InvitationUnusable(InvitationProblem.expired)
+    return invitation
+
+
+def accept_invitation(
+    session: Session,
+    *,
+    invitation: Invitation,
+    user: User | None,
+    name: str = "",
+    password: str = "",
+    ip: str | None = None,
+) -> User:
+    """Use the invitation: create the account (or take the signed-in one) and join the vendor.
+
+    The used_at update is conditional, so two concurrent uses of one link cannot both succeed.
+    """
+    claimed = session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise InvitationUnusable(InvitationProblem.used)
+    if user is None:
+        user = create_user(
+            session,
+            email=invitation.email,
+            name=name.strip() or invitation.name or invitation.email,
+            role=Role(invitation.role),
+            password=password,
+            organisation_id=None,
+        )
+    elif normalise_email(user.email) != invitation.email or not Role(user.role).is_vendor:
+        raise InvalidInput("This invitation is for another email address.")
+    contact = session.exec(
+        select(VendorContact).where(
+            VendorContact.vendor_id == invitation.vendor_id, VendorContact.email == invitation.email
+        )
+    ).first()
+    if contact is None:
+        contact = VendorContact(
+            vendor_id=invitation.vendor_id, email=invitation.email, name=user.name
+        )
+    contact.user_id = user.id
+    session.add(contact)
+    session.flush()
+    record(
+        session,
+        action="vendor_contact.joined",
+        actor=user,
+        organisation_id=invitation.organisation_id,
+        object_type="vendor",
+        object_id=invitation.vendor_id,
+        data={"email": user.email, "invitation_id": invitation.id},
+        ip=ip,
+    )
+    return user
+
+
+def team_of(session: Session, *, user: User) -> list[tuple[Vendor, list[VendorContact]]]:
+    """The vendor admin's vendors with their signed-up and invited contacts."""
+    ids = vendor_ids_for(session, user)
+    if not ids:
+        return []
+    vendors = session.exec(
+        select(Vendor).where(Vendor.id.in_(ids)).order_by(Vendor.legal_name)
+    ).all()
+    contacts = session.exec(
+        select(VendorContact).where(VendorContact.vendor_id.in_(ids)).order_by(VendorContact.name)
+    ).all()
+    return [(v, [c for c in contacts if c.vendor_id == v.id]) for v in vendors]
+
+
+def remove_colleague(session: Session, *, actor: User, contact_id: int) -> VendorContact:
+    """Take a contact off the vendor; their sessions end if this was their last vendor."""
+    contact = session.get(VendorContact, contact_id)
+    if contact is None or contact.vendor_id not in vendor_ids_for(session, actor):
+        raise NotFound("No such colleague here.")
+    if contact.user_id == actor.id:
+        raise InvalidInput("You cannot remove yourself; ask another admin.")
+    vendor = session.get(Vendor, contact.vendor_id)
+    removed_user = session.get(User, contact.user_id) if contact.user_id else None
+    session.delete(contact)
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.vendor_id == contact.vendor_id,
+            Invitation.email == contact.email,
+            Invitation.used_at.is_(None),
+        )
+        .values(expires_at=utcnow())
+    )
+    session.flush()
+    if removed_user is not None:
+        removed_user.session_epoch += 1
+        if not vendor_ids_for(session, removed_user):
+            removed_user.active = False
+        session.add(removed_user)
+    record(
+        session,
+        action="vendor_contact.removed",
+        actor=actor,
+        organisation_id=vendor.organisation_id if vendor else None,
+        object_type="vendor_contact",
+        object_id=contact_id,
+        data={"email": contact.email, "vendor_id": contact.vendor_id},
+    )
+    return contact

@@ -1,0 +1,231 @@
+"""Sign-in pages (public): password, second factor, single sign-on, invitations; and sign-out."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Annotated
+
+import httpx
+from authlib.integrations.base_client import OAuthError
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from joserfc.errors import JoseError
+from sqlmodel import select
+
+from app.auth import throttle
+from app.auth.invitations import accept_invitation, open_invitation
+from app.auth.oidc import SsoRefused, client_for, find_sso_organisation, oidc_config, sso_user
+from app.auth.passwords import password_problem, verify_password
+from app.auth.service import password_login, verify_second_factor
+from app.auth.sessions import end_session, start_session
+from app.deps import CurrentUser, SessionDep, WriteSessionDep
+from app.errors import InvalidInput
+from app.models import Organisation, User
+from app.web import flash, redirect, render
+
+log = logging.getLogger("assay.auth")
+
+public_router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"])
+
+GENERIC_FAILURE = "That email and password do not match an active account."
+SECOND_FACTOR_SECONDS = 300
+PENDING = "pending_2fa"
+
+
+def safe_next(url: str | None) -> str:
+    """Only same-site relative paths: never an open redirect."""
+    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    return "/"
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@public_router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "auth/login.html", {"next": safe_next(next)})
+
+
+@public_router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=256)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    outcome = password_login(session, email=email, password=password, ip=client_ip(request))
+    if outcome.user is None:
+        error, status = (
+            (throttle.THROTTLED_MESSAGE, 429) if outcome.throttled else (GENERIC_FAILURE, 401)
+        )
+        context = {"error": error, "email": email, "next": safe_next(next)}
+        return render(request, "auth/login.html", context, status_code=status)
+    if outcome.needs_second_factor:
+        request.session.clear()
+        request.session[PENDING] = {
+            "uid": outcome.user.id,
+            "at": int(time.time()),
+            "next": safe_next(next),
+        }
+        return redirect(request, "/login/two-step")
+    start_session(request, outcome.user)
+    return redirect(request, safe_next(next))
+
+
+def _pending_user(request: Request, session: SessionDep) -> tuple[User, str] | None:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending.get("at", 0) > SECOND_FACTOR_SECONDS:
+        return None
+    user = session.get(User, pending.get("uid"))
+    if user is None or not user.active or not user.totp_enabled:
+        return None
+    return user, pending.get("next", "/")
+
+
+@public_router.get("/login/two-step")
+def second_factor_page(request: Request, session: SessionDep) -> Response:
+    if _pending_user(request, session) is None:
+        flash(request, "Sign in again.", "error")
+        return redirect(request, "/login")
+    return render(request, "auth/two_step.html")
+
+
+@public_router.post("/login/two-step")
+def second_factor(
+    request: Request, session: SessionDep, code: Annotated[str, Form(max_length=32)]
+) -> Response:
+    pending = _pending_user(request, session)
+    if pending is None:
+        flash(request, "That took too long. Sign in again.", "error")
+        return redirect(request, "/login")
+    user, next_url = pending
+    if not verify_second_factor(session, user=user, code=code, ip=client_ip(request)):
+        blocked = throttle.is_blocked(session, [throttle.account_key(user.email)])
+        message = throttle.THROTTLED_MESSAGE if blocked else "That code is not valid."
+        return render(request, "auth/two_step.html", {"error": message}, status_code=401)
+    start_session(request, user)
+    return redirect(request, next_url)
+
+
+@public_router.post("/login/sso")
+async def sso_start(
+    request: Request,
+    session: SessionDep,
+    identifier: Annotated[str, Form(max_length=320)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Email (its domain) or organisation slug first, then off to the organisation's provider."""
+    org = await run_in_threadpool(find_sso_organisation, session, identifier)
+    config = oidc_config(org, request.app.state.settings) if org else None
+    if org is None or config is None:
+        context = {
+            "sso_error": "Single sign-on is not set up for that email address or organisation.",
+            "identifier": identifier,
+            "next": safe_next(next),
+        }
+        return render(request, "auth/login.html", context, status_code=400)
+    request.session["sso"] = {"org": org.id, "next": safe_next(next)}
+    redirect_uri = request.app.state.settings.base_url + "/login/sso/callback"
+    try:
+        return await client_for(org, config).authorize_redirect(request, redirect_uri)
+    except (OAuthError, httpx.HTTPError, ValueError, KeyError) as exc:
+        log.warning("SSO discovery failed for %s: %s", org.slug, exc)
+        raise SsoRefused("Your identity provider could not be reached. Try again later.") from None
+
+
+@public_router.get("/login/sso/callback")
+async def sso_callback(request: Request, session: WriteSessionDep) -> Response:
+    started = request.session.get("sso") or {}
+    org = await run_in_threadpool(session.get, Organisation, started.get("org"))
+    config = oidc_config(org, request.app.state.settings) if org else None
+    if org is None or config is None:
+        raise SsoRefused("Single sign-on was not started here. Start again from the sign-in page.")
+    try:
+        token = await client_for(org, config).authorize_access_token(request)
+    except (OAuthError, JoseError, httpx.HTTPError, ValueError) as exc:
+        log.warning("SSO callback refused for %s: %s", org.slug, exc)
+        raise SsoRefused(
+            "Single sign-on did not complete. Start again from the sign-in page."
+        ) from None
+    claims = token.get("userinfo")
+    if not claims:
+        raise SsoRefused("Your identity provider did not return an ID token.")
+    user = await run_in_threadpool(
+        lambda: sso_user(
+            session, org=org, issuer=config.issuer, claims=dict(claims), ip=client_ip(request)
+        )
+    )
+    start_session(request, user)
+    return redirect(request, started.get("next", "/"))
+
+
+@router.post("/logout")
+def logout(request: Request, user: CurrentUser) -> Response:
+    end_session(request)
+    flash(request, "You are signed out.")
+    return redirect(request, "/login")
+
+
+def _existing_account(session: SessionDep, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email)).first()
+
+
+@public_router.get("/invitations/{token}")
+def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
+    invitation = open_invitation(session, token)
+    existing = _existing_account(session, invitation.email)
+    return render(request, "auth/invitation.html", {"invitation": invitation, "existing": existing})
+
+
+@public_router.post("/invitations/{token}")
+def invitation_accept(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    password: Annotated[str, Form(max_length=256)],
+    name: Annotated[str, Form(max_length=200)] = "",
+    password_confirm: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    """New people set a password; people with an account prove it with theirs."""
+    invitation = open_invitation(session, token)
+    existing = _existing_account(session, invitation.email)
+    ip = client_ip(request)
+    error = None
+    if existing is not None:
+        keys = [throttle.account_key(existing.email), throttle.address_key(ip)]
+        if throttle.is_blocked(session, keys):
+            error = throttle.THROTTLED_MESSAGE
+        elif not verify_password(password, existing.password_hash):
+            throttle.record_failure(session, keys[0], throttle.ACCOUNT)
+            throttle.record_failure(session, keys[1], throttle.ADDRESS)
+            error = "That password is not correct."
+    elif password != password_confirm:
+        error = "The two passwords differ."
+    else:
+        error = password_problem(password)
+    if error is None:
+        try:
+            user = accept_invitation(
+                session, invitation=invitation, user=existing, name=name, password=password, ip=ip
+            )
+        except InvalidInput as exc:
+            error = exc.message
+    if error is not None:
+        context = {"invitation": invitation, "existing": existing, "error": error, "name": name}
+        return render(request, "auth/invitation.html", context, status_code=422)
+    if not user.active:  # re-invited after removal: the invitation vouches for them again
+        user.active = True
+        session.add(user)
+    if user.totp_enabled:  # the invitation does not skip their second factor
+        request.session.clear()
+        request.session[PENDING] = {"uid": user.id, "at": int(time.time()), "next": "/"}
+        return redirect(request, "/login/two-step")
+    start_session(request, user)
+    flash(request, "Welcome to Assay. You can now see the assessments your customers sent you.")
+    return redirect(request, "/")

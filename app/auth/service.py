@@ -1,0 +1,241 @@
+"""Signing in (password, throttle, second factor), accounts, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, func, select
+
+from app.audit.service import record
+from app.auth import throttle, totp
+from app.auth.passwords import hash_password, password_problem, verify_password
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models import ApiToken, Role, User, utcnow
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def authenticate(session: Session, *, email: str, password: str, ip: str | None) -> User | None:
+    """The user if the password matches an active account; same work and answer otherwise."""
+    user = find_user_by_email(session, email)
+    ok = verify_password(password, user.password_hash if user else None)
+    if not ok or user is None or not user.active:
+        if user is not None:
+            record(
+                session,
+                action="auth.login_failed",
+                actor=user,
+                object_type="user",
+                object_id=user.id,
+                ip=ip,
+            )
+        return None
+    user.last_login_at = utcnow()
+    session.add(user)
+    record(session, action="auth.login", actor=user, object_type="user", object_id=user.id, ip=ip)
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None,
+    organisation_id: int | None,
+    actor: User | None = None,
+) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise InvalidInput("Enter a valid email address.")
+    if session.exec(select(func.count()).select_from(User).where(User.email == email)).one():
+        raise Conflict(f"A user with email {email} already exists.")
+    if password is not None and (problem := password_problem(password)):
+        raise InvalidInput(problem)
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        organisation_id=organisation_id,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        action="user.created",
+        actor=actor,
+        organisation_id=organisation_id,
+        object_type="user",
+        object_id=user.id,
+        data={"email": email, "role": role.value},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """What a password sign-in attempt produced; `user` is set when the password matched."""
+
+    user: User | None = None
+    throttled: bool = False
+    needs_second_factor: bool = False
+
+
+def password_login(session: Session, *, email: str, password: str, ip: str | None) -> LoginOutcome:
+    """Throttled password check; the caller starts the session or asks for the TOTP code."""
+    keys = [throttle.account_key(email), throttle.address_key(ip)]
+    if throttle.is_blocked(session, keys):
+        return LoginOutcome(throttled=True)
+    user = authenticate(session, email=email, password=password, ip=ip)
+    if user is None:
+        throttle.record_failure(session, keys[0], throttle.ACCOUNT)
+        throttle.record_failure(session, keys[1], throttle.ADDRESS)
+        return LoginOutcome()
+    throttle.record_success(session, keys[0])
+    return LoginOutcome(user=user, needs_second_factor=user.totp_enabled)
+
+
+def verify_second_factor(session: Session, *, user: User, code: str, ip: str | None) -> bool:
+    """A fresh TOTP code or an unused recovery code; failures count towards the throttle."""
+    keys = [throttle.account_key(user.email), throttle.address_key(ip)]
+    if throttle.is_blocked(session, keys):
+        return False
+    step = totp.matching_step(user.totp_secret or "", code, after=user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+    elif (remaining := totp.use_recovery_code(user.recovery_code_hashes, code)) is not None:
+        user.recovery_code_hashes = remaining
+        record(
+            session,
+            action="auth.recovery_code_used",
+            actor=user,
+            object_type="user",
+            object_id=user.id,
+            ip=ip,
+        )
+    else:
+        throttle.record_failure(session, keys[0], throttle.ACCOUNT)
+        throttle.record_failure(session, keys[1], throttle.ADDRESS)
+        return False
+    session.add(user)
+    session.flush()
+    return True
+
+
+def start_totp_enrolment(session: Session, *, user: User) -> str:
+    """A new secret kept on the user but not enabled until a code proves the app has it."""
+    if user.password_hash is None:
+        raise InvalidInput(
+            "Two-step sign-in is for local accounts; your identity provider handles yours."
+        )
+    if user.totp_enabled:
+        raise Conflict("Two-step sign-in is already on.")
+    user.totp_secret = totp.new_secret()
+    session.add(user)
+    session.flush()
+    return user.totp_secret
+
+
+def confirm_totp_enrolment(session: Session, *, user: User, code: str) -> list[str]:
+    """Turn TOTP on after a valid code; the recovery codes are returned once and stored hashed."""
+    if user.totp_enabled or not user.totp_secret:
+        raise Conflict("Start the set-up again.")
+    step = totp.matching_step(user.totp_secret, code, after=None)
+    if step is None:
+        raise InvalidInput("That code is not valid. Check the time on your phone and try again.")
+    codes = totp.new_recovery_codes()
+    user.totp_enabled = True
+    user.totp_last_step = step
+    user.recovery_code_hashes = [totp.hash_recovery_code(c) for c in codes]
+    session.add(user)
+    record(session, action="auth.totp_enabled", actor=user, object_type="user", object_id=user.id)
+    return codes
+
+
+def disable_totp(session: Session, *, user: User, password: str) -> None:
+    if not verify_password(password, user.password_hash):
+        raise InvalidInput("That password is not correct.")
+    user.totp_enabled = False
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.recovery_code_hashes = []
+    session.add(user)
+    record(session, action="auth.totp_disabled", actor=user, object_type="user", object_id=user.id)
+
+
+def sign_out_everywhere(session: Session, *, user: User) -> None:
+    """Every existing session of the user stops working (their cookies carry the old epoch)."""
+    user.session_epoch += 1
+    session.add(user)
+    record(
+        session,
+        action="auth.signed_out_everywhere",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+    )
+
+
+API_TOKEN_PREFIX = "assay_"  # noqa: S105 (a public marker, not a secret)
+
+
+def create_api_token(session: Session, *, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token acting as `user`; the secret is returned once, only its hash is kept."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput("Give the token a name, e.g. the script that will use it.")
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id,
+        name=name[:100],
+        prefix=secret[:12],
+        token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+    )
+    session.add(token)
+    session.flush()
+    record(
+        session,
+        action="api_token.created",
+        actor=user,
+        object_type="api_token",
+        object_id=token.id,
+        data={"name": token.name},
+    )
+    return token, secret
+
+
+def user_api_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    return list(
+        session.exec(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        ).all()
+    )
+
+
+def revoke_api_token(session: Session, *, user: User, token_id: int) -> ApiToken:
+    token = session.exec(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    ).first()
+    if token is None:
+        raise NotFound("No such API token.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        record(
+            session,
+            action="api_token.revoked",
+            actor=user,
+            object_type="api_token",
+            object_id=token.id,
+        )
+    return token

@@ -1,0 +1,1 @@
+"""Consistent backups of the database and the evidence store, and verified restores."""

@@ -1,0 +1,179 @@
+"""The `assay` command line: serve, migrate, demo data, users (and the tools of each domain)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.config import Settings, SettingsError, load_settings
+
+
+class CommandError(RuntimeError):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _engine(settings: Settings):
+    from app.db import get_engine, ping
+
+    engine = get_engine(settings.database_url)
+    try:
+        ping(engine)
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        raise CommandError(
+            f"cannot reach the database ({settings.database_url}): {reason}"
+        ) from None
+    return engine
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.migrations import upgrade
+
+    settings = _settings()
+    engine = _engine(settings)
+    upgrade(engine)
+    _publish_library(engine)
+    settings.resolved_secret_key()  # create var/secret_key once, before workers race for it
+    uvicorn.run(
+        "app.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def _publish_library(engine) -> None:
+    """Every questionnaire file becomes an immutable version before any worker serves."""
+    from app.db import session_scope
+    from app.questionnaires.service import publish_library
+
+    with session_scope(engine) as session:
+        publish_library(session=session)
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> None:
+    from app.migrations import upgrade
+
+    upgrade(_engine(_settings()))
+    print("Database is at the latest revision.")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from app.demo import load_demo, print_logins
+    from app.migrations import upgrade
+
+    settings = _settings()
+    engine = _engine(settings)
+    upgrade(engine)
+    summary = load_demo(engine, settings, if_empty=args.if_empty, extra_vendors=args.vendors)
+    print(summary)
+    print_logins()
+
+
+def cmd_user_create(args: argparse.Namespace) -> None:
+    from sqlmodel import select
+
+    from app.auth.service import create_user
+    from app.db import session_scope
+    from app.errors import DomainError
+    from app.models import Organisation, Role
+
+    settings = _settings()
+    engine = _engine(settings)
+    password = args.password or getpass.getpass("Password: ")
+    with session_scope(engine) as session:
+        org = None
+        if args.org:
+            org = session.exec(select(Organisation).where(Organisation.slug == args.org)).first()
+            if org is None:
+                raise CommandError(f"no organisation with slug {args.org!r}")
+        try:
+            user = create_user(
+                session,
+                email=args.email,
+                name=args.name or args.email.split("@")[0],
+                role=Role(args.role),
+                password=password,
+                organisation_id=org.id if org else None,
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        print(f"Created {user.email} ({user.role}).")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assay", description="Assay vendor AI due diligence.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="migrate to the latest revision").set_defaults(
+        func=cmd_db_upgrade
+    )
+
+    demo = commands.add_parser("demo", help="load the demo organisation (idempotent)")
+    demo.add_argument("--if-empty", action="store_true", help="only when no organisation exists")
+    demo.add_argument("--vendors", type=int, default=0, help="add N generated vendors (benchmarks)")
+    demo.set_defaults(func=cmd_demo)
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = user_commands.add_parser("create", help="create a local account")
+    create.add_argument("email")
+    create.add_argument("--name")
+    create.add_argument(
+        "--role", default="admin", choices=["admin", "procurement", "risk_analyst", "auditor"]
+    )
+    create.add_argument("--org", help="organisation slug")
+    create.add_argument("--password", help="prompted for when omitted")
+    create.set_defaults(func=cmd_user_create)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(commands)
+    return parser
+
+
+# Each domain's `cli.py` defines `register(commands)` adding its own sub-commands.
+COMMAND_MODULES: list[str] = [
+    "app.notifications.cli",
+    "app.evidence.cli",
+    "app.audit.cli",
+    "app.backup.cli",
+    "app.assessments.cli",
+    "app.questionnaires.cli",
+    "app.scoring.cli",
+    "app.exports.cli",
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (SettingsError, CommandError) as exc:
+        print(f"assay: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

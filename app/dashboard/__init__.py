@@ -1,0 +1,1 @@
+"""The buyer dashboard: portfolio figures and charts from aggregate queries."""

@@ -1,0 +1,152 @@
+"""Request dependencies: the database session, the caller, and permission checks.
+
+Routes are authenticated by default (the protected router depends on `current_user`), CSRF is
+checked for every state-changing browser request, and `require(permission)` is the one place a
+route states what it needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session, select
+
+from app.auth.permissions import Permission, has_permission
+from app.auth.sessions import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_id
+from app.config import Settings, get_settings
+from app.db import begin_write, get_engine
+from app.errors import Forbidden, LoginRequired
+from app.models import ApiToken, User, utcnow
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The unit of work of one request: commit at the end, roll back on any error."""
+    engine = request.app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
+        if request.method not in SAFE_METHODS:
+            begin_write(session)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            _rollback_keeping_user(request, session)
+            raise
+
+
+def get_write_session(request: Request) -> Iterator[Session]:
+    """For the few GET routes that write (an export records an audit event)."""
+    engine = request.app.state.engine
+    with Session(engine, expire_on_commit=False) as session:
+        begin_write(session)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            _rollback_keeping_user(request, session)
+            raise
+
+
+def _rollback_keeping_user(request: Request, session: Session) -> None:
+    """Roll back, but keep the caller loaded: the error page still shows who is signed in
+    (a rollback expires every instance, and the session is closed when the page renders)."""
+    user = getattr(request.state, "user", None)
+    if user is not None and user in session:
+        session.expunge(user)
+    session.rollback()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user_from_bearer(session: Session, header: str) -> User | None:
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    api_token = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip()))
+    ).first()
+    now = utcnow()
+    if api_token is None or api_token.revoked_at is not None:
+        return None
+    if api_token.expires_at is not None and api_token.expires_at < now:
+        return None
+    last_used = api_token.last_used_at
+    if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:  # spare a write per call
+        api_token.last_used_at = now
+        session.add(api_token)
+    return session.get(User, api_token.user_id)
+
+
+def current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+    """The signed-in user (session cookie) or the API token's owner; else LoginRequired."""
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
+    user: User | None = None
+    authorization = request.headers.get("authorization")
+    if authorization:
+        user = _user_from_bearer(session, authorization)
+        request.state.via_token = user is not None
+    else:
+
+        def epoch_of(uid: int) -> int | None:
+            found = session.get(User, uid)
+            return found.session_epoch if found and found.active else None
+
+        uid = session_user_id(request, epoch_of, settings)
+        user = session.get(User, uid) if uid is not None else None
+    if user is None or not user.active:
+        raise LoginRequired()
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def verify_csrf(request: Request) -> None:
+    """Refuse a state-changing browser request without the session's CSRF token."""
+    if request.method in SAFE_METHODS or request.headers.get("authorization"):
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if submitted is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not csrf_valid(request, submitted):
+        raise Forbidden(
+            "The form expired or did not come from Assay. Reload the page and try again."
+        )
+
+
+def require(permission: Permission):
+    """Dependency factory: the caller must hold `permission` (403 otherwise)."""
+
+    def check(user: CurrentUser) -> User:
+        if not has_permission(user.role, permission):
+            raise Forbidden("Your role does not allow this.")
+        return user
+
+    check.__name__ = f"require_{permission.value}"
+    check.permission = permission  # type: ignore[attr-defined]  # read by the route-walk test
+    return Depends(check)
+
+
+def engine_of(request: Request):
+    return getattr(request.app.state, "engine", None) or get_engine()

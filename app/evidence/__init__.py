@@ -1,0 +1,1 @@
+"""Evidence: vendors' document libraries, stored once by content hash, and their integrity."""

@@ -1,0 +1,86 @@
+"""`assay export …`: one sub-command per export, all in the `export` group.
+
+Each exporter is an (name, help, add_arguments, run) entry in EXPORTERS; another module adds its
+own by appending to EXPORTERS at import time (and listing itself in `app/cli.py`
+COMMAND_MODULES *before* "app.exports.cli"), or by calling `add_exporter(...)`.
+`register(commands)` creates the group once from whatever EXPORTERS holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str  # the sub-command: `assay export <name>`
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], None]
+
+
+EXPORTERS: list[Exporter] = []
+
+
+def add_exporter(exporter: Exporter) -> Exporter:
+    """Register an exporter (idempotent by name)."""
+    if all(e.name != exporter.name for e in EXPORTERS):
+        EXPORTERS.append(exporter)
+    return exporter
+
+
+def _register_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, type=Path, help="the .xlsx file to write")
+    parser.add_argument("--org", help="organisation slug (default: the only organisation)")
+
+
+def _run_register(args: argparse.Namespace) -> None:
+    from sqlmodel import select
+
+    from app.cli import CommandError, _engine, _settings
+    from app.db import session_scope
+    from app.exports.register_xlsx import write_register_workbook
+    from app.models import Organisation
+    from app.register.service import RegisterFilters
+
+    engine = _engine(_settings())
+    with session_scope(engine) as session:
+        query = select(Organisation).order_by(Organisation.id)
+        if args.org:
+            query = query.where(Organisation.slug == args.org)
+        organisations = session.exec(query).all()
+        if not organisations:
+            raise CommandError(f"no organisation {args.org!r}" if args.org else "no organisation")
+        if len(organisations) > 1:
+            raise CommandError("several organisations: say which with --org SLUG")
+        with args.out.open("wb") as out:
+            rows = write_register_workbook(
+                out,
+                session=session,
+                organisation_id=organisations[0].id,
+                filters=RegisterFilters(),
+                generated_by="assay export register (command line)",
+            )
+    print(f"Wrote {args.out} ({rows} vendor(s)).")
+
+
+add_exporter(
+    Exporter(
+        "register",
+        "the risk register workbook (vendors, findings, maturity, AI systems, evidence)",
+        _register_arguments,
+        _run_register,
+    )
+)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser("export", help="write exports to files")
+    export_commands = export.add_subparsers(dest="export_command", required=True)
+    for exporter in EXPORTERS:
+        parser = export_commands.add_parser(exporter.name, help=exporter.help)
+        exporter.add_arguments(parser)
+        parser.set_defaults(func=exporter.run)

@@ -1,0 +1,1 @@
+"""Email: queued in the business transaction (outbox), delivered and retried afterwards."""

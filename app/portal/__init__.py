@@ -1,0 +1,1 @@
+"""The vendor portal: answering assessments, evidence on questions, submitting, Excel round trip."""

@@ -1,0 +1,1 @@
+"""Questionnaire definitions: schema, loader, conditions, coverage and diff (pure, no database)."""

@@ -1,0 +1,1 @@
+"""Risk register: vendors, findings and AI supply-chain concentration."""

@@ -1,0 +1,57 @@
+"""The scoring model: pure functions from questions, answers and a vendor profile to maturity,
+risk and findings. No database, no HTTP; the service layer adapts rows into these inputs."""
+
+from app.scoring.catalog import FRAMEWORK_LABELS, control_title, normalise_control_id
+from app.scoring.config import (
+    DEFAULT_DOMAINS,
+    DEFAULT_RESIDUAL_MATRIX,
+    DEFAULT_TARGETS,
+    LEVEL_NAMES,
+    MODEL_VERSION,
+    DomainSpec,
+    ScoringConfig,
+    gap_band,
+)
+from app.scoring.inputs import AnswerInput, EvidenceInput, QuestionSpec, VendorProfile
+from app.scoring.model import CompiledModel, claimed_level, compile_model, score_assessment
+from app.scoring.result import (
+    CAP_REASONS,
+    AnswerOutcome,
+    ControlScore,
+    DomainScore,
+    EvidenceNote,
+    Finding,
+    ScoreResult,
+)
+from app.scoring.tiering import TierAssessment, inherent_tier
+
+__all__ = [
+    "CAP_REASONS",
+    "DEFAULT_DOMAINS",
+    "DEFAULT_RESIDUAL_MATRIX",
+    "DEFAULT_TARGETS",
+    "FRAMEWORK_LABELS",
+    "LEVEL_NAMES",
+    "MODEL_VERSION",
+    "AnswerInput",
+    "AnswerOutcome",
+    "CompiledModel",
+    "ControlScore",
+    "DomainScore",
+    "DomainSpec",
+    "EvidenceInput",
+    "EvidenceNote",
+    "Finding",
+    "QuestionSpec",
+    "ScoreResult",
+    "ScoringConfig",
+    "TierAssessment",
+    "VendorProfile",
+    "claimed_level",
+    "compile_model",
+    "control_title",
+    "gap_band",
+    "inherent_tier",
+    "normalise_control_id",
+    "score_assessment",
+]

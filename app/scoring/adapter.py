@@ -1,0 +1,399 @@
+"""From rows to the scoring model's inputs: questionnaire → QuestionSpecs, answers and evidence →
+AnswerInputs, vendor + AI systems + portfolio → VendorProfile, organisation → ScoringConfig.
+
+This is the only place that knows both the questionnaire schema and the scoring model; the
+schema's own `Question.level_for` asks `claimed_level(question_spec(q), value)` for
+multi_choice, so a page can never show a different claimed level than the score uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import (
+    AISystem,
+    Answer,
+    AnswerEvidence,
+    Assessment,
+    BusinessFunction,
+    Contract,
+    Evidence,
+    Organisation,
+    Questionnaire,
+    Vendor,
+)
+from app.questionnaires.conditions import visible_questions
+from app.questionnaires.schema import Question, QuestionType
+from app.questionnaires.service import Compiled, compiled
+from app.scoring import (
+    DEFAULT_TARGETS,
+    MODEL_VERSION,
+    AnswerInput,
+    CompiledModel,
+    EvidenceInput,
+    QuestionSpec,
+    ScoringConfig,
+    VendorProfile,
+    compile_model,
+)
+from app.scoring.inputs import FRAMEWORKS
+
+# AnswerEvidence.review_state → EvidenceInput.status: a file is "provided" until the reviewer
+# accepts or rejects it for that answer (pending and clarification alike).
+EVIDENCE_STATUS = {
+    "pending": "provided",
+    "clarification": "provided",
+    "accepted": "accepted",
+    "rejected": "rejected",
+}
+# Vendor register vocabulary → scoring model vocabulary.
+DATA_SENSITIVITY = {
+    "none": "public",
+    "low": "internal",
+    "medium": "confidential",
+    "high": "restricted",
+}
+SUBSTITUTABILITY = {
+    "easy": "easy",
+    "medium": "medium",
+    "highly_complex": "difficult",
+    "not_substitutable": "impossible",
+}
+HIGH_RISK_AI_CLASSES = frozenset({"high", "prohibited"})
+# EEA member states: processing elsewhere is "third country" (DORA Art. 28(4), GDPR ch. V).
+EEA = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split()
+)
+# Provider names that mean "the vendor's own", never shared with another vendor.
+_OWN_PROVIDER_PREFIXES = ("in-house", "in house", "inhouse", "own ", "proprietary")
+
+
+# --- questionnaire → QuestionSpec -----------------------------------------------------------------
+
+
+def question_spec(question: Question) -> QuestionSpec | None:
+    """The scoring view of one question; None when the question carries no maturity level."""
+    if not question.scored:
+        return None
+    rule = question.evidence
+    needed = rule.required_from_level if rule is not None else None
+    levels = None
+    if question.type != QuestionType.maturity:
+        levels = {o.value: o.level for o in question.options}
+    return QuestionSpec(
+        key=question.key,
+        refs={fw: tuple(ids) for fw, ids in question.refs if ids and fw in FRAMEWORKS},
+        kind=str(question.type),
+        weight=question.weight,
+        critical=question.critical,
+        max_level=max(1, question.max_level or 0),
+        level_for_value=levels,
+        evidence_required_from_level=needed or None,  # 0 = any answer needs a file: no cap
+    )
+
+
+_SPECS: dict[str, tuple[QuestionSpec, ...]] = {}
+_MODELS: dict[tuple[Any, ...], CompiledModel] = {}
+
+
+def question_specs(row: Questionnaire) -> tuple[QuestionSpec, ...]:
+    """Specs of every scored question of a published version, built once per content hash."""
+    found = _SPECS.get(row.content_hash)
+    if found is None:
+        definition = compiled(row).definition
+        found = tuple(
+            spec for q in definition.questions() if (spec := question_spec(q)) is not None
+        )
+        if len(_SPECS) > 256:
+            _SPECS.clear()
+        _SPECS[row.content_hash] = found
+    return found
+
+
+def config_key(config: ScoringConfig) -> tuple[Any, ...]:
+    """What a compiled model depends on, as a hashable key (everything but as_of)."""
+    return (
+        config.model_version,
+        tuple(sorted(config.target_by_tier.items())),
+        tuple((t, tuple(sorted(r.items()))) for t, r in sorted(config.residual_matrix.items())),
+        config.domains,
+        tuple(sorted(config.control_weights.items())),
+    )
+
+
+def compiled_model(
+    row: Questionnaire, config: ScoringConfig, hidden: frozenset[str] = frozenset()
+) -> CompiledModel:
+    """The questionnaire compiled for scoring, cached per content hash, scoring config and set of
+    questions hidden by show_if (hidden questions are left out, not counted as unanswered)."""
+    key = (row.content_hash, hidden, config_key(config))
+    model = _MODELS.get(key)
+    if model is None:
+        specs = question_specs(row)
+        if hidden:
+            specs = tuple(s for s in specs if s.key not in hidden)
+        model = compile_model(specs, config)
+        if len(_MODELS) > 512:
+            _MODELS.clear()
+        _MODELS[key] = model
+    return model
+
+
+def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
+    """Scored questions that show_if hides for these answers."""
+    shown = {q.key for q in visible_questions(questionnaire.definition, values)}
+    return frozenset(
+        q.key for q in questionnaire.definition.questions() if q.scored and q.key not in shown
+    )
+
+
+# --- answers and evidence → AnswerInput -----------------------------------------------------------
+
+
+def answer_inputs(
+    *, session: Session, assessment: Assessment, questionnaire: Compiled
+) -> tuple[tuple[AnswerInput, ...], frozenset[str]]:
+    """The assessment's answers to visible scored questions, with their evidence; and the scored
+    questions hidden by show_if. Two queries whatever the number of answers."""
+    answers = session.exec(select(Answer).where(Answer.assessment_id == assessment.id)).all()
+    values = {a.question_key: a.value for a in answers}
+    hidden = hidden_scored_keys(questionnaire, values)
+    scored = {key for key, q in questionnaire.by_key.items() if q.scored and key not in hidden}
+    evidence: dict[int, list[EvidenceInput]] = defaultdict(list)
+    rows = session.exec(
+        select(AnswerEvidence.answer_id, AnswerEvidence.review_state, Evidence)
+        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
+        .join(Answer, col(Answer.id) == col(AnswerEvidence.answer_id))
+        .where(Answer.assessment_id == assessment.id)
+        .order_by(col(AnswerEvidence.answer_id), col(Evidence.id))
+    ).all()
+    for answer_id, review_state, item in rows:
+        evidence[answer_id].append(
+            EvidenceInput(
+                evidence_id=item.id,
+                sha256=item.sha256,
+                status=EVIDENCE_STATUS[str(review_state)],
+                valid_until=item.valid_until,
+            )
+        )
+    inputs = tuple(
+        AnswerInput(
+            question_key=a.question_key,
+            value=a.value,
+            review_state=str(a.review_state),
+            evidence=tuple(evidence.get(a.id, ())),
+        )
+        for a in sorted(answers, key=lambda a: a.question_key)
+        if a.question_key in scored
+    )
+    return inputs, hidden
+
+
+# --- vendor → VendorProfile -----------------------------------------------------------------------
+
+
+def provider_name(name: str | None) -> str | None:
+    """A provider name as compared across vendors (case and spacing ignored); None for blanks
+    and for the vendor's own models or data centres, which nobody else shares."""
+    if not name:
+        return None
+    clean = " ".join(name.split())
+    lowered = clean.lower()
+    if not clean or lowered.startswith(_OWN_PROVIDER_PREFIXES) or " own " in f" {lowered} ":
+        return None
+    return clean
+
+
+def provider_key(name: str) -> str:
+    return name.casefold()
+
+
+def portfolio_providers(
+    *, session: Session, organisation_id: int
+) -> dict[int, set[tuple[str, str]]]:
+    """Every vendor's (kind, provider key) pairs: kind "model" from its AI systems, "cloud" from
+    its cloud providers. Two queries for the whole portfolio."""
+    providers: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for vendor_id, clouds in session.exec(
+        select(Vendor.id, Vendor.cloud_providers).where(Vendor.organisation_id == organisation_id)
+    ).all():
+        for cloud in clouds or ():
+            if (name := provider_name(cloud)) is not None:
+                providers[vendor_id].add(("cloud", provider_key(name)))
+    for vendor_id, model_provider in session.exec(
+        select(AISystem.vendor_id, AISystem.model_provider)
+        .join(Vendor, col(Vendor.id) == col(AISystem.vendor_id))
+        .where(Vendor.organisation_id == organisation_id)
+    ).all():
+        if (name := provider_name(model_provider)) is not None:
+            providers[vendor_id].add(("model", provider_key(name)))
+    return providers
+
+
+def shared_provider_counts(providers: Mapping[int, set[tuple[str, str]]]) -> dict[int, int]:
+    """For each vendor, how many *other* vendors share at least one model or cloud provider."""
+    by_provider: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for vendor_id, keys in providers.items():
+        for key in keys:
+            by_provider[key].add(vendor_id)
+    counts: dict[int, int] = {}
+    for vendor_id, keys in providers.items():
+        others: set[int] = set()
+        for key in keys:
+            others |= by_provider[key]
+        others.discard(vendor_id)
+        counts[vendor_id] = len(others)
+    return counts
+
+
+def vendor_profile(
+    *, session: Session, vendor: Vendor, shared_providers: int | None = None
+) -> VendorProfile:
+    """What the buyer knows about its reliance on `vendor`; `shared_providers` is computed from
+    the portfolio when not given (pass it when scoring many vendors)."""
+    if shared_providers is None:
+        counts = shared_provider_counts(
+            portfolio_providers(session=session, organisation_id=vendor.organisation_id)
+        )
+        shared_providers = counts.get(vendor.id or 0, 0)
+    systems = session.exec(
+        select(AISystem.ai_act_class, AISystem.affects_natural_persons).where(
+            AISystem.vendor_id == vendor.id
+        )
+    ).all()
+    contracts = session.exec(
+        select(
+            Contract.supports_critical_function,
+            Contract.processing_countries,
+            Contract.storage_countries,
+            BusinessFunction.critical,
+        )
+        .join(
+            BusinessFunction,
+            col(BusinessFunction.id) == col(Contract.function_id),
+            isouter=True,
+        )
+        .where(Contract.vendor_id == vendor.id)
+    ).all()
+    critical = bool(vendor.supports_critical_function) or any(
+        supports or function_critical == "yes" for supports, _, _, function_critical in contracts
+    )
+    countries: set[str] = {vendor.hq_country.upper()} if vendor.hq_country else set()
+    for _, processing, storage, _ in contracts:
+        countries.update(c.upper() for c in (processing or ()) + (storage or ()))
+    return VendorProfile(
+        supports_critical_function=critical,
+        data_sensitivity=DATA_SENSITIVITY.get(str(vendor.data_sensitivity), "internal"),
+        ai_act_high_risk_use=any(str(cls) in HIGH_RISK_AI_CLASSES for cls, _ in systems),
+        affects_natural_persons=any(persons for _, persons in systems),
+        substitutability=SUBSTITUTABILITY.get(str(vendor.substitutability), "medium"),
+        concentration_shared_providers=shared_providers,
+        third_country_processing=bool(countries - EEA),
+    )
+
+
+# --- organisation → ScoringConfig -----------------------------------------------------------------
+
+
+def scoring_config(
+    organisation: Organisation | None, *, as_of: date, model_version: str = MODEL_VERSION
+) -> ScoringConfig:
+    """The model's defaults with the organisation's targets per tier over them
+    (Organisation.settings["scoring"]["target_by_tier"], e.g. {"critical": 5})."""
+    settings = (organisation.settings if organisation else None) or {}
+    configured = (settings.get("scoring") or {}).get("target_by_tier") or {}
+    targets = dict(DEFAULT_TARGETS)
+    for tier, target in configured.items():
+        if tier in targets:
+            try:
+                value = int(target)
+            except (TypeError, ValueError):
+                continue
+            if 0 <= value <= 5:
+                targets[tier] = value
+    return ScoringConfig(as_of=as_of, model_version=model_version, target_by_tier=targets)
+
+
+# --- stored inputs (exact recomputation) -----------------------------------------------------------
+
+
+def inputs_to_json(
+    *,
+    questionnaire: Questionnaire,
+    hidden: Iterable[str],
+    answers: Sequence[AnswerInput],
+    profile: VendorProfile,
+    config: ScoringConfig,
+) -> dict[str, Any]:
+    """Everything `score_assessment` read, as JSON: with the published questionnaire (immutable)
+    and the same model version it reproduces the stored result exactly."""
+    return {
+        "questionnaire_id": questionnaire.id,
+        "content_hash": questionnaire.content_hash,
+        "hidden": sorted(hidden),
+        "answers": [
+            {
+                "question_key": a.question_key,
+                "value": a.value,
+                "review_state": a.review_state,
+                "evidence": [
+                    {
+                        "evidence_id": e.evidence_id,
+                        "sha256": e.sha256,
+                        "status": e.status,
+                        "valid_until": e.valid_until.isoformat() if e.valid_until else None,
+                    }
+                    for e in a.evidence
+                ],
+            }
+            for a in answers
+        ],
+        "profile": {
+            "supports_critical_function": profile.supports_critical_function,
+            "data_sensitivity": profile.data_sensitivity,
+            "ai_act_high_risk_use": profile.ai_act_high_risk_use,
+            "affects_natural_persons": profile.affects_natural_persons,
+            "substitutability": profile.substitutability,
+            "concentration_shared_providers": profile.concentration_shared_providers,
+            "third_country_processing": profile.third_country_processing,
+        },
+        "config": {
+            "as_of": config.as_of.isoformat(),
+            "model_version": config.model_version,
+            "target_by_tier": dict(config.target_by_tier),
+        },
+    }
+
+
+def inputs_from_json(
+    data: Mapping[str, Any],
+) -> tuple[frozenset[str], tuple[AnswerInput, ...], VendorProfile, ScoringConfig]:
+    answers = tuple(
+        AnswerInput(
+            question_key=a["question_key"],
+            value=a["value"],
+            review_state=a["review_state"],
+            evidence=tuple(
+                EvidenceInput(
+                    evidence_id=e["evidence_id"],
+                    sha256=e["sha256"],
+                    status=e["status"],
+                    valid_until=date.fromisoformat(e["valid_until"]) if e["valid_until"] else None,
+                )
+                for e in a["evidence"]
+            ),
+        )
+        for a in data["answers"]
+    )
+    cfg = data["config"]
+    config = ScoringConfig(
+        as_of=date.fromisoformat(cfg["as_of"]),
+        model_version=cfg["model_version"],
+        target_by_tier=dict(cfg["target_by_tier"]),
+    )
+    return frozenset(data["hidden"]), answers, VendorProfile(**data["profile"]), config

@@ -1,0 +1,47 @@
+"""`assay score --all`: re-score every vendor's latest submitted assessment as of today;
+`assay score --verify`: recompute every current score from its stored inputs and compare."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def cmd_score(args: argparse.Namespace) -> None:
+    from sqlmodel import Session, col, select
+
+    from app.cli import CommandError, _engine, _settings
+    from app.db import session_scope
+    from app.models import ScoreResult
+    from app.scoring.service import recompute, score_all, stored_result
+
+    engine = _engine(_settings())
+    if args.verify:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(ScoreResult)
+                .where(col(ScoreResult.is_current).is_(True))
+                .order_by(ScoreResult.id)
+            ).all()
+            differ = [
+                row.id for row in rows if recompute(session=session, row=row) != stored_result(row)
+            ]
+        if differ:
+            raise CommandError(f"{len(differ)} stored score(s) differ when recomputed: {differ}")
+        print(f"{len(rows)} current score(s) recomputed from their stored inputs: identical.")
+        return
+    if not args.all:
+        raise CommandError("say --all to re-score every vendor, or --verify")
+    with session_scope(engine) as session:
+        count = score_all(session=session)
+    print(f"Scored {count} assessment(s).")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    score = commands.add_parser("score", help="score assessments with the current model")
+    score.add_argument(
+        "--all", action="store_true", help="re-score each vendor's latest submitted assessment"
+    )
+    score.add_argument(
+        "--verify", action="store_true", help="recompute current scores from stored inputs"
+    )
+    score.set_defaults(func=cmd_score)

@@ -1,0 +1,124 @@
+"""What the scoring model reads: plain frozen values the service layer builds from
+questionnaire definitions and assessment rows, so the model never touches the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from types import MappingProxyType
+from typing import Any
+
+FRAMEWORKS = ("iso42001", "dora", "ai_act")
+SCORING_KINDS = frozenset({"maturity", "single_choice", "multi_choice", "yes_no_na"})
+REVIEW_STATES = frozenset({"pending", "accepted", "clarification", "rejected"})
+EVIDENCE_STATUSES = frozenset({"provided", "accepted", "rejected"})
+DATA_SENSITIVITIES = ("public", "internal", "confidential", "restricted")
+SUBSTITUTABILITY = ("easy", "medium", "difficult", "impossible")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSpec:
+    """One question as the scoring model sees it: which controls it informs and how answers map to levels.
+
+    `level_for_value` maps an option value to a level (None = "not applicable", the question is
+    left out); it is None for `maturity` questions, whose answer is the level itself. Kinds
+    outside SCORING_KINDS (free text, numbers, files) are accepted and ignored by the model.
+    """
+
+    key: str
+    refs: Mapping[str, tuple[str, ...]]
+    kind: str = "maturity"
+    weight: float = 1.0
+    critical: bool = False
+    max_level: int = 5
+    level_for_value: Mapping[Any, int | None] | None = None
+    evidence_required_from_level: int | None = 3
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("question key must not be empty")
+        if not (self.weight > 0):
+            raise ValueError(f"{self.key}: weight must be > 0, got {self.weight!r}")
+        if not 1 <= self.max_level <= 5:
+            raise ValueError(f"{self.key}: max_level must be 1..5, got {self.max_level!r}")
+        req = self.evidence_required_from_level
+        if req is not None and not 1 <= req <= 5:
+            raise ValueError(f"{self.key}: evidence_required_from_level must be 1..5 or None")
+        refs = {str(fw): tuple(str(i) for i in ids) for fw, ids in self.refs.items()}
+        object.__setattr__(self, "refs", MappingProxyType(refs))
+        levels = self.level_for_value
+        if self.kind == "yes_no_na" and levels is None:
+            levels = {"yes": self.max_level, "no": 0, "na": None}
+        if self.kind in ("single_choice", "multi_choice") and not levels:
+            raise ValueError(f"{self.key}: {self.kind} questions need level_for_value")
+        if levels is not None:
+            for value, level in levels.items():
+                if level is not None and not 0 <= level <= self.max_level:
+                    raise ValueError(
+                        f"{self.key}: option {value!r} has level {level!r} outside 0..{self.max_level}"
+                    )
+            levels = MappingProxyType(dict(levels))
+        object.__setattr__(self, "level_for_value", levels)
+
+    @property
+    def scores(self) -> bool:
+        """Only closed answer kinds turn into a maturity level."""
+        return self.kind in SCORING_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceInput:
+    """A file attached to an answer; the hash is carried so the explanation names exactly what was seen."""
+
+    evidence_id: str | int
+    sha256: str
+    status: str = "provided"
+    valid_until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in EVIDENCE_STATUSES:
+            raise ValueError(f"evidence status must be one of {sorted(EVIDENCE_STATUSES)}")
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerInput:
+    """The vendor's answer to one question, with the reviewer's verdict and the evidence attached."""
+
+    question_key: str
+    value: Any
+    review_state: str = "pending"
+    evidence: tuple[EvidenceInput, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.review_state not in REVIEW_STATES:
+            raise ValueError(f"review_state must be one of {sorted(REVIEW_STATES)}")
+        if not isinstance(self.evidence, tuple):
+            object.__setattr__(self, "evidence", tuple(self.evidence))
+
+
+@dataclass(frozen=True, slots=True)
+class VendorProfile:
+    """What the buyer knows about its reliance on the vendor; drives the inherent risk tier.
+
+    data_sensitivity: public < internal < confidential < restricted (restricted covers special
+    categories of personal data and secrets whose loss is severe).
+    concentration_shared_providers: how many other vendors in the portfolio share a model or
+    cloud provider with this one (DORA Art. 29 concentration).
+    """
+
+    supports_critical_function: bool = False
+    data_sensitivity: str = "internal"
+    ai_act_high_risk_use: bool = False
+    affects_natural_persons: bool = False
+    substitutability: str = "medium"
+    concentration_shared_providers: int = 0
+    third_country_processing: bool = False
+
+    def __post_init__(self) -> None:
+        if self.data_sensitivity not in DATA_SENSITIVITIES:
+            raise ValueError(f"data_sensitivity must be one of {DATA_SENSITIVITIES}")
+        if self.substitutability not in SUBSTITUTABILITY:
+            raise ValueError(f"substitutability must be one of {SUBSTITUTABILITY}")
+        if self.concentration_shared_providers < 0:
+            raise ValueError("concentration_shared_providers must be >= 0")

@@ -1,0 +1,532 @@
+"""The scoring model: answers → control, domain and overall maturity, risk and findings.
+
+Pure functions. `compile_model` does the per-questionnaire work once (which question informs
+which control, which domain each control belongs to); `CompiledModel.score` is the lean
+per-assessment path. Every rule is documented in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from math import floor
+from typing import Any
+
+from app.scoring.catalog import (
+    FRAMEWORK_LABELS,
+    control_title,
+    normalise_control_id,
+)
+from app.scoring.config import LEVEL_NAMES, RATINGS, ScoringConfig, gap_band
+from app.scoring.inputs import FRAMEWORKS, AnswerInput, QuestionSpec, VendorProfile
+from app.scoring.result import (
+    BASES,
+    CAP_REASONS,
+    AnswerOutcome,
+    ControlScore,
+    DomainScore,
+    EvidenceNote,
+    Finding,
+    ScoreResult,
+)
+from app.scoring.tiering import inherent_tier
+
+_MATURITY, _CHOICE, _MULTI = 0, 1, 2
+_KIND_CODES = {"maturity": _MATURITY, "single_choice": _CHOICE, "yes_no_na": _CHOICE}
+_KIND_CODES["multi_choice"] = _MULTI
+_NO_EVIDENCE_RULE = 99  # evidence_required_from_level=None: no level needs evidence
+_MISSING = object()
+_SCALARS = frozenset({str, int, float, bool})
+_BASIS_RANK = {b: i for i, b in enumerate(BASES)}
+
+
+def _r2(x: float) -> float:
+    """Round half up to 2 decimals; the nudge absorbs float error on exact halves (2.675)."""
+    return floor(x * 100 + 0.500001) / 100
+
+
+def _r1(x: float) -> float:
+    """Round half up to 1 decimal (2.25 → 2.3)."""
+    return floor(x * 10 + 0.500001) / 10
+
+
+def _raw(value: Any) -> Any:
+    """The answer value as stored in the explanation: JSON types, lists as tuples."""
+    if type(value) in _SCALARS or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_raw(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted((_raw(v) for v in value), key=repr))
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    key: str
+    kind: int
+    weight: float
+    max_level: int
+    levels: Any  # mapping value → level | None, or None for maturity questions
+    evidence_from: int
+    cap_level: int  # what a level at or above evidence_from counts without evidence
+    unanswered: AnswerOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Control:
+    key: str
+    framework: str
+    control_id: str
+    title: str
+    domain: str
+    critical: bool
+    questions: tuple[int, ...]  # indexes into CompiledModel.questions
+    question_keys: tuple[str, ...]
+    name: str  # "ISO/IEC 42001 A.6.2.6 AI system operation and monitoring"
+
+
+@dataclass(frozen=True, slots=True)
+class _Domain:
+    key: str
+    title: str
+    framework: str
+    weight: float
+    critical: bool
+    controls: tuple[tuple[int, float], ...]  # (index into controls, control weight)
+
+
+class CompiledModel:
+    """A questionnaire prepared for scoring under one config; reuse it for every assessment
+    of that questionnaire version."""
+
+    __slots__ = ("_controls", "_domains", "_questions", "_structure", "config", "warnings")
+
+    def __init__(self, questions: Sequence[QuestionSpec], config: ScoringConfig) -> None:
+        self.config = config
+        self._structure = config.structure()
+        warnings: list[str] = []
+        seen: set[str] = set()
+        compiled: list[_Question] = []
+        specs: list[QuestionSpec] = []
+        for spec in questions:
+            if spec.key in seen:
+                raise ValueError(f"duplicate question key {spec.key!r}")
+            seen.add(spec.key)
+            if not spec.scores:
+                continue
+            evidence_from = spec.evidence_required_from_level or _NO_EVIDENCE_RULE
+            unanswered = AnswerOutcome(
+                spec.key, None, None, float(spec.weight), True, 0, 0, 0,
+                "unanswered", CAP_REASONS["unanswered"], None, "self_attested", (),
+            )  # fmt: skip
+            compiled.append(
+                _Question(
+                    key=spec.key,
+                    kind=_KIND_CODES[spec.kind],
+                    weight=float(spec.weight),
+                    max_level=spec.max_level,
+                    levels=spec.level_for_value,
+                    evidence_from=evidence_from,
+                    cap_level=evidence_from - 1,
+                    unanswered=unanswered,
+                )
+            )
+            specs.append(spec)
+        self._questions = tuple(compiled)
+
+        # control key → (framework, id, question indexes, critical)
+        found: dict[str, tuple[str, str, list[int], bool]] = {}
+        for index, spec in enumerate(specs):
+            for framework, ids in spec.refs.items():
+                if framework not in FRAMEWORKS:
+                    warnings.append(f"{spec.key}: unknown framework {framework!r} ignored")
+                    continue
+                for raw_id in ids:
+                    cid = normalise_control_id(framework, raw_id)
+                    key = f"{framework}:{cid}"
+                    entry = found.setdefault(key, (framework, cid, [], False))
+                    if index not in entry[2]:
+                        entry[2].append(index)
+                    if spec.critical and not entry[3]:
+                        found[key] = (framework, cid, entry[2], True)
+
+        domain_order = {d.key: i for i, d in enumerate(config.domains)}
+        placed: list[tuple[int, tuple[Any, ...], _Control]] = []
+        for key, (framework, cid, indexes, critical) in found.items():
+            domain = next((d for d in config.domains if d.matches(framework, cid)), None)
+            if domain is None:
+                warnings.append(f"{key} is in no scoring domain and is not scored")
+                continue
+            title = control_title(framework, cid)
+            control = _Control(
+                key=key,
+                framework=framework,
+                control_id=cid,
+                title=title,
+                domain=domain.key,
+                critical=critical,
+                questions=tuple(indexes),
+                question_keys=tuple(specs[i].key for i in indexes),
+                name=f"{FRAMEWORK_LABELS[framework]} {cid}" + (f" {title}" if title else ""),
+            )
+            placed.append((domain_order[domain.key], _natural(cid), control))
+        placed.sort(key=lambda p: (p[0], p[1]))
+        self._controls = tuple(p[2] for p in placed)
+
+        domains = []
+        for spec in config.domains:
+            members = tuple(
+                (i, float(config.control_weights.get(c.key, 1.0)))
+                for i, c in enumerate(self._controls)
+                if c.domain == spec.key
+            )
+            critical = any(self._controls[i].critical for i, _ in members)
+            domains.append(
+                _Domain(spec.key, spec.title, spec.framework, spec.weight, critical, members)
+            )
+        self._domains = tuple(domains)
+        self.warnings = tuple(warnings)
+
+    @property
+    def control_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self._controls)
+
+    def score(
+        self,
+        answers: Sequence[AnswerInput],
+        profile: VendorProfile,
+        as_of: date | None = None,
+    ) -> ScoreResult:
+        """Score one assessment; `as_of` defaults to the config's."""
+        as_of = as_of or self.config.as_of
+        by_key = {a.question_key: a for a in answers}
+        if len(by_key) != len(answers):
+            raise ValueError("more than one answer for the same question")
+        warnings = list(self.warnings)
+
+        outcomes = []
+        matched = 0
+        for q in self._questions:
+            answer = by_key.get(q.key)
+            if answer is None or answer.value is None:
+                outcomes.append(q.unanswered)
+                continue
+            matched += 1
+            outcomes.append(_score_answer(q, answer, as_of))
+        if matched != len(by_key):
+            known = {q.key for q in self._questions}
+            for key in sorted(k for k in by_key if k not in known):
+                warnings.append(f"answer to {key!r} ignored: not a scored question")
+
+        controls = []
+        for c in self._controls:
+            sw = sc = se = sv = 0.0
+            basis = 2
+            positive = False
+            contributions = []
+            for qi in c.questions:
+                o = outcomes[qi]
+                contributions.append(o)
+                if not o.applicable:
+                    continue
+                w = o.weight
+                sw += w
+                sc += w * o.claimed_level
+                se += w * o.effective_level
+                sv += w * o.verified_level
+                if o.effective_level > 0:
+                    positive = True
+                    rank = _BASIS_RANK[o.basis]
+                    if rank < basis:
+                        basis = rank
+            if sw:
+                claimed, level, verified = _r2(sc / sw), _r2(se / sw), _r2(sv / sw)
+                if not positive:
+                    basis = 0  # nothing counted, so nothing backs the level
+            else:
+                claimed = level = verified = None
+                basis = 0
+            controls.append(
+                ControlScore(
+                    c.key, c.framework, c.control_id, c.title, c.domain, c.critical,
+                    claimed, level, verified, BASES[basis], tuple(contributions),
+                )
+            )  # fmt: skip
+
+        domains = []
+        for d in self._domains:
+            sw = sc = se = sv = 0.0
+            n = 0
+            for ci, w in d.controls:
+                cs = controls[ci]
+                if cs.level is None:
+                    continue
+                n += 1
+                sw += w
+                sc += w * cs.claimed
+                se += w * cs.level
+                sv += w * cs.verified
+            if n:
+                domains.append(
+                    DomainScore(
+                        d.key, d.title, d.framework, d.weight, d.critical,
+                        _r2(sc / sw), _r2(se / sw), _r2(sv / sw), n,
+                    )
+                )  # fmt: skip
+            else:
+                domains.append(
+                    DomainScore(
+                        d.key, d.title, d.framework, d.weight, d.critical, None, None, None, 0
+                    )
+                )
+
+        iso = [d for d in domains if d.framework == "iso42001" and d.level is not None]
+        mean, overall, weakest = _overall(iso, "level")
+        _, claimed_overall, _ = _overall(iso, "claimed")
+        _, verified_overall, _ = _overall(iso, "verified")
+
+        tier = inherent_tier(profile)
+        target = self.config.target_by_tier[tier.tier]
+        matrix_row = self.config.residual_matrix[tier.tier]
+        residual_basis = overall
+        for d in domains:
+            if d.framework != "iso42001" and d.level is not None and d.level < residual_basis:
+                residual_basis = d.level
+        residual_gap = max(0.0, _r2(target - residual_basis))
+        residual = matrix_row[gap_band(residual_gap)]
+
+        findings = []
+        for ci, cs in enumerate(controls):
+            if cs.level is None or cs.level >= target:
+                continue
+            gap = _r2(target - cs.level)
+            severity = matrix_row[gap_band(gap)]
+            if cs.critical:
+                severity = RATINGS[min(RATINGS.index(severity) + 1, len(RATINGS) - 1)]
+            findings.append(_finding(cs, self._controls[ci], target, tier.tier, gap, severity))
+
+        return ScoreResult(
+            model_version=self.config.model_version,
+            as_of=as_of,
+            inherent_tier=tier.tier,
+            tier_points=tier.points,
+            tier_reasons=tier.reasons,
+            target_maturity=target,
+            overall_maturity=overall,
+            level_name=LEVEL_NAMES[int(overall)],
+            mean_maturity=mean,
+            weakest_critical_domain=weakest,
+            weakest_link_applied=overall < mean,
+            claimed_maturity=claimed_overall,
+            verified_maturity=verified_overall,
+            residual_basis_maturity=residual_basis,
+            residual_gap=residual_gap,
+            residual_risk=residual,
+            domains=tuple(domains),
+            controls=tuple(controls),
+            findings=tuple(findings),
+            warnings=tuple(warnings),
+        )
+
+
+def _score_answer(q: _Question, answer: AnswerInput, as_of: date) -> AnswerOutcome:
+    value = answer.value
+    invalid = False
+    applicable = True
+    if q.kind == _MATURITY:
+        if isinstance(value, int) and not isinstance(value, bool):
+            claimed = 0 if value < 0 else q.max_level if value > q.max_level else value
+        else:
+            claimed, invalid = 0, True
+    elif q.kind == _CHOICE:
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        level = q.levels.get(value, _MISSING) if isinstance(value, str | int) else _MISSING
+        if level is _MISSING:
+            claimed, invalid = 0, True
+        elif level is None:
+            claimed, applicable = 0, False
+        else:
+            claimed = level
+    else:
+        if isinstance(value, list | tuple | set | frozenset):
+            total, any_level, unknown = 0, False, False
+            for option in set(value):
+                level = q.levels.get(option, _MISSING)
+                if level is _MISSING:
+                    unknown = True
+                elif level is not None:
+                    total += level
+                    any_level = True
+            if value and not any_level and not unknown:
+                claimed, applicable = 0, False  # only "not applicable" options chosen
+            else:
+                claimed = min(total, q.max_level)
+                invalid = unknown and not any_level
+        else:
+            claimed, invalid = 0, True
+
+    notes = []
+    has_valid = has_accepted = saw_rejected = saw_expired = False
+    for e in answer.evidence:
+        if e.status == "rejected":
+            counted, reason, saw_rejected = False, "rejected", True
+        elif e.valid_until is not None and e.valid_until < as_of:
+            counted, reason, saw_expired = False, "expired", True
+        else:
+            counted, reason, has_valid = True, e.status, True
+            if e.status == "accepted":
+                has_accepted = True
+        notes.append(
+            EvidenceNote(e.evidence_id, e.sha256, e.status, e.valid_until, counted, reason)
+        )
+
+    state = answer.review_state
+    verified_cap = None
+    if state == "rejected":
+        applicable = True
+        effective = verified = 0
+        cap = "answer_rejected"
+    else:
+        effective = claimed
+        cap = "invalid_value" if invalid else None
+        if claimed >= q.evidence_from and not has_valid:
+            effective = q.cap_level
+            cap = (
+                "evidence_expired"
+                if saw_expired
+                else "evidence_rejected"
+                if saw_rejected
+                else "evidence_missing"
+            )
+        if state != "accepted":
+            verified = 0
+            if effective > 0:
+                verified_cap = "not_accepted"
+        elif claimed >= q.evidence_from and not has_accepted:
+            verified = q.cap_level
+            if verified < effective:
+                verified_cap = "evidence_not_accepted"
+        else:
+            verified = effective
+    if not has_valid:
+        basis = "self_attested"
+    elif state == "accepted" and has_accepted:
+        basis = "evidence_accepted"
+    else:
+        basis = "evidence_provided"
+    return AnswerOutcome(
+        q.key, _raw(value), state, q.weight, applicable, claimed, effective, verified,
+        cap, CAP_REASONS[cap] if cap else None, verified_cap, basis, tuple(notes),
+    )  # fmt: skip
+
+
+def _overall(domains: list[DomainScore], attr: str) -> tuple[float, float, str | None]:
+    """(weighted mean, mean after the weakest-link rule, weakest critical domain), one decimal."""
+    if not domains:
+        return 0.0, 0.0, None
+    sw = sum(d.weight for d in domains)
+    mean = sum(d.weight * getattr(d, attr) for d in domains) / sw
+    capped = mean
+    weakest = None
+    critical = [d for d in domains if d.critical]
+    if critical:
+        weakest_domain = min(critical, key=lambda d: (getattr(d, attr), d.key))
+        weakest = weakest_domain.key
+        capped = min(mean, getattr(weakest_domain, attr) + 1.0)
+    return _r1(mean), _r1(capped), weakest
+
+
+def _natural(control_id: str) -> tuple[Any, ...]:
+    """Sort "A.6.2.10" after "A.6.2.9" and "Art. 30(10)" after "Art. 30(9)"."""
+    parts: list[Any] = []
+    token = ""
+    for ch in control_id + ".":
+        if ch.isdigit():
+            token += ch
+            continue
+        if token:
+            parts.append((0, int(token), ""))
+            token = ""
+        if ch not in ". ()":
+            parts.append((1, 0, ch))
+    return tuple(parts)
+
+
+def _finding(
+    cs: ControlScore, control: _Control, target: int, tier: str, gap: float, severity: str
+) -> Finding:
+    name = control.name
+    title = f"{name}: maturity {cs.level:.1f}, target {target}"
+    reasons = []
+    for o in cs.contributions:
+        if not o.applicable:
+            reasons.append(f"{o.question_key} answered not applicable")
+        elif o.cap:
+            reasons.append(
+                f"{o.question_key} claimed {o.claimed_level}, counted {o.effective_level}: {o.cap_reason}"
+            )
+        else:
+            reasons.append(f"{o.question_key} at level {o.effective_level}")
+    critical = " It is a critical control, so severity is raised one step." if cs.critical else ""
+    description = (
+        f"The vendor's answers put {name} at {cs.level:.2f} out of 5, below the target of "
+        f"{target} for a {tier}-tier vendor (gap {gap:.2f}).{critical} "
+        f"Answers behind this score: {'; '.join(reasons)}."
+    )
+    return Finding(
+        key=cs.key,
+        framework=cs.framework,
+        control_id=cs.control_id,
+        title=title,
+        description=description,
+        severity=severity,
+        current_level=cs.level,
+        target_level=target,
+        gap=gap,
+        refs={cs.framework: [cs.control_id]},
+        question_keys=control.question_keys,
+    )
+
+
+def claimed_level(spec: QuestionSpec, value: Any) -> int | None:
+    """The level the vendor claims with `value` (rule 1), or None when it means "not
+    applicable" or the question is not scored. The same code path as scoring, so pages that
+    show a level can never disagree with the score."""
+    if not spec.scores:
+        return None
+    if value is None:
+        return 0
+    evidence_from = spec.evidence_required_from_level or _NO_EVIDENCE_RULE
+    q = _Question(
+        spec.key, _KIND_CODES[spec.kind], float(spec.weight), spec.max_level,
+        spec.level_for_value, evidence_from, evidence_from - 1, None,  # type: ignore[arg-type]
+    )  # fmt: skip
+    outcome = _score_answer(q, AnswerInput(spec.key, value), date.min)
+    return outcome.claimed_level if outcome.applicable else None
+
+
+def compile_model(questions: Sequence[QuestionSpec], config: ScoringConfig) -> CompiledModel:
+    """Prepare a questionnaire version for repeated scoring under `config`."""
+    return CompiledModel(questions, config)
+
+
+def score_assessment(
+    questions: Sequence[QuestionSpec] | CompiledModel,
+    answers: Iterable[AnswerInput],
+    profile: VendorProfile,
+    config: ScoringConfig,
+) -> ScoreResult:
+    """Score one assessment. Pass a CompiledModel (built with the same config, any as_of) to
+    skip the per-questionnaire work; evidence expiry always uses `config.as_of`."""
+    if isinstance(questions, CompiledModel):
+        model = questions
+        if model.config is not config and model._structure != config.structure():
+            raise ValueError("the compiled model was built with a different scoring config")
+    else:
+        model = CompiledModel(questions, config)
+    if not isinstance(answers, Sequence):
+        answers = tuple(answers)
+    return model.score(answers, profile, config.as_of)

@@ -1,0 +1,320 @@
+"""Scoring an assessment and storing the result: the ScoreResult row, the vendor's tier and the
+findings register, in the caller's transaction.
+
+`score_assessment_and_store` is called when an assessment is submitted or completed (by the
+workflow), by the analysts' "Re-score" action and by `assay score --all`. A stored result keeps
+every input the model read (`explanation["inputs"]`), so `recompute` reproduces it exactly with
+the same model version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from app.assessments.service import questionnaire_of
+from app.audit.service import record
+from app.errors import InvalidInput
+from app.models import (
+    Assessment,
+    AssessmentStatus,
+    Finding,
+    FindingStatus,
+    Organisation,
+    Questionnaire,
+    User,
+    Vendor,
+    utcnow,
+)
+from app.models import ScoreResult as ScoreRow
+from app.scoring import MODEL_VERSION, ScoreResult, score_assessment
+from app.scoring.adapter import (
+    answer_inputs,
+    compiled_model,
+    inputs_from_json,
+    inputs_to_json,
+    portfolio_providers,
+    scoring_config,
+    shared_provider_counts,
+    vendor_profile,
+)
+
+# Assessments whose answers are final enough to score.
+SCORABLE_STATES = (
+    AssessmentStatus.submitted,
+    AssessmentStatus.under_review,
+    AssessmentStatus.clarification_requested,
+    AssessmentStatus.completed,
+)
+TITLE_MAX = 300
+DESCRIPTION_MAX = 5000
+
+
+@dataclass(frozen=True)
+class FindingChanges:
+    opened: int = 0
+    updated: int = 0
+    reopened: int = 0
+    closed: int = 0
+
+
+def score_assessment_and_store(
+    *,
+    session: Session,
+    assessment: Assessment,
+    actor: User | None,
+    today: date | None = None,
+    shared_providers: int | None = None,
+    ip: str | None = None,
+) -> ScoreRow:
+    """Score `assessment` as of `today`, store the result as the vendor's current one, set the
+    vendor's tier and bring its scoring findings up to date (same control → same finding).
+
+    Flushes, never commits. `shared_providers` spares the portfolio query when scoring many.
+    """
+    today = today or utcnow().date()
+    vendor = session.get(Vendor, assessment.vendor_id)
+    organisation = session.get(Organisation, assessment.organisation_id)
+    questionnaire_row = session.get(Questionnaire, assessment.questionnaire_id)
+    assert vendor is not None and questionnaire_row is not None  # foreign keys
+    questionnaire = questionnaire_of(session, assessment)
+
+    answers, hidden = answer_inputs(
+        session=session, assessment=assessment, questionnaire=questionnaire
+    )
+    profile = vendor_profile(session=session, vendor=vendor, shared_providers=shared_providers)
+    config = scoring_config(organisation, as_of=today)
+    model = compiled_model(questionnaire_row, config, hidden)
+    result = score_assessment(model, answers, profile, config)
+
+    session.execute(
+        update(ScoreRow)
+        .where(col(ScoreRow.vendor_id) == vendor.id, col(ScoreRow.is_current).is_(True))
+        .values(is_current=False)
+    )
+    row = ScoreRow(
+        organisation_id=assessment.organisation_id,
+        vendor_id=vendor.id,
+        assessment_id=assessment.id,
+        model_version=result.model_version,
+        overall_maturity=result.overall_maturity,
+        verified_maturity=result.verified_maturity,
+        claimed_maturity=result.claimed_maturity,
+        level_name=result.level_name,
+        inherent_tier=result.inherent_tier,
+        target_maturity=result.target_maturity,
+        residual_risk=result.residual_risk,
+        domains=domain_summary(result),
+        explanation={
+            "result": result.to_json(),
+            "inputs": inputs_to_json(
+                questionnaire=questionnaire_row,
+                hidden=hidden,
+                answers=answers,
+                profile=profile,
+                config=config,
+            ),
+        },
+        is_current=True,
+    )
+    session.add(row)
+    tier_before = vendor.tier
+    vendor.tier = result.inherent_tier
+    session.add(vendor)
+    session.flush()
+    changes = _sync_findings(session=session, vendor=vendor, assessment=assessment, result=result)
+    record(
+        session,
+        action="assessment.scored",
+        actor=actor,
+        organisation_id=assessment.organisation_id,
+        object_type="assessment",
+        object_id=assessment.id,
+        data={
+            "vendor_id": vendor.id,
+            "score_result_id": row.id,
+            "model_version": result.model_version,
+            "as_of": today,
+            "overall": result.overall_maturity,
+            "claimed": result.claimed_maturity,
+            "verified": result.verified_maturity,
+            "residual_risk": result.residual_risk,
+            "tier": {"from": tier_before, "to": result.inherent_tier},
+            "findings": changes.__dict__,
+        },
+        ip=ip,
+    )
+    return row
+
+
+def domain_summary(result: ScoreResult) -> dict[str, dict[str, Any]]:
+    """The small per-domain view the register reads without opening the explanation."""
+    return {
+        d.key: {
+            "title": d.title,
+            "framework": d.framework,
+            "critical": d.critical,
+            "claimed": d.claimed,
+            "level": d.level,
+            "verified": d.verified,
+        }
+        for d in result.domains
+        if d.level is not None
+    }
+
+
+def _sync_findings(
+    *, session: Session, vendor: Vendor, assessment: Assessment, result: ScoreResult
+) -> FindingChanges:
+    """Upsert one finding per control below target (key = control); close the vendor's scoring
+    findings whose control is now scored at or above target. Manual findings are never touched,
+    and a finding whose control this questionnaire did not score stays as it is."""
+    now = utcnow()
+    existing = {
+        f.key: f
+        for f in session.exec(
+            select(Finding).where(Finding.vendor_id == vendor.id, Finding.source == "scoring")
+        ).all()
+    }
+    opened = updated = reopened = closed = 0
+    below = set()
+    for item in result.findings:
+        below.add(item.key)
+        finding = existing.get(item.key)
+        if finding is None:
+            finding = Finding(
+                organisation_id=vendor.organisation_id,
+                vendor_id=vendor.id,
+                key=item.key,
+                source="scoring",
+                title="",
+            )
+            opened += 1
+        elif finding.status == FindingStatus.closed:
+            finding.status = FindingStatus.open
+            finding.closed_at = None
+            finding.note = (
+                f"Reopened on {result.as_of.isoformat()}: assessment #{assessment.id} scored the "
+                f"control at {item.current_level:.2f}, below the target of {item.target_level}."
+            )
+            reopened += 1
+        else:
+            updated += 1
+        finding.assessment_id = assessment.id
+        finding.framework = item.framework
+        finding.title = item.title[:TITLE_MAX]
+        finding.description = item.description[:DESCRIPTION_MAX]
+        finding.refs = {fw: list(ids) for fw, ids in item.refs.items()}
+        finding.severity = item.severity
+        finding.current_level = item.current_level
+        finding.target_level = item.target_level
+        finding.updated_at = now
+        session.add(finding)
+
+    scored = {c.key: c for c in result.controls if c.level is not None}
+    for key, finding in existing.items():
+        if key in below or key not in scored or finding.status == FindingStatus.closed:
+            continue
+        control = scored[key]
+        finding.status = FindingStatus.closed
+        finding.closed_at = now
+        finding.current_level = control.level
+        finding.target_level = result.target_maturity
+        finding.assessment_id = assessment.id
+        finding.updated_at = now
+        finding.note = (
+            f"Closed automatically on {result.as_of.isoformat()}: assessment #{assessment.id} "
+            f"scored the control at {control.level:.2f}, at or above the target of "
+            f"{result.target_maturity}."
+        )
+        session.add(finding)
+        closed += 1
+    session.flush()
+    return FindingChanges(opened, updated, reopened, closed)
+
+
+def stored_result(row: ScoreRow) -> ScoreResult:
+    """The full result (controls, contributions, evidence) of a stored score."""
+    return ScoreResult.from_json(row.explanation["result"])
+
+
+def recompute(*, session: Session, row: ScoreRow) -> ScoreResult:
+    """Score again from the stored inputs: equal to `stored_result(row)` when the running model
+    is the version that produced it. Another version raises: check out the release tagged with
+    that model version (docs/scoring.md) to reproduce an old score."""
+    if row.model_version != MODEL_VERSION:
+        raise InvalidInput(
+            f"Score #{row.id} was computed by scoring model {row.model_version}; this is "
+            f"{MODEL_VERSION}. Recompute it with a release of model {row.model_version}."
+        )
+    inputs = row.explanation["inputs"]
+    questionnaire = session.get(Questionnaire, inputs["questionnaire_id"])
+    if questionnaire is None or questionnaire.content_hash != inputs["content_hash"]:
+        raise InvalidInput(f"The questionnaire version score #{row.id} used is gone.")
+    hidden, answers, profile, config = inputs_from_json(inputs)
+    model = compiled_model(questionnaire, config, hidden)
+    return score_assessment(model, answers, profile, config)
+
+
+def current_result(*, session: Session, vendor_id: int) -> ScoreRow | None:
+    return session.exec(
+        select(ScoreRow).where(ScoreRow.vendor_id == vendor_id, col(ScoreRow.is_current).is_(True))
+    ).first()
+
+
+def latest_result_for(*, session: Session, assessment_id: int) -> ScoreRow | None:
+    return session.exec(
+        select(ScoreRow)
+        .where(ScoreRow.assessment_id == assessment_id)
+        .order_by(col(ScoreRow.id).desc())
+        .limit(1)
+    ).first()
+
+
+def assessments_to_score(*, session: Session, organisation_id: int | None = None) -> list[int]:
+    """Each vendor's latest scorable assessment (submitted or later): what `score --all` scores."""
+    latest = (
+        select(Assessment.vendor_id, func.max(Assessment.id).label("assessment_id"))
+        .where(col(Assessment.status).in_(SCORABLE_STATES))
+        .group_by(col(Assessment.vendor_id))
+    )
+    if organisation_id is not None:
+        latest = latest.where(Assessment.organisation_id == organisation_id)
+    sub = latest.subquery()
+    return list(session.exec(select(sub.c.assessment_id).order_by(sub.c.assessment_id)).all())
+
+
+def score_all(
+    *,
+    session: Session,
+    actor: User | None = None,
+    organisation_ids: Sequence[int] | None = None,
+    today: date | None = None,
+) -> int:
+    """Re-score every vendor's latest scorable assessment, organisation by organisation (the
+    portfolio concentration is computed once per organisation). Returns how many were scored."""
+    today = today or utcnow().date()
+    if organisation_ids is None:
+        organisation_ids = list(session.exec(select(Organisation.id).order_by(Organisation.id)))
+    scored = 0
+    for organisation_id in organisation_ids:
+        counts = shared_provider_counts(
+            portfolio_providers(session=session, organisation_id=organisation_id)
+        )
+        for assessment_id in assessments_to_score(session=session, organisation_id=organisation_id):
+            assessment = session.get(Assessment, assessment_id)
+            assert assessment is not None
+            score_assessment_and_store(
+                session=session,
+                assessment=assessment,
+                actor=actor,
+                today=today,
+                shared_providers=counts.get(assessment.vendor_id, 0),
+            )
+            scored += 1
+    return scored

@@ -1,0 +1,1 @@
+"""The buyer's register of ICT third-party service providers."""

@@ -1,0 +1,293 @@
+"""Reading vendor import files (xlsx, CSV) and writing the import template. No database.
+
+Uploaded files are hostile until proven otherwise: the reader accepts only a real xlsx workbook
+or a UTF-8 CSV, reads at most MAX_ROWS rows, keeps formulas as the text that was typed and
+reports every problem as a sentence a procurement user can act on.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import secrets
+import time
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from app.exports.cells import safe_text
+from app.vendors import codes
+from app.vendors.identifiers import COUNTRY_CODES
+
+MAX_ROWS = 10_000
+CSV_FIELD_LIMIT = 100_000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+PENDING_MAX_AGE_SECONDS = 24 * 3600
+
+# Column → (what it holds, the closed list behind its dropdown if any).
+COLUMNS: dict[str, tuple[str, list[str] | None]] = {
+    "legal_name": ("Legal name (required)", None),
+    "identifier": ("Identification code, LEI preferred (required)", None),
+    "identifier_type": (
+        "Type of the identification code (default LEI)",
+        list(codes.IDENTIFIER_TYPES),
+    ),
+    "latin_name": ("Name in Latin alphabet, if the legal name is not", None),
+    "additional_identifier": ("Additional identification code", None),
+    "additional_identifier_type": ("Type of the additional code", list(codes.IDENTIFIER_TYPES)),
+    "person_type": ("legal or individual", list(codes.PERSON_TYPES)),
+    "hq_country": ("Headquarters country, ISO 3166 (required)", sorted(COUNTRY_CODES)),
+    "parent_name": ("Ultimate parent: name", None),
+    "parent_identifier": ("Ultimate parent: identification code", None),
+    "parent_identifier_type": ("Ultimate parent: type of code", list(codes.IDENTIFIER_TYPES)),
+    "status": ("prospective, active or offboarded", list(codes.VENDOR_STATUSES)),
+    "website": ("Website", None),
+    "description": ("What the vendor provides", None),
+    "annual_expense": ("Total annual expense", None),
+    "currency": ("ISO 4217 currency (default EUR)", list(codes.CURRENCIES)),
+    "supports_critical_function": ("yes or no", ["yes", "no"]),
+    "data_sensitivity": ("none, low, medium, high", list(codes.DATA_SENSITIVITY)),
+    "substitutability": ("Substitutability", list(codes.SUBSTITUTABILITY)),
+    "ai_role": ("AI Act role", list(codes.AI_ROLES)),
+    "cloud_providers": ("Cloud providers, separated by ;", None),
+    "last_audit_date": ("Date of the last audit (YYYY-MM-DD)", None),
+    "exit_plan": ("yes or no", ["yes", "no"]),
+    "reintegration": ("Possibility of reintegration", list(codes.REINTEGRATION)),
+}
+REQUIRED_COLUMNS = ("legal_name", "identifier", "hq_country")
+
+Rows = list[tuple[int, dict[str, str]]]
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+def read_import_file(filename: str, content: bytes, *, max_rows: int = MAX_ROWS) -> Rows:
+    """Rows of an uploaded xlsx or CSV as (spreadsheet row number, {column: text})."""
+    name = (filename or "").lower()
+    if not content:
+        raise ImportFileError("The file is empty.")
+    if name.endswith(".xlsx"):
+        records = _xlsx_records(content)
+    elif name.endswith(".csv"):
+        records = _csv_records(content)
+    elif content.startswith(b"PK\x03\x04"):
+        records = _xlsx_records(content)
+    else:
+        raise ImportFileError("Upload an .xlsx workbook or a .csv file (use the template).")
+    return _rows(records, max_rows)
+
+
+def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    if not content.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            "This file is not an .xlsx workbook. Save it from Excel as 'Excel Workbook (.xlsx)' "
+            "or as 'CSV UTF-8'."
+        )
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(
+            "The workbook could not be read: it is damaged or not an .xlsx file."
+        ) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            "The workbook is too large once unpacked: split it into smaller files."
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(
+            "The workbook could not be read: it is damaged or not an .xlsx file."
+        ) from exc
+    sheet = workbook.worksheets[0]
+
+    def generate() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise ImportFileError("The workbook could not be read: it is damaged.") from exc
+        finally:
+            workbook.close()
+
+    return generate()
+
+
+def _csv_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            "The CSV file is not UTF-8 encoded. In Excel choose 'Save as' → 'CSV UTF-8 (comma "
+            "delimited)' and upload it again."
+        ) from exc
+    if "\x00" in text:
+        raise ImportFileError("The CSV file contains binary data (NUL characters).")
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def generate() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for values in reader:
+                yield reader.line_num, list(values)
+        except csv.Error as exc:
+            raise ImportFileError(
+                f"The CSV file could not be read near line {reader.line_num}: {exc}."
+            ) from exc
+
+    return generate()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _header_key(value: str) -> str:
+    return value.strip().lower().replace(" ", "_").replace("-", "_").rstrip("*")
+
+
+def _rows(records: Iterator[tuple[int, list[Any]]], max_rows: int) -> Rows:
+    header: list[str] | None = None
+    rows: Rows = []
+    for number, values in records:
+        cells = [_cell_text(v) for v in values]
+        if not any(cells):
+            continue
+        if header is None:
+            header = _check_header(cells)
+            continue
+        if len(rows) >= max_rows:
+            raise ImportFileError(
+                f"The file has more than {max_rows:,} vendor rows: split it into smaller files."
+            )
+        rows.append(
+            (
+                number,
+                {header[i]: cell for i, cell in enumerate(cells) if i < len(header) and header[i]},
+            )
+        )
+    if header is None:
+        raise ImportFileError("The file has no header row: start from the template.")
+    if not rows:
+        raise ImportFileError("The file has a header row but no vendors below it.")
+    return rows
+
+
+def _check_header(cells: list[str]) -> list[str]:
+    header = [_header_key(c) for c in cells]
+    named = [h for h in header if h]
+    unknown = [h for h in named if h not in COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"Unknown column(s): {', '.join(unknown[:10])}. Use the column names of the template."
+        )
+    duplicates = sorted({h for h in named if named.count(h) > 1})
+    if duplicates:
+        raise ImportFileError(f"Column(s) appear twice: {', '.join(duplicates)}.")
+    missing = [c for c in REQUIRED_COLUMNS if c not in named]
+    if missing:
+        raise ImportFileError(f"Missing required column(s): {', '.join(missing)}.")
+    return header
+
+
+def template_workbook(example: dict[str, str] | None = None) -> bytes:
+    """The import template: header row, a help row per column, dropdowns for closed lists."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Vendors"
+    lists = workbook.create_sheet("Lists")
+    lists.sheet_state = "hidden"
+    help_sheet = workbook.create_sheet("Help")
+    help_sheet.append(["Column", "What to enter"])
+    help_sheet["A1"].font = help_sheet["B1"].font = Font(bold=True)
+    for index, (column, (meaning, choices)) in enumerate(COLUMNS.items(), start=1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index, value=column)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[letter].width = max(14, len(column) + 2)
+        help_sheet.append([column, meaning])
+        if choices:
+            for row, choice in enumerate(choices, start=1):
+                lists.cell(row=row, column=index, value=choice)
+            validation = DataValidation(
+                type="list",
+                formula1=f"=Lists!${letter}$1:${letter}${len(choices)}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Not in the list",
+                error=f"Choose a value for {column} from the list.",
+            )
+            validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            sheet.add_data_validation(validation)
+    if example:
+        sheet.append([safe_text(example.get(column, "")) for column in COLUMNS])
+    sheet.freeze_panes = "A2"
+    help_sheet.column_dimensions["A"].width = 28
+    help_sheet.column_dimensions["B"].width = 60
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# Previewed uploads wait here until the user applies them (apply reads and validates them again).
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def stash_rows(directory: Path, *, owner: str, filename: str, rows: Rows) -> str:
+    """Keep previewed rows for the apply step; returns the token the apply form posts back."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PENDING_MAX_AGE_SECONDS
+    for old in directory.glob("*.json"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(24)
+    payload = {"owner": owner, "filename": filename, "rows": rows}
+    (directory / f"{token}.json").write_text(json.dumps(payload), encoding="utf-8")
+    return token
+
+
+def load_rows(directory: Path, *, owner: str, token: str) -> tuple[str, Rows] | None:
+    """The stashed rows of `owner`, or None when the token is unknown, expired or not theirs."""
+    if not _TOKEN.match(token or ""):
+        return None
+    path = directory / f"{token}.json"
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if payload.get("owner") != owner:
+        return None
+    return payload["filename"], [(int(n), dict(values)) for n, values in payload["rows"]]
+
+
+def discard_rows(directory: Path, token: str) -> None:
+    if _TOKEN.match(token or ""):
+        (directory / f"{token}.json").unlink(missing_ok=True)

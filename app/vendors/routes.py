@@ -1,0 +1,752 @@
+"""Vendor register pages: list, vendor page, forms for everything on it, functions, import.
+
+Thin: parse the request, call `app.vendors.service`, render the page or (for htmx) the named
+block of the same template. Every form also works as a plain POST without JavaScript.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from app.auth.permissions import Permission
+from app.deps import SessionDep, require
+from app.errors import Conflict, TooLarge
+from app.models import User
+from app.vendors import codes, importfile, service
+from app.vendors.schemas import (
+    AISystemInput,
+    ContactInput,
+    ContractInput,
+    FieldErrors,
+    FunctionInput,
+    SubcontractorInput,
+    VendorCreate,
+    VendorListQuery,
+    field_errors_from,
+    form_data,
+    validate,
+)
+from app.web import flash, is_htmx, redirect, render
+
+router = APIRouter(prefix="/vendors", tags=["vendors"], include_in_schema=False)
+
+Reader = Annotated[User, require(Permission.view_portfolio)]
+Manager = Annotated[User, require(Permission.manage_vendors)]
+
+
+async def submitted_form(request: Request) -> FormData:
+    """The posted form (already parsed by the CSRF check, so this costs nothing)."""
+    return await request.form()
+
+
+Submitted = Annotated[FormData, Depends(submitted_form)]
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _fragment(request: Request, block: str) -> str | None:
+    """The block to render alone for an htmx request (a history restore wants the whole page)."""
+    if is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true":
+        return block
+    return None
+
+
+def _form_page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {"codes": codes, "errors": errors or {}, **context}
+    return render(
+        request, template, context, block=_fragment(request, "form"), status_code=status_code
+    )
+
+
+def _values(schema: type[BaseModel], form: FormData) -> dict[str, Any]:
+    return form_data(schema, form)
+
+
+# ---------------------------------------------------------------------------------------------
+# List
+
+
+def _list_params(query: VendorListQuery) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for name in ("q", "status", "tier"):
+        if getattr(query, name):
+            params[name] = getattr(query, name)
+    if query.critical is not None:
+        params["critical"] = "yes" if query.critical else "no"
+    if query.overdue:
+        params["overdue"] = "1"
+    if query.sort != "name":
+        params["sort"] = query.sort
+    if query.per_page != 25:
+        params["per_page"] = query.per_page
+    return params
+
+
+@router.get("", summary="Vendor register")
+def vendor_list(request: Request, session: SessionDep, user: Reader) -> Response:
+    raw = dict(request.query_params)
+    if raw.get("critical") in ("yes", "no"):
+        raw["critical"] = "true" if raw["critical"] == "yes" else "false"
+    try:
+        query = VendorListQuery.model_validate(raw)
+        errors: dict[str, str] = {}
+    except ValidationError as exc:
+        errors = field_errors_from(exc)
+        query = VendorListQuery()
+    today = date.today()
+    result = service.list_vendors(session, user=user, query=query, today=today)
+    return render(
+        request,
+        "vendors/list.html",
+        {
+            "result": result,
+            "query": query,
+            "params": _list_params(query),
+            "errors": errors,
+            "codes": codes,
+            "today": today,
+        },
+        block=_fragment(request, "vendor_table"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Create and edit a vendor
+
+
+@router.get("/new", summary="New vendor form")
+def new_vendor(request: Request, user: Manager) -> Response:
+    return _form_page(request, "vendors/vendor_form.html", {"vendor": None, "values": {}})
+
+
+@router.post("", summary="Create a vendor")
+def create_vendor(
+    request: Request, session: SessionDep, user: Manager, form: Submitted
+) -> Response:
+    values = _values(VendorCreate, form)
+    try:
+        vendor = service.create_vendor(
+            session, actor=user, data=validate(VendorCreate, values), ip=_ip(request)
+        )
+    except FieldErrors as exc:
+        return _form_page(
+            request,
+            "vendors/vendor_form.html",
+            {"vendor": None, "values": values},
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, f"{vendor.legal_name} was added to the register.")
+    return redirect(request, f"/vendors/{vendor.id}")
+
+
+@router.get("/import", summary="Import vendors")
+def import_page(request: Request, user: Manager) -> Response:
+    return render(
+        request,
+        "vendors/import.html",
+        {"preview": None, "columns": importfile.COLUMNS, "max_rows": importfile.MAX_ROWS},
+    )
+
+
+@router.get("/import/template.xlsx", summary="Vendor import template")
+def import_template(user: Manager) -> Response:
+    return Response(
+        importfile.template_workbook(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="assay-vendor-import.xlsx"'},
+    )
+
+
+def _pending_dir(request: Request):
+    return request.app.state.settings.data_dir / "vendor-imports"
+
+
+def _owner(user: User) -> str:
+    return f"{user.organisation_id}:{user.id}"
+
+
+def _import_page(
+    request: Request,
+    *,
+    preview: service.ImportPreview | None,
+    filename: str | None = None,
+    token: str | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "vendors/import.html",
+        {
+            "preview": preview,
+            "filename": filename,
+            "token": token,
+            "error": error,
+            "columns": importfile.COLUMNS,
+            "max_rows": importfile.MAX_ROWS,
+        },
+        block=_fragment(request, "import_result"),
+        status_code=status_code,
+    )
+
+
+@router.post("/import", summary="Upload an import file and preview it")
+def upload_import(
+    request: Request, session: SessionDep, user: Manager, file: UploadFile
+) -> Response:
+    limit = request.app.state.settings.upload_limit_bytes
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB.")
+    filename = file.filename or "upload"
+    try:
+        rows = importfile.read_import_file(filename, content)
+    except importfile.ImportFileError as exc:
+        return _import_page(
+            request, preview=None, filename=filename, error=str(exc), status_code=422
+        )
+    preview = service.preview_import(session, user=user, rows=rows)
+    token = (
+        importfile.stash_rows(
+            _pending_dir(request), owner=_owner(user), filename=filename, rows=rows
+        )
+        if preview.ok
+        else None
+    )
+    return _import_page(
+        request,
+        preview=preview,
+        filename=filename,
+        token=token,
+        status_code=200 if preview.ok else 422,
+    )
+
+
+@router.post("/import/apply", summary="Apply a previewed import")
+def apply_import(request: Request, session: SessionDep, user: Manager, form: Submitted) -> Response:
+    token = str(form.get("token") or "")
+    pending = importfile.load_rows(_pending_dir(request), owner=_owner(user), token=token)
+    if pending is None:
+        return _import_page(
+            request,
+            preview=None,
+            error="This preview has expired or was already applied: upload the file again.",
+            status_code=409,
+        )
+    filename, rows = pending
+    try:
+        preview = service.apply_import(session, actor=user, rows=rows, ip=_ip(request))
+    except FieldErrors:
+        # Something changed since the preview (another import, an edit): show the new problems.
+        preview = service.preview_import(session, user=user, rows=rows)
+        return _import_page(
+            request,
+            preview=preview,
+            filename=filename,
+            error="The data changed since the preview; nothing was imported.",
+            status_code=422,
+        )
+    importfile.discard_rows(_pending_dir(request), token)
+    flash(
+        request,
+        f"Imported {filename}: {preview.count('new')} new, {preview.count('update')} updated, "
+        f"{preview.count('unchanged')} unchanged.",
+    )
+    return redirect(request, "/vendors")
+
+
+# ---------------------------------------------------------------------------------------------
+# Business functions
+
+
+def _functions_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    *,
+    editing: Any = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "vendors/functions.html",
+        {
+            "functions": service.list_functions(session, user=user),
+            "editing": editing,
+            "values": values or {},
+            "errors": errors or {},
+            "codes": codes,
+        },
+        block=_fragment(request, "form"),
+        status_code=status_code,
+    )
+
+
+@router.get("/functions", summary="Business functions")
+def functions_page(request: Request, session: SessionDep, user: Reader) -> Response:
+    return _functions_page(request, session, user)
+
+
+@router.get("/functions/{function_id}/edit", summary="Edit a business function")
+def edit_function(
+    request: Request, session: SessionDep, user: Manager, function_id: int
+) -> Response:
+    row = service.get_function(session, user=user, function_id=function_id)
+    return _functions_page(request, session, user, editing=row, values=row.model_dump())
+
+
+def _save_function(
+    request: Request, session: SessionDep, user: User, form: FormData, function_id: int | None
+) -> Response:
+    editing = (
+        service.get_function(session, user=user, function_id=function_id) if function_id else None
+    )
+    values = _values(FunctionInput, form)
+    try:
+        row = service.save_function(
+            session,
+            actor=user,
+            data=validate(FunctionInput, values),
+            function_id=function_id,
+            ip=_ip(request),
+        )
+    except FieldErrors as exc:
+        return _functions_page(
+            request,
+            session,
+            user,
+            editing=editing,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, f"Function {row.code} saved.")
+    return redirect(request, "/vendors/functions")
+
+
+@router.post("/functions", summary="Create a business function")
+def create_function(
+    request: Request, session: SessionDep, user: Manager, form: Submitted
+) -> Response:
+    return _save_function(request, session, user, form, None)
+
+
+@router.post("/functions/{function_id}", summary="Update a business function")
+def update_function(
+    request: Request, session: SessionDep, user: Manager, form: Submitted, function_id: int
+) -> Response:
+    return _save_function(request, session, user, form, function_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendor page and edit
+
+
+@router.get("/{vendor_id}", summary="Vendor page")
+def vendor_page(request: Request, session: SessionDep, user: Reader, vendor_id: int) -> Response:
+    profile = service.vendor_profile(session, user=user, vendor_id=vendor_id)
+    return render(request, "vendors/detail.html", {"profile": profile, "codes": codes})
+
+
+@router.get("/{vendor_id}/edit", summary="Edit vendor form")
+def edit_vendor(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    return _form_page(
+        request,
+        "vendors/vendor_form.html",
+        {"vendor": vendor, "values": service.vendor_form_values(vendor), "version": vendor.version},
+    )
+
+
+@router.post("/{vendor_id}", summary="Save a vendor")
+def update_vendor(
+    request: Request, session: SessionDep, user: Manager, form: Submitted, vendor_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    values = _values(VendorCreate, form)
+    try:
+        version = int(str(form.get("version", "")))
+    except ValueError:
+        version = -1
+    context = {"vendor": vendor, "values": values, "version": version}
+    try:
+        service.update_vendor(
+            session,
+            actor=user,
+            vendor_id=vendor_id,
+            changes=validate(VendorCreate, values).model_dump(),
+            version=version,
+            ip=_ip(request),
+        )
+    except FieldErrors as exc:
+        return _form_page(
+            request, "vendors/vendor_form.html", context, errors=exc.errors, status_code=422
+        )
+    except Conflict as exc:
+        return _form_page(
+            request,
+            "vendors/vendor_form.html",
+            {**context, "stale": True},
+            errors={"": exc.message},
+            status_code=409,
+        )
+    flash(request, "Vendor saved.")
+    return redirect(request, f"/vendors/{vendor_id}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Contracts and subcontractors
+
+
+def _contract_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    vendor: Any,
+    *,
+    contract: Any = None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    sub_values: dict[str, Any] | None = None,
+    sub_errors: dict[str, str] | None = None,
+    block: str = "form",
+    status_code: int = 200,
+) -> Response:
+    subcontractors = (
+        service.list_subcontractors(session, contract=contract) if contract is not None else []
+    )
+    return render(
+        request,
+        "vendors/contract_form.html",
+        {
+            "vendor": vendor,
+            "contract": contract,
+            "values": values,
+            "errors": errors or {},
+            "functions": service.list_functions(session, user=user),
+            "subcontractors": subcontractors,
+            "sub_values": sub_values or {"rank": 2},
+            "sub_errors": sub_errors or {},
+            "codes": codes,
+        },
+        block=_fragment(request, block),
+        status_code=status_code,
+    )
+
+
+@router.get("/{vendor_id}/contracts/new", summary="New arrangement form")
+def new_contract(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    values = {
+        "supports_critical_function": vendor.supports_critical_function,
+        "currency": vendor.currency,
+        "service_country": vendor.hq_country,
+    }
+    return _contract_page(request, session, user, vendor, values=values)
+
+
+@router.get("/{vendor_id}/contracts/{contract_id}/edit", summary="Edit arrangement form")
+def edit_contract(
+    request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    contract = service.get_contract(session, vendor=vendor, contract_id=contract_id)
+    values = {name: getattr(contract, name) for name in service.CONTRACT_FIELDS}
+    return _contract_page(request, session, user, vendor, contract=contract, values=values)
+
+
+def _save_contract(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    form: FormData,
+    vendor_id: int,
+    contract_id: int | None,
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    contract = (
+        service.get_contract(session, vendor=vendor, contract_id=contract_id)
+        if contract_id
+        else None
+    )
+    values = _values(ContractInput, form)
+    try:
+        service.save_contract(
+            session,
+            actor=user,
+            vendor=vendor,
+            data=validate(ContractInput, values),
+            contract_id=contract_id,
+            ip=_ip(request),
+        )
+    except FieldErrors as exc:
+        return _contract_page(
+            request,
+            session,
+            user,
+            vendor,
+            contract=contract,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, "Arrangement saved.")
+    return redirect(request, f"/vendors/{vendor_id}#contracts")
+
+
+@router.post("/{vendor_id}/contracts", summary="Create an arrangement")
+def create_contract(
+    request: Request, session: SessionDep, user: Manager, form: Submitted, vendor_id: int
+) -> Response:
+    return _save_contract(request, session, user, form, vendor_id, None)
+
+
+@router.post("/{vendor_id}/contracts/{contract_id}", summary="Update an arrangement")
+def update_contract(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    form: Submitted,
+    vendor_id: int,
+    contract_id: int,
+) -> Response:
+    return _save_contract(request, session, user, form, vendor_id, contract_id)
+
+
+@router.post("/{vendor_id}/contracts/{contract_id}/delete", summary="Delete an arrangement")
+def delete_contract(
+    request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    service.delete_contract(
+        session, actor=user, vendor=vendor, contract_id=contract_id, ip=_ip(request)
+    )
+    flash(request, "Arrangement deleted.")
+    return redirect(request, f"/vendors/{vendor_id}#contracts")
+
+
+@router.post("/{vendor_id}/contracts/{contract_id}/subcontractors", summary="Add a subcontractor")
+def add_subcontractor(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    form: Submitted,
+    vendor_id: int,
+    contract_id: int,
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    contract = service.get_contract(session, vendor=vendor, contract_id=contract_id)
+    values = _values(SubcontractorInput, form)
+    try:
+        service.add_subcontractor(
+            session,
+            actor=user,
+            vendor=vendor,
+            contract_id=contract_id,
+            data=validate(SubcontractorInput, values),
+            ip=_ip(request),
+        )
+    except FieldErrors as exc:
+        return _contract_page(
+            request,
+            session,
+            user,
+            vendor,
+            contract=contract,
+            values={name: getattr(contract, name) for name in service.CONTRACT_FIELDS},
+            sub_values=values,
+            sub_errors=exc.errors,
+            block="subcontractors",
+            status_code=422,
+        )
+    return redirect(request, f"/vendors/{vendor_id}/contracts/{contract_id}/edit#supply-chain")
+
+
+@router.post(
+    "/{vendor_id}/contracts/{contract_id}/subcontractors/{subcontractor_id}/delete",
+    summary="Remove a subcontractor",
+)
+def delete_subcontractor(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    vendor_id: int,
+    contract_id: int,
+    subcontractor_id: int,
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    service.delete_subcontractor(
+        session,
+        actor=user,
+        vendor=vendor,
+        contract_id=contract_id,
+        subcontractor_id=subcontractor_id,
+        ip=_ip(request),
+    )
+    return redirect(request, f"/vendors/{vendor_id}/contracts/{contract_id}/edit#supply-chain")
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts and AI systems: the same small form pattern
+
+_CHILDREN: dict[str, tuple[str, type[BaseModel], str, str]] = {
+    # url part: (kind, schema, template, noun)
+    "contacts": ("vendor_contact", ContactInput, "vendors/contact_form.html", "Contact"),
+    "ai-systems": ("ai_system", AISystemInput, "vendors/ai_system_form.html", "AI system"),
+}
+
+
+def _child_kind(part: str) -> tuple[str, type[BaseModel], str, str]:
+    return _CHILDREN[part]
+
+
+def _child_page(
+    request: Request,
+    session: SessionDep,
+    vendor: Any,
+    part: str,
+    *,
+    row: Any = None,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    _, _, template, noun = _child_kind(part)
+    contracts = service.list_contracts(session, vendor=vendor) if part == "ai-systems" else []
+    return _form_page(
+        request,
+        template,
+        {
+            "vendor": vendor,
+            "row": row,
+            "values": values,
+            "noun": noun,
+            "part": part,
+            "contracts": contracts,
+        },
+        errors=errors,
+        status_code=status_code,
+    )
+
+
+def _get_child(session: SessionDep, vendor: Any, part: str, child_id: int) -> Any:
+    if part == "contacts":
+        return service.get_contact(session, vendor=vendor, contact_id=child_id)
+    return service.get_ai_system(session, vendor=vendor, system_id=child_id)
+
+
+def _save_child(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    form: FormData,
+    vendor_id: int,
+    part: str,
+    child_id: int | None,
+) -> Response:
+    _, schema, _, noun = _child_kind(part)
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    row = _get_child(session, vendor, part, child_id) if child_id else None
+    values = _values(schema, form)
+    try:
+        data = validate(schema, values)
+        if isinstance(data, ContactInput):
+            service.save_contact(
+                session, actor=user, vendor=vendor, data=data, contact_id=child_id, ip=_ip(request)
+            )
+        elif isinstance(data, AISystemInput):
+            service.save_ai_system(
+                session, actor=user, vendor=vendor, data=data, system_id=child_id, ip=_ip(request)
+            )
+    except FieldErrors as exc:
+        return _child_page(
+            request,
+            session,
+            vendor,
+            part,
+            row=row,
+            values=values,
+            errors=exc.errors,
+            status_code=422,
+        )
+    flash(request, f"{noun} saved.")
+    return redirect(request, f"/vendors/{vendor_id}#{part}")
+
+
+def _register_child_routes(part: str) -> None:
+    """Form routes of one child list (`contacts`, `ai-systems`): explicit paths, so other
+    domains' /vendors/{id}/... routes are never shadowed."""
+    noun = _CHILDREN[part][3]
+
+    def new_child(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
+        vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+        return _child_page(request, session, vendor, part, values={})
+
+    def edit_child(
+        request: Request, session: SessionDep, user: Manager, vendor_id: int, child_id: int
+    ) -> Response:
+        schema = _CHILDREN[part][1]
+        vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+        row = _get_child(session, vendor, part, child_id)
+        values = {name: getattr(row, name) for name in schema.model_fields}
+        return _child_page(request, session, vendor, part, row=row, values=values)
+
+    def create_child(
+        request: Request, session: SessionDep, user: Manager, form: Submitted, vendor_id: int
+    ) -> Response:
+        return _save_child(request, session, user, form, vendor_id, part, None)
+
+    def update_child(
+        request: Request,
+        session: SessionDep,
+        user: Manager,
+        form: Submitted,
+        vendor_id: int,
+        child_id: int,
+    ) -> Response:
+        return _save_child(request, session, user, form, vendor_id, part, child_id)
+
+    def delete_child(
+        request: Request, session: SessionDep, user: Manager, vendor_id: int, child_id: int
+    ) -> Response:
+        kind = _CHILDREN[part][0]
+        vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+        service.delete_child(
+            session, actor=user, vendor=vendor, kind=kind, child_id=child_id, ip=_ip(request)
+        )
+        flash(request, f"{noun} deleted.")
+        return redirect(request, f"/vendors/{vendor_id}#{part}")
+
+    base = f"/{{vendor_id}}/{part}"
+    lower = noun[0].lower() + noun[1:] if noun != "AI system" else noun
+    for path, endpoint, method, summary in [
+        (f"{base}/new", new_child, "GET", f"New {lower} form"),
+        (f"{base}/{{child_id}}/edit", edit_child, "GET", f"Edit {lower} form"),
+        (base, create_child, "POST", f"Add {lower}"),
+        (f"{base}/{{child_id}}", update_child, "POST", f"Update {lower}"),
+        (f"{base}/{{child_id}}/delete", delete_child, "POST", f"Delete {lower}"),
+    ]:
+        endpoint.__name__ = f"{endpoint.__name__}_{part.replace('-', '_')}"
+        router.add_api_route(path, endpoint, methods=[method], summary=summary)
+
+
+for _part in _CHILDREN:
+    _register_child_routes(_part)

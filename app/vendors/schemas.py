@@ -1,0 +1,672 @@
+"""Form and API models of the vendor register, with the register's validation rules.
+
+One validation path for the web forms, the JSON API and the bulk import: every rule lives on
+these models and reports against the field it concerns, so a form shows the message next to the
+input and the API lists `field: message`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app.errors import InvalidInput
+from app.models import (
+    AIActClass,
+    AIRole,
+    DataSensitivity,
+    IdentifierType,
+    Substitutability,
+    VendorStatus,
+)
+from app.vendors import codes
+from app.vendors.identifiers import country_problem, lei_problem
+
+Model = TypeVar("Model", bound=BaseModel)
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+class FieldErrors(InvalidInput):
+    """Invalid input with one message per field (`""` for the form as a whole)."""
+
+    def __init__(
+        self, errors: Mapping[str, str], message: str = "Some fields need attention."
+    ) -> None:
+        super().__init__(
+            message,
+            details=[f"{field}: {text}" if field else text for field, text in errors.items()],
+        )
+        self.errors = dict(errors)
+
+
+_FRIENDLY = {
+    "missing": "This field is required.",
+    "int_parsing": "Enter a whole number.",
+    "int_from_float": "Enter a whole number.",
+    "decimal_parsing": "Enter a number, e.g. 125000.50.",
+    "decimal_type": "Enter a number, e.g. 125000.50.",
+    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_type": "Enter a date as YYYY-MM-DD.",
+    "bool_parsing": "Enter yes or no.",
+    "bool_type": "Enter yes or no.",
+    "string_type": "Enter text.",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in _FRIENDLY:
+        return _FRIENDLY[kind]
+    if kind == "string_too_long":
+        return f"At most {ctx.get('max_length')} characters."
+    if kind == "string_too_short":
+        return "This field is required."
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"Must be at least {ctx.get('ge', ctx.get('gt'))}."
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return "The number is too large."
+    if kind == "decimal_max_places":
+        return "At most 2 decimal places."
+    if kind == "enum":
+        return f"Choose one of: {ctx.get('expected')}."
+    return str(error["msg"])
+
+
+def field_errors_from(exc: ValidationError, prefix: str = "") -> dict[str, str]:
+    """Pydantic errors as {field: message}, the first message per field."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        field = prefix + (loc[0] if loc else "")
+        errors.setdefault(field, _message(error))
+    return errors
+
+
+def validate(schema: type[Model], data: Mapping[str, Any]) -> Model:
+    """`schema.model_validate(data)`, raising FieldErrors with a message per field."""
+    try:
+        return schema.model_validate(dict(data))
+    except ValidationError as exc:
+        raise FieldErrors(field_errors_from(exc)) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Reusable field types
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _country(value: str) -> str:
+    value = value.strip().upper()
+    if country_problem(value):
+        raise PydanticCustomError(
+            "country",
+            "{value} is not an ISO 3166 two-letter country code (e.g. DE, FR, IE).",
+            {"value": repr(value)},
+        )
+    return value
+
+
+def _currency(value: str) -> str:
+    value = value.strip().upper()
+    if value not in codes.CURRENCIES:
+        raise PydanticCustomError(
+            "currency",
+            "{value} is not a supported ISO 4217 currency code ({known}).",
+            {"value": repr(value), "known": ", ".join(codes.CURRENCIES)},
+        )
+    return value
+
+
+def _split_list(value: Any) -> Any:
+    """A list typed in one text box or one spreadsheet cell: `DE, FR` or `AWS; Azure`."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[;,\n]", value) if part.strip()]
+    return value
+
+
+def one_of(choices: Mapping[str, str], what: str):
+    def check(value: str) -> str:
+        value = value.strip()
+        if value not in choices:
+            raise PydanticCustomError(
+                "choice",
+                "{value} is not one of the {what}: {known}.",
+                {"value": repr(value), "what": what, "known": ", ".join(choices)},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def Code(choices: Mapping[str, str], what: str) -> Any:
+    return Annotated[str, one_of(choices, what), Field(json_schema_extra={"enum": list(choices)})]
+
+
+def Text(max_length: int) -> Any:
+    return Annotated[str, Field(min_length=1, max_length=max_length)]
+
+
+Country = Annotated[str, AfterValidator(_country), Field(examples=["DE"])]
+Currency = Annotated[str, AfterValidator(_currency), Field(examples=["EUR"])]
+CountryList = Annotated[list[Country], BeforeValidator(_split_list)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Days = Annotated[int, Field(ge=0, le=36500)]
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Form(BaseModel):
+    """Base of every input model: trims text, turns blanks into 'not given'."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, use_enum_values=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data: Any) -> Any:
+        """A blank optional field is None; a blank field with a default takes the default."""
+        if not isinstance(data, Mapping):
+            return data
+        cleaned: dict[str, Any] = {}
+        for key, value in data.items():
+            value = _blank_to_none(value)
+            field = cls.model_fields.get(key)
+            if (
+                value is None
+                and field is not None
+                and (
+                    field.is_required() or field.get_default(call_default_factory=True) is not None
+                )
+            ):
+                continue
+            cleaned[key] = value
+        return cleaned
+
+
+def _identifier_problem(kind: str | None, value: str) -> str | None:
+    if kind == IdentifierType.LEI:
+        return lei_problem(value)
+    return None
+
+
+def normal_identifier(kind: str | None, value: str) -> str:
+    if kind in (IdentifierType.LEI, IdentifierType.EUID, IdentifierType.VAT):
+        return re.sub(r"\s+", "", value).upper()
+    return value.strip()
+
+
+def _is_latin(text: str) -> bool:
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendor
+
+
+class VendorCreate(Form):
+    """A provider's register data (RoI B_05.01) and the profile behind its inherent risk."""
+
+    legal_name: Text(300) = Field(description="Legal name (B_05.01 c0050).")
+    latin_name: str | None = Field(
+        default=None,
+        max_length=300,
+        validate_default=True,
+        description="Name in the Latin alphabet, when the legal name is not (c0060).",
+    )
+    identifier_type: IdentifierType = Field(default=IdentifierType.LEI, description="c0020")
+    identifier: Text(50) = Field(description="Identification code, LEI preferred (c0010).")
+    additional_identifier: str | None = Field(default=None, max_length=50)
+    additional_identifier_type: IdentifierType | None = Field(default=None, validate_default=True)
+    person_type: Code(codes.PERSON_TYPES, "person types") = "legal"
+    hq_country: Country = Field(description="Country of the headquarters (c0080).")
+    parent_name: str | None = Field(default=None, max_length=300)
+    parent_identifier: str | None = Field(default=None, max_length=50)
+    parent_identifier_type: IdentifierType | None = Field(default=None, validate_default=True)
+    status: VendorStatus = VendorStatus.prospective
+    website: str | None = Field(default=None, max_length=300)
+    description: str | None = Field(default=None, max_length=2000)
+    annual_expense: Money | None = Field(default=None, description="Total annual expense (c0100).")
+    currency: Currency = "EUR"
+    supports_critical_function: bool = False
+    data_sensitivity: DataSensitivity = DataSensitivity.low
+    substitutability: Substitutability = Substitutability.medium
+    ai_role: AIRole = AIRole.none
+    cloud_providers: Annotated[list[Text(100)], BeforeValidator(_split_list)] = Field(
+        default_factory=list, max_length=20
+    )
+    last_audit_date: date | None = None
+    exit_plan: bool = False
+    reintegration: Code(codes.REINTEGRATION, "reintegration levels") | None = None
+
+    @field_validator("latin_name")
+    @classmethod
+    def _latin_name_needed(cls, value: str | None, info: ValidationInfo) -> str | None:
+        legal_name = info.data.get("legal_name")
+        if value is None and legal_name and not _is_latin(legal_name):
+            raise PydanticCustomError(
+                "latin_name", "The legal name is not in the Latin alphabet: give it in Latin too."
+            )
+        if value is not None and not _is_latin(value):
+            raise PydanticCustomError("latin_name", "Use Latin letters only.")
+        return value
+
+    @field_validator("identifier")
+    @classmethod
+    def _identifier(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("identifier_type")
+        value = normal_identifier(kind, value)
+        if problem := _identifier_problem(kind, value):
+            raise PydanticCustomError("identifier", problem)
+        return value
+
+    @field_validator("additional_identifier", "parent_identifier")
+    @classmethod
+    def _trim(cls, value: str | None) -> str | None:
+        return value.strip() if value else value
+
+    @field_validator("additional_identifier_type", "parent_identifier_type")
+    @classmethod
+    def _pair(cls, kind: str | None, info: ValidationInfo) -> str | None:
+        code_field = info.field_name.removesuffix("_type") if info.field_name else ""
+        value = info.data.get(code_field)
+        if value and kind is None:
+            raise PydanticCustomError("type_required", "Choose the type of this identifier.")
+        if kind is not None and not value:
+            raise PydanticCustomError(
+                "type_without_code", "Give the identifier or leave its type empty."
+            )
+        if value and (problem := _identifier_problem(kind, normal_identifier(kind, value))):
+            raise PydanticCustomError("identifier", problem)
+        return kind
+
+    @model_validator(mode="after")
+    def _normalise_codes(self) -> VendorCreate:
+        for name in ("additional_identifier", "parent_identifier"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(
+                    self, name, normal_identifier(getattr(self, f"{name}_type"), value)
+                )
+        return self
+
+
+VENDOR_FIELDS: tuple[str, ...] = tuple(VendorCreate.model_fields)
+
+
+class VendorPatch(BaseModel):
+    """A partial update: only the fields sent change; `version` is the one the client read."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(description="The vendor's version when it was read (optimistic lock).")
+    legal_name: str | None = None
+    latin_name: str | None = None
+    identifier_type: str | None = None
+    identifier: str | None = None
+    additional_identifier: str | None = None
+    additional_identifier_type: str | None = None
+    person_type: str | None = None
+    hq_country: str | None = None
+    parent_name: str | None = None
+    parent_identifier: str | None = None
+    parent_identifier_type: str | None = None
+    status: str | None = None
+    website: str | None = None
+    description: str | None = None
+    annual_expense: Decimal | None = None
+    currency: str | None = None
+    supports_critical_function: bool | None = None
+    data_sensitivity: str | None = None
+    substitutability: str | None = None
+    ai_role: str | None = None
+    cloud_providers: list[str] | None = None
+    last_audit_date: date | None = None
+    exit_plan: bool | None = None
+    reintegration: str | None = None
+
+
+class VendorListQuery(BaseModel):
+    """Search, filters, sort and page of the vendor list (page and API share it)."""
+
+    q: str | None = Field(default=None, max_length=200, description="Name or identifier contains.")
+    status: VendorStatus | None = None
+    tier: Code(codes.RISK_TIERS, "risk tiers") | None = None
+    critical: bool | None = Field(default=None, description="Supports a critical function.")
+    overdue: bool = Field(default=False, description="Next review date is in the past.")
+    sort: str = Field(default="name", pattern=r"^-?(name|tier|status|next_review)$")
+    page: int = Field(default=1, ge=1, le=100_000)
+    per_page: int = Field(default=25, ge=1, le=200)
+
+    model_config = ConfigDict(use_enum_values=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            return {k: v for k, v in data.items() if _blank_to_none(v) is not None}
+        return data
+
+
+# ---------------------------------------------------------------------------------------------
+# Contracts and their supply chain
+
+
+class ContractInput(Form):
+    """An ICT service arrangement: RoI B_02.01 (general), B_02.02 (specific), B_07.01 (assessment)."""
+
+    reference: Text(100) = Field(description="Contractual arrangement reference number.")
+    arrangement_type: Code(codes.ARRANGEMENT_TYPES, "arrangement types") = "standalone"
+    overarching_reference: str | None = Field(default=None, max_length=100, validate_default=True)
+    ict_service_type: Code(codes.ICT_SERVICE_TYPES, "ICT service types (S01–S19)") = "S19"
+    function_id: int | None = Field(default=None, description="Business function supported.")
+    description: str | None = Field(default=None, max_length=2000)
+    supports_critical_function: bool = False
+    start_date: date | None = None
+    end_date: date | None = Field(default=None, validate_default=True)
+    termination_reason: Code(codes.TERMINATION_REASONS, "termination reasons") | None = None
+    notice_days_entity: Days | None = None
+    notice_days_provider: Days | None = None
+    governing_law_country: Country | None = None
+    service_country: Country | None = None
+    stores_data: bool = False
+    storage_countries: CountryList = Field(default_factory=list, validate_default=True)
+    processing_countries: CountryList = Field(default_factory=list)
+    data_sensitivity: Code(codes.CONTRACT_DATA_SENSITIVITY, "sensitivity levels") | None = None
+    reliance: Code(codes.RELIANCE_LEVELS, "reliance levels") | None = None
+    annual_cost: Money | None = None
+    currency: Currency = "EUR"
+    exit_plan: bool = False
+    audit_rights: bool = False
+    alternatives: str | None = Field(default=None, max_length=500)
+
+    @field_validator("overarching_reference")
+    @classmethod
+    def _overarching(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = info.data.get("arrangement_type")
+        if kind == "subsequent" and not value:
+            raise PydanticCustomError(
+                "overarching_required",
+                "A subsequent or associated arrangement needs the reference of its overarching "
+                "arrangement.",
+            )
+        if value and kind != "subsequent":
+            raise PydanticCustomError(
+                "overarching_unexpected",
+                "Only a subsequent or associated arrangement has an overarching arrangement.",
+            )
+        if value and value == info.data.get("reference"):
+            raise PydanticCustomError(
+                "overarching_self", "An arrangement cannot be its own overarching arrangement."
+            )
+        return value
+
+    @field_validator("end_date")
+    @classmethod
+    def _end_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value <= start:
+            raise PydanticCustomError(
+                "end_before_start", "The end date must be after the start date."
+            )
+        return value
+
+    @field_validator("storage_countries")
+    @classmethod
+    def _storage(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("stores_data") and not value:
+            raise PydanticCustomError(
+                "storage_required",
+                "The provider stores data: give the countries where it is stored.",
+            )
+        if value and info.data.get("stores_data") is False:
+            raise PydanticCustomError(
+                "storage_unexpected", "Tick 'stores data' or leave the storage countries empty."
+            )
+        return value
+
+
+class SubcontractorInput(Form):
+    """One link of the ICT service supply chain below the vendor (RoI B_05.02, rank 2 and up)."""
+
+    rank: Annotated[int, Field(ge=2, le=20)] = 2
+    name: Text(300)
+    identifier_type: IdentifierType = IdentifierType.LEI
+    identifier: Text(50)
+    country: Country | None = None
+    service_type: Code(codes.ICT_SERVICE_TYPES, "ICT service types (S01–S19)") | None = None
+    what: str | None = Field(default=None, max_length=500)
+    recipient_identifier: str | None = Field(default=None, max_length=50)
+
+    @field_validator("identifier")
+    @classmethod
+    def _identifier(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("identifier_type")
+        value = normal_identifier(kind, value)
+        if problem := _identifier_problem(kind, value):
+            raise PydanticCustomError("identifier", problem)
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts, AI systems, business functions
+
+
+class ContactInput(Form):
+    name: Text(200)
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+    title: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    is_primary: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not EMAIL_PATTERN.match(value):
+            raise PydanticCustomError("email", "Enter an email address like name@example.com.")
+        return value.lower()
+
+
+class AISystemInput(Form):
+    """One entry of the vendor's AI inventory."""
+
+    name: Text(200)
+    purpose: str = Field(default="", max_length=2000)
+    vendor_role: AIRole = AIRole.provider
+    ai_act_class: AIActClass = AIActClass.unknown
+    affects_natural_persons: bool = False
+    model_provider: str | None = Field(default=None, max_length=200)
+    foundation_model: str | None = Field(default=None, max_length=200)
+    human_oversight: str | None = Field(default=None, max_length=1000)
+    contract_id: int | None = None
+
+
+class FunctionInput(Form):
+    """A business function of the buyer (RoI B_06.01)."""
+
+    code: Annotated[str, Field(pattern=r"^F[1-9][0-9]{0,5}$")] = Field(
+        description="Function identifier: F1, F2, …"
+    )
+    name: Text(300)
+    licensed_activity: str | None = Field(default=None, max_length=20)
+    critical: Code(codes.FUNCTION_CRITICALITY, "criticality values") = "yes"
+    criticality_reasons: str | None = Field(default=None, max_length=300)
+    last_assessed: date | None = None
+    rto_hours: Annotated[int, Field(ge=0)] | None = None
+    rpo_hours: Annotated[int, Field(ge=0)] | None = None
+    discontinuation_impact: Code(codes.DISCONTINUATION_IMPACT, "impact levels") | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+def form_data(schema: type[BaseModel], form: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of `schema` from a submitted HTML form: an unticked checkbox is False."""
+    data: dict[str, Any] = {}
+    for name, field in schema.model_fields.items():
+        if field.annotation is bool:
+            data[name] = form.get(name) not in (None, "", "0", "false", "off")
+        elif name in form:
+            data[name] = form.get(name)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+# API read models
+
+
+class Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class VendorRead(Read):
+    id: int
+    version: int
+    legal_name: str
+    latin_name: str | None
+    identifier_type: str
+    identifier: str
+    additional_identifier: str | None
+    additional_identifier_type: str | None
+    person_type: str
+    hq_country: str
+    parent_name: str | None
+    parent_identifier: str | None
+    parent_identifier_type: str | None
+    status: str
+    website: str | None
+    description: str | None
+    annual_expense: Decimal | None
+    currency: str
+    supports_critical_function: bool
+    data_sensitivity: str
+    substitutability: str
+    ai_role: str
+    cloud_providers: list[str]
+    last_audit_date: date | None
+    exit_plan: bool
+    reintegration: str | None
+    tier: str | None
+    next_review_date: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubcontractorRead(Read):
+    id: int
+    rank: int
+    name: str
+    identifier_type: str
+    identifier: str
+    country: str | None
+    service_type: str | None
+    what: str | None
+    recipient_identifier: str | None
+
+
+class ContractRead(Read):
+    id: int
+    reference: str
+    arrangement_type: str
+    overarching_reference: str | None
+    ict_service_type: str
+    function_id: int | None
+    description: str | None
+    supports_critical_function: bool
+    start_date: date | None
+    end_date: date | None
+    termination_reason: str | None
+    notice_days_entity: int | None
+    notice_days_provider: int | None
+    governing_law_country: str | None
+    service_country: str | None
+    stores_data: bool
+    storage_countries: list[str]
+    processing_countries: list[str]
+    data_sensitivity: str | None
+    reliance: str | None
+    annual_cost: Decimal | None
+    currency: str
+    exit_plan: bool
+    audit_rights: bool
+    alternatives: str | None
+    subcontractors: list[SubcontractorRead] = []
+
+
+class AISystemRead(Read):
+    id: int
+    name: str
+    purpose: str
+    vendor_role: str
+    ai_act_class: str
+    affects_natural_persons: bool
+    model_provider: str | None
+    foundation_model: str | None
+    human_oversight: str | None
+    contract_id: int | None
+
+
+class ContactRead(Read):
+    id: int
+    name: str
+    email: str
+    title: str | None
+    phone: str | None
+    is_primary: bool
+
+
+class VendorDetailRead(VendorRead):
+    contacts: list[ContactRead]
+    ai_systems: list[AISystemRead]
+    contracts: list[ContractRead]
+
+
+class VendorPage(BaseModel):
+    items: list[VendorRead]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class ImportRowResult(BaseModel):
+    row: int
+    action: str = Field(description="new, update or unchanged")
+    legal_name: str | None
+    identifier: str | None
+    vendor_id: int | None = None
+    changed: list[str] = []
+
+
+class ImportResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    rows: list[ImportRowResult]

@@ -1,0 +1,60 @@
+"""Templates, flash messages and htmx helpers shared by every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.auth.permissions import Permission, has_permission
+from app.auth.sessions import csrf_token
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
+templates.env.globals["Permission"] = Permission
+templates.env.globals["has_permission"] = has_permission
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    request.session.setdefault("flashes", []).append([category, message])
+
+
+def pop_flashes(request: Request) -> list[tuple[str, str]]:
+    return [tuple(item) for item in request.session.pop("flashes", [])]
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Render a page, or one named block of it for htmx (the page and fragment never drift)."""
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "flashes": pop_flashes(request),
+    }
+    ctx.update(context or {})
+    response = templates.TemplateResponse(
+        request, template, ctx, status_code=status_code, headers=headers, block_name=block
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """HX-Redirect for htmx, 303 See Other for a plain form post."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request"})
+    return RedirectResponse(url, status_code=303, headers={"Vary": "HX-Request"})

@@ -1,0 +1,254 @@
+"""Assessment service: tenant access, recorded transitions, answers without lost updates."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from app.assessments.lifecycle import Side
+from app.assessments.service import (
+    AnswerConflict,
+    answers_of,
+    apply_transition,
+    get_assessment,
+    progress,
+    questionnaire_of,
+    save_answer,
+    timeline,
+)
+from app.audit.service import verify
+from app.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from app.models import AssessmentStatus, AuditEvent, Role
+from tests.factories import (
+    make_assessment,
+    make_org,
+    make_user,
+    make_vendor,
+    make_vendor_user,
+)
+
+
+@pytest.fixture
+def world(session):
+    org = make_org(session)
+    buyer = make_user(session, org, Role.procurement)
+    vendor = make_vendor(session, org)
+    contact = make_vendor_user(session, vendor)
+    assessment = make_assessment(session, org, vendor, buyer)
+    other_org = make_org(session, "Other Bank")
+    outsider = make_user(session, other_org, Role.admin)
+    other_vendor = make_vendor(session, other_org)
+    stranger = make_vendor_user(session, other_vendor)
+    session.commit()
+    return {
+        "org": org,
+        "buyer": buyer,
+        "vendor": vendor,
+        "contact": contact,
+        "assessment": assessment,
+        "outsider": outsider,
+        "stranger": stranger,
+    }
+
+
+def test_each_side_sees_only_its_own_assessments(session, world):
+    a = world["assessment"]
+    assert get_assessment(session, world["buyer"], a.id).id == a.id
+    assert get_assessment(session, world["contact"], a.id).id == a.id
+    for intruder in (world["outsider"], world["stranger"]):
+        with pytest.raises(NotFound):
+            get_assessment(session, intruder, a.id)
+
+
+def test_vendor_does_not_see_drafts(session, world):
+    draft = make_assessment(session, world["org"], world["vendor"], world["buyer"], status="draft")
+    session.commit()
+    with pytest.raises(NotFound):
+        get_assessment(session, world["contact"], draft.id)
+
+
+def test_first_answer_starts_the_assessment_and_is_audited(session, world):
+    a = world["assessment"]
+    answer = save_answer(
+        session=session,
+        actor=world["contact"],
+        assessment=a,
+        key="gov.policy",
+        raw_value="3",
+        expected_version=0,
+    )
+    session.commit()
+    assert answer.value == 3 and answer.version == 1
+    assert a.status == AssessmentStatus.in_progress
+    assert [t.to_status for t in timeline(session, a)] == ["in_progress"]
+    actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["assessment.start", "answer.saved"]
+    assert verify(session).ok
+
+
+def test_a_stale_save_is_refused_with_both_values(session, world):
+    a = world["assessment"]
+    save_answer(
+        session=session,
+        actor=world["contact"],
+        assessment=a,
+        key="gov.role",
+        raw_value="provider",
+        expected_version=0,
+    )
+    save_answer(
+        session=session,
+        actor=world["contact"],
+        assessment=a,
+        key="gov.role",
+        raw_value="deployer",
+        expected_version=1,
+    )
+    session.commit()
+    with pytest.raises(AnswerConflict) as conflict:
+        save_answer(
+            session=session,
+            actor=world["contact"],
+            assessment=a,
+            key="gov.role",
+            raw_value="none",
+            expected_version=1,
+        )
+    session.rollback()
+    assert conflict.value.current.value == "deployer"
+    assert conflict.value.attempted == "none"
+    assert answers_of(session, a.id)["gov.role"].value == "deployer"
+
+
+def test_a_second_first_save_of_the_same_answer_conflicts(session, world):
+    a = world["assessment"]
+    save_answer(
+        session=session,
+        actor=world["contact"],
+        assessment=a,
+        key="gov.role",
+        raw_value="provider",
+        expected_version=0,
+    )
+    with pytest.raises(AnswerConflict):
+        save_answer(
+            session=session,
+            actor=world["buyer"],
+            assessment=a,
+            key="gov.role",
+            raw_value="none",
+            expected_version=0,
+        )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("gov.policy", "7", "0 to 5"),
+        ("gov.role", "importer", "offered options"),
+        ("gov.nope", "x", "No question"),
+    ],
+)
+def test_invalid_answers_are_refused_and_nothing_is_stored(session, world, key, value, message):
+    with pytest.raises((InvalidInput, NotFound), match=message):
+        save_answer(
+            session=session,
+            actor=world["contact"],
+            assessment=world["assessment"],
+            key=key,
+            raw_value=value,
+            expected_version=0,
+        )
+    session.rollback()
+    assert answers_of(session, world["assessment"].id) == {}
+
+
+def test_answers_are_locked_after_submission(session, world):
+    a = world["assessment"]
+    save_answer(
+        session=session,
+        actor=world["contact"],
+        assessment=a,
+        key="gov.role",
+        raw_value="none",
+        expected_version=0,
+    )
+    apply_transition(
+        session=session, assessment=a, name="submit", actor=world["contact"], side=Side.vendor
+    )
+    with pytest.raises(Conflict, match="locked"):
+        save_answer(
+            session=session,
+            actor=world["contact"],
+            assessment=a,
+            key="gov.role",
+            raw_value="provider",
+            expected_version=1,
+        )
+
+
+def test_invalid_transition_changes_nothing(session, world):
+    a = world["assessment"]
+    with pytest.raises(InvalidTransition):
+        apply_transition(
+            session=session, assessment=a, name="complete", actor=world["buyer"], side=Side.buyer
+        )
+    session.rollback()
+    session.refresh(a)
+    assert a.status == AssessmentStatus.sent and timeline(session, a) == []
+
+
+def test_progress_counts_only_visible_required_questions(session, world):
+    q = questionnaire_of(session, world["assessment"])
+    empty = progress(q, {}, set())
+    assert (empty.required, empty.answered) == (2, 0)  # provider-only question hidden
+    as_provider = progress(q, {"gov.role": "provider", "gov.policy": 2}, set())
+    assert (as_provider.required, as_provider.answered) == (3, 2)
+    assert as_provider.missing == ["gov.provider_qms"]
+
+
+def test_internal_notes_never_reach_the_vendor(session, world):
+    from app.assessments.comments import add_comment, comments_for
+    from app.errors import Forbidden
+
+    a = world["assessment"]
+    add_comment(
+        session=session,
+        actor=world["buyer"],
+        assessment=a,
+        question_key="gov.policy",
+        body="Policy looks copied from a template",
+        visibility="internal",
+    )
+    add_comment(
+        session=session,
+        actor=world["buyer"],
+        assessment=a,
+        question_key="gov.policy",
+        body="Please attach the signed policy",
+        visibility="vendor",
+    )
+    add_comment(
+        session=session,
+        actor=world["contact"],
+        assessment=a,
+        question_key="gov.policy",
+        body="Attached",
+        visibility="vendor",
+    )
+    with pytest.raises(Forbidden):
+        add_comment(
+            session=session,
+            actor=world["contact"],
+            assessment=a,
+            question_key="gov.policy",
+            body="sneaky",
+            visibility="internal",
+        )
+    vendor_view = comments_for(session=session, assessment=a, viewer=world["contact"])
+    buyer_view = comments_for(session=session, assessment=a, viewer=world["buyer"])
+    assert [c.body for c, _ in vendor_view["gov.policy"]] == [
+        "Please attach the signed policy",
+        "Attached",
+    ]
+    assert len(buyer_view["gov.policy"]) == 3

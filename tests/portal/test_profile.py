@@ -1,0 +1,173 @@
+"""The vendor's register data: proposed in the portal, reviewed as a diff, accepted by the buyer."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from app.models import (
+    AISystem,
+    AuditEvent,
+    Contract,
+    ProfileChangeStatus,
+    ProviderProfileChange,
+    Role,
+    Subcontractor,
+    Vendor,
+)
+from app.vendors.identifiers import lei_with_check_digits
+from tests.factories import make_user
+from tests.helpers import login
+
+PARENT_LEI = lei_with_check_digits("5299000PARENTHOLD1")
+SUB_LEI = lei_with_check_digits("5299000SUBCONTRACT")
+
+
+def _contract(session, world) -> Contract:
+    contract = Contract(
+        organisation_id=world.org.id,
+        vendor_id=world.vendor.id,
+        reference="HB-ICT-001",
+        description="Cloud hosting",
+        storage_countries=["DE"],
+        processing_countries=["DE"],
+    )
+    session.add(contract)
+    session.commit()
+    return contract
+
+
+def _form(world, contract, **overrides) -> dict[str, str]:
+    p = f"svc-{contract.id}-"
+    form = {
+        "legal_name": world.vendor.legal_name,
+        "identifier": world.vendor.identifier,
+        "parent_name": "Cobalt Holding AG",
+        "parent_identifier": PARENT_LEI,
+        "hq_country": "DE",
+        "substitutability": "highly_complex",
+        "reintegration": "difficult",
+        p + "processing_countries": "DE, IE",
+        p + "storage_countries": "de",
+        p + "alternatives": "12 months of transition support",
+        p + "sub-0-rank": "2",
+        p + "sub-0-name": "Hyperscale Cloud Ltd",
+        p + "sub-0-identifier": SUB_LEI,
+        p + "sub-0-country": "IE",
+        p + "sub-0-what": "Data centre hosting",
+        p + "ai-0-name": "Capacity forecaster",
+        p + "ai-0-model_provider": "In-house",
+        p + "ai-0-foundation_model": "",
+    }
+    form.update(overrides)
+    return form
+
+
+def test_vendor_proposes_and_buyer_accepts_field_by_field(client, session, world):
+    contract = _contract(session, world)
+    admin = make_user(session, world.org, Role.admin)
+    session.commit()
+    login(client, world.contact.email)
+    page = client.get(f"/portal/vendors/{world.vendor.id}/profile")
+    assert page.status_code == 200 and "HB-ICT-001" in page.text
+    saved = client.post(
+        f"/portal/vendors/{world.vendor.id}/profile",
+        data=_form(world, contract),
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    session.rollback()
+    session.expire_all()
+    change = session.exec(select(ProviderProfileChange)).one()
+    assert change.status == ProfileChangeStatus.pending
+    # Nothing reached the register yet.
+    assert session.get(Vendor, world.vendor.id).parent_name is None
+    assert session.exec(select(Subcontractor)).first() is None
+
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, admin.email)
+    diff = client.get(f"/vendors/{world.vendor.id}/profile-changes")
+    assert diff.status_code == 200
+    for text in (
+        "Cobalt Holding AG",
+        "Countries where data is processed",
+        "DE, IE",
+        "Hyperscale Cloud Ltd",
+        "Capacity forecaster",
+        "<del>",
+    ):
+        assert text in diff.text
+    accepted = client.post(
+        f"/vendors/{world.vendor.id}/profile-changes/{change.id}/accept", follow_redirects=False
+    )
+    assert accepted.status_code == 303
+    session.rollback()
+    session.expire_all()
+    vendor = session.get(Vendor, world.vendor.id)
+    assert vendor.parent_name == "Cobalt Holding AG" and vendor.parent_identifier == PARENT_LEI
+    assert vendor.substitutability == "highly_complex"
+    contract = session.get(Contract, contract.id)
+    assert contract.processing_countries == ["DE", "IE"] and contract.storage_countries == ["DE"]
+    sub = session.exec(select(Subcontractor)).one()
+    assert (sub.name, sub.identifier, sub.country, sub.rank) == (
+        "Hyperscale Cloud Ltd",
+        SUB_LEI,
+        "IE",
+        2,
+    )
+    assert session.exec(select(AISystem)).one().model_provider == "In-house"
+    event = session.exec(
+        select(AuditEvent).where(AuditEvent.action == "vendor.profile_accepted")
+    ).one()
+    assert any(c["field"] == "Ultimate parent" for c in event.data["changes"])
+    # A decided change cannot be decided again.
+    again = client.post(f"/vendors/{world.vendor.id}/profile-changes/{change.id}/reject")
+    assert again.status_code == 409
+
+
+def test_invalid_lei_and_country_are_refused(client, session, world):
+    contract = _contract(session, world)
+    login(client, world.contact.email)
+    bad_lei = world.vendor.identifier[:-2] + (
+        "00" if world.vendor.identifier[-2:] != "00" else "01"
+    )
+    response = client.post(
+        f"/portal/vendors/{world.vendor.id}/profile",
+        data=_form(
+            world,
+            contract,
+            identifier=bad_lei,
+            **{f"svc-{contract.id}-storage_countries": "XX"},
+        ),
+    )
+    assert response.status_code == 422
+    assert "check digits" in response.text and "ISO 3166" in response.text
+    assert session.exec(select(ProviderProfileChange)).first() is None
+
+
+def test_buyer_rejects_and_other_buyers_cannot_see(client, session, world):
+    contract = _contract(session, world)
+    login(client, world.contact.email)
+    client.post(f"/portal/vendors/{world.vendor.id}/profile", data=_form(world, contract))
+    from tests.factories import make_org
+
+    outsider = make_user(session, make_org(session, "Other Bank"), Role.admin)
+    session.commit()
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, outsider.email)
+    assert client.get(f"/vendors/{world.vendor.id}/profile-changes").status_code == 404
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    login(client, world.buyer.email)  # procurement: manage_vendors
+    change = session.exec(select(ProviderProfileChange)).one()
+    response = client.post(
+        f"/vendors/{world.vendor.id}/profile-changes/{change.id}/reject",
+        data={"note": "Parent is wrong"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.rollback()
+    session.expire_all()
+    assert session.get(ProviderProfileChange, change.id).status == ProfileChangeStatus.rejected
+    assert session.get(Vendor, world.vendor.id).parent_name is None

@@ -1,0 +1,288 @@
+"""The scoring service on real rows: the library questionnaire, answers, evidence links with the
+reviewer's verdicts, the vendor's AI systems and the portfolio around it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, col, select
+
+from app.assessments.service import questionnaire_of
+from app.models import (
+    AISystem,
+    AnswerEvidence,
+    AuditEvent,
+    Finding,
+    FindingStatus,
+    Role,
+    ScoreResult,
+)
+from app.questionnaires.schema import Question
+from app.scoring import claimed_level
+from app.scoring.adapter import (
+    answer_inputs,
+    compiled_model,
+    portfolio_providers,
+    question_spec,
+    question_specs,
+    scoring_config,
+    shared_provider_counts,
+    vendor_profile,
+)
+from app.scoring.service import (
+    recompute,
+    score_all,
+    score_assessment_and_store,
+    stored_result,
+)
+from tests.factories import make_assessment, make_org, make_user, make_vendor
+from tests.scoring.rows import answer, library_questionnaire, make_evidence_row
+
+TODAY = date(2026, 6, 30)
+
+
+@pytest.fixture
+def world(session: Session):
+    org = make_org(session)
+    analyst = make_user(session, org, Role.risk_analyst)
+    vendor = make_vendor(
+        session,
+        org,
+        supports_critical_function=True,
+        data_sensitivity="medium",
+        substitutability="highly_complex",
+    )
+    questionnaire = library_questionnaire(session)
+    assessment = make_assessment(
+        session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
+    )
+    return org, analyst, vendor, questionnaire, assessment
+
+
+def _outcome(result, question_key: str):
+    for control in result.controls:
+        for outcome in control.contributions:
+            if outcome.question_key == question_key:
+                return outcome
+    raise AssertionError(f"{question_key} contributes to no control")
+
+
+def test_published_questionnaire_and_answers_give_expected_levels_and_caps(session, world):
+    _org, analyst, vendor, _, assessment = world
+    current = make_evidence_row(session, vendor, valid_until=date(2027, 1, 1))
+    expired = make_evidence_row(session, vendor, valid_until=date(2026, 1, 31))
+    refused = make_evidence_row(session, vendor)
+    answer(session, assessment, "aims.context", 3, review_state="accepted",
+           evidence=[(current, "accepted")])  # fmt: skip
+    answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])
+    answer(session, assessment, "cert.iso42001", "certified_in_scope",
+           evidence=[(refused, "rejected")])  # fmt: skip
+    answer(session, assessment, "scope.customer_data_training", "opt_in")
+    answer(session, assessment, "aims.scope", 2, review_state="rejected")
+
+    row = score_assessment_and_store(
+        session=session, assessment=assessment, actor=analyst, today=TODAY
+    )
+    result = stored_result(row)
+
+    context = _outcome(result, "aims.context")
+    assert (context.claimed_level, context.effective_level, context.verified_level) == (3, 3, 3)
+    assert context.basis == "evidence_accepted"
+    assert context.evidence[0].sha256 == current.sha256
+    leadership = _outcome(result, "aims.leadership")
+    assert (leadership.claimed_level, leadership.effective_level) == (4, 2)
+    assert leadership.cap == "evidence_expired"
+    assert leadership.evidence[0].reason == "expired"
+    cert = _outcome(result, "cert.iso42001")
+    assert (cert.claimed_level, cert.effective_level, cert.cap) == (4, 1, "evidence_rejected")
+    training = _outcome(result, "scope.customer_data_training")  # evidence from level 4
+    assert (training.claimed_level, training.effective_level) == (4, 3)
+    assert training.cap == "evidence_missing"
+    scope = _outcome(result, "aims.scope")
+    assert (scope.claimed_level, scope.effective_level, scope.cap) == (2, 0, "answer_rejected")
+    # NIST AI RMF refs are not part of the model: no "unknown framework" noise.
+    assert not [w for w in result.warnings if "nist_ai_rmf" in w]
+
+    assert row.is_current and row.model_version == result.model_version
+    assert row.claimed_maturity == result.claimed_maturity
+    assert row.overall_maturity == result.overall_maturity
+    assert "iso42001:A.5" in row.domains or row.domains  # summary per scored domain
+    assert row.domains["iso42001:5"]["level"] == result.domain("iso42001:5").level
+    # critical function + restricted data → at least high; the vendor row follows
+    assert vendor.tier == result.inherent_tier in ("high", "critical")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "assessment.scored")).one()
+    assert event.object_id == str(assessment.id)
+    assert event.data["score_result_id"] == row.id
+
+
+def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world):
+    *_, questionnaire, assessment = world
+    specs = {s.key: s for s in question_specs(questionnaire)}
+    compiled_q = questionnaire_of(session, assessment)
+    conditional = [
+        q.key for q in compiled_q.definition.questions() if q.scored and q.show_if is not None
+    ]
+    assert conditional, "the library has scored conditional questions"
+    inputs, hidden = answer_inputs(session=session, assessment=assessment, questionnaire=compiled_q)
+    assert set(conditional) <= hidden and inputs == ()
+    config = scoring_config(None, as_of=TODAY)
+    model = compiled_model(questionnaire, config, hidden)
+    assert model is compiled_model(questionnaire, config, hidden)  # cached per hash
+    assert not set(conditional) & {k for c in model._controls for k in c.question_keys}
+    assert set(specs) - hidden
+
+
+def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, world):
+    org, analyst, vendor, _, assessment = world
+    weak = answer(session, assessment, "aims.leadership", 1)
+    answer(session, assessment, "aims.context", 1)
+    manual = Finding(
+        organisation_id=org.id, vendor_id=vendor.id, key="manual:abc", source="manual",
+        title="Exit plan untested", framework="dora",
+    )  # fmt: skip
+    session.add(manual)
+    session.flush()
+
+    first = score_assessment_and_store(
+        session=session, assessment=assessment, actor=analyst, today=TODAY
+    )
+    findings = {
+        f.key: f for f in session.exec(select(Finding).where(Finding.source == "scoring")).all()
+    }
+    assert "iso42001:5.1" in findings
+    leadership = findings["iso42001:5.1"]
+    assert leadership.framework == "iso42001" and leadership.status == FindingStatus.open
+    ids_before = {k: f.id for k, f in findings.items()}
+
+    second = score_assessment_and_store(
+        session=session, assessment=assessment, actor=analyst, today=TODAY
+    )
+    again = {
+        f.key: f.id for f in session.exec(select(Finding).where(Finding.source == "scoring")).all()
+    }
+    assert again == ids_before  # same controls → same rows, nothing duplicated
+    session.refresh(first)
+    assert not first.is_current and second.is_current
+    assert (
+        len(
+            session.exec(
+                select(ScoreResult).where(
+                    ScoreResult.vendor_id == vendor.id, col(ScoreResult.is_current).is_(True)
+                )
+            ).all()
+        )
+        == 1
+    )
+
+    # The vendor improves leadership (with evidence accepted): that finding closes, others stay.
+    weak.value = 5
+    weak.review_state = "accepted"
+    session.add(weak)
+    evidence = make_evidence_row(session, vendor, valid_until=date(2027, 1, 1))
+    session.add(AnswerEvidence(answer_id=weak.id, evidence_id=evidence.id, review_state="accepted"))
+    session.flush()
+    score_assessment_and_store(session=session, assessment=assessment, actor=analyst, today=TODAY)
+    session.refresh(leadership)
+    assert leadership.status == FindingStatus.closed and leadership.closed_at is not None
+    assert leadership.note.startswith("Closed automatically")
+    assert findings["iso42001:4.1"].status == FindingStatus.open
+    session.refresh(manual)
+    assert manual.status == FindingStatus.open and manual.note is None  # manual untouched
+
+    # It regresses: the closed finding is reopened, not duplicated.
+    weak.value = 0
+    session.add(weak)
+    session.flush()
+    score_assessment_and_store(session=session, assessment=assessment, actor=analyst, today=TODAY)
+    session.refresh(leadership)
+    assert leadership.status == FindingStatus.open and leadership.note.startswith("Reopened")
+    keys = session.exec(select(Finding.key).where(Finding.vendor_id == vendor.id)).all()
+    assert len(keys) == len(set(keys))
+
+
+def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):
+    _, analyst, vendor, _, assessment = world
+    evidence = make_evidence_row(session, vendor, valid_until=date(2026, 7, 1))
+    answer(session, assessment, "aims.leadership", 4, review_state="accepted",
+           evidence=[(evidence, "accepted")])  # fmt: skip
+    answer(session, assessment, "cert.iso42001", "planned")
+    row = score_assessment_and_store(
+        session=session, assessment=assessment, actor=analyst, today=TODAY
+    )
+    # Later the evidence expires and the answer changes; the stored inputs still reproduce it.
+    evidence.valid_until = date(2026, 1, 1)
+    session.add(evidence)
+    session.flush()
+    assert recompute(session=session, row=row) == stored_result(row)
+    row.model_version = "1999.1"
+    with pytest.raises(Exception, match=r"1999\.1"):
+        recompute(session=session, row=row)
+
+
+def test_profile_from_vendor_ai_systems_and_portfolio_concentration(session):
+    org = make_org(session)
+    a = make_vendor(session, org, cloud_providers=["AWS"], data_sensitivity="high")
+    b = make_vendor(session, org, cloud_providers=["aws "])
+    b.hq_country = "US"
+    c = make_vendor(session, org, cloud_providers=["Own data centre"])
+    d = make_vendor(session, org, cloud_providers=[])
+    other_org = make_org(session)
+    make_vendor(session, other_org, cloud_providers=["AWS"])
+    for vendor, provider, cls in ((c, "OpenAI", "high"), (d, "openai", "minimal"),
+                                  (a, "In-house", "minimal"), (b, "In-house", "minimal")):  # fmt: skip
+        session.add(AISystem(vendor_id=vendor.id, name="S", model_provider=provider,
+                             ai_act_class=cls, affects_natural_persons=vendor is c))  # fmt: skip
+    session.flush()
+
+    counts = shared_provider_counts(portfolio_providers(session=session, organisation_id=org.id))
+    # a and b share AWS (case and spaces ignored); c and d share OpenAI; "In-house" and
+    # "Own data centre" are nobody else's; the other organisation's AWS vendor does not count.
+    assert counts == {a.id: 1, b.id: 1, c.id: 1, d.id: 1}
+
+    profile_c = vendor_profile(session=session, vendor=c)
+    assert profile_c.ai_act_high_risk_use and profile_c.affects_natural_persons
+    assert profile_c.concentration_shared_providers == 1
+    profile_a = vendor_profile(session=session, vendor=a)
+    assert profile_a.data_sensitivity == "restricted" and not profile_a.third_country_processing
+    assert vendor_profile(session=session, vendor=b).third_country_processing  # US
+
+
+def test_targets_per_tier_come_from_organisation_settings(session):
+    org = make_org(session, settings={"scoring": {"target_by_tier": {"low": 2, "critical": 5}}})
+    config = scoring_config(org, as_of=TODAY)
+    assert dict(config.target_by_tier) == {"critical": 5, "high": 3, "medium": 2, "low": 2}
+    assert config.as_of == TODAY
+
+
+def test_schema_multi_choice_level_is_the_scoring_models(session):
+    question = Question.model_validate(
+        {
+            "key": "x.practices",
+            "text": "Which practices?",
+            "type": "multi_choice",
+            "options": [
+                {"value": "a", "label": "A", "level": 2},
+                {"value": "b", "label": "B", "level": 2},
+                {"value": "c", "label": "C", "level": 3},
+                {"value": "na", "label": "N/A"},
+            ],
+            "refs": {"iso42001": ["A.6.2.6"]},
+        }
+    )
+    spec = question_spec(question)
+    for chosen in (["a"], ["a", "b"], ["a", "b", "c"], ["na"], [], ["a", "na"]):
+        assert question.level_for(chosen) == claimed_level(spec, chosen)
+    assert question.level_for(["a", "b", "c"]) == 5
+
+
+def test_score_all_scores_each_vendors_latest_submitted_assessment(session, world):
+    org, analyst, vendor, questionnaire, _assessment = world
+    newer = make_assessment(
+        session, org, vendor, analyst, questionnaire=questionnaire, status="completed"
+    )
+    make_assessment(session, org, make_vendor(session, org), analyst, questionnaire=questionnaire)
+    answer(session, newer, "aims.context", 2)
+    assert score_all(session=session, today=TODAY) == 1
+    current = session.exec(select(ScoreResult).where(col(ScoreResult.is_current).is_(True))).one()
+    assert current.assessment_id == newer.id
