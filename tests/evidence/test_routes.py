@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import anyio
 import pytest
 from fastapi.testclient import TestClient
@@ -198,7 +200,9 @@ def test_a_streamed_upload_over_the_limit_stops_being_read(contact, world, app, 
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    anyio.run(app, scope, receive, send)
+    # A thread of its own: Playwright's sync API may already run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(anyio.run, app, scope, receive, send).result()
 
     assert sent[0]["status"] == 413
     assert received <= 18  # 1 MiB is 16 chunks of 64 KiB: reading stopped right after
