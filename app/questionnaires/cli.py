@@ -40,11 +40,18 @@ def cmd_check(args: argparse.Namespace) -> None:
 def cmd_coverage(args: argparse.Namespace) -> None:
     definitions = load_all(args.directory)
     rows = coverage_matrix(definitions)
-    covered = sum(row.covered for row in rows)
-    print(f"{covered} of {len(rows)} framework items covered")
     missing = []
     for selector in REQUIRED_COVERAGE:
         missing += gaps(rows, **selector)
+    if not args.summary:
+        for row in rows:
+            keys = ", ".join(dict.fromkeys(row.question_keys)) or "—"
+            print(
+                f"{row.reference.framework:<9} {row.reference.id:<18} {len(row.covered_by):>3}  {keys}"
+            )
+        print()
+    covered = sum(row.covered for row in rows)
+    print(f"{covered} of {len(rows)} framework items covered")
     for row in gaps(rows):
         flag = "GAP (required)" if row in missing else "gap"
         print(
@@ -84,6 +91,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     coverage = sub.add_parser("coverage", help="framework coverage matrix (and gaps)")
     coverage.add_argument("directory", nargs="?", type=Path, default=LIBRARY_DIR)
     coverage.add_argument("--out", type=Path, help="write the matrix to this .xlsx file")
+    coverage.add_argument(
+        "--summary", action="store_true", help="print only the totals and the gaps, not the matrix"
+    )
     coverage.set_defaults(func=cmd_coverage)
     diff = sub.add_parser("diff", help="added, removed and changed questions between two files")
     diff.add_argument("a", type=Path)

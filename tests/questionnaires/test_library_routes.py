@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -147,6 +148,11 @@ def test_cli_check_coverage_and_diff(tmp_path, capsys):
     assert main(["questionnaires", "coverage", "--out", str(out)]) == 0
     sheet = load_workbook(out)["Coverage"]
     assert sheet["A1"].value == "Framework" and sheet.max_row > 100
+    printed = capsys.readouterr().out
+    assert re.search(r"^iso42001 +A\.6\.2\.6 +\d+ +\S", printed, re.M), (
+        "matrix row with its questions"
+    )
+    assert re.search(r"^(\d+) of \1 framework items covered$", printed, re.M)
     second = tmp_path / "v2.yaml"
     second.write_text(LIBRARY_FILE.read_text().replace("version: 1", "version: 2", 1))
     assert main(["questionnaires", "diff", str(LIBRARY_FILE), str(second)]) == 0
