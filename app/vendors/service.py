@@ -26,6 +26,8 @@ from app.models import (
     BusinessFunction,
     Contract,
     Finding,
+    FindingSeverity,
+    FindingStatus,
     Questionnaire,
     Subcontractor,
     User,
@@ -193,7 +195,11 @@ class VendorProfile:
     ai_systems: list[AISystem]
     contracts: list[ContractView]
     assessments: list[tuple[Assessment, str]]
-    findings: list[Finding]
+    findings: list[Finding]  # the most severe open ones, at most PROFILE_FINDINGS
+    open_finding_count: int
+
+
+PROFILE_FINDINGS = 10  # the vendor page shows the worst; the findings register shows them all
 
 
 def vendor_profile(session: Session, *, user: User, vendor_id: int) -> VendorProfile:
@@ -246,16 +252,23 @@ def vendor_profile(session: Session, *, user: User, vendor_id: int) -> VendorPro
             .order_by(col(Assessment.created_at).desc())
         )
     )
+    open_findings = (
+        Finding.vendor_id == vendor.id,
+        Finding.organisation_id == vendor.organisation_id,
+        col(Finding.status) != FindingStatus.closed,
+    )
+    severity_rank = case(
+        {s.value: i for i, s in enumerate(FindingSeverity)}, value=col(Finding.severity)
+    )
     findings = list(
         session.exec(
             select(Finding)
-            .where(
-                Finding.vendor_id == vendor.id,
-                Finding.organisation_id == vendor.organisation_id,
-            )
-            .order_by(Finding.status, Finding.severity, Finding.title)
+            .where(*open_findings)
+            .order_by(severity_rank, Finding.title)
+            .limit(PROFILE_FINDINGS)
         )
     )
+    open_finding_count = session.exec(select(func.count()).where(*open_findings)).one()
     return VendorProfile(
         vendor=vendor,
         contacts=contacts,
@@ -266,6 +279,7 @@ def vendor_profile(session: Session, *, user: User, vendor_id: int) -> VendorPro
         ],
         assessments=[(a, title) for a, title in assessments],
         findings=findings,
+        open_finding_count=open_finding_count,
     )
 
 

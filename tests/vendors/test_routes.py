@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Contract, Role, Vendor, VendorContact
+from app.models import AuditEvent, Contract, Finding, Role, Vendor, VendorContact
 from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_assessment, make_org, make_user, make_vendor
 from tests.helpers import login
@@ -367,3 +367,38 @@ def test_every_page_renders_with_the_demo_portfolio(client, engine, settings):
     assert "Review overdue" in client.get("/vendors").text
     overdue = client.get("/vendors?overdue=1").text
     assert 'class="badge overdue"' in overdue
+
+
+def test_vendor_page_lists_the_most_severe_open_findings_and_links_to_all(client, engine, world):
+    alpha = world["alpha"]
+    with Session(engine) as session:
+        for n, severity in enumerate(["low"] * 8 + ["medium", "high", "critical", "high"]):
+            session.add(
+                Finding(
+                    organisation_id=world["org"].id,
+                    vendor_id=alpha.id,
+                    key=f"manual:{n}",
+                    title=f"Gap number {n}",
+                    severity=severity,
+                )
+            )
+        session.add(
+            Finding(
+                organisation_id=world["org"].id,
+                vendor_id=alpha.id,
+                key="manual:closed",
+                title="Long since fixed",
+                severity="critical",
+                status="closed",
+            )
+        )
+        session.commit()
+    login(client, world["manager"].email)
+    page = client.get(f"/vendors/{alpha.id}").text
+    section = page[page.index('id="findings"') :]
+    assert "The 10 most severe of 12 open findings." in section
+    assert f"/register/findings?vendor_id={alpha.id}&amp;status=open_any" in section
+    assert "Long since fixed" not in section
+    order = [int(n) for n in re.findall(r"Gap number (\d+)", section)]
+    assert order[:4] == [10, 11, 9, 8]  # critical, then high (by title), then medium
+    assert len(order) == 10
