@@ -149,7 +149,7 @@ def test_vendor_page_shows_every_block(manager, engine, world):
         "Contracts and ICT services",
         "Contacts",
         "Assessments",
-        "Findings",
+        "Open findings",
     ):
         assert f"<h2>{heading}</h2>" in page.text
     assert "Dana Contact" in page.text
