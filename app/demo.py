@@ -40,6 +40,7 @@ class DemoLogin:
     role: Role
     name: str
     vendor: str | None = None
+    note: str = ""  # what this sign-in shows a newcomer
 
 
 BUYER_LOGINS = [
@@ -57,6 +58,21 @@ VENDOR_LOGINS = [
     ),
     DemoLogin(
         "admin@veridian-scoring.example", Role.vendor_admin, "Sofia Marques", "Veridian Scoring Ltd"
+    ),
+    # Vendors whose assessment is still open on their side: one to answer, one to clarify.
+    DemoLogin(
+        "admin@brightline-cc.example",
+        Role.vendor_admin,
+        "Maeve Byrne",
+        "Brightline Contact Centre Ltd",
+        "questionnaire half answered",
+    ),
+    DemoLogin(
+        "admin@parallax-ai.example",
+        Role.vendor_admin,
+        "Joost de Vries",
+        "Parallax AI B.V.",
+        "clarifications to answer",
     ),
 ]
 
@@ -493,4 +509,5 @@ def print_logins() -> None:
     print(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
     for login in BUYER_LOGINS + VENDOR_LOGINS:
         where = f" at {login.vendor}" if login.vendor else ""
-        print(f"  {login.role.value:<15} {login.email}{where}")
+        note = f" ({login.note})" if login.note else ""
+        print(f"  {login.role.value:<15} {login.email}{where}{note}")
