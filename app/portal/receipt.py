@@ -6,15 +6,15 @@ so the vendor holds proof of exactly what the buyer received.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+from app.exports import pdf
+from app.exports.charts import GRID
+from app.exports.pdf import CONTENT_WIDTH, para, rich, styles
 
 
 @dataclass(frozen=True)
@@ -53,71 +53,68 @@ class ReceiptData:
     sections: list[ReceiptSection]
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+def _files_table(files: list[ReceiptFile]) -> Table:
+    s = styles()
+    rows = [
+        [
+            rich([(f.filename, "b"), (f"\n{f.size:,} bytes", "muted")], s.cell),
+            para(f.sha256, s.mono),
+        ]
+        for f in files
+    ]
+    table = Table(rows, colWidths=[CONTENT_WIDTH - 100 * mm, 95 * mm], hAlign="RIGHT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.25, HexColor(GRID)),
+                ("INNERGRID", (0, 0), (-1, -1), 0.25, HexColor(GRID)),
+                ("BACKGROUND", (0, 0), (-1, -1), pdf.ZEBRA),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
 
 
 def build_receipt(data: ReceiptData) -> bytes:
     """A4 PDF: header facts, the attestation, then each section's answers and file hashes."""
-    styles = getSampleStyleSheet()
-    body = styles["BodyText"]
-    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
-    mono = ParagraphStyle("mono", parent=small, fontName="Courier", fontSize=7, leading=9)
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"Submission receipt – assessment {data.assessment_id}",
-        author="Assay",
-    )
+    s = styles()
     story: list = [
-        _p("Submission receipt", styles["Title"]),
-        _p(data.questionnaire, styles["Heading3"]),
+        para("Submission receipt", s.title),
+        para(data.questionnaire, s.subtitle),
+        pdf.facts_table(
+            [
+                ("Assessment", f"#{data.assessment_id}"),
+                ("Submitted by", data.vendor),
+                ("Submitted to", data.buyer),
+                ("Submitted at (UTC)", data.submitted_at),
+                ("Attested by", f"{data.signer_name}, {data.signer_title} <{data.signer_email}>"),
+            ]
+        ),
+        Spacer(1, 3 * mm),
+        rich([("Statement: ", "muted"), (data.statement, "i")], s.body),
+        Spacer(1, 4 * mm),
     ]
-    facts = [
-        ("Assessment", f"#{data.assessment_id}"),
-        ("Submitted by", f"{data.vendor}"),
-        ("Submitted to", data.buyer),
-        ("Submitted at (UTC)", data.submitted_at),
-        ("Attested by", f"{data.signer_name}, {data.signer_title} <{data.signer_email}>"),
-    ]
-    table = Table(
-        [[_p(k, small), _p(v, body)] for k, v in facts], colWidths=[40 * mm, None], hAlign="LEFT"
-    )
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [table, Spacer(1, 4 * mm), _p(data.statement, small), Spacer(1, 6 * mm)]
     for section in data.sections:
-        story.append(_p(section.title, styles["Heading2"]))
+        story.append(para(section.title, s.h2))
         for item in section.answers:
-            story.append(_p(f"{item.text}  [{item.key}]", ParagraphStyle("q", parent=body)))
-            story.append(_p(item.answer, ParagraphStyle("a", parent=body, leftIndent=6 * mm)))
+            block: list = [
+                rich([(item.text, "b"), (f"  {item.key}", "muted")], s.body),
+                rich([("Answer: ", "muted"), (item.answer, "")], s.indented),
+            ]
             if item.comment:
-                story.append(
-                    _p(
-                        f"Comment: {item.comment}",
-                        ParagraphStyle("c", parent=small, leftIndent=6 * mm),
-                    )
-                )
+                block.append(rich([("Comment: ", "muted"), (item.comment, "")], s.indented))
             if item.files:
-                rows = [
-                    [_p(f.filename, small), _p(f"{f.size:,} bytes", small), _p(f.sha256, mono)]
-                    for f in item.files
-                ]
-                files = Table(rows, colWidths=[50 * mm, 22 * mm, None], hAlign="LEFT")
-                files.setStyle(
-                    TableStyle(
-                        [
-                            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                            ("LEFTPADDING", (0, 0), (0, -1), 6 * mm),
-                        ]
-                    )
-                )
-                story.append(files)
-            story.append(Spacer(1, 3 * mm))
-    doc.build(story)
-    return buffer.getvalue()
+                block += [Spacer(1, 1 * mm), _files_table(item.files)]
+            block.append(Spacer(1, 2.5 * mm))
+            story.append(KeepTogether(block))
+    return pdf.build(
+        story,
+        title=f"Submission receipt – assessment {data.assessment_id}",
+        subject=data.questionnaire,
+        header=f"Submission receipt · assessment #{data.assessment_id} · {data.vendor}",
+        header_right=f"submitted to {data.buyer}",
+        footer=f"Submitted {data.submitted_at} UTC · Assay",
+    )
