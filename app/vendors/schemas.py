@@ -276,6 +276,16 @@ class VendorCreate(Form):
             raise PydanticCustomError("latin_name", "Use Latin letters only.")
         return value
 
+    @field_validator("website")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        """The website becomes a link: only http(s), so `javascript:` can never be clicked."""
+        if value is None or value.lower().startswith(("http://", "https://")):
+            return value
+        if ":" not in value:  # "vendor.example" as typed: a web address without its scheme
+            return "https://" + value.lstrip("/")
+        raise PydanticCustomError("website", "Enter the website as an http:// or https:// address.")
+
     @field_validator("identifier")
     @classmethod
     def _identifier(cls, value: str, info: ValidationInfo) -> str:
