@@ -62,8 +62,11 @@ def _rollback_keeping_user(request: Request, session: Session) -> None:
     session.rollback()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# scope="function": the unit of work commits before the response is sent. With the default
+# ("request") FastAPI would commit after sending, so a browser following the redirect of a save
+# could ask for the new row before it exists, and a failed commit would follow a success page.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
