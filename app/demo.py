@@ -84,6 +84,15 @@ FUNCTIONS = [
     ("F5", "Fraud and AML transaction monitoring", "yes", 2, 1),
     ("F6", "Human resources administration", "no", 72, 24),
 ]
+# RoI B_06.01 licensed activity (LIST0601020) each function serves, without the eba_TA: prefix.
+LICENSED_ACTIVITIES = {
+    "F1": "x222",  # execution of payment transactions
+    "F2": "x163",  # lending activities
+    "F3": "x162",  # taking deposits and other repayable funds
+    "F4": "x162",
+    "F5": "x28",  # payment services
+    "F6": "x162",
+}
 
 # legal name, LEI prefix, country, status, critical, data sensitivity, substitutability, AI role,
 # cloud providers, function, ICT service type, AI systems (name, purpose, class, persons, model provider)
@@ -311,7 +320,10 @@ def _demo_org(session: Session) -> Organisation:
         competent_authority="BaFin",
         sso_domains=["harbourvale.example"],
         default_role=Role.procurement,
-        settings={"review_cadence_months": {"critical": 12, "high": 12, "medium": 24, "low": 36}},
+        settings={
+            "review_cadence_months": {"critical": 12, "high": 12, "medium": 24, "low": 36},
+            "total_assets": "18400000000",  # RoI B_01.02 c0110, in the reporting currency
+        },
     )
     return org
 
@@ -340,7 +352,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             critical=critical,
             rto_hours=rto,
             rpo_hours=rpo,
-            licensed_activity="x1",
+            licensed_activity=LICENSED_ACTIVITIES[code],
             criticality_reasons=None
             if critical == "no"
             else "Disruption would stop a regulated service to customers.",

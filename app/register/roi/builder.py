@@ -1,0 +1,478 @@
+"""Register facts → the templates' tables of EBA-coded values (pure).
+
+Which arrangements are reported: those of vendors that are not prospective, in force at some
+point of the twelve months ending on the reference date (not started after it, not ended
+before that year began). The others are listed as exclusions so the page can say why an
+arrangement is missing. Values are written exactly as they go into the CSV files; the validator
+then reads the tables, so it checks what a supervisor would receive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app.register.roi import codes
+from app.register.roi.data import ContractFacts, FunctionFacts, RegisterData, VendorFacts
+from app.register.roi.spec import CIF, DIRECT, ENDED, TEMPLATES, Row, Source, Template
+
+TRUE = "true"
+NA = codes.NOT_APPLICABLE_COUNTRY
+
+# B_99.01: what Assay means by each closed-list option it uses.
+DEFINITIONS: dict[str, str] = {
+    "c0010": "An arrangement that is neither a framework agreement nor concluded under one.",
+    "c0020": "A framework agreement under which subsequent arrangements are concluded.",
+    "c0030": "An arrangement concluded under an overarching arrangement, which it references.",
+    "c0040": "Data whose loss or disclosure would have a limited impact (no personal data "
+    "beyond business contact details).",
+    "c0050": "Internal or personal data whose loss or disclosure would cause noticeable but "
+    "contained harm to customers or the entity.",
+    "c0060": "Confidential, payment or special-category personal data whose loss or disclosure "
+    "would cause serious harm.",
+    "c0070": "Discontinuing the function would cause minor inconvenience without harm to "
+    "customers or regulatory obligations.",
+    "c0080": "Discontinuing the function would disrupt customers or operations but could be "
+    "absorbed within the recovery objectives.",
+    "c0090": "Discontinuing the function would stop a regulated service to customers or breach "
+    "regulatory obligations.",
+    "c0100": "No alternative provider exists, or the service cannot be moved in practice.",
+    "c0110": "Alternatives exist but moving the service would take a major programme of more "
+    "than a year.",
+    "c0120": "Alternatives exist and the service could be moved within a year with planned effort.",
+    "c0130": "Alternatives exist and the service could be moved within a few months.",
+    "c0140": "The service could be brought back in-house with existing staff and tools.",
+    "c0150": "Bringing the service back in-house would need new staff, tools or significant time.",
+    "c0160": "Bringing the service back in-house is not realistic in the medium term.",
+    "c0170": "Losing the ICT service would cause minor inconvenience; a workaround exists.",
+    "c0180": "Losing the ICT service would disrupt the supported function until it is replaced "
+    "or restored.",
+    "c0190": "Losing the ICT service would stop the supported function.",
+}
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An arrangement Assay holds that this report leaves out, and why."""
+
+    reference: str
+    vendor: str
+    reason: str
+    link: str
+
+
+@dataclass
+class Table:
+    template: Template
+    rows: list[Row]
+
+    @property
+    def reported(self) -> bool:
+        return self.template.has_source and bool(self.rows)
+
+
+@dataclass
+class BuiltRegister:
+    data: RegisterData
+    tables: dict[str, Table]  # by template id, in template order
+    excluded: list[Exclusion]
+
+    @property
+    def filing_indicators(self) -> dict[str, bool]:
+        """FilingIndicators.csv: a template is reported exactly when it has rows (rule 808)."""
+        return {template_id: table.reported for template_id, table in self.tables.items()}
+
+
+def contract_link(contract: ContractFacts) -> str:
+    return f"/vendors/{contract.vendor_id}/contracts/{contract.id}/edit"
+
+
+def vendor_link(vendor_id: int) -> str:
+    return f"/vendors/{vendor_id}"
+
+
+def function_link(function: FunctionFacts) -> str:
+    return f"/vendors/functions/{function.id}/edit"
+
+
+def _iso(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _number(value: int | Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip().upper() for v in values if v and v.strip()))
+
+
+def _year_before(ref_date: date) -> date:
+    """The first day of the twelve months ending on the reference date."""
+    try:
+        return ref_date.replace(year=ref_date.year - 1) + timedelta(days=1)
+    except ValueError:  # 29 February
+        return date(ref_date.year - 1, 3, 1)
+
+
+def exclusion_reason(
+    contract: ContractFacts, vendor: VendorFacts | None, ref_date: date
+) -> str | None:
+    if vendor is not None and vendor.status == "prospective":
+        return "the vendor is still prospective"
+    if contract.start_date and contract.start_date > ref_date:
+        return f"it starts after the reference date {ref_date.isoformat()}"
+    if contract.end_date and contract.end_date < _year_before(ref_date):
+        return f"it ended before the reporting year ({contract.end_date.isoformat()})"
+    return None
+
+
+def _code_type(kind: str | None) -> str:
+    return codes.coded(codes.CODE_TYPE_CODE, kind)
+
+
+class _Builder:
+    def __init__(self, data: RegisterData) -> None:
+        self.data = data
+        self.entity = data.entity
+        self.lei = (data.entity.lei or "").strip().upper()
+        self.vendors = {v.id: v for v in data.vendors}
+        self.functions = {f.code: f for f in data.functions}
+        self.rows: dict[str, list[Row]] = {t.id: [] for t in TEMPLATES}
+        self.providers: dict[tuple[str, str], Row] = {}
+        self.parents: list[tuple[tuple[str, str], VendorFacts]] = []
+        self.in_scope: list[ContractFacts] = []
+        self.excluded: list[Exclusion] = []
+
+    def build(self) -> BuiltRegister:
+        self._entity()
+        for contract in sorted(self.data.contracts, key=lambda c: c.reference):
+            vendor = self.vendors.get(contract.vendor_id)
+            reason = exclusion_reason(contract, vendor, self.data.ref_date)
+            if reason:
+                name = vendor.legal_name if vendor else "an unknown vendor"
+                self.excluded.append(
+                    Exclusion(contract.reference, name, reason, contract_link(contract))
+                )
+                continue
+            self.in_scope.append(contract)
+        for contract in self.in_scope:
+            self._arrangement(contract, self.vendors.get(contract.vendor_id))
+        self._ultimate_parents()
+        self._functions()
+        self.rows["B_99.01"].append(
+            Row(dict(DEFINITIONS), Source("fixed", "Assay's definitions of the closed lists"))
+        )
+        tables = {t.id: Table(t, self.rows[t.id] if t.has_source else []) for t in TEMPLATES}
+        return BuiltRegister(self.data, tables, self.excluded)
+
+    # --- B_01: the organisation ---------------------------------------------------------------
+
+    def _entity(self) -> None:
+        e = self.entity
+        source = Source("organisation", f"organisation {e.name}")
+        country = codes.prefixed("eba_GA:", e.country)
+        entity_type = codes.prefixed("eba_CT:", e.entity_type)
+        report = _iso(self.data.report_date)
+        self.rows["B_01.01"].append(
+            Row(
+                {
+                    "c0010": self.lei,
+                    "c0020": e.name,
+                    "c0030": country,
+                    "c0040": entity_type,
+                    "c0050": e.competent_authority or "",
+                    "c0060": report,
+                },
+                source,
+            )
+        )
+        self.rows["B_01.02"].append(
+            Row(
+                {
+                    "c0010": self.lei,
+                    "c0020": e.name,
+                    "c0030": country,
+                    "c0040": entity_type,
+                    "c0050": "eba_RP:x53",  # the one entity in scope is its own ultimate parent
+                    "c0060": self.lei,
+                    "c0070": report,  # the register is rebuilt from live data for every report
+                    "c0080": _iso(e.integrated_on) or report,
+                    "c0090": codes.OPEN_ENDED,  # still in scope
+                    "c0100": codes.prefixed("eba_CU:", e.currency),
+                    "c0110": _number(e.total_assets),
+                },
+                source,
+            )
+        )
+
+    # --- B_02 to B_05, B_07: one arrangement ----------------------------------------------------
+
+    def _arrangement(self, contract: ContractFacts, vendor: VendorFacts | None) -> None:
+        vendor_name = vendor.legal_name if vendor else "no vendor"
+        source = Source(
+            "arrangement",
+            f"arrangement {contract.reference} with {vendor_name}",
+            contract_link(contract),
+        )
+        ref = contract.reference
+        provider_id = vendor.identifier if vendor else ""
+        provider_type = _code_type(vendor.identifier_type) if vendor else ""
+        function = self.functions.get(contract.function_code or "")
+        service = codes.prefixed("eba_TA:", contract.ict_service_type)
+        flags = set()
+        if contract.supports_critical_function or (function and function.critical == "yes"):
+            flags.add(CIF)
+        if contract.end_date and contract.end_date <= self.data.ref_date:
+            flags.add(ENDED)
+
+        self.rows["B_02.01"].append(
+            Row(
+                {
+                    "c0010": ref,
+                    "c0020": codes.coded(codes.ARRANGEMENT_TYPE_CODE, contract.arrangement_type),
+                    "c0030": contract.overarching_reference or "",
+                    "c0040": codes.prefixed("eba_CU:", contract.currency),
+                    "c0050": _number(contract.annual_cost),
+                },
+                source,
+            )
+        )
+        storage = _unique(contract.storage_countries) if contract.stores_data else []
+        processing = _unique(contract.processing_countries)
+        for stored_in in storage or [NA]:
+            for processed_in in processing or [NA]:
+                self.rows["B_02.02"].append(
+                    Row(
+                        {
+                            "c0010": ref,
+                            "c0020": self.lei,
+                            "c0030": provider_id,
+                            "c0040": provider_type,
+                            "c0050": contract.function_code or "",
+                            "c0060": service,
+                            "c0070": _iso(contract.start_date),
+                            "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
+                            "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
+                            "c0100": _number(contract.notice_days_entity),
+                            "c0110": _number(contract.notice_days_provider),
+                            "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
+                            "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
+                            "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
+                            "c0150": codes.prefixed("eba_GA:", stored_in),
+                            "c0160": codes.prefixed("eba_GA:", processed_in),
+                            "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
+                            if contract.stores_data
+                            else "",
+                            "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
+                        },
+                        source,
+                        frozenset(flags),
+                    )
+                )
+        self.rows["B_03.01"].append(Row({"c0010": ref, "c0020": self.lei, "c0030": TRUE}, source))
+        self.rows["B_03.02"].append(
+            Row({"c0010": ref, "c0020": provider_id, "c0030": provider_type}, source)
+        )
+        self.rows["B_04.01"].append(
+            Row({"c0010": ref, "c0020": self.lei, "c0030": "eba_ZZ:x839", "c0040": ""}, source)
+        )
+        if vendor is not None:
+            self._vendor_provider(vendor)
+        self._supply_chain(contract, vendor, service, source)
+        self.rows["B_07.01"].append(
+            Row(
+                {
+                    "c0010": ref,
+                    "c0020": provider_id,
+                    "c0030": provider_type,
+                    "c0040": service,
+                    "c0050": codes.coded(
+                        codes.SUBSTITUTABILITY_CODE, vendor.substitutability if vendor else None
+                    ),
+                    "c0060": "",  # no reason is recorded in Assay yet
+                    "c0070": _iso(vendor.last_audit_date) if vendor else "",
+                    "c0080": "eba_BT:x28" if contract.exit_plan else "eba_BT:x29",
+                    "c0090": codes.coded(
+                        codes.REINTEGRATION_CODE, vendor.reintegration if vendor else None
+                    ),
+                    "c0100": codes.coded(
+                        codes.IMPACT_CODE, function.discontinuation_impact if function else None
+                    ),
+                    "c0110": "eba_ZZ:x23" if contract.alternatives else "eba_ZZ:x24",
+                    "c0120": contract.alternatives or "",
+                },
+                source,
+                frozenset(flags),
+            )
+        )
+
+    def _vendor_provider(self, vendor: VendorFacts) -> None:
+        key = (vendor.identifier, _code_type(vendor.identifier_type))
+        if key in self.providers:
+            return
+        parent = key
+        if vendor.parent_identifier:
+            parent = (vendor.parent_identifier, _code_type(vendor.parent_identifier_type))
+            self.parents.append((parent, vendor))
+        expense = vendor.annual_expense
+        if expense is None:
+            costs = [
+                c.annual_cost
+                for c in self.in_scope
+                if c.vendor_id == vendor.id
+                and c.annual_cost is not None
+                and c.currency == vendor.currency
+            ]
+            expense = sum(costs, Decimal(0)) if costs else None
+        self._provider(
+            {
+                "c0010": key[0],
+                "c0020": key[1],
+                "c0030": vendor.additional_identifier or "",
+                "c0040": _code_type(vendor.additional_identifier_type)
+                if vendor.additional_identifier
+                else "",
+                "c0050": vendor.legal_name,
+                "c0060": vendor.latin_name or "",
+                "c0070": codes.coded(codes.PERSON_TYPE_CODE, vendor.person_type),
+                "c0080": codes.prefixed("eba_GA:", vendor.hq_country),
+                "c0090": codes.prefixed("eba_CU:", vendor.currency) if expense is not None else "",
+                "c0100": _number(expense),
+                "c0110": parent[0],
+                "c0120": parent[1],
+            },
+            Source("vendor", f"vendor {vendor.legal_name}", vendor_link(vendor.id)),
+            frozenset({DIRECT}),
+        )
+
+    def _provider(self, values: dict[str, str], source: Source, flags=frozenset()) -> None:
+        key = (values["c0010"], values["c0020"])
+        if key not in self.providers:
+            row = Row(values, source, flags)
+            self.providers[key] = row
+            self.rows["B_05.01"].append(row)
+
+    def _supply_chain(
+        self, contract: ContractFacts, vendor: VendorFacts | None, service: str, source: Source
+    ) -> None:
+        ref = contract.reference
+        vendor_name = vendor.legal_name if vendor else "no vendor"
+        provider_id = vendor.identifier if vendor else ""
+        kinds = {provider_id: _code_type(vendor.identifier_type)} if vendor else {}
+        kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
+        chain = self.rows["B_05.02"]
+        chain.append(
+            Row(
+                {
+                    "c0010": ref,
+                    "c0020": service,
+                    "c0030": provider_id,
+                    "c0040": kinds.get(provider_id, ""),
+                    "c0050": "1",
+                    "c0060": "",
+                    "c0070": "",
+                },
+                source,
+            )
+        )
+        for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
+            recipient = sub.recipient_identifier or (provider_id if sub.rank == 2 else "")
+            sub_source = Source(
+                "subcontractor",
+                f"subcontractor {sub.name} of arrangement {ref} ({vendor_name})",
+                vendor_link(contract.vendor_id),
+            )
+            chain.append(
+                Row(
+                    {
+                        "c0010": ref,
+                        "c0020": service,
+                        "c0030": sub.identifier,
+                        "c0040": kinds[sub.identifier],
+                        "c0050": str(sub.rank),
+                        "c0060": recipient,
+                        "c0070": kinds.get(recipient, "") if recipient else "",
+                    },
+                    sub_source,
+                )
+            )
+            self._provider(
+                {
+                    "c0010": sub.identifier,
+                    "c0020": kinds[sub.identifier],
+                    "c0030": "",
+                    "c0040": "",
+                    "c0050": sub.name,
+                    "c0060": "",
+                    "c0070": codes.PERSON_TYPE_CODE["legal"],
+                    "c0080": codes.prefixed("eba_GA:", sub.country),
+                    "c0090": "",
+                    "c0100": "",  # no arrangement of our own with a subcontractor
+                    "c0110": sub.identifier,
+                    "c0120": kinds[sub.identifier],
+                },
+                sub_source,
+            )
+
+    def _ultimate_parents(self) -> None:
+        """A vendor's ultimate parent is itself a row of B_05.01 (its c0110 refers to one)."""
+        for key, vendor in self.parents:
+            self._provider(
+                {
+                    "c0010": key[0],
+                    "c0020": key[1],
+                    "c0030": "",
+                    "c0040": "",
+                    "c0050": vendor.parent_name or "",
+                    "c0060": "",
+                    "c0070": codes.PERSON_TYPE_CODE["legal"],
+                    "c0080": "",  # Assay records no country for a parent undertaking
+                    "c0090": "",
+                    "c0100": "",
+                    "c0110": key[0],
+                    "c0120": key[1],
+                },
+                Source(
+                    "parent",
+                    f"ultimate parent {vendor.parent_name or key[0]} of vendor {vendor.legal_name}",
+                    vendor_link(vendor.id),
+                    fix="Assay records only the parent's name and identifier: complete the "
+                    "package, or register the parent as a vendor with an arrangement",
+                ),
+            )
+
+    # --- B_06.01 --------------------------------------------------------------------------------
+
+    def _functions(self) -> None:
+        def order(f: FunctionFacts) -> tuple[int, str]:
+            digits = f.code[1:]
+            return (int(digits) if digits.isdigit() else 10**9, f.code)
+
+        for f in sorted(self.data.functions, key=order):
+            self.rows["B_06.01"].append(
+                Row(
+                    {
+                        "c0010": f.code,
+                        "c0020": codes.prefixed("eba_TA:", f.licensed_activity),
+                        "c0030": f.name,
+                        "c0040": self.lei,
+                        "c0050": codes.coded(codes.CRITICALITY_CODE, f.critical),
+                        "c0060": f.criticality_reasons or "",
+                        "c0070": _iso(f.last_assessed),
+                        "c0080": _number(f.rto_hours),
+                        "c0090": _number(f.rpo_hours),
+                        "c0100": codes.coded(codes.IMPACT_CODE, f.discontinuation_impact),
+                    },
+                    Source("function", f"function {f.code} {f.name}", function_link(f)),
+                )
+            )
+
+
+def build(data: RegisterData) -> BuiltRegister:
+    """Every template's table for one register (templates without a data source stay empty)."""
+    return _Builder(data).build()

@@ -1,0 +1,130 @@
+"""The register of one organisation as plain facts: what the builder reads.
+
+Loaded from the database by `service.load_register`; tests build them directly, including data
+the database would not hold (a reference typed twice, a function that is gone), because the
+validator must catch what an import or a later change could produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+
+Facts = TypeVar("Facts")
+
+
+def facts_from(cls: type[Facts], row: Any, **values: Any) -> Facts:
+    """Copy the attributes a facts class names from a table row (plus `values`)."""
+    names = [f.name for f in fields(cls) if f.name not in values and hasattr(row, f.name)]  # type: ignore[arg-type]
+    return cls(**{name: getattr(row, name) for name in names}, **values)
+
+
+@dataclass(frozen=True)
+class EntityFacts:
+    """The buyer organisation: the entity maintaining the register and its one in-scope entity."""
+
+    id: int
+    name: str
+    lei: str | None
+    country: str | None
+    entity_type: str | None  # LIST0101040 key, e.g. "x12"
+    competent_authority: str | None
+    currency: str | None = "EUR"
+    total_assets: Decimal | None = None
+    integrated_on: date | None = None  # when the organisation joined the register
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    id: int
+    code: str
+    name: str
+    licensed_activity: str | None = None  # LIST0601020 key, e.g. "x163"
+    critical: str = "yes"  # yes | no | not_assessed
+    criticality_reasons: str | None = None
+    last_assessed: date | None = None
+    rto_hours: int | None = None
+    rpo_hours: int | None = None
+    discontinuation_impact: str | None = None  # low | medium | high | not_assessed
+
+
+@dataclass(frozen=True)
+class VendorFacts:
+    id: int
+    legal_name: str
+    identifier: str
+    identifier_type: str = "LEI"
+    latin_name: str | None = None
+    additional_identifier: str | None = None
+    additional_identifier_type: str | None = None
+    person_type: str = "legal"
+    hq_country: str | None = None
+    parent_name: str | None = None
+    parent_identifier: str | None = None
+    parent_identifier_type: str | None = None
+    status: str = "active"
+    annual_expense: Decimal | None = None
+    currency: str = "EUR"
+    substitutability: str | None = None
+    reintegration: str | None = None
+    last_audit_date: date | None = None
+
+
+@dataclass(frozen=True)
+class SubcontractorFacts:
+    id: int
+    name: str
+    identifier: str
+    identifier_type: str = "LEI"
+    rank: int = 2
+    country: str | None = None
+    recipient_identifier: str | None = None
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    id: int
+    vendor_id: int
+    reference: str
+    arrangement_type: str = "standalone"
+    overarching_reference: str | None = None
+    ict_service_type: str = "S19"
+    function_code: str | None = None  # the supported function's identifier (F1, …)
+    supports_critical_function: bool = False
+    start_date: date | None = None
+    end_date: date | None = None
+    termination_reason: str | None = None  # LIST0202090 key, e.g. "x4"
+    notice_days_entity: int | None = None
+    notice_days_provider: int | None = None
+    governing_law_country: str | None = None
+    service_country: str | None = None
+    stores_data: bool = False
+    storage_countries: tuple[str, ...] = ()
+    processing_countries: tuple[str, ...] = ()
+    data_sensitivity: str | None = None
+    reliance: str | None = None  # LIST0202180 key, e.g. "x796"
+    annual_cost: Decimal | None = None
+    currency: str = "EUR"
+    exit_plan: bool = False
+    alternatives: str | None = None
+    subcontractors: tuple[SubcontractorFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterData:
+    entity: EntityFacts
+    ref_date: date  # the reference date of the report (refPeriod)
+    report_date: date  # the day the report is produced
+    functions: tuple[FunctionFacts, ...] = ()
+    vendors: tuple[VendorFacts, ...] = ()
+    contracts: tuple[ContractFacts, ...] = ()
+
+
+def default_ref_date(today: date) -> date:
+    """refPeriod per EBA Q&A 2025_7387: 31 March 2025 for the first cycle, then 31 December of
+    the year before the submission."""
+    if today.year <= 2025:
+        return date(2025, 3, 31)
+    return date(today.year - 1, 12, 31)

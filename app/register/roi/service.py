@@ -1,0 +1,241 @@
+"""Load one organisation's Register of Information, validate it, and export it (audited).
+
+The page, the downloads, the JSON API and `assay export roi` all come through here: the same
+register, the same problems, the same refusal of an invalid register unless a draft is asked for.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.errors import Conflict, NotFound
+from app.models import (
+    BusinessFunction,
+    Contract,
+    Organisation,
+    Subcontractor,
+    User,
+    Vendor,
+    utcnow,
+)
+from app.register.roi.builder import BuiltRegister, build
+from app.register.roi.data import (
+    ContractFacts,
+    EntityFacts,
+    FunctionFacts,
+    RegisterData,
+    SubcontractorFacts,
+    VendorFacts,
+    default_ref_date,
+    facts_from,
+)
+from app.register.roi.validator import Problem, validate
+from app.register.roi.writers import package_name, write_package, write_workbook
+
+FORMATS = {
+    "zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class RoiReport:
+    built: BuiltRegister
+    problems: list[Problem]
+
+    @property
+    def blocking(self) -> list[Problem]:
+        return [p for p in self.problems if p.blocking]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.blocking]
+
+    @property
+    def valid(self) -> bool:
+        return not self.blocking
+
+
+class RegisterInvalid(Conflict):
+    """The register has blocking problems and no draft was asked for: nothing is written."""
+
+    title = "The register cannot be submitted yet"
+
+    def __init__(self, report: RoiReport) -> None:
+        super().__init__(
+            f"The Register of Information has {len(report.blocking)} blocking problem(s) a "
+            "supervisor would reject; fix them, or export a draft.",
+            details=[p.line() for p in report.blocking],
+        )
+        self.report = report
+
+
+@dataclass
+class RoiExport:
+    file: IO[bytes]  # rewound; the caller closes it
+    filename: str
+    media_type: str
+    report: RoiReport
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def load_register(
+    *, session: Session, organisation_id: int, ref_date: date, report_date: date
+) -> RegisterData:
+    """The organisation's register as plain facts, in five queries whatever its size."""
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    settings = org.settings or {}
+    entity = EntityFacts(
+        id=org.id,
+        name=org.name,
+        lei=org.lei,
+        country=org.country,
+        entity_type=org.entity_type,
+        competent_authority=org.competent_authority,
+        currency=settings.get("currency", "EUR"),
+        total_assets=_decimal(settings.get("total_assets")),
+        integrated_on=org.created_at.date() if org.created_at else None,
+    )
+    functions = session.exec(
+        select(BusinessFunction).where(BusinessFunction.organisation_id == organisation_id)
+    ).all()
+    contract_rows = session.exec(
+        select(Contract, BusinessFunction.code)
+        .join(
+            BusinessFunction,
+            col(BusinessFunction.id) == col(Contract.function_id),
+            isouter=True,
+        )
+        .where(Contract.organisation_id == organisation_id)
+        .order_by(col(Contract.reference))
+    ).all()
+    vendor_ids = select(Contract.vendor_id).where(Contract.organisation_id == organisation_id)
+    vendors = session.exec(
+        select(Vendor).where(
+            Vendor.organisation_id == organisation_id, col(Vendor.id).in_(vendor_ids)
+        )
+    ).all()
+    chains: dict[int, list[SubcontractorFacts]] = {}
+    for sub in session.exec(
+        select(Subcontractor)
+        .join(Contract, col(Contract.id) == col(Subcontractor.contract_id))
+        .where(Contract.organisation_id == organisation_id)
+        .order_by(col(Subcontractor.id))
+    ):
+        chains.setdefault(sub.contract_id, []).append(facts_from(SubcontractorFacts, sub))
+    return RegisterData(
+        entity=entity,
+        ref_date=ref_date,
+        report_date=report_date,
+        functions=tuple(facts_from(FunctionFacts, f) for f in functions),
+        vendors=tuple(facts_from(VendorFacts, v) for v in vendors),
+        contracts=tuple(
+            facts_from(
+                ContractFacts,
+                contract,
+                function_code=code,
+                storage_countries=tuple(contract.storage_countries or ()),
+                processing_countries=tuple(contract.processing_countries or ()),
+                subcontractors=tuple(chains.get(contract.id, ())),
+            )
+            for contract, code in contract_rows
+        ),
+    )
+
+
+def roi_report(
+    *,
+    session: Session,
+    organisation_id: int,
+    ref_date: date | None = None,
+    today: date | None = None,
+) -> RoiReport:
+    """Build and validate the register as at `ref_date` (default: the EBA reference date)."""
+    today = today or utcnow().date()
+    data = load_register(
+        session=session,
+        organisation_id=organisation_id,
+        ref_date=ref_date or default_ref_date(today),
+        report_date=today,
+    )
+    built = build(data)
+    return RoiReport(built, validate(built.tables, built.filing_indicators))
+
+
+def export_roi(
+    *,
+    session: Session,
+    organisation_id: int,
+    fmt: str,
+    actor: User | None,
+    generated_by: str,
+    draft: bool = False,
+    ref_date: date | None = None,
+    base_url: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> RoiExport:
+    """The package (`zip`) or workbook (`xlsx`) in a rewound temporary file, recorded on the
+    audit trail. Raises RegisterInvalid, writing nothing, when blocking problems exist and
+    `draft` is false."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown Register of Information format {fmt!r}")
+    now = now or utcnow()
+    report = roi_report(
+        session=session, organisation_id=organisation_id, ref_date=ref_date, today=now.date()
+    )
+    if report.blocking and not draft:
+        raise RegisterInvalid(report)
+    is_draft = bool(report.blocking)
+    built = report.built
+    name = package_name(built, now, draft=is_draft)
+    if fmt == "xlsx":
+        name = name.removesuffix(".zip") + ".xlsx"
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (caller closes)
+    if fmt == "zip":
+        write_package(spooled, built, name=name.removeprefix("DRAFT_"))
+    else:
+        write_workbook(
+            spooled,
+            built,
+            report.problems,
+            generated_at=now,
+            generated_by=generated_by,
+            base_url=base_url,
+        )
+    spooled.seek(0)
+    record(
+        session,
+        action="register.roi_exported",
+        actor=actor,
+        organisation_id=organisation_id,
+        object_type="register",
+        object_id=f"roi.{fmt}",
+        data={
+            "format": fmt,
+            "file": name,
+            "ref_date": built.data.ref_date.isoformat(),
+            "draft": is_draft,
+            "blocking": len(report.blocking),
+            "warnings": len(report.warnings),
+            "arrangements": len(built.tables["B_02.01"].rows),
+            "generated_by": generated_by,
+        },
+        ip=ip,
+    )
+    return RoiExport(spooled, name, FORMATS[fmt], report)  # type: ignore[arg-type]

@@ -1,0 +1,488 @@
+"""The fifteen templates of the Register of Information: column codes and labels, closed lists,
+primary keys and the references between templates (reference §3.2, §3.4). Pure data.
+
+A column's `fix` says where in Assay its value comes from, so a problem can tell the user what
+to change; `required` is True, False or a condition on the row (the ITS "mandatory if …").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from app.register.roi import codes
+from app.vendors.codes import CURRENCIES
+from app.vendors.identifiers import COUNTRY_CODES
+
+COUNTRIES = {f"eba_GA:{c}": c for c in sorted(COUNTRY_CODES)}
+COUNTRIES_OR_NA = {**COUNTRIES, codes.NOT_APPLICABLE_COUNTRY: "Not applicable"}
+CURRENCY_CODES = {f"eba_CU:{c}": name for c, name in CURRENCIES.items()}
+
+# Row flags set by the builder for the ITS's conditional columns.
+CIF = "cif"  # the arrangement supports a critical or important function
+ENDED = "ended"  # the arrangement ended on or before the reference date
+DIRECT = "direct"  # a provider with an arrangement of its own (not only a subcontractor)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a row comes from: what to name in a problem and the page to fix it on."""
+
+    kind: str  # organisation | arrangement | vendor | subcontractor | parent | function | fixed
+    name: str  # "arrangement HV-ICT-2025-002 with Veridian Scoring Ltd"
+    link: str | None = None
+    fix: str | None = None  # where to fix any value of the row, instead of each column's `fix`
+
+
+@dataclass
+class Row:
+    values: dict[str, str]  # column code → the value as written to the CSV ('' = empty)
+    source: Source
+    flags: frozenset[str] = frozenset()
+
+
+Requirement = bool | Callable[[Row], bool]
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    label: str
+    kind: str = "text"  # text | code | lei | id | country | currency | date | int | money | flag
+    codes: Mapping[str, str] | None = None  # closed list: code → label
+    required: Requirement = False
+    fix: str = ""  # the Assay field that fills it
+    note: str = ""  # said instead when no Assay field fills it
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    columns: tuple[str, ...]
+    target: str  # template id
+    target_columns: tuple[str, ...]
+    what: str  # what the target rows are, for messages
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str  # "B_02.02"
+    title: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    key_may_be_empty: frozenset[str] = frozenset()  # key parts that are "not applicable" blanks
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    has_source: bool = True  # False: Assay holds no data for it (headers only, reported false)
+    column_by_code: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_by_code", {c.code: c for c in self.columns})
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.id.lower()}.csv"
+
+    @property
+    def column_codes(self) -> list[str]:
+        return [c.code for c in self.columns]
+
+
+def _flag(name: str) -> Callable[[Row], bool]:
+    return lambda row: name in row.flags
+
+
+def _filled(code: str) -> Callable[[Row], bool]:
+    return lambda row: bool(row.values.get(code))
+
+
+def _equals(code: str, *values: str) -> Callable[[Row], bool]:
+    return lambda row: row.values.get(code) in values
+
+
+def _cif_and(code: str, *values: str) -> Callable[[Row], bool]:
+    return lambda row: CIF in row.flags and row.values.get(code) in values
+
+
+def _rank_above_one(row: Row) -> bool:
+    return row.values.get("c0050", "1") not in ("", "1")
+
+
+def _financial_entity(row: Row) -> bool:
+    return row.values.get("c0040") not in ("eba_CT:x317", "eba_CT:x318")
+
+
+YES = "eba_BT:x28"
+ARRANGEMENT = "B_02.01"
+ENTITIES = "B_01.02"
+PROVIDERS = "B_05.01"
+FUNCTIONS = "B_06.01"
+
+
+def _to_arrangement(column: str = "c0010") -> ForeignKey:
+    return ForeignKey((column,), ARRANGEMENT, ("c0010",), "arrangements (B_02.01)")
+
+
+def _to_entity(column: str) -> ForeignKey:
+    return ForeignKey((column,), ENTITIES, ("c0010",), "entities in scope (B_01.02)")
+
+
+def _to_provider(code: str, kind: str) -> ForeignKey:
+    return ForeignKey((code, kind), PROVIDERS, ("c0010", "c0020"), "providers (B_05.01)")
+
+
+ORG = "the organisation's register details"
+ARR = "the arrangement"
+VENDOR = "the vendor"
+FUNCTION = "the business function"
+
+TEMPLATES: tuple[Template, ...] = (
+    Template(
+        "B_01.01",
+        "Entity maintaining the register of information",
+        (
+            Column("c0010", "LEI of the entity maintaining the register of information", "lei",
+                   required=True, fix=f"LEI in {ORG}"),
+            Column("c0020", "Name of the entity", required=True, fix=f"name in {ORG}"),
+            Column("c0030", "Country of the entity", "country", COUNTRIES, True,
+                   f"country in {ORG}"),
+            Column("c0040", "Type of entity", "code", codes.ENTITY_TYPES, True,
+                   f"entity type in {ORG}"),
+            Column("c0050", "Competent Authority", required=True,
+                   fix=f"competent authority in {ORG}"),
+            Column("c0060", "Date of the reporting", "date", required=True),
+        ),
+        key=("c0010",),
+    ),
+    Template(
+        "B_01.02",
+        "List of entities within the scope of the register of information",
+        (
+            Column("c0010", "LEI of the entity", "lei", required=True, fix=f"LEI in {ORG}"),
+            Column("c0020", "Name of the entity", required=True, fix=f"name in {ORG}"),
+            Column("c0030", "Country of the entity", "country", COUNTRIES, True,
+                   f"country in {ORG}"),
+            Column("c0040", "Type of entity", "code", codes.ENTITY_TYPES, True,
+                   f"entity type in {ORG}"),
+            Column("c0050", "Hierarchy of the entity within the group (where applicable)", "code",
+                   codes.HIERARCHY, True),
+            Column("c0060", "LEI of the direct parent undertaking of the entity", "lei",
+                   required=True),
+            Column("c0070", "Date of last update", "date", required=True),
+            Column("c0080", "Date of integration in the register of information", "date",
+                   required=True),
+            Column("c0090", "Date of deletion in the register of information", "date",
+                   required=True),
+            Column("c0100", "Currency", "currency", CURRENCY_CODES,
+                   fix=f"reporting currency in {ORG}"),
+            Column("c0110", "Value of total assets of the financial entity", "money",
+                   required=_financial_entity, fix=f"total assets in {ORG}"),
+        ),
+        key=("c0010",),
+        foreign_keys=(_to_entity("c0060"),),
+    ),
+    Template(
+        "B_01.03",
+        "List of branches",
+        (
+            Column("c0010", "Identification code of the branch", "id"),
+            Column("c0020", "LEI of the financial entity head office of the branch", "lei"),
+            Column("c0030", "Name of the branch"),
+            Column("c0040", "Country of the branch", "country", COUNTRIES),
+        ),
+        key=("c0010",),
+        has_source=False,
+    ),
+    Template(
+        "B_02.01",
+        "Contractual arrangements – General information",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True,
+                   fix=f"“Reference number” of {ARR}"),
+            Column("c0020", "Type of contractual arrangement", "code", codes.ARRANGEMENT_TYPES,
+                   True, f"“Type of arrangement” of {ARR}"),
+            Column("c0030", "Overarching contractual arrangement reference number", "id",
+                   fix=f"“Overarching arrangement reference” of {ARR}"),
+            Column("c0040", "Currency of the amount reported in RT.02.01.0050", "currency",
+                   CURRENCY_CODES, _filled("c0050"), f"“Currency” of {ARR}"),
+            Column("c0050", "Annual expense or estimated cost of the contractual arrangement for "
+                   "the past year", "money", required=True,
+                   fix=f"“Annual expense or estimated cost” of {ARR}"),
+        ),
+        key=("c0010",),
+        foreign_keys=(
+            ForeignKey(("c0030",), ARRANGEMENT, ("c0010",), "arrangements (B_02.01)"),
+        ),
+    ),
+    Template(
+        "B_02.02",
+        "Contractual arrangements – Specific information",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True,
+                   fix=f"“Reference number” of {ARR}"),
+            Column("c0020", "LEI of the entity making use of the ICT service(s)", "lei",
+                   required=True, fix=f"LEI in {ORG}"),
+            Column("c0030", "Identification code of the ICT third-party service provider", "id",
+                   required=True, fix=f"identifier of {VENDOR}"),
+            Column("c0040", "Type of code to identify the ICT third-party service provider",
+                   "code", codes.CODE_TYPES, True, f"identifier type of {VENDOR}"),
+            Column("c0050", "Function identifier", "id", required=True,
+                   fix=f"“Business function supported” of {ARR}"),
+            Column("c0060", "Type of ICT services", "code", codes.ICT_SERVICES, True,
+                   f"“Type of ICT service” of {ARR}"),
+            Column("c0070", "Start date of the contractual arrangement", "date", required=True,
+                   fix=f"“Start date” of {ARR}"),
+            Column("c0080", "End date of the contractual arrangement", "date", required=True,
+                   fix=f"“End date” of {ARR}"),
+            Column("c0090", "Reason of the termination or ending of the contractual arrangement",
+                   "code", codes.TERMINATION_REASONS, _flag(ENDED),
+                   f"“Reason of termination” of {ARR}"),
+            Column("c0100", "Notice period for the financial entity making use of the ICT "
+                   "service(s)", "int", required=_flag(CIF), fix=f"“Notice period for us” of {ARR}"),
+            Column("c0110", "Notice period for the ICT third-party service provider", "int",
+                   required=_flag(CIF), fix=f"“Notice period for the provider” of {ARR}"),
+            Column("c0120", "Country of the governing law of the contractual arrangement",
+                   "country", COUNTRIES, _flag(CIF), f"“Country of the governing law” of {ARR}"),
+            Column("c0130", "Country of provision of the ICT services", "country",
+                   COUNTRIES_OR_NA, _flag(CIF),
+                   f"“Country of provision of the service” of {ARR}"),
+            Column("c0140", "Storage of data", "code", codes.YES_NO, _flag(CIF),
+                   f"“The provider stores data” of {ARR}"),
+            Column("c0150", "Location of the data at rest (storage)", "country", COUNTRIES_OR_NA,
+                   _equals("c0140", YES), f"“Countries of data storage” of {ARR}"),
+            Column("c0160", "Location of management of the data (processing)", "country",
+                   COUNTRIES_OR_NA, fix=f"“Countries of data processing” of {ARR}"),
+            Column("c0170", "Sensitiveness of the data stored by the ICT third-party service "
+                   "provider", "code", codes.DATA_SENSITIVITY, _cif_and("c0140", YES),
+                   f"“Sensitivity of the data stored” of {ARR}"),
+            Column("c0180", "Level of reliance on the ICT service supporting the critical or "
+                   "important function", "code", codes.RELIANCE, _flag(CIF),
+                   f"“Level of reliance” of {ARR}"),
+        ),
+        key=("c0010", "c0020", "c0030", "c0050", "c0060", "c0130", "c0150", "c0160"),
+        foreign_keys=(
+            _to_arrangement(),
+            _to_entity("c0020"),
+            _to_provider("c0030", "c0040"),
+            ForeignKey(("c0050",), FUNCTIONS, ("c0010",), "business functions (B_06.01)"),
+        ),
+    ),
+    Template(
+        "B_02.03",
+        "List of intra-group contractual arrangements",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id"),
+            Column("c0020", "Contractual arrangement linked to the contractual arrangement "
+                   "referred in RT.02.03.0010", "id"),
+            Column("c0030", "Link", "flag"),
+        ),
+        key=("c0010", "c0020"),
+        has_source=False,
+    ),
+    Template(
+        "B_03.01",
+        "Entities signing the contractual arrangements for receiving ICT service(s) or on "
+        "behalf of the entities making use of the ICT service(s)",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
+            Column("c0020", "LEI of the entity signing the contractual arrangement", "lei",
+                   required=True, fix=f"LEI in {ORG}"),
+            Column("c0030", "Link", "flag", required=True),
+        ),
+        key=("c0010", "c0020"),
+        foreign_keys=(_to_arrangement(), _to_entity("c0020")),
+    ),
+    Template(
+        "B_03.02",
+        "ICT third-party service providers signing the contractual arrangements for providing "
+        "ICT service(s)",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
+            Column("c0020", "Identification code of ICT third-party service provider", "id",
+                   required=True, fix=f"identifier of {VENDOR}"),
+            Column("c0030", "Type of code to identify the ICT third-party service provider",
+                   "code", codes.CODE_TYPES, True, f"identifier type of {VENDOR}"),
+        ),
+        key=("c0010", "c0020"),
+        foreign_keys=(_to_arrangement(), _to_provider("c0020", "c0030")),
+    ),
+    Template(
+        "B_03.03",
+        "Entities signing the contractual arrangements for providing ICT service(s) to other "
+        "entity within the scope of consolidation",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id"),
+            Column("c0020", "LEI of the entity providing ICT services", "lei"),
+            Column("c0031", "Link", "flag"),
+        ),
+        key=("c0010", "c0020"),
+        has_source=False,
+    ),
+    Template(
+        "B_04.01",
+        "Entities making use of the ICT services",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
+            Column("c0020", "LEI of the entity making use of the ICT service(s)", "lei",
+                   required=True, fix=f"LEI in {ORG}"),
+            Column("c0030", "Nature of the entity making use of the ICT service(s)", "code",
+                   codes.ENTITY_NATURE, True),
+            Column("c0040", "Identification code of the branch", "id",
+                   required=_equals("c0030", "eba_ZZ:x838")),
+        ),
+        key=("c0010", "c0020", "c0040"),
+        key_may_be_empty=frozenset({"c0040"}),
+        foreign_keys=(_to_arrangement(), _to_entity("c0020")),
+    ),
+    Template(
+        "B_05.01",
+        "ICT third-party service providers",
+        (
+            Column("c0010", "Identification code of ICT third-party service provider", "id",
+                   required=True, fix="identifier of the vendor or subcontractor"),
+            Column("c0020", "Type of code to identify the ICT third-party service provider",
+                   "code", codes.CODE_TYPES, True, "identifier type of the vendor or subcontractor"),
+            Column("c0030", "Additional identification code of ICT third-party service provider",
+                   "id", fix=f"additional identifier of {VENDOR}"),
+            Column("c0040", "Type of additional identification code of the ICT third-party "
+                   "service provider", "code", codes.CODE_TYPES, _filled("c0030"),
+                   f"additional identifier type of {VENDOR}"),
+            Column("c0050", "Legal name of the ICT third-party service provider", required=True,
+                   fix="legal name of the vendor or subcontractor"),
+            Column("c0060", "Name of the ICT third-party service provider in Latin alphabet",
+                   fix=f"name in the Latin alphabet of {VENDOR}"),
+            Column("c0070", "Type of person of the ICT third-party service provider", "code",
+                   codes.PERSON_TYPES, True, f"person type of {VENDOR}"),
+            Column("c0080", "Country of the ICT third-party service provider's headquarters",
+                   "country", COUNTRIES, True, "country of the vendor or subcontractor"),
+            Column("c0090", "Currency of the amount reported in RT.05.01.0070", "currency",
+                   CURRENCY_CODES, _filled("c0100"), f"currency of {VENDOR}"),
+            Column("c0100", "Total annual expense or estimated cost of the ICT third-party "
+                   "service provider", "money", required=_flag(DIRECT),
+                   fix=f"total annual expense of {VENDOR}"),
+            Column("c0110", "Identification code of the ICT third-party service provider's "
+                   "ultimate parent undertaking", "id", required=True,
+                   fix=f"parent identifier of {VENDOR}"),
+            Column("c0120", "Type of code to identify the ICT third-party service provider's "
+                   "ultimate parent undertaking", "code", codes.CODE_TYPES, True,
+                   f"parent identifier type of {VENDOR}"),
+        ),
+        key=("c0010", "c0020"),
+        foreign_keys=(
+            ForeignKey(("c0110", "c0120"), PROVIDERS, ("c0010", "c0020"),
+                       "providers (B_05.01)"),
+        ),
+    ),
+    Template(
+        "B_05.02",
+        "ICT service supply chains",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
+            Column("c0020", "Type of ICT services", "code", codes.ICT_SERVICES, True,
+                   f"“Type of ICT service” of {ARR}"),
+            Column("c0030", "Identification code of the ICT third-party service provider", "id",
+                   required=True, fix="identifier of the vendor or subcontractor"),
+            Column("c0040", "Type of code to identify the ICT third-party service provider",
+                   "code", codes.CODE_TYPES, True),
+            Column("c0050", "Rank", "int", required=True, fix="rank of the subcontractor"),
+            Column("c0060", "Identification code of the recipient of sub-contracted ICT services",
+                   "id", required=_rank_above_one, fix="recipient of the subcontractor"),
+            Column("c0070", "Type of code to identify the recipient of sub-contracted ICT "
+                   "services", "code", codes.CODE_TYPES, _rank_above_one),
+        ),
+        key=("c0010", "c0020", "c0030", "c0050", "c0060"),
+        key_may_be_empty=frozenset({"c0060"}),
+        foreign_keys=(
+            _to_arrangement(),
+            _to_provider("c0030", "c0040"),
+            _to_provider("c0060", "c0070"),
+        ),
+    ),
+    Template(
+        "B_06.01",
+        "Functions identification",
+        (
+            Column("c0010", "Function identifier", "id", required=True, fix=f"code of {FUNCTION}"),
+            Column("c0020", "Licenced activity", "code", codes.LICENSED_ACTIVITY_CODES, True,
+                   f"licensed activity of {FUNCTION}"),
+            Column("c0030", "Function name", required=True, fix=f"name of {FUNCTION}"),
+            Column("c0040", "LEI of the financial entity", "lei", required=True,
+                   fix=f"LEI in {ORG}"),
+            Column("c0050", "Criticality or importance assessment", "code", codes.CRITICALITY,
+                   True, f"criticality of {FUNCTION}"),
+            Column("c0060", "Reasons for criticality or importance", required=_equals("c0050", YES),
+                   fix=f"reasons for criticality of {FUNCTION}"),
+            Column("c0070", "Date of the last assessment of criticality or importance", "date",
+                   required=True, fix=f"date of the last assessment of {FUNCTION}"),
+            Column("c0080", "Recovery time objective of the function", "int",
+                   required=_equals("c0050", YES), fix=f"RTO (hours) of {FUNCTION}"),
+            Column("c0090", "Recovery point objective of the function", "int",
+                   required=_equals("c0050", YES), fix=f"RPO (hours) of {FUNCTION}"),
+            Column("c0100", "Impact of discontinuing the function", "code", codes.IMPACT, True,
+                   f"impact of discontinuing {FUNCTION}"),
+        ),
+        key=("c0010",),
+        foreign_keys=(_to_entity("c0040"),),
+    ),
+    Template(
+        "B_07.01",
+        "Assessment of the ICT services",
+        (
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
+            Column("c0020", "Identification code of the ICT third-party service provider", "id",
+                   required=True, fix=f"identifier of {VENDOR}"),
+            Column("c0030", "Type of code to identify the ICT third-party service provider",
+                   "code", codes.CODE_TYPES, True),
+            Column("c0040", "Type of ICT services", "code", codes.ICT_SERVICES, True,
+                   f"“Type of ICT service” of {ARR}"),
+            Column("c0050", "Substitutability of the ICT third-party service provider", "code",
+                   codes.SUBSTITUTABILITY, True, f"substitutability of {VENDOR}"),
+            Column("c0060", "Reason if the ICT third-party service provider is considered not "
+                   "substitutable or difficult to be substitutable", "code",
+                   codes.NOT_SUBSTITUTABLE_REASONS, _equals("c0050", "eba_ZZ:x959", "eba_ZZ:x960"),
+                   note="Assay has no field for it yet: add it to the package before you submit"),
+            Column("c0070", "Date of the last audit on the ICT third-party service provider",
+                   "date", fix=f"last audit date of {VENDOR}"),
+            Column("c0080", "Existence of an exit plan", "code", codes.YES_NO, True,
+                   f"“An exit plan exists for this service” of {ARR}"),
+            Column("c0090", "Possibility of reintegration of the contracted ICT service", "code",
+                   codes.REINTEGRATION, True, f"reintegration of {VENDOR}"),
+            Column("c0100", "Impact of discontinuing the ICT services", "code", codes.IMPACT,
+                   True, "impact of discontinuing the business function the arrangement supports"),
+            Column("c0110", "Are there alternative ICT third-party service providers identified?",
+                   "code", codes.ALTERNATIVES, True, f"“Alternative providers identified” of {ARR}"),
+            Column("c0120", "Identification of alternative ICT TPP",
+                   fix=f"“Alternative providers identified” of {ARR}"),
+        ),
+        key=("c0010", "c0020", "c0030", "c0040"),
+        foreign_keys=(_to_arrangement(), _to_provider("c0020", "c0030")),
+    ),
+    Template(
+        "B_99.01",
+        "Definitions from entities making use of the ICT services",
+        tuple(
+            Column(code, label, required=True)
+            for code, label in (
+                ("c0010", "Standalone arrangement"),
+                ("c0020", "Overarching arrangement"),
+                ("c0030", "Subsequent or associated arrangement"),
+                ("c0040", "Sensitiveness of data: Low"),
+                ("c0050", "Sensitiveness of data: Medium"),
+                ("c0060", "Sensitiveness of data: High"),
+                ("c0070", "Impact of discontinuing the function: Low"),
+                ("c0080", "Impact of discontinuing the function: Medium"),
+                ("c0090", "Impact of discontinuing the function: High"),
+                ("c0100", "Not substitutable"),
+                ("c0110", "Highly complex substitutability"),
+                ("c0120", "Medium complexity in terms of substitutability"),
+                ("c0130", "Easily substitutable"),
+                ("c0140", "Reintegration: Easy"),
+                ("c0150", "Reintegration: Difficult"),
+                ("c0160", "Reintegration: Highly complex"),
+                ("c0170", "Impact of discontinuing the ICT services: Low"),
+                ("c0180", "Impact of discontinuing the ICT services: Medium"),
+                ("c0190", "Impact of discontinuing the ICT services: High"),
+            )
+        ),
+    ),
+)  # fmt: skip
+
+TEMPLATE_BY_ID: dict[str, Template] = {t.id: t for t in TEMPLATES}
