@@ -25,6 +25,7 @@ from app.db import get_engine
 from app.deps import current_user, verify_csrf
 from app.errors import DomainError, LoginRequired
 from app.evidence import routes as evidence_routes
+from app.exports import routes as export_routes
 from app.health import router as health_router
 from app.migrations import upgrade
 from app.portal import routes as portal_routes
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(assessment_routes.router)
     protected.include_router(portal_routes.router)
     protected.include_router(register_routes.router)
+    protected.include_router(export_routes.router)
     protected.include_router(dashboard_routes.router)
     protected.include_router(api_router)
 

@@ -37,30 +37,38 @@ def _register_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", help="organisation slug (default: the only organisation)")
 
 
-def _run_register(args: argparse.Namespace) -> None:
+def organisation_for(session, slug: str | None):
+    """The organisation named by --org, or the only one there is (CommandError otherwise)."""
     from sqlmodel import select
 
-    from app.cli import CommandError, _engine, _settings
+    from app.cli import CommandError
+    from app.models import Organisation
+
+    query = select(Organisation).order_by(Organisation.id)
+    if slug:
+        query = query.where(Organisation.slug == slug)
+    organisations = session.exec(query).all()
+    if not organisations:
+        raise CommandError(f"no organisation {slug!r}" if slug else "no organisation")
+    if len(organisations) > 1:
+        raise CommandError("several organisations: say which with --org SLUG")
+    return organisations[0]
+
+
+def _run_register(args: argparse.Namespace) -> None:
+    from app.cli import _engine, _settings
     from app.db import session_scope
     from app.exports.register_xlsx import write_register_workbook
-    from app.models import Organisation
     from app.register.service import RegisterFilters
 
     engine = _engine(_settings())
     with session_scope(engine) as session:
-        query = select(Organisation).order_by(Organisation.id)
-        if args.org:
-            query = query.where(Organisation.slug == args.org)
-        organisations = session.exec(query).all()
-        if not organisations:
-            raise CommandError(f"no organisation {args.org!r}" if args.org else "no organisation")
-        if len(organisations) > 1:
-            raise CommandError("several organisations: say which with --org SLUG")
+        organisation = organisation_for(session, args.org)
         with args.out.open("wb") as out:
             rows = write_register_workbook(
                 out,
                 session=session,
-                organisation_id=organisations[0].id,
+                organisation_id=organisation.id,
                 filters=RegisterFilters(),
                 generated_by="assay export register (command line)",
             )
@@ -78,6 +86,8 @@ add_exporter(
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    import app.exports.report_cli  # noqa: F401  (adds the PDF report exporters)
+
     export = commands.add_parser("export", help="write exports to files")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     for exporter in EXPORTERS:
