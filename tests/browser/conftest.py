@@ -1,22 +1,34 @@
 """Browser journeys: the real app served by uvicorn on loopback, driven in Debian's Chromium.
 
-Without /usr/bin/chromium the journeys skip with one line saying how to enable them; with
-ASSAY_REQUIRE_BROWSER=1 (CI) a missing browser is a failure instead.
+Without Chromium (/usr/bin/chromium, or ASSAY_CHROMIUM) the journeys skip with one line saying how
+to enable them; with ASSAY_REQUIRE_BROWSER=1 (CI) a missing browser is a failure instead.
+
+Every page a journey opens is watched: a console error, an uncaught exception or a CSP violation
+fails the test, unless the journey declared it expected (`watch.expect_status(409)` for the
+conflict screen's response, which Chromium logs as a failed resource).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import BrowserContext, Page, expect
 
-CHROMIUM = Path("/usr/bin/chromium")
+from app.notifications.sender import send_pending
+from tests.auth.conftest import Inbox, smtp  # noqa: F401  (the loopback SMTP server fixture)
+from tests.factories import PASSWORD
+
+CHROMIUM = Path(os.environ.get("ASSAY_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -30,8 +42,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(autouse=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _need_chromium() -> None:
+    """Session-wide and autouse, so it runs before Playwright tries to launch anything."""
     if CHROMIUM.exists():
         return
     message = "Chromium not found: apt-get install chromium to run the browser journeys"
@@ -45,6 +65,11 @@ def browser_type_launch_args() -> dict:
     return {"executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "headless": True}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -52,10 +77,29 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_server(app) -> Iterator[str]:
+def server_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def settings(settings, server_port, smtp):  # noqa: F811  (extends the suite's settings)
+    """Links in emails point at the live server; mail goes to the loopback SMTP server."""
+    _, smtp_port = smtp
+    return settings.model_copy(
+        update={
+            "base_url": f"http://127.0.0.1:{server_port}",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp_port,
+        }
+    )
+
+
+@pytest.fixture
+def live_server(app, server_port) -> Iterator[str]:
     """The test's app served over real HTTP on 127.0.0.1."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=server_port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -63,9 +107,90 @@ def live_server(app) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("live server did not start")
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{server_port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+# --- mail -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mail:
+    """What the loopback SMTP server received, delivered by the app's own outbox sender."""
+
+    inbox: Inbox
+    deliver_now: Callable[[], None]
+
+    def deliver(self) -> list[Message]:
+        """Send the outbox now (background tasks are off in tests); return the new messages."""
+        before = len(self.inbox.messages)
+        self.deliver_now()
+        return self.inbox.messages[before:]
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.inbox.messages if m["To"] == address]
+
+    @staticmethod
+    def text(message: Message) -> str:
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                return part.get_payload(decode=True).decode()
+        raise AssertionError("no text/plain part")
+
+    @classmethod
+    def link(cls, message: Message, pattern: str) -> str:
+        found = re.search(pattern, cls.text(message))
+        assert found, f"no link matching {pattern!r} in:\n{cls.text(message)}"
+        return found.group(0)
+
+
+@pytest.fixture
+def mail(smtp, engine, settings) -> Mail:  # noqa: F811
+    inbox, _ = smtp
+    return Mail(inbox=inbox, deliver_now=lambda: send_pending(engine, settings))
+
+
+# --- watching pages -------------------------------------------------------------------------------
+
+
+@dataclass
+class Watch:
+    """Console errors, uncaught exceptions and CSP violations of every watched page."""
+
+    problems: list[str] = field(default_factory=list)
+    expected_statuses: set[int] = field(default_factory=set)
+
+    def page(self, page: Page) -> Page:
+        page.set_default_timeout(15_000)
+        page.on("console", lambda message: self._console(message.type, message.text))
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
+        return page
+
+    def _console(self, kind: str, text: str) -> None:
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.problems.append(f"CSP: {text}")
+        elif kind == "error":
+            failed = re.search(r"status of (\d{3})", text)
+            if failed and int(failed.group(1)) in self.expected_statuses:
+                return
+            self.problems.append(f"console error: {text}")
+
+    def expect_status(self, status: int) -> None:
+        """A response status the journey provokes on purpose (Chromium logs it as an error)."""
+        self.expected_statuses.add(status)
+
+    def check(self) -> None:
+        assert not self.problems, "the browser reported problems:\n" + "\n".join(self.problems)
+
+
+@pytest.fixture
+def watch(page: Page) -> Iterator[Watch]:
+    """Watches the default page; `people` pages are added as they open. Fails on any problem."""
+    watcher = Watch()
+    watcher.page(page)
+    yield watcher
+    watcher.check()
 
 
 @pytest.fixture
@@ -75,9 +200,30 @@ def shoot(page, request):
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 100))
 
-    def take(name: str) -> Path:
+    def take(name: str, of: Page | None = None) -> Path:
         path = folder / f"{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of or page).screenshot(path=str(path), full_page=True)
         return path
 
     return take
+
+
+def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> Page:
+    """Sign in through the login form like a person would."""
+    page.goto(base + "/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.locator('form[action="/logout"]')).to_be_attached()  # in the closed user menu
+    return page
+
+
+@pytest.fixture
+def person(new_context, watch, live_server) -> Callable[[str], Page]:
+    """A second (third…) person at their own browser: `person(email)` signs them in."""
+
+    def open_as(email: str) -> Page:
+        context: BrowserContext = new_context()
+        return sign_in(watch.page(context.new_page()), live_server, email)
+
+    return open_as
