@@ -161,6 +161,7 @@ COMMAND_MODULES: list[str] = [
     "app.assessments.cli",
     "app.questionnaires.cli",
     "app.scoring.cli",
+    "app.register.roi.cli",  # adds `export roi`: before app.exports.cli, which builds the group
     "app.exports.cli",
 ]
 

@@ -12,11 +12,13 @@ from app.api import vendors
 from app.assessments import api as assessments
 from app.exports import api as reports
 from app.register import api as register
+from app.register.roi import routes as roi
 
 api_router = APIRouter(prefix="/api/v1")
 api_router.include_router(vendors.router)
 api_router.include_router(assessments.router)
 api_router.include_router(register.router)
+api_router.include_router(roi.api_router)
 api_router.include_router(reports.router)
 
 __all__ = ["api_router"]

@@ -1,0 +1,105 @@
+"""`assay export roi --out FILE.zip|FILE.xlsx [--org SLUG] [--draft] [--ref-date YYYY-MM-DD]`.
+
+The exporter joins the `export` group at import time (this module is listed in `app/cli.py`
+COMMAND_MODULES before `app.exports.cli`, which builds the group). An invalid register is
+refused: each problem on its own line on stderr, exit status 1, no file written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from app.exports.cli import Exporter, add_exporter, organisation_for
+
+CLI_ACTOR = "assay export roi (command line)"
+
+
+def _ref_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="FILE.zip for the xBRL-CSV report package, FILE.xlsx for the review workbook",
+    )
+    parser.add_argument("--org", help="organisation slug (default: the only organisation)")
+    parser.add_argument(
+        "--draft",
+        action="store_true",
+        help="write even when blocking problems exist (a draft, not for submission)",
+    )
+    parser.add_argument(
+        "--ref-date",
+        type=_ref_date,
+        help="reference date YYYY-MM-DD (default: 31 December of last year)",
+    )
+
+
+def _run(args: argparse.Namespace) -> None:
+    from app.cli import CommandError, _engine, _settings
+    from app.db import session_scope
+    from app.register.roi.service import FORMATS, RegisterInvalid, export_roi
+
+    fmt = args.out.suffix.lower().removeprefix(".")
+    if fmt not in FORMATS:
+        raise CommandError("--out must end in .zip (xBRL-CSV package) or .xlsx (workbook)")
+    settings = _settings()
+    engine = _engine(settings)
+    with session_scope(engine) as session:
+        organisation = organisation_for(session, args.org)
+        try:
+            export = export_roi(
+                session=session,
+                organisation_id=organisation.id,
+                fmt=fmt,
+                actor=None,
+                generated_by=CLI_ACTOR,
+                draft=args.draft,
+                ref_date=args.ref_date,
+                base_url=settings.base_url,
+            )
+        except RegisterInvalid as exc:
+            for problem in exc.report.problems:
+                print(f"{problem.severity}: {problem.line()}", file=sys.stderr)
+            raise CommandError(
+                f"{len(exc.report.blocking)} blocking problem(s): nothing written "
+                "(fix them, or write a draft with --draft)"
+            ) from None
+        with export.file:
+            try:
+                args.out.write_bytes(export.file.read())
+            except OSError as exc:
+                raise CommandError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+        for problem in export.report.problems:
+            print(f"warning: {problem.line()}", file=sys.stderr)
+    report = export.report
+    print(
+        f"Wrote {args.out}: {len(report.built.tables['B_02.01'].rows)} arrangement(s) as at "
+        f"{report.built.data.ref_date.isoformat()}, {len(report.blocking)} blocking problem(s), "
+        f"{len(report.warnings)} warning(s)."
+    )
+    if fmt == "zip":
+        print(f"File name for submission (EBA convention): {export.filename}")
+
+
+add_exporter(
+    Exporter(
+        "roi",
+        "the DORA Register of Information (xBRL-CSV package .zip, or review workbook .xlsx)",
+        _arguments,
+        _run,
+    )
+)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Nothing of its own: the `roi` exporter is part of the `export` group."""

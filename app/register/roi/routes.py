@@ -1,0 +1,138 @@
+"""The Register of Information page, its two downloads, and the JSON check.
+
+A download of a register with blocking problems answers 409 with the page saying why, unless
+the user asks for a draft (`?draft=1`). Every download is on the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.api.problems import problems
+from app.audit.service import request_ip
+from app.auth.permissions import Permission
+from app.deps import SessionDep, WriteSessionDep, require
+from app.errors import InvalidInput
+from app.models import User
+from app.register.roi.schemas import RoiCheckRead
+from app.register.roi.service import RegisterInvalid, RoiReport, export_roi, roi_report
+from app.register.roi.spec import TEMPLATES
+from app.web import render
+
+router = APIRouter()
+api_router = APIRouter(tags=["register"], responses=problems(401, 403))
+Exporter = Annotated[User, require(Permission.export_reports)]
+OptStr = Annotated[str | None, Query()]
+
+
+def _ref_date(value: str | None) -> date | None:
+    if not value or not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput("The reference date must be a date (YYYY-MM-DD).") from None
+
+
+def _context(report: RoiReport, ref_date: str | None, refused: str | None = None) -> dict[str, Any]:
+    by_template = {t.id: [] for t in TEMPLATES}
+    for problem in report.problems:
+        by_template[problem.template].append(problem)
+    query = f"ref_date={ref_date}" if ref_date else ""
+    return {
+        "report": report,
+        "built": report.built,
+        "groups": [(t, by_template[t.id]) for t in TEMPLATES if by_template[t.id]],
+        "ref_date": ref_date or "",
+        "query": query,
+        "refused": refused,
+    }
+
+
+@router.get("/register/roi")
+def roi_page(request: Request, session: SessionDep, user: Exporter, ref_date: OptStr = None):
+    assert user.organisation_id is not None
+    report = roi_report(
+        session=session, organisation_id=user.organisation_id, ref_date=_ref_date(ref_date)
+    )
+    return render(request, "register/roi.html", _context(report, ref_date))
+
+
+def _download(
+    request: Request, session, user: User, fmt: str, ref_date: str | None, draft: str | None
+) -> Response:
+    assert user.organisation_id is not None
+    try:
+        export = export_roi(
+            session=session,
+            organisation_id=user.organisation_id,
+            fmt=fmt,
+            actor=user,
+            generated_by=f"{user.name} <{user.email}>",
+            draft=draft in ("1", "yes", "true", "on"),
+            ref_date=_ref_date(ref_date),
+            base_url=request.app.state.settings.base_url,
+            ip=request_ip(request),
+        )
+    except RegisterInvalid as exc:
+        return render(
+            request, "register/roi.html", _context(exc.report, ref_date, fmt), status_code=409
+        )
+
+    def chunks():
+        try:
+            while chunk := export.file.read(64 * 1024):
+                yield chunk
+        finally:
+            export.file.close()
+
+    return StreamingResponse(
+        chunks(),
+        media_type=export.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
+    )
+
+
+@router.get("/register/roi.zip")
+def roi_package(
+    request: Request,
+    session: WriteSessionDep,
+    user: Exporter,
+    ref_date: OptStr = None,
+    draft: OptStr = None,
+) -> Response:
+    """The xBRL-CSV report package to submit to the competent authority."""
+    return _download(request, session, user, "zip", ref_date, draft)
+
+
+@router.get("/register/roi.xlsx")
+def roi_workbook(
+    request: Request,
+    session: WriteSessionDep,
+    user: Exporter,
+    ref_date: OptStr = None,
+    draft: OptStr = None,
+) -> Response:
+    """The same register as a workbook to review (a sheet per template, Problems, About)."""
+    return _download(request, session, user, "xlsx", ref_date, draft)
+
+
+@api_router.get(
+    "/register/roi",
+    response_model=RoiCheckRead,
+    summary="Check the DORA Register of Information",
+    responses=problems(422),
+)
+def roi_check(session: SessionDep, user: Exporter, ref_date: OptStr = None) -> RoiCheckRead:
+    """What the export would contain (rows and filing indicator per template, arrangements left
+    out) and every problem a supervisor would reject (`blocking`) or flag (`warning`), with the
+    page to fix it on. `ref_date` (YYYY-MM-DD) defaults to 31 December of last year."""
+    assert user.organisation_id is not None
+    report = roi_report(
+        session=session, organisation_id=user.organisation_id, ref_date=_ref_date(ref_date)
+    )
+    return RoiCheckRead.from_report(report)
