@@ -104,7 +104,7 @@ def _iso(value: date | None) -> str:
 def _number(value: int | Decimal | None) -> str:
     if value is None:
         return ""
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
+    return f"{value:.2f}" if isinstance(value, Decimal) else str(value)
 
 
 def _unique(values: Iterable[str]) -> list[str]:
