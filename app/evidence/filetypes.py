@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from app.errors import InvalidInput
+from app.uploads import archive_entries, bomb_reason
 
-MAX_ZIP_ENTRIES = 10_000
-MAX_ZIP_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB declared in total
-MAX_ZIP_RATIO = 100  # uncompressed / compressed, for the archive and for each entry
-RATIO_FLOOR = 10 * 1024 * 1024  # tiny files may compress well; ratios count above 10 MiB
+MAX_ZIP_UNCOMPRESSED = 1024 * 1024 * 1024  # 1 GiB declared in total; ratios: app/uploads.py
 
 
 @dataclass(frozen=True)
@@ -99,22 +97,12 @@ def inspect_zip(name: str, file: BinaryIO) -> FileType:
     archive_size = max(file.tell(), 1)
     file.seek(0)
     try:
-        with zipfile.ZipFile(file) as archive:
-            entries = archive.infolist()
+        entries = archive_entries(file)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise InvalidInput(f"“{name}” is a damaged ZIP file and cannot be accepted.") from None
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise _bomb(name, f"it holds {len(entries):,} files (at most {MAX_ZIP_ENTRIES:,})")
-    total = sum(entry.file_size for entry in entries)
-    if total > MAX_ZIP_UNCOMPRESSED:
-        raise _bomb(name, f"it unpacks to {total / 1024**3:.1f} GB (at most 1 GB)")
-    if total > RATIO_FLOOR and total > MAX_ZIP_RATIO * archive_size:
-        raise _bomb(name, f"it unpacks to {total // archive_size:,} times its size")
-    for entry in entries:
-        if entry.file_size > RATIO_FLOOR and entry.file_size > MAX_ZIP_RATIO * max(
-            entry.compress_size, 1
-        ):
-            raise _bomb(name, f"“{entry.filename}” unpacks to over {MAX_ZIP_RATIO} times its size")
+    reason = bomb_reason(entries, archive_size, max_unpacked=MAX_ZIP_UNCOMPRESSED)
+    if reason is not None:
+        raise _bomb(name, reason)
     names = [entry.filename for entry in entries]
     if "[Content_Types].xml" in names:
         for prefix, file_type in OFFICE_PARTS:

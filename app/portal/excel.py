@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -25,6 +25,7 @@ from app.errors import InvalidInput, TooLarge
 from app.exports.cells import safe_text
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled
+from app.uploads import READ_ERRORS, WorkbookRefused, WorkbookTooLarge, open_workbook
 
 SHEET = "Answers"
 META_SHEET = "_assay"
@@ -241,17 +242,19 @@ def _open(data: bytes):
         raise TooLarge(
             f"The workbook is larger than {MAX_BYTES // (1024 * 1024)} MB; export a fresh one."
         )
+    not_xlsx = "This is not an Excel workbook (.xlsx). Upload the file you downloaded here."
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
-                raise TooLarge("The workbook unpacks to too much data.")
             if "xl/workbook.xml" not in archive.namelist():
-                raise zipfile.BadZipFile
-        return load_workbook(io.BytesIO(data), data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InvalidInput(
-            "This is not an Excel workbook (.xlsx). Upload the file you downloaded here."
-        ) from None
+                raise InvalidInput(not_xlsx)
+    except READ_ERRORS:
+        raise InvalidInput(not_xlsx) from None
+    try:
+        return open_workbook(data, max_unpacked=MAX_UNCOMPRESSED, data_only=False)
+    except WorkbookTooLarge as exc:
+        raise TooLarge(str(exc)) from None
+    except WorkbookRefused:
+        raise InvalidInput(not_xlsx) from None
 
 
 def parse_workbook(

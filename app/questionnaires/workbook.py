@@ -8,11 +8,11 @@ holding structure (options, levels, show_if, group fields) use short YAML flow t
 from __future__ import annotations
 
 import io
-import zipfile
+import itertools
 from typing import Any
 
 import yaml
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -26,6 +26,7 @@ from app.questionnaires.loader import (
 )
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.schema import Questionnaire as Definition
+from app.uploads import READ_ERRORS, WorkbookRefused, WorkbookTooLarge, open_workbook
 
 QUESTION_COLUMNS = (
     "section_key",
@@ -53,6 +54,7 @@ QUESTION_COLUMNS = (
 META_FIELDS = ("key", "version", "title", "description")
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 def _flow(value: Any) -> str:
@@ -247,17 +249,26 @@ def definition_from_xlsx(content: bytes, source_name: str = "<upload>.xlsx") -> 
     if len(content) > MAX_BYTES:
         raise fail("file is larger than 5 MB")
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        workbook = open_workbook(
+            content, max_unpacked=MAX_UNPACKED_BYTES, read_only=True, data_only=True
+        )
+    except WorkbookTooLarge as exc:
+        raise fail(str(exc)) from None
+    except WorkbookRefused:
         raise fail("not an Excel workbook (.xlsx)") from None
     if "Questions" not in workbook.sheetnames or "Questionnaire" not in workbook.sheetnames:
         raise fail("the workbook needs the sheets 'Questionnaire' and 'Questions'")
-    meta = {
-        _text(row[0]).strip(): row[1]
-        for row in workbook["Questionnaire"].iter_rows(values_only=True, max_col=2)
-        if row and row[0]
-    }
-    rows = workbook["Questions"].iter_rows(values_only=True)
+    try:  # read-only sheets are parsed while iterating: read what is needed, once
+        meta_rows = list(workbook["Questionnaire"].iter_rows(values_only=True, max_col=2))
+        question_rows = list(
+            itertools.islice(workbook["Questions"].iter_rows(values_only=True), MAX_ROWS + 1)
+        )
+    except READ_ERRORS:
+        raise fail("the workbook could not be read: it is damaged") from None
+    finally:
+        workbook.close()
+    meta = {_text(row[0]).strip(): row[1] for row in meta_rows if row and row[0]}
+    rows = iter(question_rows)
     header = [(_text(h).strip()) for h in next(rows, ())]
     missing = [c for c in QUESTION_COLUMNS if c not in header]
     if missing:

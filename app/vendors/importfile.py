@@ -13,19 +13,18 @@ import json
 import re
 import secrets
 import time
-import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.exports.cells import safe_text
+from app.uploads import READ_ERRORS, WorkbookRefused, open_workbook
 from app.vendors import codes
 from app.vendors.identifiers import COUNTRY_CODES
 
@@ -96,28 +95,20 @@ def _xlsx_records(content: bytes) -> Iterator[tuple[int, list[Any]]]:
             "or as 'CSV UTF-8'."
         )
     try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(content)).infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportFileError(
-            "The workbook could not be read: it is damaged or not an .xlsx file."
-        ) from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(
-            "The workbook is too large once unpacked: split it into smaller files."
+        workbook = open_workbook(
+            content, max_unpacked=MAX_UNPACKED_BYTES, read_only=True, data_only=False
         )
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            "The workbook could not be read: it is damaged or not an .xlsx file."
-        ) from exc
+    except WorkbookRefused as exc:
+        raise ImportFileError(str(exc)) from exc
+    if not workbook.worksheets:
+        raise ImportFileError("The workbook has no sheet: start from the template.")
     sheet = workbook.worksheets[0]
 
     def generate() -> Iterator[tuple[int, list[Any]]]:
         try:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield number, list(values)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except READ_ERRORS as exc:
             raise ImportFileError("The workbook could not be read: it is damaged.") from exc
         finally:
             workbook.close()
