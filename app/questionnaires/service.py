@@ -90,7 +90,7 @@ def upload_questionnaire(
         raise QuestionnaireError([Problem(filename, None, None, "file is larger than 5 MB")])
     if not content:
         raise QuestionnaireError([Problem(filename, None, None, "the file is empty")])
-    if content[:2] == b"PK":
+    if content[:2] == b"PK" or filename.lower().endswith(".xlsx"):
         definition = definition_from_xlsx(content, filename)
     else:
         definition = parse_questionnaire(content, filename)
