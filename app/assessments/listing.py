@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from app.assessments.reminders import AWAITING_VENDOR
@@ -76,6 +77,8 @@ def list_assessments(
     total = session.exec(narrowed(select(func.count()).select_from(Assessment))).one()
     rows = session.exec(
         narrowed(select(Assessment, Vendor, Questionnaire))
+        # The definition (~120 kB of JSON) would be carried through the sort of every row.
+        .options(defer(col(Questionnaire.definition)))
         .join(Vendor, col(Vendor.id) == col(Assessment.vendor_id))
         .join(Questionnaire, col(Questionnaire.id) == col(Assessment.questionnaire_id))
         .order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
