@@ -240,12 +240,10 @@ def register_page(
     """One page of the register; seven queries however many vendors the organisation has."""
     page = max(1, filters.page)
     per_page = min(max(1, filters.per_page), MAX_PER_PAGE)
-    count = (
-        select(func.count())
-        .select_from(Vendor)
-        .join(ScoreResult, _current_score_join(), isouter=True)
-        .where(*_vendor_conditions(organisation_id, filters, today))
-    )
+    count = select(func.count()).select_from(Vendor)
+    if filters.residual:  # the only condition on the score: otherwise the join adds nothing
+        count = count.join(ScoreResult, _current_score_join(), isouter=True)
+    count = count.where(*_vendor_conditions(organisation_id, filters, today))
     total = session.exec(count).one()
     results = session.exec(
         _register_query(organisation_id, filters, today)
@@ -326,21 +324,30 @@ def _fill_related(session: Session, rows: list[RegisterRow]) -> None:
         .order_by(col(AISystem.vendor_id), col(AISystem.name))
     ).all():
         by_id[vendor_id].ai_systems.append((name, str(ai_class)))
-    for vendor_id, severity, n in session.exec(
-        select(Finding.vendor_id, Finding.severity, func.count())
-        .where(col(Finding.vendor_id).in_(ids), col(Finding.status).in_(OPEN))
-        .group_by(col(Finding.vendor_id), col(Finding.severity))
+    # Status is grouped on, not filtered in SQL: with a status condition SQLite's planner walks
+    # the status index (most findings are open) instead of the vendor index for the page.
+    open_statuses = {str(s) for s in OPEN}
+    for vendor_id, severity, status, n in session.exec(
+        select(Finding.vendor_id, Finding.severity, Finding.status, func.count())
+        .where(col(Finding.vendor_id).in_(ids))
+        .group_by(col(Finding.vendor_id), col(Finding.severity), col(Finding.status))
     ).all():
-        by_id[vendor_id].findings[str(severity)] = n
-    for vendor_id, last in session.exec(
+        if str(status) in open_statuses:
+            counts = by_id[vendor_id].findings
+            counts[str(severity)] = counts.get(str(severity), 0) + n
+    scorable = {str(s) for s in SCORABLE_STATES}
+    for vendor_id, status, last in session.exec(
         select(
             Assessment.vendor_id,
+            Assessment.status,
             func.max(func.coalesce(Assessment.completed_at, Assessment.submitted_at)),
         )
-        .where(col(Assessment.vendor_id).in_(ids), col(Assessment.status).in_(SCORABLE_STATES))
-        .group_by(col(Assessment.vendor_id))
+        .where(col(Assessment.vendor_id).in_(ids))
+        .group_by(col(Assessment.vendor_id), col(Assessment.status))
     ).all():
-        by_id[vendor_id].last_assessed = _as_date(last)
+        row, when = by_id[vendor_id], _as_date(last)
+        if str(status) in scorable and when and (not row.last_assessed or when > row.last_assessed):
+            row.last_assessed = when
 
 
 def _as_date(value: Any) -> date | None:
