@@ -8,6 +8,7 @@ and an excerpt of the audit trail ending with the chain hash an auditor can veri
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -156,6 +157,15 @@ class AssessmentReport:
     audit: AuditExcerpt
     generated_at: datetime
     generated_by: str
+
+
+def natural_key(text: str) -> tuple:
+    """Sort "Art. 28(4)" before "Art. 28(10)" and "A.6.2.2" before "A.10.2"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", text.lower())
+        if part
+    )
 
 
 def domain_label(key: str, title: str) -> str:
@@ -349,14 +359,19 @@ def _findings(report: AssessmentReport) -> list:
     s = styles()
     story: list = [CondPageBreak(40 * mm), para("Findings", s.h1)]
     if not report.findings:
-        story.append(para("No findings: every scored control is at or above target.", s.body))
+        text = (
+            "No findings: every scored control is at or above target."
+            if report.score
+            else "No findings yet: findings are raised when the assessment is scored."
+        )
+        story.append(para(text, s.body))
         return story
     ordered = sorted(
         report.findings,
         key=lambda f: (
             f.status == "closed",
             SEVERITY_ORDER.index(f.severity) if f.severity in SEVERITY_ORDER else 9,
-            f.title.lower(),
+            natural_key(f.title),
         ),
     )
     counts = {sev: 0 for sev in SEVERITY_ORDER}
@@ -382,7 +397,10 @@ def _findings(report: AssessmentReport) -> list:
         rows.append(
             [
                 rating(f.severity),
-                rich([(f.title, ""), *([("\n" + " · ".join(detail), "muted")] if detail else [])]),
+                rich(
+                    [(f.title, ""), *([("\n" + " · ".join(detail), "muted")] if detail else [])],
+                    s.cell,
+                ),
                 "\n".join(f.refs) or "—",
                 f"{_level(f.current_level, 2)} → {f.target_level if f.target_level is not None else '—'}",
                 f.status.replace("_", " "),

@@ -169,6 +169,7 @@ def test_an_unscored_assessment_without_answers_still_makes_a_report():
     )
     text = pdf_text(content)
     assert "has not been scored yet" in text and "has not attested" in text
+    assert "No findings yet" in text
     assert "No audit events" in text
 
 
