@@ -12,7 +12,15 @@ from app.register.roi.spec import TEMPLATES
 from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_vendor
 from tests.register.portfolio import StatementCounter
-from tests.register.roi_data import HOST_LEI, LAB_LEI, REF_DATE, REPORT_DATE, make_roi_portfolio
+from tests.register.roi_data import (
+    HOST_LEI,
+    LAB_LEI,
+    REF_DATE,
+    REPORT_DATE,
+    clean_register,
+    make_roi_portfolio,
+    with_vendor,
+)
 
 
 @pytest.fixture
@@ -227,3 +235,11 @@ def test_loading_takes_the_same_queries_for_any_number_of_arrangements(session, 
         session.add(Subcontractor(contract_id=contract.id, name="Host", identifier=HOST_LEI))
     session.commit()
     assert load() == small
+
+
+def test_a_vendor_without_a_total_expense_reports_the_sum_of_its_arrangements():
+    data = with_vendor(clean_register(), 2, annual_expense=None)
+    providers = {r.values["c0050"]: r.values for r in build(data).tables["B_05.01"].rows}
+    assert (providers["Scorer Ltd"]["c0090"], providers["Scorer Ltd"]["c0100"]) == (
+        "eba_CU:EUR", "30000.00",
+    )  # fmt: skip

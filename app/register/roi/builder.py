@@ -146,6 +146,7 @@ class _Builder:
         self.providers: dict[tuple[str, str], Row] = {}
         self.parents: list[tuple[tuple[str, str], VendorFacts]] = []
         self.in_scope: list[ContractFacts] = []
+        self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
         self.excluded: list[Exclusion] = []
 
     def build(self) -> BuiltRegister:
@@ -160,6 +161,9 @@ class _Builder:
                 )
                 continue
             self.in_scope.append(contract)
+            if contract.annual_cost is not None:
+                key = (contract.vendor_id, contract.currency)
+                self.costs.setdefault(key, []).append(contract.annual_cost)
         for contract in self.in_scope:
             self._arrangement(contract, self.vendors.get(contract.vendor_id))
         self._ultimate_parents()
@@ -321,13 +325,7 @@ class _Builder:
             self.parents.append((parent, vendor))
         expense = vendor.annual_expense
         if expense is None:
-            costs = [
-                c.annual_cost
-                for c in self.in_scope
-                if c.vendor_id == vendor.id
-                and c.annual_cost is not None
-                and c.currency == vendor.currency
-            ]
+            costs = self.costs.get((vendor.id, vendor.currency))
             expense = sum(costs, Decimal(0)) if costs else None
         self._provider(
             {

@@ -54,7 +54,9 @@ def _context(report: RoiReport, ref_date: str | None, refused: str | None = None
 
 
 @router.get("/register/roi")
-def roi_page(request: Request, session: SessionDep, user: Exporter, ref_date: OptStr = None):
+def roi_page(
+    request: Request, session: SessionDep, user: Exporter, ref_date: OptStr = None
+) -> Response:
     assert user.organisation_id is not None
     report = roi_report(
         session=session, organisation_id=user.organisation_id, ref_date=_ref_date(ref_date)

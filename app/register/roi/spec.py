@@ -81,10 +81,6 @@ class Template:
     def file_name(self) -> str:
         return f"{self.id.lower()}.csv"
 
-    @property
-    def column_codes(self) -> list[str]:
-        return [c.code for c in self.columns]
-
 
 def _flag(name: str) -> Callable[[Row], bool]:
     return lambda row: name in row.flags

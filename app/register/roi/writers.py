@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -83,10 +84,9 @@ def package_name(built: BuiltRegister, generated_at: datetime, *, draft: bool = 
     """`{LEI}.IND_{CC}_DORA010100_DORA_{refDate}_{timestamp}.zip` (EBA naming convention)."""
     entity = built.data.entity
     stamp = generated_at.strftime("%Y%m%d%H%M%S") + f"{generated_at.microsecond // 1000:03d}"
-    name = (
-        f"{(entity.lei or 'NO-LEI').upper()}.{LEVEL}_{(entity.country or 'XX').upper()}_"
-        f"{MODULE}_DORA_{built.data.ref_date.isoformat()}_{stamp}.zip"
-    )
+    lei = re.sub(r"[^A-Z0-9]", "", (entity.lei or "").upper()) or "NO-LEI"
+    country = re.sub(r"[^A-Z]", "", (entity.country or "").upper()) or "XX"
+    name = f"{lei}.{LEVEL}_{country}_{MODULE}_DORA_{built.data.ref_date.isoformat()}_{stamp}.zip"
     return f"DRAFT_{name}" if draft else name
 
 
