@@ -7,13 +7,17 @@ route states what it needs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
-from sqlmodel import Session, select
+from fastapi import BackgroundTasks, Depends, Request
+from sqlalchemy import Engine, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
 
 from app.auth.permissions import Permission, has_permission
 from app.auth.sessions import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_id
@@ -60,6 +64,15 @@ def _rollback_keeping_user(request: Request, session: Session) -> None:
     if user is not None and user in session:
         session.expunge(user)
     session.rollback()
+    if user is not None and sa_inspect(user).expired_attributes:
+        # The failure was inside flush or commit, which had expired everything already: without
+        # a fresh copy the error page itself would fail and the client get no answer at all.
+        reloaded = None
+        with contextlib.suppress(SQLAlchemyError), Session(request.app.state.engine) as fresh:
+            reloaded = fresh.get(User, sa_inspect(user).identity[0])
+            if reloaded is not None:
+                fresh.expunge(reloaded)
+        request.state.user = reloaded
 
 
 # scope="function": the unit of work commits before the response is sent. With the default
@@ -74,7 +87,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _user_from_bearer(session: Session, header: str) -> User | None:
+def _user_from_bearer(session: Session, header: str, background: BackgroundTasks) -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
@@ -88,12 +101,24 @@ def _user_from_bearer(session: Session, header: str) -> User | None:
         return None
     last_used = api_token.last_used_at
     if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:  # spare a write per call
-        api_token.last_used_at = now
-        session.add(api_token)
+        background.add_task(_note_token_use, session.get_bind(), api_token.id, now)
     return session.get(User, api_token.user_id)
 
 
-def current_user(request: Request, session: SessionDep, settings: SettingsDep) -> User:
+def _note_token_use(engine: Engine, token_id: int, when: datetime) -> None:
+    """Record a token's last use after the response, in a transaction of its own.
+
+    Inside the request it would be a second writer beside the route's unit of work: on SQLite
+    the two wait on each other's write lock until the busy timeout.
+    """
+    with Session(engine) as session:
+        session.exec(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=when))
+        session.commit()
+
+
+def current_user(
+    request: Request, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
+) -> User:
     """The signed-in user (session cookie) or the API token's owner; else LoginRequired."""
     cached = getattr(request.state, "user", None)
     if cached is not None:
@@ -101,7 +126,7 @@ def current_user(request: Request, session: SessionDep, settings: SettingsDep) -
     user: User | None = None
     authorization = request.headers.get("authorization")
     if authorization:
-        user = _user_from_bearer(session, authorization)
+        user = _user_from_bearer(session, authorization, background)
         request.state.via_token = user is not None
     else:
 

@@ -74,6 +74,19 @@ def test_last_used_is_written_at_most_every_five_minutes(client, session):
     assert token.last_used_at > first
 
 
+def test_a_first_token_use_on_a_route_that_writes_succeeds(client, session):
+    """A GET that writes (an export records an audit event) with a token not used for 5 minutes:
+    recording the token's use must not compete with the route's own write transaction."""
+    user = make_user(session, make_org(session), Role.risk_analyst)
+    token, secret = create_api_token(session, user=user, name="exporter")
+    session.commit()
+    response = client.get("/api/v1/register.xlsx", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+    session.refresh(token)
+    assert token.last_used_at is not None
+
+
 def test_revoking_someone_elses_token_is_not_found(client, session):
     org = make_org(session)
     owner = make_user(session, org, Role.admin)
