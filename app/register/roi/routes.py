@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session
 
 from app.api.problems import problems
 from app.audit.service import request_ip
@@ -65,7 +66,12 @@ def roi_page(
 
 
 def _download(
-    request: Request, session, user: User, fmt: str, ref_date: str | None, draft: str | None
+    request: Request,
+    session: Session,
+    user: User,
+    fmt: str,
+    ref_date: str | None,
+    draft: str | None,
 ) -> Response:
     assert user.organisation_id is not None
     try:
