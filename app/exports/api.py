@@ -1,10 +1,5 @@
 """/api/v1 PDF reports: the report of one assessment and the portfolio report, as the web
-downloads (same content, same audit event).
-
-These routes take `SessionDep`, the session `current_user` already uses, not a second
-`WriteSessionDep`: on SQLite a bearer token's `last_used_at` update makes the first session a
-writer, and a second session's BEGIN IMMEDIATE in the same request would wait for it until the
-busy timeout.
+downloads (same content, same audit event). A GET that writes: `WriteSessionDep`.
 """
 
 from __future__ import annotations
@@ -16,7 +11,7 @@ from fastapi.responses import Response
 
 from app.api.problems import problems
 from app.auth.permissions import Permission
-from app.deps import SessionDep, require
+from app.deps import WriteSessionDep, require
 from app.exports.reports import PDF
 from app.exports.routes import assessment_pdf_response, portfolio_pdf_response
 from app.models import User
@@ -44,7 +39,7 @@ def _pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
     responses={**_pdf_answer("The report, as an attachment."), **problems(404)},
 )
 def assessment_report(
-    request: Request, session: SessionDep, user: Exporter, assessment_id: int
+    request: Request, session: WriteSessionDep, user: Exporter, assessment_id: int
 ) -> Response:
     """Summary (vendor, questionnaire version, status, dates, maturity claimed / scored /
     verified, tier, target, residual risk), maturity by domain, findings with their ISO/IEC
@@ -61,7 +56,7 @@ def assessment_report(
     responses={**_pdf_answer("The report, as an attachment."), **problems(422)},
 )
 def portfolio_report(
-    request: Request, session: SessionDep, user: Exporter, filters: Filters
+    request: Request, session: WriteSessionDep, user: Exporter, filters: Filters
 ) -> Response:
     """Vendors by tier, residual risk by tier, open findings by severity, the maturity
     distribution, the register table (one row per vendor) and the model and cloud providers
