@@ -6,13 +6,15 @@ the request (or CLI command) commits once at the end or rolls everything back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
+
+from app.errors import InvalidInput
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -51,6 +53,26 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
+    """PostgreSQL cannot store NUL in text (the request would fail half-way with a 500): refuse
+    it on every database, whichever form, API or file brought it in."""
+    if _has_nul(parameters):
+        raise InvalidInput(
+            "The text contains a NUL character (\\0), which cannot be stored. "
+            "Remove it and try again."
+        )
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     parsed = make_url(url)
@@ -63,8 +85,10 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         _disable_pysqlite_autobegin(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
 
 
 def _disable_pysqlite_autobegin(engine: Engine) -> None:
