@@ -13,7 +13,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio.from_thread
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -209,10 +209,10 @@ def preview(
 # --- upload -----------------------------------------------------------------------------------
 
 
-def upload_user(request: Request) -> User:
+def upload_user(request: Request, background: BackgroundTasks) -> User:
     """The signed-in vendor contact, read without taking the write lock; 403 without the role."""
     with Session(request.app.state.engine, expire_on_commit=False) as session:
-        user = current_user(request, session, get_settings())
+        user = current_user(request, session, get_settings(), background)
     if not has_permission(user.role, Permission.answer_assessments):
         raise Forbidden("Your role does not allow this.")
     return user
