@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date, datetime
 from typing import IO, Any
 
@@ -77,6 +78,10 @@ class _Sheet:
             header.append(cell)
         self.ws.append(header)
         self.rows = 0
+        # openpyxl hashes the fill and font objects again for every cell they are set on (most
+        # of the export's time on the Domain maturity sheet): style each combination once, then
+        # give later cells a copy of its style array.
+        self._styles: dict[tuple[str | None, int | None], tuple[PatternFill | None, Any]] = {}
 
     def cell(self, value: Any, number_format: str | None = None, fill: PatternFill | None = None):
         if isinstance(value, datetime):
@@ -85,11 +90,19 @@ class _Sheet:
         elif isinstance(value, date):
             number_format = number_format or DATE
         cell = WriteOnlyCell(self.ws, value=safe_text(value))
+        if not number_format and fill is None:
+            return cell
+        key = (number_format, id(fill) if fill is not None else None)  # fills: module constants
+        known = self._styles.get(key)
+        if known is not None:
+            cell._style = copy(known[1])
+            return cell
         if number_format:
             cell.number_format = number_format
         if fill is not None:
             cell.fill = fill
             cell.font = WHITE
+        self._styles[key] = (fill, copy(cell._style))  # the fill is kept, so its id stays its own
         return cell
 
     def append(self, values: Iterable[Any]) -> None:
