@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-class EvidenceKind(StrEnum):
-    policy = "policy"
-    procedure = "procedure"
-    record = "record"
-    report = "report"
-    certificate = "certificate"
+# The kinds a questionnaire can ask for are the kinds a file can be labelled with: one list (a
+# question asking for a contract once offered no way to label an upload as one).
+from app.questionnaires.schema import EvidenceKind
 
 
 def _blank_is_none(value: object) -> object:

@@ -122,7 +122,7 @@ class Evidence(SQLModel, table=True):
     storage_key: str = Field(max_length=200)
     kind: str | None = Field(
         default=None, max_length=20
-    )  # policy, procedure, record, report, certificate
+    )  # policy, procedure, record, report, certificate, contract
     title: str | None = Field(default=None, max_length=300)
     valid_until: date | None = Field(default=None, index=True)
     uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")
