@@ -6,6 +6,7 @@ the request (or CLI command) commits once at the end or rolls everything back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,24 +54,34 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
-def _has_nul(value: object) -> bool:
+INT_RANGE = range(-(2**31), 2**31)  # INTEGER on PostgreSQL: the narrowest id column we use
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unstorable(value: object) -> str | None:
+    """Why a bound parameter cannot be stored or compared on every supported database, or None."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, Mapping):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
+        if "\x00" in value:
+            return "The text contains a NUL character (\\0), which cannot be stored."
+        if _SURROGATE.search(value):
+            return "The text is not valid Unicode (it contains a lone surrogate)."
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if value not in INT_RANGE:
+            return f"A number is out of range (at most {INT_RANGE.stop - 1:,})."
+    elif isinstance(value, Mapping):
+        return next(filter(None, map(unstorable, value.values())), None)
+    elif isinstance(value, list | tuple):
+        return next(filter(None, map(unstorable, value)), None)
+    return None
 
 
-def _refuse_nul(conn, cursor, statement, parameters, context, executemany) -> None:
-    """PostgreSQL cannot store NUL in text (the request would fail half-way with a 500): refuse
-    it on every database, whichever form, API or file brought it in."""
-    if _has_nul(parameters):
-        raise InvalidInput(
-            "The text contains a NUL character (\\0), which cannot be stored. "
-            "Remove it and try again."
-        )
+def _refuse_unstorable(conn, cursor, statement, parameters, context, executemany) -> None:
+    """Refuse what one database would store and another reject half-way through a request (a 500):
+    NUL in text (PostgreSQL), lone surrogates (both drivers), integers past 32 bits (an id typed
+    into a URL or a form; PostgreSQL's INTEGER, SQLite's 64 bits). Whatever brought it in."""
+    reason = unstorable(parameters)
+    if reason is not None:
+        raise InvalidInput(f"{reason} Correct it and try again.")
 
 
 def make_engine(url: str) -> Engine:
@@ -87,7 +98,7 @@ def make_engine(url: str) -> Engine:
         _disable_pysqlite_autobegin(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    event.listen(engine, "before_cursor_execute", _refuse_unstorable)
     return engine
 
 
