@@ -39,7 +39,7 @@ def matching_step(
     Returning the step lets the caller store it, so the same code cannot be replayed.
     """
     code = code.strip().replace(" ", "")
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     now = int((at if at is not None else time.time()) // totp.interval)

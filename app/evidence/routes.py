@@ -262,7 +262,7 @@ def upload(
         service.contact_vendor(session=session, user=user, vendor_id=vendor_id)
     limit = app_settings(request).upload_limit_bytes
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+    if declared.isdecimal() and int(declared) > limit + FORM_OVERHEAD:
         raise TooLarge(
             f"The file is larger than the {describe_limit(limit)} upload limit. "
             "Split it or compress it, then upload it again."

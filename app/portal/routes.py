@@ -347,7 +347,7 @@ def attach(
     if not ids:
         raise InvalidInput("Choose a file from the library.")
     for raw in ids:
-        if not raw.isdigit():
+        if not raw.isdecimal():
             raise InvalidInput("Choose a file from the library.")
         service.attach_to_question(
             session=session,

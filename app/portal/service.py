@@ -112,7 +112,7 @@ def raw_from_form(question: Question, form: Mapping[str, Any], getlist) -> Any:
             {
                 int(name.split("-")[1])
                 for name in form
-                if name.startswith("row-") and name.split("-")[1].isdigit()
+                if name.startswith("row-") and name.split("-")[1].isdecimal()
             }
         )
         removed = str(form.get("remove_row", ""))
@@ -511,32 +511,46 @@ def previous_answers(
         )
         .order_by(col(Answer.answered_at).desc(), col(Answer.id).desc())
     ).all()
-    found: dict[str, PreviousAnswer] = {}
+    # Per key, the newest answers up to the first with a value: an empty one counts only if it
+    # has files. Their files come in one query, not one per question.
+    candidates: dict[str, list[tuple[Answer, Assessment, Organisation, Any]]] = {}
+    settled: set[str] = set()
     for answer, earlier, organisation in rows:
-        if answer.question_key in found:
+        if answer.question_key in settled:
             continue
         question = questionnaire.by_key[answer.question_key]
         try:
             value = coerce_answer(question, answer.value) if answer.value is not None else None
         except InvalidInput:
             continue  # the question changed shape between versions: nothing to offer
-        files = list(
-            session.exec(
-                select(Evidence)
-                .join(AnswerEvidence, col(AnswerEvidence.evidence_id) == col(Evidence.id))
-                .where(AnswerEvidence.answer_id == answer.id)
-                .order_by(col(Evidence.id))
-            ).all()
+        candidates.setdefault(answer.question_key, []).append(
+            (answer, earlier, organisation, value)
         )
-        if value is None and not files:
-            continue
-        found[answer.question_key] = PreviousAnswer(
-            answer=answer,
-            assessment=earlier,
-            buyer=organisation.name,
-            evidence=files,
-            display=display_value(question, value),
-        )
+        if value is not None:
+            settled.add(answer.question_key)
+    files: dict[int, list[Evidence]] = {}
+    answer_ids = [answer.id for options in candidates.values() for answer, *_ in options]
+    for answer_id, evidence in session.exec(
+        select(AnswerEvidence.answer_id, Evidence)
+        .join(AnswerEvidence, col(AnswerEvidence.evidence_id) == col(Evidence.id))
+        .where(col(AnswerEvidence.answer_id).in_(answer_ids))
+        .order_by(col(AnswerEvidence.answer_id), col(Evidence.id))
+    ).all():
+        files.setdefault(answer_id, []).append(evidence)
+    found: dict[str, PreviousAnswer] = {}
+    for key, options in candidates.items():
+        for answer, earlier, organisation, value in options:
+            attached = files.get(answer.id, [])
+            if value is None and not attached:
+                continue
+            found[key] = PreviousAnswer(
+                answer=answer,
+                assessment=earlier,
+                buyer=organisation.name,
+                evidence=attached,
+                display=display_value(questionnaire.by_key[key], value),
+            )
+            break
     return found
 
 

@@ -183,7 +183,7 @@ def _options(value: Any) -> list[dict[str, Any]]:
             raise _RowError(f"options: write each option as 'value | label | level' ({line!r})")
         option: dict[str, Any] = {"value": parts[0], "label": parts[1]}
         if len(parts) > 2 and parts[2]:
-            if not parts[2].isdigit():
+            if not parts[2].isdecimal():
                 raise _RowError(f"options: level must be 0–5 ({line!r})")
             option["level"] = int(parts[2])
         options.append(option)
@@ -196,7 +196,7 @@ def _levels(value: Any) -> dict[int, str]:
         if not line.strip():
             continue
         number, _, text = line.partition(":")
-        if not number.strip().isdigit():
+        if not number.strip().isdecimal():
             raise _RowError(f"levels: write each level as 'N: description' ({line!r})")
         levels[int(number)] = text.strip()
     return levels

@@ -444,7 +444,7 @@ def _natural(control_id: str) -> tuple[Any, ...]:
     parts: list[Any] = []
     token = ""
     for ch in control_id + ".":
-        if ch.isdigit():
+        if ch.isdecimal():
             token += ch
             continue
         if token:
