@@ -142,7 +142,7 @@ def _rows(form: Mapping[str, Any], prefix: str, fields: tuple[str, ...]) -> list
         {
             int(name[len(prefix) :].split("-")[0])
             for name in form
-            if name.startswith(prefix) and name[len(prefix) :].split("-")[0].isdigit()
+            if name.startswith(prefix) and name[len(prefix) :].split("-")[0].isdecimal()
         }
     )
     rows = []
@@ -220,9 +220,35 @@ def profile_from_form(
             if not system["name"]:
                 problems.append(f"{label}, AI model {number}: enter the system's name.")
         data["services"].append(service)
+    _check_lengths(data, problems)
     if problems:
         raise InvalidInput("Some register facts need correcting.", details=problems)
     return data
+
+
+def _max_length(model: type, name: str) -> int | None:
+    return next(
+        (m.max_length for m in model.model_fields[name].metadata if hasattr(m, "max_length")),
+        None,
+    )
+
+
+def _check_lengths(data: dict[str, Any], problems: list[str]) -> None:
+    """The columns' limits, checked here: accepting an over-long fact later would fail on
+    PostgreSQL (and SQLite would keep more than the register allows)."""
+    labelled: list[tuple[str, type, dict[str, Any]]] = [("", Vendor, data["vendor"])]
+    for service in data["services"]:
+        label = service["description"] or service["reference"]
+        labelled += [
+            (f"{label}, subcontractor: ", Subcontractor, s) for s in service["subcontractors"]
+        ]
+        labelled += [(f"{label}, AI model: ", AISystem, a) for a in service["ai_systems"]]
+    for where, model, values in labelled:
+        for name, value in values.items():
+            limit = _max_length(model, name) if name in model.model_fields else None
+            if limit is not None and isinstance(value, str) and len(value) > limit:
+                field = VENDOR_FIELDS.get(name, name.replace("_", " ")) if model is Vendor else name
+                problems.append(f"{where}{field}: at most {limit:,} characters.")
 
 
 def propose_profile(
