@@ -112,7 +112,7 @@ def raw_from_form(question: Question, form: Mapping[str, Any], getlist) -> Any:
             {
                 int(name.split("-")[1])
                 for name in form
-                if name.startswith("row-") and name.split("-")[1].isdigit()
+                if name.startswith("row-") and name.split("-")[1].isdecimal()
             }
         )
         removed = str(form.get("remove_row", ""))
