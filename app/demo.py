@@ -94,6 +94,15 @@ LICENSED_ACTIVITIES = {
     "F6": "x162",
 }
 
+# RoI B_07.01 c0060 (LIST0701060) for the vendors that are not or hardly substitutable.
+SUBSTITUTABILITY_REASONS = {
+    "Cobalt Cloud Services SE": "x964",  # difficulties in migrating or reintegrating
+    "Veridian Scoring Ltd": "x965",  # no real alternative, and hard to migrate
+    "Parallax AI B.V.": "x963",  # lack of real alternatives
+    "Helix KYC Solutions S.A.": "x964",
+    "Sable Security Operations GmbH": "x964",
+}
+
 # legal name, LEI prefix, country, status, critical, data sensitivity, substitutability, AI role,
 # cloud providers, function, ICT service type, AI systems (name, purpose, class, persons, model provider)
 VENDORS = [
@@ -385,6 +394,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             supports_critical_function=critical,
             data_sensitivity=sensitivity,
             substitutability=substitutability,
+            substitutability_reason=SUBSTITUTABILITY_REASONS.get(name),
             ai_role=ai_role,
             cloud_providers=clouds,
             annual_expense=Decimal(40_000 + 17_500 * index),
@@ -474,9 +484,12 @@ def _generated_vendors(session: Session, org: Organisation, count: int) -> int:
                 status="active",
                 supports_critical_function=rng.random() < 0.3,
                 data_sensitivity=rng.choice(["low", "medium", "high"]),
-                substitutability=rng.choice(
-                    ["easy", "medium", "highly_complex", "not_substitutable"]
+                substitutability=(
+                    hard := rng.choice(["easy", "medium", "highly_complex", "not_substitutable"])
                 ),
+                substitutability_reason="x963"
+                if hard in ("highly_complex", "not_substitutable")
+                else None,
                 ai_role=rng.choice(["provider", "deployer", "both", "none"]),
                 cloud_providers=[rng.choice(["AWS", "Azure", "Google Cloud", "OVHcloud"])],
             )

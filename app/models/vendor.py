@@ -90,6 +90,8 @@ class Vendor(SQLModel, table=True):
     supports_critical_function: bool = False
     data_sensitivity: DataSensitivity = enum_field(DataSensitivity.low, length=8)
     substitutability: Substitutability = enum_field(Substitutability.medium, length=20)
+    # Why it is not or hardly substitutable (RoI B_07.01 c0060, LIST0701060): x963 | x964 | x965.
+    substitutability_reason: str | None = Field(default=None, max_length=8)
     ai_role: AIRole = enum_field(AIRole.none, length=10)
     cloud_providers: list[str] = json_field(list)
     last_audit_date: date | None = None

@@ -57,6 +57,11 @@ COLUMNS: dict[str, tuple[str, list[str] | None]] = {
     "supports_critical_function": ("yes or no", ["yes", "no"]),
     "data_sensitivity": ("none, low, medium, high", list(codes.DATA_SENSITIVITY)),
     "substitutability": ("Substitutability", list(codes.SUBSTITUTABILITY)),
+    "substitutability_reason": (
+        "Why it is hard to substitute: x963 no real alternatives, x964 hard to migrate or "
+        "reintegrate, x965 both (needed when not_substitutable or highly_complex)",
+        list(codes.SUBSTITUTABILITY_REASONS),
+    ),
     "ai_role": ("AI Act role", list(codes.AI_ROLES)),
     "cloud_providers": ("Cloud providers, separated by ;", None),
     "last_audit_date": ("Date of the last audit (YYYY-MM-DD)", None),

@@ -256,6 +256,13 @@ class VendorCreate(Form):
     supports_critical_function: bool = False
     data_sensitivity: DataSensitivity = DataSensitivity.low
     substitutability: Substitutability = Substitutability.medium
+    substitutability_reason: Code(codes.SUBSTITUTABILITY_REASONS, "reasons") | None = Field(
+        default=None,
+        validate_default=True,
+        description="Why it is not or hardly substitutable (B_07.01 c0060): x963 no real "
+        "alternatives, x964 hard to migrate or reintegrate, x965 both. Required when "
+        "substitutability is not_substitutable or highly_complex; dropped otherwise.",
+    )
     ai_role: AIRole = AIRole.none
     cloud_providers: Annotated[list[Text(100)], BeforeValidator(_split_list)] = Field(
         default_factory=list, max_length=20
@@ -274,6 +281,28 @@ class VendorCreate(Form):
             )
         if value is not None and not _is_latin(value):
             raise PydanticCustomError("latin_name", "Use Latin letters only.")
+        return value
+
+    @field_validator("substitutability_reason")
+    @classmethod
+    def _substitutability_reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The register needs a reason only for a provider that is hard to replace; for any
+        other a leftover reason is dropped, so a form, an API patch or an import that makes a
+        provider substitutable again never has to clear it."""
+        substitutability = info.data.get("substitutability")
+        if substitutability not in codes.NEEDS_SUBSTITUTABILITY_REASON:
+            return None
+        if value is None:
+            why = (
+                "the provider is not substitutable"
+                if substitutability == "not_substitutable"
+                else "substituting the provider is highly complex"
+            )
+            raise PydanticCustomError(
+                "substitutability_reason",
+                "Choose why {why}: the Register of Information asks for it.",
+                {"why": why},
+            )
         return value
 
     @field_validator("website")
@@ -354,6 +383,7 @@ class VendorPatch(BaseModel):
     supports_critical_function: bool | None = None
     data_sensitivity: str | None = None
     substitutability: str | None = None
+    substitutability_reason: str | None = None
     ai_role: str | None = None
     cloud_providers: list[str] | None = None
     last_audit_date: date | None = None
@@ -523,7 +553,12 @@ class FunctionInput(Form):
         description="Function identifier: F1, F2, …"
     )
     name: Text(300)
-    licensed_activity: str | None = Field(default=None, max_length=20)
+    licensed_activity: str | None = Field(
+        default=None,
+        max_length=20,
+        json_schema_extra={"enum": list(codes.LICENSED_ACTIVITIES)},
+        description="EBA licensed activity (B_06.01 c0020, LIST0601020), e.g. x163.",
+    )
     critical: Code(codes.FUNCTION_CRITICALITY, "criticality values") = "yes"
     criticality_reasons: str | None = Field(default=None, max_length=300)
     last_assessed: date | None = None
@@ -535,6 +570,22 @@ class FunctionInput(Form):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("licensed_activity")
+    @classmethod
+    def _licensed_activity(cls, value: str | None) -> str | None:
+        """A code of the EBA list, stored without its `eba_TA:` prefix (also accepted typed)."""
+        if value is None:
+            return None
+        code = value.removeprefix("eba_TA:").lower()
+        if code not in codes.LICENSED_ACTIVITIES:
+            raise PydanticCustomError(
+                "licensed_activity",
+                "{value} is not a licensed activity of the EBA list (Register of Information "
+                "LIST0601020): choose one from the list.",
+                {"value": repr(value)},
+            )
+        return code
 
 
 def form_data(schema: type[BaseModel], form: Mapping[str, Any]) -> dict[str, Any]:
@@ -578,6 +629,7 @@ class VendorRead(Read):
     supports_critical_function: bool
     data_sensitivity: str
     substitutability: str
+    substitutability_reason: str | None
     ai_role: str
     cloud_providers: list[str]
     last_audit_date: date | None

@@ -176,6 +176,22 @@ def test_b_07_01_assesses_each_service(tables, portfolio):
     assert (rows["ACME-002"]["c0080"], rows["ACME-002"]["c0110"]) == ("eba_BT:x29", "eba_ZZ:x24")
 
 
+def test_b_07_01_carries_the_reason_a_vendor_is_hard_to_substitute(session, portfolio):
+    cloudy = portfolio.cloudy
+    cloudy.substitutability, cloudy.substitutability_reason = "not_substitutable", "x965"
+    scorer = portfolio.scorer  # easy to substitute: a leftover reason is not reported
+    scorer.substitutability_reason = "x963"
+    session.add_all([cloudy, scorer])
+    session.flush()
+    data = load_register(
+        session=session, organisation_id=portfolio.org.id, ref_date=REF_DATE,
+        report_date=REPORT_DATE,
+    )  # fmt: skip
+    rows = {r["c0010"]: r for r in values(build(data).tables, "B_07.01")}
+    assert (rows["ACME-001"]["c0050"], rows["ACME-001"]["c0060"]) == ("eba_ZZ:x959", "eba_ZZ:x965")
+    assert (rows["ACME-002"]["c0050"], rows["ACME-002"]["c0060"]) == ("eba_ZZ:x962", "")
+
+
 def test_b_99_01_is_one_row_of_definitions_and_templates_without_data_stay_empty(tables):
     [definitions] = values(tables, "B_99.01")
     assert list(definitions) == [c.code for c in TEMPLATES[-1].columns]

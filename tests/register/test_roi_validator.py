@@ -152,6 +152,26 @@ def test_an_unknown_licensed_activity_and_country_are_code_list_problems():
     assert "not an ISO 3166 country code" in country.message
 
 
+def test_a_hard_to_substitute_vendor_needs_its_reason():
+    hard = with_vendor(clean_register(), 1, substitutability="highly_complex")
+    problems = problems_of(hard)
+    assert [(p.rule, p.severity, p.template, p.column) for p in problems] == [
+        ("mandatory", WARNING, "B_07.01", "c0060")
+    ]
+    assert problems[0].subject == "arrangement ACME-001 with Cloudy SE"
+    assert "Set the “Why it is hard to substitute” of the vendor." in problems[0].message
+    assert problems_of(with_vendor(hard, 1, substitutability_reason="x964")) == []
+
+
+def test_an_unknown_substitutability_reason_is_a_code_list_problem():
+    data = with_vendor(
+        clean_register(), 1, substitutability="not_substitutable", substitutability_reason="x999"
+    )
+    [problem] = problems_of(data)
+    assert (problem.rule, problem.template, problem.column) == ("code list", "B_07.01", "c0060")
+    assert problem.blocking and "'x999'" in problem.message
+
+
 def test_a_filing_indicator_that_contradicts_its_table_is_808():
     built = build(clean_register())
     indicators = built.filing_indicators | {"B_01.03": True, "B_06.01": False}

@@ -288,6 +288,11 @@ class _Builder:
         if vendor is not None:
             self._vendor_provider(vendor)
         self._supply_chain(contract, vendor, service, source)
+        substitutability = codes.coded(
+            codes.SUBSTITUTABILITY_CODE, vendor.substitutability if vendor else None
+        )
+        hard_to_substitute = substitutability in codes.HARD_TO_SUBSTITUTE  # c0060 only then
+        reason = vendor.substitutability_reason if vendor and hard_to_substitute else None
         self.rows["B_07.01"].append(
             Row(
                 {
@@ -295,10 +300,8 @@ class _Builder:
                     "c0020": provider_id,
                     "c0030": provider_type,
                     "c0040": service,
-                    "c0050": codes.coded(
-                        codes.SUBSTITUTABILITY_CODE, vendor.substitutability if vendor else None
-                    ),
-                    "c0060": "",  # no reason is recorded in Assay yet
+                    "c0050": substitutability,
+                    "c0060": codes.prefixed("eba_ZZ:", reason),
                     "c0070": _iso(vendor.last_audit_date) if vendor else "",
                     "c0080": "eba_BT:x28" if contract.exit_plan else "eba_BT:x29",
                     "c0090": codes.coded(

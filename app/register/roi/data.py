@@ -68,6 +68,7 @@ class VendorFacts:
     annual_expense: Decimal | None = None
     currency: str = "EUR"
     substitutability: str | None = None
+    substitutability_reason: str | None = None  # LIST0701060 key, e.g. "x963"
     reintegration: str | None = None
     last_audit_date: date | None = None
 

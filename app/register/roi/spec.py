@@ -433,8 +433,8 @@ TEMPLATES: tuple[Template, ...] = (
                    codes.SUBSTITUTABILITY, True, f"substitutability of {VENDOR}"),
             Column("c0060", "Reason if the ICT third-party service provider is considered not "
                    "substitutable or difficult to be substitutable", "code",
-                   codes.NOT_SUBSTITUTABLE_REASONS, _equals("c0050", "eba_ZZ:x959", "eba_ZZ:x960"),
-                   note="Assay has no field for it yet: add it to the package before you submit"),
+                   codes.NOT_SUBSTITUTABLE_REASONS, _equals("c0050", *codes.HARD_TO_SUBSTITUTE),
+                   f"“Why it is hard to substitute” of {VENDOR}"),
             Column("c0070", "Date of the last audit on the ICT third-party service provider",
                    "date", fix=f"last audit date of {VENDOR}"),
             Column("c0080", "Existence of an exit plan", "code", codes.YES_NO, True,
