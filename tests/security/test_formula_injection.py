@@ -113,7 +113,7 @@ def injected(signed_in, site, engine):
                 "name": p("function name"),
                 "critical": "yes",
                 "criticality_reasons": p("criticality reasons"),
-            },  # fmt: skip
+            },
             follow_redirects=False,
         )
     )
@@ -145,7 +145,9 @@ def injected(signed_in, site, engine):
                 "description": p("contract description"),
                 "alternatives": p("alternatives"),
                 "ict_service_type": "S01",
-            },  # fmt: skip
+                "start_date": "2024-01-01",
+                "function_id": function_id,
+            },
             follow_redirects=False,
         )
     )
@@ -160,7 +162,7 @@ def injected(signed_in, site, engine):
                 "identifier": p("subcontractor id"),
                 "what": p("subcontracted"),
                 "rank": "2",
-            },  # fmt: skip
+            },
             follow_redirects=False,
         )
     )
@@ -171,7 +173,7 @@ def injected(signed_in, site, engine):
                 "name": p("contact name"),
                 "email": "c@vendor.example",
                 "title": p("contact title"),
-            },  # fmt: skip
+            },
             follow_redirects=False,
         )
     )
@@ -183,7 +185,7 @@ def injected(signed_in, site, engine):
                 "purpose": p("purpose"),
                 "model_provider": p("model provider"),
                 "contract_id": str(contract.id),
-            },  # fmt: skip
+            },
             follow_redirects=False,
         )
     )
@@ -219,7 +221,7 @@ def injected(signed_in, site, engine):
                 "vendor_ids": [str(vendor)],
                 "message": p("message"),
                 "name": p("campaign"),
-            },  # fmt: skip
+            },
             follow_redirects=False,
         )
     )
@@ -252,7 +254,7 @@ def injected(signed_in, site, engine):
                 "framework": "iso42001",
                 "title": p("finding title"),
                 "description": p("finding description"),
-            },  # fmt: skip
+            },
             follow_redirects=False,
         )
     )
