@@ -184,7 +184,9 @@ def save_answer(
     page = _view(session, user, assessment)
     view = page.question(key)
     view.state = "saved"
-    if question.type == "group" or "value_json" in form or adding:
+    # Only a change of layout redraws the card: redrawing it on every field's change would
+    # replace the row a person is typing into (what they typed next was lost).
+    if "value_json" in form or adding or "remove_row" in form:
         view.extra_rows = 1 if adding else 0
         return _card(request, page, view)
     changed = [page.question(k) for k in outcome.appeared + outcome.disappeared]
