@@ -33,6 +33,20 @@ CHOSEN: dict[str, Any] = {
     "scope.eu_outputs": "yes",
     "supply.third_country": "no",
     "lifecycle.log_retention_months": 18,
+    "supply.providers": [
+        {
+            "name": "Mistral AI",
+            "provides": "foundation_model",
+            "country": "FR",
+            "substitutability": "moderate",
+        },
+        {
+            "name": "Amazon Web Services",
+            "provides": "cloud",
+            "country": "IE",
+            "substitutability": "hard",
+        },
+    ],
 }
 TEXT = "Documented in our AI governance handbook; owned by the Head of AI Risk."
 
@@ -136,10 +150,14 @@ def enter_answer(page: Page, question: Question, value: Any) -> None:
         box.locator('input[name="value"]').fill(value)
     elif kind == QuestionType.group:
         for index, row in enumerate(value):
+            rows = card(page, question.key).locator("tbody tr")
+            if rows.count() <= index:
+                card(page, question.key).get_by_role("button", name="Add row").click()
+                expect(rows).to_have_count(index + 1)
             for position, field in enumerate(question.fields):
                 cells = card(page, question.key).locator("tbody tr").nth(index).locator("td")
                 _fill_field(cells.nth(position), field.type, row[field.key])
-            card(page, question.key).locator("tbody tr").nth(index).locator("td").last.click()
+            card(page, question.key).locator(".question-text").click()  # leave the last field
     expect_saved(page, question.key)
 
 
@@ -176,8 +194,13 @@ def expect_answer_shown(page: Page, question: Question, value: Any) -> None:
     elif kind in (QuestionType.number, QuestionType.date):
         expect(box.locator('input[name="value"]')).to_have_value(str(value))
     elif kind == QuestionType.group:
-        first = value[0]
-        text_field = next(f for f in question.fields if f.type == QuestionType.text)
-        expect(box.locator(f'input[name="row-0-{text_field.key}"]')).to_have_value(
-            first[text_field.key]
-        )
+        for index, row in enumerate(value):
+            for field in question.fields:
+                name = f"row-{index}-{field.key}"
+                if field.type == QuestionType.multi_choice:
+                    for option in row[field.key]:
+                        expect(
+                            box.locator(f'input[name="{name}"][value="{option}"]')
+                        ).to_be_checked()
+                else:
+                    expect(box.locator(f'[name="{name}"]')).to_have_value(str(row[field.key]))

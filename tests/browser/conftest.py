@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from app.notifications.sender import send_pending
 from tests.auth.conftest import Inbox, smtp  # noqa: F401  (the loopback SMTP server fixture)
@@ -163,21 +163,27 @@ class Watch:
 
     def page(self, page: Page) -> Page:
         page.set_default_timeout(15_000)
-        page.on("console", lambda message: self._console(message.type, message.text))
+        page.on(
+            "console",
+            lambda message: self._console(
+                message.type, message.text, f"{page.url} {message.location}"
+            ),
+        )
         page.on("pageerror", lambda error: self.problems.append(f"uncaught: {error}"))
         return page
 
-    def _console(self, kind: str, text: str) -> None:
+    def _console(self, kind: str, text: str, url: str) -> None:
         if "Content Security Policy" in text or "Content-Security-Policy" in text:
-            self.problems.append(f"CSP: {text}")
+            self.problems.append(f"CSP on {url}: {text}")
         elif kind == "error":
-            failed = re.search(r"status of (\d{3})", text)
+            # Chromium: "…responded with a status of 409"; htmx: "Response Status Error Code 409".
+            failed = re.search(r"(?:status of|Status Error Code) (\d{3})", text)
             if failed and int(failed.group(1)) in self.expected_statuses:
                 return
-            self.problems.append(f"console error: {text}")
+            self.problems.append(f"console error on {url}: {text}")
 
     def expect_status(self, status: int) -> None:
-        """A response status the journey provokes on purpose (Chromium logs it as an error)."""
+        """A response status the journey provokes on purpose (Chromium and htmx log it)."""
         self.expected_statuses.add(status)
 
     def check(self) -> None:
@@ -200,12 +206,20 @@ def shoot(page, request):
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 100))
 
-    def take(name: str, of: Page | None = None) -> Path:
+    def take(name: str, of: Page | None = None, *, full: bool = True) -> Path:
+        """`full=False` for the very long portal page: what the person sees in the window."""
         path = folder / f"{next(counter):02d}-{name}.png"
-        (of or page).screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret would put style="" on every input, and htmx's settle
+        # step would then copy it, a CSP violation the product itself never causes.
+        (of or page).screenshot(path=str(path), full_page=full, caret="initial")
         return path
 
     return take
+
+
+def flash(page: Page) -> Locator:
+    """The page's flash message (the portal's per-question save states are statuses too)."""
+    return page.locator("div.flash[role=status]")
 
 
 def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> Page:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from app.models import Assessment, AssessmentStatus, Vendor, VendorContact
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import flash, sign_in
 from tests.browser.story import CONTACT_EMAIL, CONTACT_NAME, LEI, VENDOR, buyer_team
 from tests.factories import make_vendor, make_vendor_user
 
@@ -40,7 +40,7 @@ def test_procurement_creates_a_vendor_and_sends_the_questionnaire(
     shoot("new-vendor")
     page.get_by_role("button", name="Add vendor").click()
     expect(page.get_by_role("heading", name=VENDOR, level=1)).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text(f"{VENDOR} was added to the register.")
+    expect(flash(page)).to_contain_text(f"{VENDOR} was added to the register.")
     vendor_url = page.url
 
     # Its contract (an ICT service arrangement).
@@ -50,7 +50,7 @@ def test_procurement_creates_a_vendor_and_sends_the_questionnaire(
     page.get_by_label("Start date").fill("2026-01-01")
     page.get_by_label("The contract grants audit rights").check()
     page.get_by_role("button", name="Save arrangement").click()
-    expect(page.get_by_role("status")).to_contain_text("Arrangement saved.")
+    expect(flash(page)).to_contain_text("Arrangement saved.")
     expect(page.locator("#contracts")).to_contain_text("HB-2026-014")
 
     # Its AI system, delivered under that contract.
@@ -61,7 +61,7 @@ def test_procurement_creates_a_vendor_and_sends_the_questionnaire(
     page.get_by_label("EU AI Act classification").select_option("limited")
     page.get_by_label("Its outputs affect natural persons").check()
     page.get_by_role("button", name="Save AI system").click()
-    expect(page.get_by_role("status")).to_contain_text("AI system saved.")
+    expect(flash(page)).to_contain_text("AI system saved.")
     expect(page.locator("#ai-systems")).to_contain_text("Claims triage assistant")
     shoot("vendor-page")
 
@@ -80,8 +80,8 @@ def test_procurement_creates_a_vendor_and_sends_the_questionnaire(
     page.get_by_label("Message to the vendors").fill("Please answer by the due date.")
     shoot("send-form")
     page.get_by_role("button", name="Send questionnaire").click()
-    expect(page.get_by_role("status")).to_contain_text("Sent to 3 vendors")
-    expect(page.get_by_role("status")).to_contain_text("2 invited")
+    expect(flash(page)).to_contain_text("Sent to 3 vendors")
+    expect(flash(page)).to_contain_text("2 invited")
     for name in (VENDOR, "Beta Models SA", "Gamma Cloud BV"):
         expect(page.get_by_role("link", name=name)).to_be_visible()
     shoot("campaign")
