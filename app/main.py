@@ -28,6 +28,7 @@ from app.evidence import routes as evidence_routes
 from app.exports import routes as export_routes
 from app.health import router as health_router
 from app.migrations import upgrade
+from app.organisation import routes as organisation_routes
 from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
 from app.register import routes as register_routes
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(portal_routes.router)
     protected.include_router(register_routes.router)
     protected.include_router(roi_routes.router)
+    protected.include_router(organisation_routes.router)
     protected.include_router(export_routes.router)
     protected.include_router(dashboard_routes.router)
     protected.include_router(api_router)

@@ -85,6 +85,9 @@ class BuiltRegister:
         return {template_id: table.reported for template_id, table in self.tables.items()}
 
 
+ORGANISATION_LINK = "/settings/organisation"  # where an administrator edits B_01 values
+
+
 def contract_link(contract: ContractFacts) -> str:
     return f"/vendors/{contract.vendor_id}/contracts/{contract.id}/edit"
 
@@ -178,7 +181,7 @@ class _Builder:
 
     def _entity(self) -> None:
         e = self.entity
-        source = Source("organisation", f"organisation {e.name}")
+        source = Source("organisation", f"organisation {e.name}", ORGANISATION_LINK)
         country = codes.prefixed("eba_GA:", e.country)
         entity_type = codes.prefixed("eba_CT:", e.entity_type)
         report = _iso(self.data.report_date)

@@ -125,7 +125,7 @@ def _to_provider(code: str, kind: str) -> ForeignKey:
     return ForeignKey((code, kind), PROVIDERS, ("c0010", "c0020"), "providers (B_05.01)")
 
 
-ORG = "the organisation's register details"
+ORG = "the organisation settings"
 ARR = "the arrangement"
 VENDOR = "the vendor"
 FUNCTION = "the business function"

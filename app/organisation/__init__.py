@@ -1,0 +1,1 @@
+"""The buyer organisation's own details: what the DORA Register of Information says about it."""

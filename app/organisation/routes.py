@@ -1,0 +1,74 @@
+"""Organisation settings (admins): the details the Register of Information reports about the
+organisation itself. A plain form that htmx re-renders in place on errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from app.audit.service import request_ip
+from app.auth.permissions import Permission
+from app.deps import SessionDep, require
+from app.models import User
+from app.organisation import service
+from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails
+from app.vendors import codes
+from app.vendors.schemas import FieldErrors, form_data, validate
+from app.web import flash, is_htmx, redirect, render
+
+router = APIRouter(tags=["organisation"])
+Admin = Annotated[User, require(Permission.manage_users)]
+PATH = "/settings/organisation"
+
+
+async def _submitted(request: Request) -> FormData:
+    return await request.form()  # already parsed by the CSRF check
+
+
+def _page(
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    block: str | None = None,
+) -> Response:
+    context = {
+        "values": values,
+        "errors": errors or {},
+        "entity_types": ENTITY_TYPES,
+        "currencies": codes.CURRENCIES,
+    }
+    return render(
+        request, "organisation/settings.html", context, block=block, status_code=status_code
+    )
+
+
+@router.get(PATH, summary="Organisation settings")
+def organisation_settings(request: Request, session: SessionDep, user: Admin) -> Response:
+    org = service.get_organisation(session=session, user=user)
+    return _page(request, service.register_details(org))
+
+
+@router.post(PATH, summary="Save the organisation settings")
+def save_organisation_settings(
+    request: Request,
+    session: SessionDep,
+    user: Admin,
+    form: Annotated[FormData, Depends(_submitted)],
+) -> Response:
+    values = form_data(OrganisationDetails, form)
+    try:
+        service.update_register_details(
+            session=session,
+            actor=user,
+            data=validate(OrganisationDetails, values),
+            ip=request_ip(request),
+        )
+    except FieldErrors as exc:
+        block = "form" if is_htmx(request) else None  # htmx swaps the form in place
+        return _page(request, values, exc.errors, status_code=422, block=block)
+    flash(request, "Organisation settings saved.")
+    return redirect(request, PATH)
