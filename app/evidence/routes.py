@@ -38,7 +38,7 @@ upload_router = APIRouter(tags=["evidence"])
 
 FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the small fields before the file
 PREVIEW_CSP = (
-    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 )
 
 VendorAnswerer = Annotated[User, require(Permission.answer_assessments)]
@@ -180,8 +180,9 @@ def _file_response(request: Request, evidence: Evidence, *, inline: bool) -> Res
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }
-    if inline:
+    if inline:  # shown in the review page's frame, so framing by Assay itself is allowed
         headers["Content-Security-Policy"] = PREVIEW_CSP
+        headers["X-Frame-Options"] = "SAMEORIGIN"
     return StreamingResponse(chunks(), media_type=evidence.media_type, headers=headers)
 
 
