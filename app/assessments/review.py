@@ -40,6 +40,7 @@ from app.models import (
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import Question, Section
 from app.scoring.result import CAP_REASONS
+from app.scoring.service import score_assessment_and_store
 
 MAX_REASON = 2000
 
@@ -431,6 +432,9 @@ def take_action(
             settings=settings,
         )
     elif action == "complete":
+        # The completed review is scored (docs/scoring.md), so the register shows the vendor's
+        # maturity at once and the next review follows the tier that score sets.
+        score_assessment_and_store(session=session, assessment=assessment, actor=actor, ip=ip)
         set_next_review(session=session, assessment=assessment, actor=actor, ip=ip)
     return assessment
 

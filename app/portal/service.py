@@ -46,6 +46,7 @@ from app.models import (
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import GroupField, Question, QuestionType
 from app.questionnaires.service import Compiled
+from app.scoring.service import score_assessment_and_store
 
 MAX_ATTESTATION = 200
 # States in which the answers were submitted, so a receipt exists.
@@ -876,6 +877,9 @@ def submit(
     apply_transition(
         session=session, assessment=assessment, name="submit", actor=actor, side=Side.vendor, ip=ip
     )
+    # A provisional score from the submitted answers (docs/scoring.md): Assay scores, the vendor
+    # does not, so the event has no actor; the review's completion scores it again.
+    score_assessment_and_store(session=session, assessment=assessment, actor=None, ip=ip)
     _notify_buyer(session, assessment)
     return assessment
 
