@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from sqlmodel import Session
 
 from app.notifications.sender import send_pending
 from tests.auth.conftest import Inbox, smtp  # noqa: F401  (the loopback SMTP server fixture)
@@ -206,15 +207,29 @@ def shoot(page, request):
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 100))
 
-    def take(name: str, of: Page | None = None, *, full: bool = True) -> Path:
-        """`full=False` for the very long portal page: what the person sees in the window."""
+    def take(
+        name: str, of: Page | None = None, *, full: bool = True, at: Locator | None = None
+    ) -> Path:
+        """`at`: the window scrolled to that element (the portal and review pages are very long:
+        a full-page picture of them is tens of thousands of pixels)."""
         path = folder / f"{next(counter):02d}-{name}.png"
+        if at is not None:
+            at.scroll_into_view_if_needed()
+            full = False
         # caret="initial": hiding the caret would put style="" on every input, and htmx's settle
         # step would then copy it, a CSP violation the product itself never causes.
         (of or page).screenshot(path=str(path), full_page=full, caret="initial")
         return path
 
     return take
+
+
+def fresh(session: Session) -> Session:
+    """The test's session, ready to read what the server wrote: end its transaction (a SQLite
+    reader keeps the snapshot of its first read) and forget the rows it holds."""
+    session.rollback()
+    session.expire_all()
+    return session
 
 
 def flash(page: Page) -> Locator:

@@ -19,7 +19,7 @@ from tests.browser.answers import (
     expect_saved,
     planned_answer,
 )
-from tests.browser.conftest import flash
+from tests.browser.conftest import flash, fresh
 from tests.browser.story import (
     CONTACT_EMAIL,
     CONTACT_NAME,
@@ -81,7 +81,7 @@ def test_vendor_contact_answers_everything_and_submits(
     by_key = {q.key: q for q in questions}
     for key in answered:
         expect_answer_shown(page, by_key[key], planned_answer(by_key[key]))
-    session.rollback()  # a fresh snapshot: SQLite readers see the data as of their first read
+    fresh(session)
     stored = answers_of(session, assessment.id)
     assert set(stored) == set(answered)
     assert stored["policy.ai_policy"].value == 4
@@ -99,11 +99,11 @@ def test_vendor_contact_answers_everything_and_submits(
     expect(conflict).to_contain_text("Changed by Jonas Vogel")
     expect(conflict).to_contain_text("Colleague's wording.")
     expect(conflict).to_contain_text(mine)
-    shoot("conflict", full=False)
+    shoot("conflict", at=card(page, CONFLICTED))
     conflict.get_by_role("button", name="Keep mine").click()
     expect_saved(page, CONFLICTED)
     expect(card(page, CONFLICTED).locator('textarea[name="value"]')).to_have_value(mine)
-    session.rollback()
+    fresh(session)
     assert answers_of(session, assessment.id)[CONFLICTED].value == mine
 
     # The submit page lists what is missing: one answer and the files the claimed levels need.
@@ -151,7 +151,7 @@ def test_vendor_contact_answers_everything_and_submits(
     expect(page.locator("#progress-all")).to_contain_text("100%")
     shoot("submitted", full=False)
 
-    session.rollback()
+    fresh(session)
     done = session.get(Assessment, assessment.id)
     assert done.status == AssessmentStatus.submitted
     signer = session.exec(select(User).where(User.email == CONTACT_EMAIL)).one()
