@@ -25,7 +25,6 @@ from app.portal.service import submit as submit_assessment
 from app.portal.service import visible_keys
 from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import latest_version, publish_library
-from app.scoring.service import score_assessment_and_store
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.schemas import AISystemInput, ContractInput, VendorCreate
 from app.vendors.service import create_vendor, save_ai_system, save_contract
@@ -257,6 +256,5 @@ def completed_assessment(
             question_key=key,
             decision="accepted",
         )
-    step("complete")
-    score_assessment_and_store(session=session, assessment=assessment, actor=analyst)
+    step("complete")  # scores the assessment and sets the next review
     return buyer, vendor, assessment, contact
