@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from typing import Annotated
 
+from anyio import Lock
+from anyio.lowlevel import RunVar
 from fastapi import BackgroundTasks, Depends, Request
 from sqlalchemy import Engine, update
 from sqlalchemy import inspect as sa_inspect
@@ -30,7 +32,53 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+_SQLITE_WRITER: RunVar[Lock] = RunVar("assay_sqlite_writer")
+
+
+@contextlib.asynccontextmanager
+async def _sqlite_writer(request: Request) -> AsyncIterator[None]:
+    """Hold this event loop's SQLite writer turn for the block (once per request).
+
+    SQLite has one writer at a time. A writing request waiting for the lock inside BEGIN
+    IMMEDIATE would hold a worker thread; with as many waiting writers as the thread pool has
+    threads (40), the request holding the lock finds no thread for its route and every waiter
+    fails after the busy timeout. Waiting here, on the event loop, costs no thread."""
+    if request.app.state.engine.dialect.name != "sqlite" or getattr(
+        request.state, "sqlite_writer", False
+    ):
+        yield
+        return
+    try:
+        lock = _SQLITE_WRITER.get()
+    except LookupError:
+        lock = Lock()
+        _SQLITE_WRITER.set(lock)
+    async with lock:
+        request.state.sqlite_writer = True
+        try:
+            yield
+        finally:
+            request.state.sqlite_writer = False
+
+
+async def _writer_turn(request: Request) -> AsyncIterator[None]:
+    """For `get_session`: a turn when the method writes."""
+    if request.method in SAFE_METHODS:
+        yield
+        return
+    async with _sqlite_writer(request):
+        yield
+
+
+async def _write_session_turn(request: Request) -> AsyncIterator[None]:
+    """For `get_write_session`: always a turn."""
+    async with _sqlite_writer(request):
+        yield
+
+
+def get_session(
+    request: Request, _turn: Annotated[None, Depends(_writer_turn, scope="function")]
+) -> Iterator[Session]:
     """The unit of work of one request: commit at the end, roll back on any error."""
     engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
@@ -44,7 +92,9 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
+def get_write_session(
+    request: Request, _turn: Annotated[None, Depends(_write_session_turn, scope="function")]
+) -> Iterator[Session]:
     """For the few GET routes that write (an export records an audit event)."""
     engine = request.app.state.engine
     with Session(engine, expire_on_commit=False) as session:
