@@ -509,7 +509,7 @@ def import_apply(
     assessment = get_assessment(session, user, assessment_id)
     try:
         changes = [json.loads(str(c)) for c in form.getlist("change")]
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a forged change nested too deeply
         raise InvalidInput("The import could not be read; upload the workbook again.") from None
     count = service.apply_import(
         session=session, actor=user, assessment=assessment, changes=changes, ip=request_ip(request)

@@ -103,7 +103,7 @@ def raw_from_form(question: Question, form: Mapping[str, Any], getlist) -> Any:
     if form.get("value_json"):
         try:
             return json.loads(str(form["value_json"]))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested past any real answer
             raise InvalidInput("The kept answer could not be read; reload the page.") from None
     kind = QuestionType(question.type)
     if kind == QuestionType.multi_choice:
