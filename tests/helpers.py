@@ -1,9 +1,13 @@
-"""Helpers for driving the app like a browser: CSRF tokens and signing in."""
+"""Helpers for driving the app like a browser: CSRF tokens, signing in, raw async calls."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
+import anyio
 from fastapi.testclient import TestClient
 
 from tests.factories import PASSWORD
@@ -29,3 +33,10 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> TestClien
     assert response.status_code == 303, response.text
     client.headers["X-CSRF-Token"] = csrf_from(client, "/")
     return client
+
+
+def run_async(func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Run an async function to completion in a thread of its own: when browser journeys ran
+    earlier in this process, Playwright's sync API keeps an event loop in the test's thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, func, *args).result()

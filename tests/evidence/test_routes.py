@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
@@ -14,7 +11,7 @@ from app.models import AuditEvent, Evidence
 from tests.evidence import samples
 from tests.evidence.conftest import stored_files
 from tests.evidence.multipart import BOUNDARY, CONTENT_TYPE, multipart
-from tests.helpers import login
+from tests.helpers import login, run_async
 
 
 def evidence_count(engine) -> int:
@@ -200,9 +197,7 @@ def test_a_streamed_upload_over_the_limit_stops_being_read(contact, world, app, 
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    # A thread of its own: Playwright's sync API may already run an event loop in this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(anyio.run, app, scope, receive, send).result()
+    run_async(app, scope, receive, send)
 
     assert sent[0]["status"] == 413
     assert received <= 18  # 1 MiB is 16 chunks of 64 KiB: reading stopped right after

@@ -15,6 +15,7 @@ import httpx
 
 from app.models import Role
 from tests.factories import PASSWORD, make_org, make_user
+from tests.helpers import run_async
 
 WRITERS = 60  # more than the 40 worker threads of the default pool
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -41,5 +42,5 @@ def test_sixty_simultaneous_sign_ins_all_succeed(app, session):
     org = make_org(session)
     emails = [make_user(session, org, Role.procurement).email for _ in range(WRITERS)]
     session.commit()
-    statuses = asyncio.run(_sign_in_all(app, emails))
+    statuses = run_async(_sign_in_all, app, emails)
     assert statuses == [303] * WRITERS
