@@ -10,6 +10,7 @@ from app.auth.permissions import Permission, has_permission
 from app.dashboard.routes import dashboard_response
 from app.deps import CurrentUser, SessionDep
 from app.models import Assessment, Role, Vendor
+from app.portal.routes import portal_home
 from app.web import render
 
 router = APIRouter()
@@ -17,8 +18,8 @@ router = APIRouter()
 
 @router.get("/")
 def home(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    if Role(user.role).is_vendor:
-        return render(request, "home.html", {"counts": {}})
+    if Role(user.role).is_vendor:  # a vendor's home is the list of assessments sent to them
+        return portal_home(request, user, session)
     if has_permission(user.role, Permission.view_portfolio) and user.organisation_id:
         return dashboard_response(request, session, user)  # the buyer's home is the dashboard
     org = user.organisation_id
