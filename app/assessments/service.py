@@ -62,9 +62,18 @@ def get_assessment(session: Session, user: User, assessment_id: int) -> Assessme
 
 
 def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:
-    row = session.get(Questionnaire, assessment.questionnaire_id)
-    assert row is not None  # foreign key
-    return compiled(row)
+    """The assessment's pinned questionnaire, read once per session.
+
+    Without the session's own reference the row (and its ~120 kB definition) would leave the
+    weakly-referencing identity map as soon as it was parsed, and be read and decoded again on
+    every call: five times per autosave. Published rows never change."""
+    cache = session.info.setdefault("assay_questionnaires", {})
+    found = cache.get(assessment.questionnaire_id)
+    if found is None:
+        row = session.get(Questionnaire, assessment.questionnaire_id)
+        assert row is not None  # foreign key
+        found = cache[assessment.questionnaire_id] = compiled(row)
+    return found
 
 
 # --- creation and lifecycle -----------------------------------------------------------------------
