@@ -72,9 +72,16 @@ def portal_home(request: Request, user: Answerer, session: SessionDep) -> Respon
 # --- the assessment page --------------------------------------------------------------------------
 
 
-def _view(session, user, assessment, *, mine_only: bool = False) -> service.AssessmentView:
+def _view(
+    session, user, assessment, *, mine_only: bool = False, offers_for=None
+) -> service.AssessmentView:
     return service.assessment_view(
-        session=session, user=user, assessment=assessment, today=_today(), mine_only=mine_only
+        session=session,
+        user=user,
+        assessment=assessment,
+        today=_today(),
+        mine_only=mine_only,
+        offers_for=offers_for,
     )
 
 
@@ -181,7 +188,10 @@ def save_answer(
         return redirect(
             request, f"/portal/assessments/{assessment.id}{suffix}#{service.anchor(key)}"
         )
-    page = _view(session, user, assessment)
+    # The response redraws the saved card and the ones that appeared or disappeared, no others.
+    page = _view(
+        session, user, assessment, offers_for=[key, *outcome.appeared, *outcome.disappeared]
+    )
     view = page.question(key)
     view.state = "saved"
     # Only a change of layout redraws the card: redrawing it on every field's change would

@@ -8,7 +8,7 @@ answer, spreadsheet) gets the same validation, compare-and-set and audit event.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -349,8 +349,12 @@ def assessment_view(
     assessment: Assessment,
     today: date,
     mine_only: bool = False,
+    offers_for: Collection[str] | None = None,
 ) -> AssessmentView:
-    """Everything the assessment page shows, in one pass over the questionnaire."""
+    """Everything the assessment page shows, in one pass over the questionnaire.
+
+    `offers_for` limits the earlier answers offered to those questions: an autosave's fragment
+    redraws one or a few cards, not the page."""
     from app.assessments.comments import comments_for
 
     questionnaire = questionnaire_of(session, assessment)
@@ -361,7 +365,11 @@ def assessment_view(
     visible = visible_keys(questionnaire, values)
     threads = comments_for(session=session, assessment=assessment, viewer=user)
     editable = is_editable(assessment)
-    offers = previous_answers(session=session, user=user, assessment=assessment) if editable else {}
+    offers = (
+        previous_answers(session=session, user=user, assessment=assessment, keys=offers_for)
+        if editable
+        else {}
+    )
     assignments = {
         a.section_key: a
         for a in session.exec(
@@ -496,10 +504,16 @@ def _reusable_vendor_ids(session: Session, user: User, assessment: Assessment) -
 
 
 def previous_answers(
-    *, session: Session, user: User, assessment: Assessment
+    *,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    keys: Collection[str] | None = None,
 ) -> dict[str, PreviousAnswer]:
-    """The newest earlier answer per question key this vendor gave elsewhere, with its files."""
+    """The newest earlier answer per question key this vendor gave elsewhere, with its files
+    (for every question, or only those in `keys`)."""
     questionnaire = questionnaire_of(session, assessment)
+    wanted = [k for k in keys if k in questionnaire.by_key] if keys is not None else None
     rows = session.exec(
         select(Answer, Assessment, Organisation)
         .join(Assessment, col(Assessment.id) == col(Answer.assessment_id))
@@ -508,7 +522,7 @@ def previous_answers(
             col(Assessment.vendor_id).in_(_reusable_vendor_ids(session, user, assessment)),
             Assessment.id != assessment.id,
             Assessment.status != AssessmentStatus.draft,
-            col(Answer.question_key).in_(list(questionnaire.by_key)),
+            col(Answer.question_key).in_(list(questionnaire.by_key) if wanted is None else wanted),
         )
         .order_by(col(Answer.answered_at).desc(), col(Answer.id).desc())
     ).all()
