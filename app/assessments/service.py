@@ -241,7 +241,7 @@ def save_answer(
     # Lock the assessment row first (PostgreSQL; SQLite writers are serialised already): the
     # status checked below and the first save's `start` step must be what concurrent saves
     # committed while this one waited, or a save of another answer fails as a conflict.
-    session.refresh(assessment, with_for_update=True)
+    session.refresh(assessment, ["status", "version"], with_for_update=True)
     if AssessmentStatus(assessment.status) not in EDITABLE_STATES:
         raise Conflict(
             f"Answers are locked while the assessment is "
