@@ -50,14 +50,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _need_chromium() -> None:
-    """Session-wide and autouse, so it runs before Playwright tries to launch anything."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture launches a browser; raised here (not in a fixture) so the skips of every
+    journey fold into one summary line."""
     if CHROMIUM.exists():
         return
     message = "Chromium not found: apt-get install chromium to run the browser journeys"
     if os.environ.get("ASSAY_REQUIRE_BROWSER"):
-        pytest.fail(message)
+        pytest.fail(message, pytrace=False)
     pytest.skip(message)
 
 
