@@ -5,7 +5,8 @@ several) is kept once, and `assay evidence verify` can re-hash every blob agains
 
 `LocalEvidenceStore` keeps blobs on one disk (`<root>/ab/cd/<sha256>`). Writes go to a temporary
 file under `<root>/incoming/` (same file system), are fsynced, checked, and only then renamed into
-place atomically, so a crash or a refused upload never leaves a partial blob under a real key.
+place atomically, so a crash or a refused upload never leaves a partial blob under a real key;
+the temporary file a killed process leaves behind is swept by a later upload once it is stale.
 
 For several application servers, add a backend implementing `EvidenceStore` over a shared object
 store (S3, Azure Blob, GCS): `put_stream` spools to a local temporary file while hashing, runs
@@ -20,6 +21,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ from app.config import Settings
 
 KEY_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 READ_CHUNK = 256 * 1024
+STALE_UPLOAD_SECONDS = 24 * 3600  # an upload's temporary file untouched this long is abandoned
 
 Check = Callable[[BinaryIO], None]
 
@@ -76,6 +79,7 @@ class LocalEvidenceStore:
 
     def put_stream(self, chunks: Iterable[bytes], *, check: Check | None = None) -> StoredBlob:
         self.incoming.mkdir(parents=True, exist_ok=True)
+        self.sweep_incoming()
         fd, temp_name = tempfile.mkstemp(dir=self.incoming, prefix="upload-", suffix=".part")
         temp = Path(temp_name)
         try:
@@ -102,6 +106,19 @@ class LocalEvidenceStore:
             return StoredBlob(sha256=key, size=size, storage_key=key, created=created)
         finally:
             temp.unlink(missing_ok=True)
+
+    def sweep_incoming(self, older_than: float = STALE_UPLOAD_SECONDS) -> int:
+        """Delete temporary files no upload is writing any more: a process killed mid-upload
+        (SIGKILL, power loss) never ran its cleanup. Age, not ownership, decides, so uploads in
+        flight in other workers or on other hosts sharing the store are left alone."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for part in self.incoming.glob("upload-*.part"):
+            with contextlib.suppress(FileNotFoundError):
+                if part.stat().st_mtime < cutoff:
+                    part.unlink()
+                    removed += 1
+        return removed
 
     def open(self, storage_key: str) -> BinaryIO:
         return self.path_for(storage_key).open("rb")
