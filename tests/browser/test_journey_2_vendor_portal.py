@@ -31,6 +31,16 @@ from tests.browser.story import (
 from tests.evidence.samples import pdf_bytes
 from tests.factories import PASSWORD, make_vendor_user
 
+
+def is_seen(element) -> bool:
+    """Is the element on screen and on top (not under the sticky section header)?"""
+    return element.evaluate(
+        """el => { const box = el.getBoundingClientRect();
+                   const top = document.elementFromPoint(box.left + 4, box.top + box.height / 2);
+                   return box.top >= 0 && box.bottom <= innerHeight && el.contains(top); }"""
+    )
+
+
 LEFT_FOR_LATER = "security.continuity"  # answered only once the submit page asks for it
 CONFLICTED = "scope.service_description"
 
@@ -118,6 +128,8 @@ def test_vendor_contact_answers_everything_and_submits(
     # Each missing item links to its question: answer it, or upload the file it needs.
     missing.filter(has_text="Answer required.").get_by_role("link").click()
     expect(page).to_have_url(f"{page.url.split('#')[0]}#{anchor(LEFT_FOR_LATER)}")
+    assert is_seen(card(page, LEFT_FOR_LATER).locator(".question-text"))
+    shoot("missing-answer", full=False)
     enter_answer(page, by_key[LEFT_FOR_LATER], planned_answer(by_key[LEFT_FOR_LATER]))
     for key, (_, kind) in EVIDENCED.items():
         box = card(page, key)
