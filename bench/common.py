@@ -193,15 +193,23 @@ def _child_main(target: str, kwargs: dict[str, Any], queue: Any) -> None:
         import importlib
 
         result = getattr(importlib.import_module(module), name)(**kwargs)
-        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        queue.put({"ok": True, "result": result, "peak_rss_mb": round(peak_kib / 1024, 1)})
+        queue.put({"ok": True, "result": result, "peak_rss_mb": peak_rss_mb()})
     except BaseException as exc:  # reported to the parent, which raises
         queue.put({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM). Not ru_maxrss: Linux carries that across
+    exec, so a spawned child would report the parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def in_child(target: str, **kwargs: Any) -> dict[str, Any]:
     """Run "module:function"(**kwargs) in a fresh (spawned) interpreter; its result plus the
-    child's peak resident set (ru_maxrss), so one measurement cannot inflate the next."""
+    child's peak resident set, so one measurement cannot inflate the next."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child_main, args=(target, kwargs, queue))

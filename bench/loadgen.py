@@ -6,13 +6,16 @@ token like the page does, then saves maturity answers one after another exactly 
 them (form fields csrf_token, version, value, comment; headers HX-Request and X-CSRF-Token),
 taking the new row version from the fragment it gets back. Against the floor it posts the same
 form to the bare endpoint. Closed loop: each contact sends its next save when the last one has
-answered. Requests that start during the warm-up are not counted.
+answered, at once ("pause": 0, saturation) or after a random think time averaging "pause"
+seconds (paced, like people clicking through questions). Requests that start during the warm-up
+are not counted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import resource
 import sys
@@ -23,6 +26,7 @@ import httpx
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'id="ver-[^"]+" value="(\d+)"')
+PAGE_VERSION = re.compile(r'id="ver-([^"]+)" value="(\d+)"')
 
 
 class Contact:
@@ -35,7 +39,8 @@ class Contact:
             timeout=60,
         )
         self.token = ""
-        self.versions = {key: 1 for key in spec["keys"]}
+        self.keys = list(spec["keys"])
+        self.versions = dict.fromkeys(self.keys, 1)
         self.turn = 0
 
     async def sign_in(self) -> None:
@@ -55,9 +60,14 @@ class Contact:
         self.token = CSRF.search(home.text).group(1)
         assessment = await self.client.get(f"/portal/assessments/{self.spec['assessment_id']}")
         assert assessment.status_code == 200, assessment.status_code
+        # Only the questions the page shows (show_if hides some), from the row versions it
+        # shows (an earlier run may have saved them).
+        shown = dict(PAGE_VERSION.findall(assessment.text))
+        self.keys = [k for k in self.keys if "q-" + k.replace(".", "-") in shown]
+        self.versions = {k: int(shown["q-" + k.replace(".", "-")]) for k in self.keys}
 
     async def save(self) -> tuple[float, int]:
-        keys = self.spec["keys"]
+        keys = self.keys
         key = keys[self.turn % len(keys)]
         value = (self.turn // len(keys) + 1) % 6
         self.turn += 1
@@ -93,8 +103,13 @@ async def _run(config: dict[str, Any]) -> dict[str, Any]:
     statuses: dict[str, int] = {}
     cpu_start = None
 
+    pause = float(config.get("pause", 0))
+    rng = random.Random(7)
+
     async def loop(contact: Contact) -> None:
         nonlocal cpu_start
+        if pause:
+            await asyncio.sleep(rng.uniform(0, pause))  # contacts do not start in step
         while True:
             started = time.perf_counter()
             if started >= stop_at:
@@ -105,6 +120,10 @@ async def _run(config: dict[str, Any]) -> dict[str, Any]:
                     cpu_start = _cpu()
                 latencies.append(elapsed)
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if pause:  # think, but not past the end of the run
+                await asyncio.sleep(
+                    min(rng.expovariate(1 / pause), max(0.0, stop_at - time.perf_counter()))
+                )
 
     await asyncio.gather(*(loop(c) for c in contacts))
     window = time.perf_counter() - measure_from

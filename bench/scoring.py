@@ -120,7 +120,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     series = []
     for questions in (75, 150, 300):
         some = specs(questions)
-        sets = assessments(500 if quick else 2_000, questions, seed=5)
+        sets = assessments(300 if quick else 1_000, questions, seed=5)
         elapsed = common.median(
             [common.timed(lambda s=some, a=sets: score_all(s, a)) for _ in range(repeats)]
         )
