@@ -192,9 +192,9 @@ class Watch:
         assert not self.problems, "the browser reported problems:\n" + "\n".join(self.problems)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def watch(page: Page) -> Iterator[Watch]:
-    """Watches the default page; `people` pages are added as they open. Fails on any problem."""
+    """Watches the default page, and each `person`'s page as it opens; fails on any problem."""
     watcher = Watch()
     watcher.page(page)
     yield watcher
