@@ -33,15 +33,21 @@ def main(argv: list[str] | None = None) -> int:
         "names", nargs="*", metavar="NAME", help=f"any of {', '.join(BENCHMARKS)} (default: all)"
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, fewer repeats")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from the stored results"
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {unknown[0]!r}: choose from {', '.join(BENCHMARKS)}")
-    names = args.names or list(BENCHMARKS)
+    names = [] if args.report_only else args.names or list(BENCHMARKS)
     results_dir = common.OUT / ("results-quick" if args.quick else "results")
     started = time.perf_counter()
     postgres = common.POSTGRES_ADMIN_URL if common.postgres_available() else None
     machine = common.machine(postgres)
+    machine_path = results_dir / "machine.json"
+    if args.report_only and machine_path.exists():
+        machine = json.loads(machine_path.read_text())
     for name in names:
         common.log(f"== {name}")
         begin = time.perf_counter()
@@ -52,8 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         common.log(f"== {name} done in {result['seconds']:.0f} s")
     from bench import report
 
-    machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-    machine["run_seconds"] = round(time.perf_counter() - started)
+    if not args.report_only:
+        machine["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+        machine["run_seconds"] = round(time.perf_counter() - started)
+        common.save_json(machine_path, machine)
     results = {}
     for name in BENCHMARKS:
         path = results_dir / f"{name}.json"
