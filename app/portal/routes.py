@@ -18,10 +18,10 @@ from starlette.datastructures import FormData, UploadFile
 
 from app.assessments.comments import add_comment
 from app.assessments.service import AnswerConflict, get_assessment, questionnaire_of
-from app.audit.service import request_ip
+from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
 from app.auth.tenancy import get_scoped
-from app.deps import SessionDep, require
+from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import Conflict, InvalidInput, NotFound, TooLarge
 from app.evidence.service import contact_vendor
 from app.models import CommentVisibility, User, Vendor, utcnow
@@ -448,9 +448,12 @@ def submit(
 
 
 @router.get("/portal/assessments/{assessment_id}/receipt.pdf")
-def receipt(request: Request, assessment_id: int, user: Answerer, session: SessionDep) -> Response:
+def receipt(
+    request: Request, assessment_id: int, user: Answerer, session: WriteSessionDep
+) -> Response:
     assessment = get_assessment(session, user, assessment_id)
     pdf = service.receipt_pdf(session=session, assessment=assessment)
+    _record_export(request, session, user, assessment, "receipt.pdf")
     return Response(
         pdf,
         media_type="application/pdf",
@@ -461,6 +464,20 @@ def receipt(request: Request, assessment_id: int, user: Answerer, session: Sessi
     )
 
 
+def _record_export(request: Request, session, user: User, assessment, kind: str) -> None:
+    """The answers left Assay: on the buyer's audit trail, like every export."""
+    record(
+        session,
+        action="assessment.exported",
+        actor=user,
+        organisation_id=assessment.organisation_id,
+        object_type="assessment",
+        object_id=assessment.id,
+        data={"format": kind},
+        ip=request_ip(request),
+    )
+
+
 # --- the Excel round trip -------------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -468,10 +485,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/portal/assessments/{assessment_id}/export.xlsx")
 def export_xlsx(
-    request: Request, assessment_id: int, user: Answerer, session: SessionDep
+    request: Request, assessment_id: int, user: Answerer, session: WriteSessionDep
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
     data = service.export_workbook(session=session, assessment=assessment)
+    _record_export(request, session, user, assessment, "xlsx")
     return Response(
         data,
         media_type=XLSX,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.audit.service import record
+from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import NotFound
@@ -36,6 +36,20 @@ def _visible(session: Session, user: User, questionnaire_id: int) -> Questionnai
     if row is None or row.organisation_id not in (None, user.organisation_id):
         raise NotFound("No such questionnaire.")
     return row
+
+
+def _record_export(
+    request: Request, session: Session, user: User, row: Questionnaire, kind: str
+) -> None:
+    record(
+        session,
+        action="questionnaire.exported",
+        actor=user,
+        object_type="questionnaire",
+        object_id=row.id,
+        data={"format": kind},
+        ip=request_ip(request),
+    )
 
 
 def _download(content: bytes, filename: str, media_type: str) -> Response:
@@ -124,8 +138,11 @@ def definition_xlsx(session: WriteSessionDep, user: Viewer, questionnaire_id: in
 
 
 @router.get("/{questionnaire_id}/definition.yaml")
-def definition_yaml(session: SessionDep, user: Viewer, questionnaire_id: int) -> Response:
+def definition_yaml(
+    request: Request, session: WriteSessionDep, user: Viewer, questionnaire_id: int
+) -> Response:
     row = _visible(session, user, questionnaire_id)
+    _record_export(request, session, user, row, "yaml")
     text = yaml.safe_dump(
         definition_dict(compiled(row).definition), sort_keys=False, allow_unicode=True, width=100
     )
@@ -133,8 +150,11 @@ def definition_yaml(session: SessionDep, user: Viewer, questionnaire_id: int) ->
 
 
 @router.get("/{questionnaire_id}/coverage.xlsx")
-def coverage_xlsx(session: SessionDep, user: Viewer, questionnaire_id: int) -> Response:
+def coverage_xlsx(
+    request: Request, session: WriteSessionDep, user: Viewer, questionnaire_id: int
+) -> Response:
     row = _visible(session, user, questionnaire_id)
+    _record_export(request, session, user, row, "coverage.xlsx")
     with tempfile.TemporaryDirectory() as folder:
         path = write_coverage_xlsx(
             coverage_matrix([compiled(row).definition]), Path(folder) / "coverage.xlsx"
