@@ -16,7 +16,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 from sqlmodel import Session, func, select
 
@@ -174,8 +176,6 @@ def test_killed_during_a_vendor_import_applies_none_of_it(
     assert count(engine, AuditEvent) == events
     assert audit_problems(engine) == []
     server.start()
-    import httpx
-
     again = httpx.post(
         f"{server.url}/api/v1/vendors/import",
         json=_import_rows()[:50],
@@ -221,8 +221,6 @@ def test_killed_during_a_workbook_import_applies_none_of_it(
         ("change", json.dumps({"key": f"q{n:03d}", "value": f"answer {n}", "version": 0}))
         for n in range(questions)
     ]
-    from urllib.parse import urlencode
-
     form = urlencode([("csrf_token", client.headers["X-CSRF-Token"]), *changes]).encode()
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     request = (
