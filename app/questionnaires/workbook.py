@@ -171,6 +171,8 @@ def _yaml_cell(value: Any, column: str) -> Any:
         return yaml.load(text, Loader=_DefinitionLoader)  # noqa: S506 (safe loader subclass)
     except yaml.YAMLError as exc:
         raise _RowError(f"{column}: not valid YAML ({exc.__class__.__name__})") from None
+    except RecursionError:  # "[[[[…" a thousand deep: no definition nests like that
+        raise _RowError(f"{column}: nested too deeply") from None
 
 
 def _options(value: Any) -> list[dict[str, Any]]:
