@@ -195,11 +195,17 @@ def send(
         ip=_ip(request),
     )
     count = len(result.assessments)
+    emails = len(result.notified) + len(result.invited)  # invitations are emails too
     flash(
         request,
         f"Sent to {count} vendor{'s' if count != 1 else ''}: "
-        f"{len(result.notified)} email{'s' if len(result.notified) != 1 else ''} queued"
-        + (f", {len(result.invited)} invited" if result.invited else "")
+        f"{emails} email{'s' if emails != 1 else ''} queued"
+        + (
+            f", {len(result.invited)} of them invitation{'s' if len(result.invited) != 1 else ''}"
+            " to set up an account"
+            if result.invited
+            else ""
+        )
         + ".",
     )
     if count == 1:
