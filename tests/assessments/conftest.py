@@ -3,17 +3,14 @@ contacts, the small questionnaire, and a real SMTP server on loopback."""
 
 from __future__ import annotations
 
-import socket
-import threading
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app.models import Organisation, Questionnaire, Role, User, Vendor, VendorContact
 from tests.factories import make_org, make_questionnaire, make_user, make_vendor, make_vendor_user
+from tests.smtp import Mailbox, running_mailbox
 
 
 @dataclass
@@ -65,37 +62,11 @@ def team(session) -> Team:
     return built
 
 
-@dataclass
-class Mailbox:
-    host: str
-    port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server, smtp_session, envelope):
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
-def mailbox():
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, collecting what it receives."""
-    box = Mailbox("127.0.0.1", _free_port())
-    controller = Controller(box, hostname=box.host, port=box.port)
-    controller.start()
-    yield box
-    controller.stop()
+def mailbox() -> Iterator[Mailbox]:
+    """The loopback SMTP server (tests/smtp.py), collecting what it receives."""
+    with running_mailbox() as box:
+        yield box
 
 
 @pytest.fixture

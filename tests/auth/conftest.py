@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.auth.oidc_provider import TestProvider
+from tests.smtp import Mailbox, running_mailbox
 
 
 @pytest.fixture(scope="session")
@@ -30,26 +28,11 @@ def idp(_provider: TestProvider) -> Iterator[TestProvider]:
     _provider.reset()
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    """An aiosmtpd server on a free loopback port: (inbox, port)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    """The loopback SMTP server (tests/smtp.py): (mailbox, port)."""
+    with running_mailbox() as box:
+        yield box, box.port
 
 
 def body_of(message: Message, subtype: str = "plain") -> str:

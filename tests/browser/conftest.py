@@ -26,8 +26,9 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from sqlmodel import Session
 
 from app.notifications.sender import send_pending
-from tests.auth.conftest import Inbox, smtp  # noqa: F401  (the loopback SMTP server fixture)
+from tests.auth.conftest import smtp  # noqa: F401  (the loopback SMTP server fixture)
 from tests.factories import PASSWORD
+from tests.smtp import Mailbox
 
 CHROMIUM = Path(os.environ.get("ASSAY_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -121,7 +122,7 @@ def live_server(app, server_port) -> Iterator[str]:
 class Mail:
     """What the loopback SMTP server received, delivered by the app's own outbox sender."""
 
-    inbox: Inbox
+    inbox: Mailbox
     deliver_now: Callable[[], None]
 
     def deliver(self) -> list[Message]:
