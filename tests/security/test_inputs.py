@@ -248,3 +248,22 @@ def test_control_characters_do_not_break_the_exports(signed_in, site, engine):
         assert auditor.get(url).status_code == 200, url
     analyst = signed_in(site.analyst)
     assert analyst.get("/register/export.xlsx").status_code == 200
+
+
+def test_json_nested_thousands_deep_is_invalid_input(signed_in, site, ledger):
+    """The conflict card's 'keep mine' and the import's changes travel as JSON in the form."""
+    client, buyer = signed_in(site.contact), signed_in(site.procurement)
+    deep = "[" * 100_000 + "]" * 100_000
+    base = f"/portal/assessments/{site.assessment.id}"
+    ledger.mark()
+    kept = client.post(f"{base}/answers/gov.notes", data={"value_json": deep, "version": "0"})
+    assert kept.status_code == 422 and "could not be read" in kept.text
+    applied = client.post(f"{base}/import/apply", data={"change": deep})
+    assert applied.status_code == 422 and "could not be read" in applied.text
+    api = buyer.post(
+        "/api/v1/vendors/import",
+        content=deep.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert api.status_code in (400, 422)
+    ledger.assert_unchanged()
