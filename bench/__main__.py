@@ -50,10 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         machine = json.loads(machine_path.read_text())
     for name in names:
         common.log(f"== {name}")
-        begin = time.perf_counter()
+        begin, load_before = time.perf_counter(), os.getloadavg()[0]
         result = importlib.import_module(MODULES[name]).run(quick=args.quick)
         result["seconds"] = round(time.perf_counter() - begin, 1)
-        result["date"] = machine["date"]
+        result["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         common.save_json(results_dir / f"{name}.json", result)
         common.log(f"== {name} done in {result['seconds']:.0f} s")
     from bench import report

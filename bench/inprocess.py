@@ -67,8 +67,9 @@ def time_get(client: Any, path: str, count: int, warmup: int = 3) -> dict[str, A
 
 
 def profiled(url: str, email: str, script) -> tuple[Any, Any]:
-    """Sign in as `email`, then run `await script(client)` under cProfile with the thread pool
-    inlined (bench/profiling.py). Returns (pstats.Stats, whatever the script returned)."""
+    """Sign in as `email`, run `await script(client)` once plainly, then again under cProfile
+    with the thread pool inlined (bench/profiling.py). Returns (pstats.Stats, the plain run's
+    result, the profiled run's result)."""
     import asyncio
     import cProfile
     import pstats
@@ -96,16 +97,18 @@ def profiled(url: str, email: str, script) -> tuple[Any, Any]:
             )
             assert signed.status_code == 303, signed.text[:300]
             client.headers["X-CSRF-Token"] = CSRF.search((await client.get("/")).text).group(1)
-            await script(client)  # warm-up: first-use imports and caches are not profiled
+            # warm-up, unprofiled: first-use imports and caches; its result is the timing
+            # without the profiler's overhead
+            plain = await script(client)
             profiler.enable()
             try:
-                return await script(client)
+                return plain, await script(client)
             finally:
                 profiler.disable()
 
     try:
         with inline_threads():
-            outcome = asyncio.run(main())
+            plain, profiled_outcome = asyncio.run(main())
     finally:
         engine.dispose()
-    return pstats.Stats(profiler), outcome
+    return pstats.Stats(profiler), plain, profiled_outcome

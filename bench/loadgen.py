@@ -66,7 +66,7 @@ class Contact:
         self.keys = [k for k in self.keys if "q-" + k.replace(".", "-") in shown]
         self.versions = {k: int(shown["q-" + k.replace(".", "-")]) for k in self.keys}
 
-    async def save(self) -> tuple[float, int]:
+    async def save(self) -> tuple[float, int | str]:
         keys = self.keys
         key = keys[self.turn % len(keys)]
         value = (self.turn // len(keys) + 1) % 6
@@ -84,7 +84,10 @@ class Contact:
             "comment": "",
         }
         start = time.perf_counter()
-        response = await self.client.post(url, data=form, headers=headers)
+        try:
+            response = await self.client.post(url, data=form, headers=headers)
+        except httpx.TransportError as exc:  # counted; the next save opens a new connection
+            return time.perf_counter() - start, type(exc).__name__
         elapsed = time.perf_counter() - start
         if response.status_code == 200 and self.config["mode"] == "app":
             found = VERSION.search(response.text)

@@ -115,7 +115,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     findings = score_all(question_specs, answer_sets[:100]) / 100
     walls = []
     with ProcessPoolExecutor(2) as pool:
-        for _ in range(repeats):
+        for _ in range(1 if count >= GOAL_COUNT else repeats):  # each worker builds its own
             walls.append(max(pool.map(_worker, [(count // 2, 10), (count // 2, 11)])))
     series = []
     for questions in (75, 150, 300):
