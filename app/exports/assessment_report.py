@@ -162,7 +162,7 @@ class AssessmentReport:
 def natural_key(text: str) -> tuple:
     """Sort "Art. 28(4)" before "Art. 28(10)" and "A.6.2.2" before "A.10.2"."""
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        (0, int(part), "") if part.isdecimal() else (1, 0, part)
         for part in re.split(r"(\d+)", text.lower())
         if part
     )
