@@ -12,8 +12,9 @@ from starlette.datastructures import FormData
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
-from app.models import User
+from app.models import BUYER_ROLES, User
 from app.organisation import service
+from app.organisation.people import change_person, list_people
 from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails
 from app.vendors import codes
 from app.vendors.schemas import FieldErrors, form_data, validate
@@ -72,3 +73,42 @@ def save_organisation_settings(
         return _page(request, values, exc.errors, status_code=422, block=block)
     flash(request, "Organisation settings saved.")
     return redirect(request, PATH)
+
+
+# --- the team: roles and access -------------------------------------------------------------------
+
+PEOPLE = "/settings/people"
+
+
+@router.get(PEOPLE, summary="People of the organisation and their roles")
+def people_page(request: Request, session: SessionDep, user: Admin) -> Response:
+    assert user.organisation_id is not None
+    people = list_people(session=session, organisation_id=user.organisation_id)
+    return render(
+        request,
+        "organisation/people.html",
+        {"people": people, "roles": [r.value for r in BUYER_ROLES]},
+    )
+
+
+@router.post(PEOPLE + "/{user_id}", summary="Change a person's role or access")
+def change_person_route(
+    request: Request,
+    session: SessionDep,
+    user: Admin,
+    user_id: int,
+    form: Annotated[FormData, Depends(_submitted)],
+) -> Response:
+    person = change_person(
+        session=session,
+        actor=user,
+        user_id=user_id,
+        role=str(form.get("role") or ""),
+        active=form.get("active") == "on",
+        ip=request_ip(request),
+    )
+    flash(
+        request,
+        f"Saved {person.name}: {person.role}, {'active' if person.active else 'deactivated'}.",
+    )
+    return redirect(request, PEOPLE)

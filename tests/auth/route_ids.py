@@ -194,6 +194,19 @@ def a_finding(caller: Caller) -> int:
     return finding.id
 
 
+def a_buyer_colleague(caller: Caller) -> int:
+    """Another person of the tenant's organisation (never the caller: admins keep their role)."""
+    colleague = User(
+        email=f"colleague{next(_n)}@buyer.example",
+        name="Buyer Colleague",
+        role=Role.procurement,
+        organisation_id=caller.tenant.org.id,
+    )
+    caller.session.add(colleague)
+    caller.session.flush()
+    return colleague.id
+
+
 PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "questionnaire_id": a_questionnaire,
     "vendor_id": lambda caller: caller.tenant.vendor.id,
@@ -210,6 +223,7 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "change_id": a_profile_change,
     "decision": lambda caller: "reject",  # type: ignore[dict-item]
     "finding_id": a_finding,
+    "user_id": a_buyer_colleague,
 }
 
 # Where one parameter name means different things on different routes (`{child_id}`), key the
