@@ -268,3 +268,21 @@ def _packages() -> dict[str, str]:
 def save_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, default=str))
+
+
+def statements(client: Any, path: str) -> int:
+    """SQL statements one GET of `path` sends (the N+1 check beside each timing)."""
+    from sqlalchemy import event
+
+    engine = client.app.state.engine
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)

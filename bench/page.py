@@ -64,23 +64,6 @@ class _FakeRequest:
         return f"/static/{params.get('path', '')}"
 
 
-def _statements(client: Any, path: str) -> int:
-    from sqlalchemy import event
-
-    engine = client.app.state.engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def _measure(kind: str, quick: bool) -> dict[str, Any]:
     count = 20 if quick else 60
     directory = common.scratch(f"page-{kind}")
@@ -95,7 +78,7 @@ def _measure(kind: str, quick: bool) -> dict[str, Any]:
                 inprocess.sign_in(client, contact.email)
                 baseline = inprocess.time_get(client, "/", count)
                 page = inprocess.time_get(client, path, count)
-                statements = _statements(client, path)
+                statements = common.statements(client, path)
                 series = []
                 for questions, someone in sorted(sized.items()):
                     inprocess.sign_in(client, someone.email)

@@ -25,23 +25,6 @@ GOAL_P95_MS = 300.0
 GOAL_SIZE = 10_000
 
 
-def _statements(client: Any, path: str) -> int:
-    from sqlalchemy import event
-
-    engine = client.app.state.engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def _measure(kind: str, sizes: tuple[int, ...], count: int) -> list[dict[str, Any]]:
     directory = common.scratch(f"pages-{kind}")
     rows = []
@@ -68,7 +51,7 @@ def _measure(kind: str, sizes: tuple[int, ...], count: int) -> list[dict[str, An
                                 "vendors": size,
                                 "page": name,
                                 **timing,
-                                "statements": _statements(client, path),
+                                "statements": common.statements(client, path),
                                 "baseline_p50_ms": baseline["p50_ms"],
                                 "ratio_p50": common.ratio(timing["p50_ms"], baseline["p50_ms"]),
                             }
