@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent
-OUT = ROOT / "out"
+OUT = Path(os.environ.get("ASSAY_BENCH_OUT", ROOT / "out"))
 POSTGRES_ADMIN_URL = os.environ.get(
     "ASSAY_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-POSTGRES_DATABASE = "assay_bench"
+# Separate names let two benchmark runs share one PostgreSQL server.
+POSTGRES_DATABASE = os.environ.get("ASSAY_BENCH_POSTGRES_DATABASE", "assay_bench")
 
 os.environ.setdefault("ASSAY_DATA_DIR", str(OUT / "data"))
 os.environ.setdefault("ASSAY_SECRET_KEY", "bench-" + secrets.token_hex(24))
