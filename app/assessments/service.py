@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import QuestionType
-from app.questionnaires.service import Compiled, compiled
+from app.questionnaires.service import Compiled, cached_compiled, compiled
 
 # --- access ---------------------------------------------------------------------------------------
 
@@ -64,15 +64,24 @@ def get_assessment(session: Session, user: User, assessment_id: int) -> Assessme
 def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:
     """The assessment's pinned questionnaire, read once per session.
 
-    Without the session's own reference the row (and its ~120 kB definition) would leave the
-    weakly-referencing identity map as soon as it was parsed, and be read and decoded again on
-    every call: five times per autosave. Published rows never change."""
+    Published rows never change, so their parsed form is shared by content hash (`compiled`):
+    a request reads the row's 64-character hash, and the ~120 kB definition only the first
+    time this process meets it. The session keeps its own reference so later calls in the same
+    request cost nothing."""
     cache = session.info.setdefault("assay_questionnaires", {})
     found = cache.get(assessment.questionnaire_id)
     if found is None:
-        row = session.get(Questionnaire, assessment.questionnaire_id)
-        assert row is not None  # foreign key
-        found = cache[assessment.questionnaire_id] = compiled(row)
+        content_hash = session.exec(
+            select(Questionnaire.content_hash).where(
+                Questionnaire.id == assessment.questionnaire_id
+            )
+        ).one()
+        found = cached_compiled(content_hash)
+        if found is None:
+            row = session.get(Questionnaire, assessment.questionnaire_id)
+            assert row is not None  # foreign key
+            found = compiled(row)
+        cache[assessment.questionnaire_id] = found
     return found
 
 

@@ -156,6 +156,11 @@ class Compiled:
 _COMPILED: dict[str, Compiled] = {}
 
 
+def cached_compiled(content_hash: str) -> Compiled | None:
+    """The parsed definition with this hash, if this process has parsed it already."""
+    return _COMPILED.get(content_hash)
+
+
 def compiled(row: Questionnaire) -> Compiled:
     """The parsed definition of a published row; rows are immutable, so parse once per hash."""
     found = _COMPILED.get(row.content_hash)
