@@ -379,9 +379,16 @@ def evidence_keys(session: Session, assessment_id: int) -> set[str]:
     return set(rows)
 
 
-def progress(questionnaire: Compiled, values: dict[str, Any], with_evidence: set[str]) -> Progress:
-    """Required visible questions answered, per section (evidence-only ones need a file)."""
-    visible = {q.key for q in visible_questions(questionnaire.definition, values)}
+def progress(
+    questionnaire: Compiled,
+    values: dict[str, Any],
+    with_evidence: set[str],
+    visible: set[str] | None = None,
+) -> Progress:
+    """Required visible questions answered, per section (evidence-only ones need a file).
+    Pass `visible` when the caller has worked out the visible question keys already."""
+    if visible is None:
+        visible = {q.key for q in visible_questions(questionnaire.definition, values)}
     sections = []
     for section in questionnaire.definition.sections:
         sp = SectionProgress(section.key, section.title)

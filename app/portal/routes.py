@@ -25,7 +25,7 @@ from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import Conflict, InvalidInput, NotFound, TooLarge
 from app.evidence.service import contact_vendor
 from app.models import CommentVisibility, User, Vendor, utcnow
-from app.portal import profile, service
+from app.portal import autosave, profile, service
 from app.portal.excel import MAX_BYTES
 from app.web import flash, is_htmx, redirect, render
 
@@ -72,16 +72,9 @@ def portal_home(request: Request, user: Answerer, session: SessionDep) -> Respon
 # --- the assessment page --------------------------------------------------------------------------
 
 
-def _view(
-    session, user, assessment, *, mine_only: bool = False, offers_for=None
-) -> service.AssessmentView:
+def _view(session, user, assessment, *, mine_only: bool = False) -> service.AssessmentView:
     return service.assessment_view(
-        session=session,
-        user=user,
-        assessment=assessment,
-        today=_today(),
-        mine_only=mine_only,
-        offers_for=offers_for,
+        session=session, user=user, assessment=assessment, today=_today(), mine_only=mine_only
     )
 
 
@@ -104,7 +97,7 @@ def assessment_page(
 
 def _card(
     request: Request,
-    page: service.AssessmentView,
+    page: service.AssessmentView | autosave.Redraw,
     view: service.QuestionView,
     *,
     status_code: int = 200,
@@ -156,7 +149,7 @@ def save_answer(
     adding = "add_row" in form
     try:
         raw = service.raw_from_form(question, form, form.getlist)
-        outcome = service.save_from_page(
+        outcome = autosave.save_from_page(
             session=session,
             actor=user,
             assessment=assessment,
@@ -188,23 +181,34 @@ def save_answer(
         return redirect(
             request, f"/portal/assessments/{assessment.id}{suffix}#{service.anchor(key)}"
         )
-    # The response redraws the saved card and the ones that appeared or disappeared, no others.
-    page = _view(
-        session, user, assessment, offers_for=[key, *outcome.appeared, *outcome.disappeared]
+    # The response redraws the saved question's state and the cards that appeared or
+    # disappeared, no others. Only a change of layout redraws the saved card itself: redrawing
+    # it on every field's change would replace the row a person is typing into (what they
+    # typed next was lost).
+    relayout = "value_json" in form or adding or "remove_row" in form
+    changed = outcome.appeared + outcome.disappeared
+    page = autosave.redraw(
+        session=session,
+        user=user,
+        assessment=assessment,
+        outcome=outcome,
+        cards=[key, *changed] if relayout else changed,
+        today=_today(),
     )
     view = page.question(key)
     view.state = "saved"
-    # Only a change of layout redraws the card: redrawing it on every field's change would
-    # replace the row a person is typing into (what they typed next was lost).
-    if "value_json" in form or adding or "remove_row" in form:
+    if relayout:
         view.extra_rows = 1 if adding else 0
         return _card(request, page, view)
-    changed = [page.question(k) for k in outcome.appeared + outcome.disappeared]
-    section = next(s for s in page.sections if s.key == view.section_key)
     return render(
         request,
         PAGE,
-        {"page": page, "v": view, "changed": changed, "section": section},
+        {
+            "page": page,
+            "v": view,
+            "changed": [page.question(k) for k in changed],
+            "section": page.section_of(view),
+        },
         block="saved",
     )
 

@@ -295,16 +295,20 @@ def is_editable(assessment: Assessment) -> bool:
 
 
 def attached_evidence(
-    *, session: Session, assessment_id: int, today: date
+    *, session: Session, assessment_id: int, today: date, keys: Collection[str] | None = None
 ) -> dict[str, list[AttachedEvidence]]:
-    """Files linked to each answer of the assessment, by question key."""
-    rows = session.exec(
+    """Files linked to each answer of the assessment (or of the questions in `keys`), by
+    question key."""
+    query = (
         select(Answer.question_key, Evidence)
         .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
         .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
         .where(Answer.assessment_id == assessment_id)
         .order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
-    ).all()
+    )
+    if keys is not None:
+        query = query.where(col(Answer.question_key).in_(list(keys)))
+    rows = session.exec(query).all()
     grouped: dict[str, list[AttachedEvidence]] = {}
     for key, evidence in rows:
         grouped.setdefault(key, []).append(
@@ -437,51 +441,6 @@ def assessment_view(
         editable=editable,
         contacts=contacts,
         library=library,
-    )
-
-
-# --- saving an answer from the page ---------------------------------------------------------------
-
-
-@dataclass
-class SaveOutcome:
-    answer: Answer
-    appeared: list[str]  # question keys that became visible
-    disappeared: list[str]  # question keys that became hidden
-
-
-def save_from_page(
-    *,
-    session: Session,
-    actor: User,
-    assessment: Assessment,
-    key: str,
-    raw_value: Any,
-    expected_version: int,
-    comment: str | None = None,
-    ip: str | None = None,
-) -> SaveOutcome:
-    """Save one answer and say which conditional questions appeared or disappeared with it."""
-    questionnaire = questionnaire_of(session, assessment)
-    before_values = {k: a.value for k, a in answers_of(session, assessment.id).items()}
-    before = visible_keys(questionnaire, before_values)
-    answer = save_answer(
-        session=session,
-        actor=actor,
-        assessment=assessment,
-        key=key,
-        raw_value=raw_value,
-        expected_version=expected_version,
-        comment=comment,
-        ip=ip,
-    )
-    after_values = {**before_values, key: answer.value}
-    after = visible_keys(questionnaire, after_values)
-    order = list(questionnaire.by_key)
-    return SaveOutcome(
-        answer=answer,
-        appeared=[k for k in order if k in after - before],
-        disappeared=[k for k in order if k in before - after],
     )
 
 

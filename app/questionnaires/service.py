@@ -18,7 +18,7 @@ from app.questionnaires.loader import (
     load_all,
     validate_definition,
 )
-from app.questionnaires.schema import Question
+from app.questionnaires.schema import Question, condition_targets
 from app.questionnaires.schema import Questionnaire as Definition
 
 LIBRARY_DIR = Path(__file__).resolve().parents[2] / "questionnaires"
@@ -151,6 +151,14 @@ class Compiled:
         self.section_by_key = {
             q.key: section.key for section in definition.sections for q in section.questions
         }
+        # Questions whose answer some show_if tests: saving any other answer shows or hides
+        # nothing, so an autosave need not work out visibility twice.
+        self.condition_keys = frozenset(
+            target.question
+            for q in self.by_key.values()
+            if q.show_if is not None
+            for target in condition_targets(q.show_if)
+        )
 
 
 _COMPILED: dict[str, Compiled] = {}
