@@ -45,7 +45,20 @@ def request_ip(request: HTTPConnection) -> str | None:
 
 
 def _lock_chain(session: Session, chain: str) -> AuditChain:
-    """Create the chain head if needed, then lock it and read its committed state."""
+    """Lock the chain head and read its committed state, creating the head on first use."""
+    # populate_existing: a head already in this session's identity map may be stale (another
+    # transaction appended since); the locked read must overwrite it.
+    locked_read = (
+        sa_select(AuditChain)
+        .where(AuditChain.chain == chain)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    head = session.execute(locked_read).scalar_one_or_none()
+    if head is not None:
+        return head
+    # First event of the chain: a concurrent first event may create the head at the same time,
+    # so insert-or-ignore, then lock whichever row won.
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(
@@ -53,14 +66,7 @@ def _lock_chain(session: Session, chain: str) -> AuditChain:
         .values(chain=chain, sequence=0, head_hash=GENESIS_HASH)
         .on_conflict_do_nothing(index_elements=["chain"])
     )
-    # populate_existing: a head already in this session's identity map may be stale (another
-    # transaction appended since); the locked read must overwrite it.
-    return session.execute(
-        sa_select(AuditChain)
-        .where(AuditChain.chain == chain)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    return session.execute(locked_read).scalar_one()
 
 
 def record(

@@ -20,14 +20,13 @@ from app.assessments.comments import comments_for
 from app.assessments.service import (
     Progress,
     SectionProgress,
-    evidence_keys,
     progress,
     questionnaire_of,
     save_answer,
 )
 from app.errors import NotFound
 from app.evidence.service import evidence_library, validity
-from app.models import Answer, Assessment, User, Vendor
+from app.models import Answer, AnswerEvidence, Assessment, User, Vendor
 from app.portal.service import (
     AttachedEvidence,
     QuestionView,
@@ -39,13 +38,23 @@ from app.portal.service import (
 )
 
 
-def answer_values(session: Session, assessment_id: int) -> dict[str, Any]:
-    """Every saved answer's value by question key, without loading the answer rows."""
-    return dict(
-        session.exec(
-            select(Answer.question_key, Answer.value).where(Answer.assessment_id == assessment_id)
-        ).all()
+def answer_values(session: Session, assessment_id: int) -> tuple[dict[str, Any], set[str]]:
+    """Every saved answer's value by question key, and the keys whose answer has a file:
+    what visibility and progress read, without loading the answer rows."""
+    has_file = (
+        select(AnswerEvidence.answer_id).where(AnswerEvidence.answer_id == Answer.id).exists()
     )
+    values: dict[str, Any] = {}
+    with_evidence: set[str] = set()
+    for key, value, filed in session.exec(
+        select(Answer.question_key, Answer.value, has_file).where(
+            Answer.assessment_id == assessment_id
+        )
+    ):
+        values[key] = value
+        if filed:
+            with_evidence.add(key)
+    return values, with_evidence
 
 
 @dataclass
@@ -53,6 +62,7 @@ class SaveOutcome:
     answer: Answer
     values: dict[str, Any]  # every answer's value after the save
     visible: set[str]  # the question keys shown after the save
+    with_evidence: set[str]  # question keys whose answer has a file (a save changes none)
     appeared: list[str]  # question keys that became visible
     disappeared: list[str]  # question keys that became hidden
 
@@ -70,7 +80,7 @@ def save_from_page(
 ) -> SaveOutcome:
     """Save one answer and say which conditional questions appeared or disappeared with it."""
     questionnaire = questionnaire_of(session, assessment)
-    before_values = answer_values(session, assessment.id)
+    before_values, with_evidence = answer_values(session, assessment.id)
     shows_or_hides = key in questionnaire.condition_keys
     before = visible_keys(questionnaire, before_values) if shows_or_hides else None
     answer = save_answer(
@@ -91,6 +101,7 @@ def save_from_page(
         answer=answer,
         values=after_values,
         visible=after,
+        with_evidence=with_evidence,
         appeared=[k for k in questionnaire.by_key if k in after and k not in before],
         disappeared=[k for k in questionnaire.by_key if k in before and k not in after],
     )
@@ -133,16 +144,18 @@ def redraw(
     questionnaire = questionnaire_of(session, assessment)
     key = outcome.answer.question_key
     values, visible = outcome.values, outcome.visible
-    done = progress(questionnaire, values, evidence_keys(session, assessment.id), visible)
+    done = progress(questionnaire, values, outcome.with_evidence, visible)
     wanted = list(dict.fromkeys([key, *cards]))
-    rows = {
-        a.question_key: a
-        for a in session.exec(
-            select(Answer).where(
-                Answer.assessment_id == assessment.id, col(Answer.question_key).in_(wanted)
+    rows = {key: outcome.answer}
+    if len(wanted) > 1:
+        rows |= {
+            a.question_key: a
+            for a in session.exec(
+                select(Answer).where(
+                    Answer.assessment_id == assessment.id, col(Answer.question_key).in_(wanted)
+                )
             )
-        )
-    }
+        }
     files = attached_evidence(
         session=session, assessment_id=assessment.id, today=today, keys=wanted
     )
