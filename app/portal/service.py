@@ -196,7 +196,7 @@ class PreviousAnswer:
     """An earlier answer to the same question key that the vendor may reuse in one click."""
 
     answer: Answer
-    assessment: Assessment
+    assessment_id: int
     buyer: str
     evidence: list[Evidence]
     display: str
@@ -473,8 +473,10 @@ def previous_answers(
     (for every question, or only those in `keys`)."""
     questionnaire = questionnaire_of(session, assessment)
     wanted = [k for k in keys if k in questionnaire.by_key] if keys is not None else None
+    # The earlier assessment's id and the buyer's name, not their rows: each of the ~150 result
+    # rows would decode the assessment's and the organisation's JSON columns again.
     rows = session.exec(
-        select(Answer, Assessment, Organisation)
+        select(Answer, Assessment.id, Organisation.name)
         .join(Assessment, col(Assessment.id) == col(Answer.assessment_id))
         .join(Organisation, col(Organisation.id) == col(Assessment.organisation_id))
         .where(
@@ -487,9 +489,9 @@ def previous_answers(
     ).all()
     # Per key, the newest answers up to the first with a value: an empty one counts only if it
     # has files. Their files come in one query, not one per question.
-    candidates: dict[str, list[tuple[Answer, Assessment, Organisation, Any]]] = {}
+    candidates: dict[str, list[tuple[Answer, int, str, Any]]] = {}
     settled: set[str] = set()
-    for answer, earlier, organisation in rows:
+    for answer, earlier_id, buyer in rows:
         if answer.question_key in settled:
             continue
         question = questionnaire.by_key[answer.question_key]
@@ -498,7 +500,7 @@ def previous_answers(
         except InvalidInput:
             continue  # the question changed shape between versions: nothing to offer
         candidates.setdefault(answer.question_key, []).append(
-            (answer, earlier, organisation, value)
+            (answer, earlier_id, buyer, value)
         )
         if value is not None:
             settled.add(answer.question_key)
@@ -513,14 +515,14 @@ def previous_answers(
         files.setdefault(answer_id, []).append(evidence)
     found: dict[str, PreviousAnswer] = {}
     for key, options in candidates.items():
-        for answer, earlier, organisation, value in options:
+        for answer, earlier_id, buyer, value in options:
             attached = files.get(answer.id, [])
             if value is None and not attached:
                 continue
             found[key] = PreviousAnswer(
                 answer=answer,
-                assessment=earlier,
-                buyer=organisation.name,
+                assessment_id=earlier_id,
+                buyer=buyer,
                 evidence=attached,
                 display=display_value(questionnaire.by_key[key], value),
             )
@@ -606,7 +608,7 @@ def use_previous(
         object_id=f"{assessment.id}:{key}",
         data={
             "from_answer_id": offer.answer.id,
-            "from_assessment_id": offer.assessment.id,
+            "from_assessment_id": offer.assessment_id,
             "evidence_ids": [e.id for e in offer.evidence],
         },
         ip=ip,
