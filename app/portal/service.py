@@ -11,6 +11,7 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -221,8 +222,9 @@ class QuestionView:
     def key(self) -> str:
         return self.question.key
 
-    @property
+    @cached_property
     def anchor(self) -> str:
+        """Read about ten times per card: computed once."""
         return anchor(self.question.key)
 
     @property
@@ -499,9 +501,7 @@ def previous_answers(
             value = coerce_answer(question, answer.value) if answer.value is not None else None
         except InvalidInput:
             continue  # the question changed shape between versions: nothing to offer
-        candidates.setdefault(answer.question_key, []).append(
-            (answer, earlier_id, buyer, value)
-        )
+        candidates.setdefault(answer.question_key, []).append((answer, earlier_id, buyer, value))
         if value is not None:
             settled.add(answer.question_key)
     files: dict[int, list[Evidence]] = {}

@@ -506,3 +506,63 @@ def test_the_library_questionnaire_renders_every_question_type(client, session, 
         f"{url}/import", files={"workbook": ("a.xlsx", export.content, "application/octet-stream")}
     )
     assert preview.status_code == 200 and "The workbook holds no changes." in preview.text
+
+
+def test_the_page_reads_a_fixed_number_of_statements_however_much_is_answered(
+    client, session, engine, world
+):
+    """Answers, files, messages and earlier answers are read once for the page, not per question:
+    an N+1 here costs a statement per question on a 150-question assessment."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def count_statements():
+        statements: list[str] = []
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+
+    login(client, world.contact.email)
+    with count_statements() as bare:
+        assert client.get(_url(world)).status_code == 200
+    earlier = make_assessment(session, world.org, world.vendor, world.buyer, status="sent")
+    session.commit()
+    # Last time's answers differ from this time's (except the role), so two are offered.
+    last_time = {"gov.policy": "1", "gov.role": "provider", "gov.provider_qms": "ISO 9000"}
+    this_time = {"gov.policy": "2", "gov.role": "provider", "gov.provider_qms": "ISO 9001"}
+    for assessment, values in ((earlier, last_time), (world.assessment, this_time)):
+        for key, value in values.items():
+            answer = save_answer(
+                session=session,
+                actor=world.contact,
+                assessment=assessment,
+                key=key,
+                raw_value=value,
+                expected_version=0,
+            )
+            evidence = _evidence(session, world.vendor.id, name=f"{assessment.id}-{key}.pdf")
+            session.add(AnswerEvidence(answer_id=answer.id, evidence_id=evidence.id))
+            session.add(
+                Comment(
+                    assessment_id=assessment.id,
+                    question_key=key,
+                    visibility=CommentVisibility.vendor,
+                    author_id=world.buyer.id,
+                    body=f"About {key}",
+                )
+            )
+    session.commit()
+    with count_statements() as full:
+        page = client.get(_url(world))
+    assert page.status_code == 200
+    assert page.text.count("Use previous answer") == 2
+    assert page.text.count("About gov.") == 3
+    assert len(full) == len(bare), full
