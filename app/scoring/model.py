@@ -18,8 +18,14 @@ from app.scoring.catalog import (
     control_title,
     normalise_control_id,
 )
-from app.scoring.config import LEVEL_NAMES, RATINGS, ScoringConfig, gap_band
-from app.scoring.inputs import FRAMEWORKS, AnswerInput, QuestionSpec, VendorProfile
+from app.scoring.config import GAP_BANDS, LEVEL_NAMES, RATINGS, TIERS, ScoringConfig, gap_band
+from app.scoring.inputs import (
+    FRAMEWORKS,
+    REVIEW_STATES,
+    AnswerInput,
+    QuestionSpec,
+    VendorProfile,
+)
 from app.scoring.result import (
     BASES,
     CAP_REASONS,
@@ -38,6 +44,7 @@ _KIND_CODES["multi_choice"] = _MULTI
 _NO_EVIDENCE_RULE = 99  # evidence_required_from_level=None: no level needs evidence
 _MISSING = object()
 _SCALARS = frozenset({str, int, float, bool})
+_TEMPLATE_TYPES = frozenset({str, int})  # answer values looked up in _Question.without_evidence
 _BASIS_RANK = {b: i for i, b in enumerate(BASES)}
 
 # The result types are NamedTuples, whose generated __new__ is a Python function taking keyword
@@ -57,6 +64,14 @@ def _r1(x: float) -> float:
     return floor(x * 10 + 0.500001) / 10
 
 
+# Finding text shows levels and gaps with one or two decimals. Both are whole hundredths from
+# 0 to 5 (every level and gap goes through _r2, which returns k / 100), so their text is looked
+# up in tables made with the very same format; anything else falls back to formatting.
+_HUNDREDTHS = [k / 100 for k in range(501)]
+_ONE_DECIMAL = {x: f"{x:.1f}" for x in _HUNDREDTHS}
+_TWO_DECIMALS = {x: f"{x:.2f}" for x in _HUNDREDTHS}
+
+
 def _raw(value: Any) -> Any:
     """The answer value as stored in the explanation: JSON types, lists as tuples."""
     if type(value) in _SCALARS or value is None:
@@ -68,6 +83,13 @@ def _raw(value: Any) -> Any:
     return str(value)
 
 
+# What _score_answer returns for one question: the outcome, its weighted levels for the control
+# means (weight, weight × claimed, × effective, × verified, basis index when it counted) or
+# None when the answer is "not applicable", and its clause in finding text ("q1 at level 3").
+_Terms = tuple[float, float, float, float, int | None]
+_Scored = tuple[AnswerOutcome, _Terms | None, str]
+
+
 @dataclass(frozen=True, slots=True)
 class _Question:
     key: str
@@ -77,7 +99,60 @@ class _Question:
     levels: Any  # mapping value → level | None, or None for maturity questions
     evidence_from: int
     cap_level: int  # what a level at or above evidence_from counts without evidence
-    unanswered: AnswerOutcome
+    unanswered: _Scored  # the constant result of _score_answer when there is no answer
+    # Finding text for the two answer outcomes that need no numbers from the answer:
+    not_applicable_text: str  # "q1 answered not applicable"
+    level_texts: tuple[str, ...]  # "q1 at level 3" for the int levels 0..max_level
+    # (value, review state) → _score_answer's result for an answer with no evidence, which
+    # depends on nothing else; filled in by _with_templates for every option (or level 0..max).
+    without_evidence: dict[tuple[Any, str], _Scored]
+
+
+def _compile_question(spec: QuestionSpec) -> _Question:
+    """Everything about a scored question that does not depend on the answer."""
+    evidence_from = spec.evidence_required_from_level or _NO_EVIDENCE_RULE
+    weight = float(spec.weight)
+    unanswered = AnswerOutcome(
+        spec.key, None, None, weight, True, 0, 0, 0,
+        "unanswered", CAP_REASONS["unanswered"], None, "self_attested", (),
+    )  # fmt: skip
+    unanswered_reason = f"{spec.key} claimed 0, counted 0: {CAP_REASONS['unanswered']}"
+    return _Question(
+        key=spec.key,
+        kind=_KIND_CODES[spec.kind],
+        weight=float(spec.weight),
+        max_level=spec.max_level,
+        levels=spec.level_for_value,
+        evidence_from=evidence_from,
+        cap_level=evidence_from - 1,
+        unanswered=(
+            unanswered,
+            (weight, weight * 0, weight * 0, weight * 0, None),
+            unanswered_reason,
+        ),
+        not_applicable_text=f"{spec.key} answered not applicable",
+        level_texts=tuple(f"{spec.key} at level {n}" for n in range(spec.max_level + 1)),
+        without_evidence={},
+    )
+
+
+def _with_templates(q: _Question) -> _Question:
+    """Score every plain answer without evidence once, at compile time: most answers carry no
+    file, and for those the outcome is a constant of the question, the value and the review
+    state. Values whose type is not exactly str or int (True == 1, 1.0 == 1) are never looked
+    up, so they keep going through _score_answer. Outcomes are immutable, so sharing them
+    between assessments cannot leak anything from one to the next."""
+    if q.kind == _MATURITY:
+        values: list[Any] = list(range(q.max_level + 1))
+    elif q.kind == _CHOICE:
+        values = [v for v in q.levels if type(v) in _TEMPLATE_TYPES]
+    else:
+        return q  # multi-choice answers are collections: scored each time
+    for value in values:
+        for state in sorted(REVIEW_STATES):
+            answer = AnswerInput(q.key, value, state)
+            q.without_evidence[value, state] = _score_answer(q, answer, date.min)
+    return q
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +163,14 @@ class _Control:
     title: str
     domain: str
     critical: bool
+    head: tuple[str, str, str, str, str, bool]  # the fields above, ControlScore's first six
     questions: tuple[int, ...]  # indexes into CompiledModel.questions
     question_keys: tuple[str, ...]
     name: str  # "ISO/IEC 42001 A.6.2.6 AI system operation and monitoring"
+    # The constant parts of this control's finding text, around the numbers (see _finding):
+    title_start: str  # "{name}: maturity "
+    description_start: str  # "The vendor's answers put {name} at "
+    description_middle: str  # ").{critical note} Answers behind this score: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +183,49 @@ class _Domain:
     controls: tuple[tuple[int, float], ...]  # (index into controls, control weight)
 
 
+@dataclass(frozen=True, slots=True)
+class _TierRule:
+    """What the config says for one inherent tier, resolved once per compiled model."""
+
+    target: int
+    residual: Any  # mapping gap band → residual risk rating
+    # gap band → (finding severity, severity for a critical control: one rating worse)
+    severity: dict[str, tuple[str, str]]
+    # The constant parts of a finding's text for this tier (see _finding):
+    title_end: str  # ", target {target}"
+    description_target: str  # " out of 5, below the target of {target} for a {tier}-tier ..."
+
+
+def _tier_rule(config: ScoringConfig, tier: str) -> _TierRule:
+    target = config.target_by_tier[tier]
+    row = config.residual_matrix[tier]
+    severity = {}
+    for band in GAP_BANDS:
+        rating = row[band]
+        raised = RATINGS[min(RATINGS.index(rating) + 1, len(RATINGS) - 1)]
+        severity[band] = (rating, raised)
+    return _TierRule(
+        target=target,
+        residual=row,
+        severity=severity,
+        title_end=f", target {target}",
+        description_target=f" out of 5, below the target of {target} for a {tier}-tier vendor (gap ",
+    )
+
+
 class CompiledModel:
     """A questionnaire prepared for scoring under one config; reuse it for every assessment
     of that questionnaire version."""
 
-    __slots__ = ("_controls", "_domains", "_questions", "_structure", "config", "warnings")
+    __slots__ = (
+        "_controls",
+        "_domains",
+        "_questions",
+        "_structure",
+        "_tiers",
+        "config",
+        "warnings",
+    )
 
     def __init__(self, questions: Sequence[QuestionSpec], config: ScoringConfig) -> None:
         self.config = config
@@ -122,23 +240,7 @@ class CompiledModel:
             seen.add(spec.key)
             if not spec.scores:
                 continue
-            evidence_from = spec.evidence_required_from_level or _NO_EVIDENCE_RULE
-            unanswered = AnswerOutcome(
-                spec.key, None, None, float(spec.weight), True, 0, 0, 0,
-                "unanswered", CAP_REASONS["unanswered"], None, "self_attested", (),
-            )  # fmt: skip
-            compiled.append(
-                _Question(
-                    key=spec.key,
-                    kind=_KIND_CODES[spec.kind],
-                    weight=float(spec.weight),
-                    max_level=spec.max_level,
-                    levels=spec.level_for_value,
-                    evidence_from=evidence_from,
-                    cap_level=evidence_from - 1,
-                    unanswered=unanswered,
-                )
-            )
+            compiled.append(_with_templates(_compile_question(spec)))
             specs.append(spec)
         self._questions = tuple(compiled)
 
@@ -166,6 +268,10 @@ class CompiledModel:
                 warnings.append(f"{key} is in no scoring domain and is not scored")
                 continue
             title = control_title(framework, cid)
+            name = f"{FRAMEWORK_LABELS[framework]} {cid}" + (f" {title}" if title else "")
+            critical_note = (
+                " It is a critical control, so severity is raised one step." if critical else ""
+            )
             control = _Control(
                 key=key,
                 framework=framework,
@@ -173,9 +279,13 @@ class CompiledModel:
                 title=title,
                 domain=domain.key,
                 critical=critical,
+                head=(key, framework, cid, title, domain.key, critical),
                 questions=tuple(indexes),
                 question_keys=tuple(specs[i].key for i in indexes),
-                name=f"{FRAMEWORK_LABELS[framework]} {cid}" + (f" {title}" if title else ""),
+                name=name,
+                title_start=f"{name}: maturity ",
+                description_start=f"The vendor's answers put {name} at ",
+                description_middle=f").{critical_note} Answers behind this score: ",
             )
             placed.append((domain_order[domain.key], _natural(cid), control))
         placed.sort(key=lambda p: (p[0], p[1]))
@@ -193,6 +303,7 @@ class CompiledModel:
                 _Domain(spec.key, spec.title, spec.framework, spec.weight, critical, members)
             )
         self._domains = tuple(domains)
+        self._tiers = {tier: _tier_rule(config, tier) for tier in TIERS}
         self.warnings = tuple(warnings)
 
     @property
@@ -212,68 +323,81 @@ class CompiledModel:
             raise ValueError("more than one answer for the same question")
         warnings = list(self.warnings)
 
-        outcomes = []
+        # Per scored question, in order: its outcome, its weighted levels for the control step
+        # and its clause for finding text (see _score_answer).
+        outcomes: list[AnswerOutcome] = []
+        terms: list[_Terms | None] = []
+        reasons: list[str] = []
         matched = 0
         for q in self._questions:
             answer = by_key.get(q.key)
             if answer is None or answer.value is None:
-                outcomes.append(q.unanswered)
-                continue
-            matched += 1
-            outcomes.append(_score_answer(q, answer, as_of))
+                scored = q.unanswered
+            else:
+                matched += 1
+                scored = None
+                if not answer.evidence and type(answer.value) in _TEMPLATE_TYPES:
+                    scored = q.without_evidence.get((answer.value, answer.review_state))
+                if scored is None:
+                    scored = _score_answer(q, answer, as_of)
+            outcome, weighted, reason = scored
+            outcomes.append(outcome)
+            terms.append(weighted)
+            reasons.append(reason)
         if matched != len(by_key):
             known = {q.key for q in self._questions}
             for key in sorted(k for k in by_key if k not in known):
                 warnings.append(f"answer to {key!r} ignored: not a scored question")
 
+        # Controls: weighted means of the applicable answers (rule 4). The basis is the weakest
+        # of the answers that counted (effective level > 0).
         controls = []
+        control_levels: list[tuple[float, float, float] | None] = []
         for c in self._controls:
             sw = sc = se = sv = 0.0
             basis = 2
             positive = False
-            contributions = []
             for qi in c.questions:
-                o = outcomes[qi]
-                contributions.append(o)
-                if not o.applicable:
+                weighted = terms[qi]
+                if weighted is None:  # answered "not applicable"
                     continue
-                w = o.weight
+                w, wc, we, wv, rank = weighted
                 sw += w
-                sc += w * o.claimed_level
-                se += w * o.effective_level
-                sv += w * o.verified_level
-                if o.effective_level > 0:
+                sc += wc
+                se += we
+                sv += wv
+                if rank is not None:
                     positive = True
-                    rank = _BASIS_RANK[o.basis]
                     if rank < basis:
                         basis = rank
             if sw:
                 claimed, level, verified = _r2(sc / sw), _r2(se / sw), _r2(sv / sw)
+                control_levels.append((claimed, level, verified))
                 if not positive:
                     basis = 0  # nothing counted, so nothing backs the level
             else:
                 claimed = level = verified = None
+                control_levels.append(None)
                 basis = 0
+            contributions = tuple([outcomes[qi] for qi in c.questions])
             controls.append(
-                _new(ControlScore, (
-                    c.key, c.framework, c.control_id, c.title, c.domain, c.critical,
-                    claimed, level, verified, BASES[basis], tuple(contributions),
-                ))
-            )  # fmt: skip
+                _new(ControlScore, (*c.head, claimed, level, verified, BASES[basis], contributions))
+            )
 
         domains = []
         for d in self._domains:
             sw = sc = se = sv = 0.0
             n = 0
             for ci, w in d.controls:
-                cs = controls[ci]
-                if cs.level is None:
+                levels = control_levels[ci]
+                if levels is None:
                     continue
+                claimed, level, verified = levels
                 n += 1
                 sw += w
-                sc += w * cs.claimed
-                se += w * cs.level
-                sv += w * cs.verified
+                sc += w * claimed
+                se += w * level
+                sv += w * verified
             if n:
                 domains.append(
                     _new(DomainScore, (
@@ -294,24 +418,20 @@ class CompiledModel:
         _, verified_overall, _ = _overall(iso, "verified")
 
         tier = inherent_tier(profile)
-        target = self.config.target_by_tier[tier.tier]
-        matrix_row = self.config.residual_matrix[tier.tier]
+        rule = self._tiers[tier.tier]
+        target = rule.target
         residual_basis = overall
         for d in domains:
             if d.framework != "iso42001" and d.level is not None and d.level < residual_basis:
                 residual_basis = d.level
         residual_gap = max(0.0, _r2(target - residual_basis))
-        residual = matrix_row[gap_band(residual_gap)]
+        residual = rule.residual[gap_band(residual_gap)]
 
         findings = []
-        for ci, cs in enumerate(controls):
-            if cs.level is None or cs.level >= target:
-                continue
-            gap = _r2(target - cs.level)
-            severity = matrix_row[gap_band(gap)]
-            if cs.critical:
-                severity = RATINGS[min(RATINGS.index(severity) + 1, len(RATINGS) - 1)]
-            findings.append(_finding(cs, self._controls[ci], target, tier.tier, gap, severity))
+        for c, cs in zip(self._controls, controls, strict=True):
+            if cs.level is not None and cs.level < target:
+                reasons_text = "; ".join([reasons[qi] for qi in c.questions])
+                findings.append(_finding(cs, c, rule, reasons_text))
 
         return ScoreResult(
             model_version=self.config.model_version,
@@ -337,7 +457,11 @@ class CompiledModel:
         )
 
 
-def _score_answer(q: _Question, answer: AnswerInput, as_of: date) -> AnswerOutcome:
+def _score_answer(q: _Question, answer: AnswerInput, as_of: date) -> _Scored:
+    """Rules 1–3 for one answer: the claimed level, the evidence and review caps, the basis.
+
+    Returns the outcome with what the later steps need from it, made here while the values are
+    at hand: its weighted levels (None when not applicable) and its clause in finding text."""
     value = answer.value
     invalid = False
     applicable = True
@@ -418,16 +542,29 @@ def _score_answer(q: _Question, answer: AnswerInput, as_of: date) -> AnswerOutco
         else:
             verified = effective
     if not has_valid:
-        basis = "self_attested"
+        basis = 0  # index into BASES: self_attested
     elif state == "accepted" and has_accepted:
-        basis = "evidence_accepted"
+        basis = 2  # evidence_accepted
     else:
-        basis = "evidence_provided"
+        basis = 1  # evidence_provided
+    cap_reason = CAP_REASONS[cap] if cap else None
     raw = value if type(value) in _SCALARS else _raw(value)
-    return _new(AnswerOutcome, (
+    outcome = _new(AnswerOutcome, (
         q.key, raw, state, q.weight, applicable, claimed, effective, verified,
-        cap, CAP_REASONS[cap] if cap else None, verified_cap, basis, tuple(notes),
+        cap, cap_reason, verified_cap, BASES[basis], tuple(notes),
     ))  # fmt: skip
+
+    if not applicable:
+        return outcome, None, q.not_applicable_text
+    w = q.weight
+    weighted = (w, w * claimed, w * effective, w * verified, basis if effective > 0 else None)
+    if cap:
+        reason = f"{q.key} claimed {claimed}, counted {effective}: {cap_reason}"
+    elif type(effective) is int:
+        reason = q.level_texts[effective]
+    else:  # an option map with a non-int level: format it as it is
+        reason = f"{q.key} at level {effective}"
+    return outcome, weighted, reason
 
 
 def _overall(domains: list[DomainScore], attr: str) -> tuple[float, float, str | None]:
@@ -462,30 +599,24 @@ def _natural(control_id: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def _finding(
-    cs: ControlScore, control: _Control, target: int, tier: str, gap: float, severity: str
-) -> Finding:
-    name = control.name
-    title = f"{name}: maturity {cs.level:.1f}, target {target}"
-    reasons = []
-    for o in cs.contributions:
-        if not o.applicable:
-            reasons.append(f"{o.question_key} answered not applicable")
-        elif o.cap:
-            reasons.append(
-                f"{o.question_key} claimed {o.claimed_level}, counted {o.effective_level}: {o.cap_reason}"
-            )
-        else:
-            reasons.append(f"{o.question_key} at level {o.effective_level}")
-    critical = " It is a critical control, so severity is raised one step." if cs.critical else ""
+def _finding(cs: ControlScore, control: _Control, rule: _TierRule, reasons: str) -> Finding:
+    """A control below its tier's target: gap, severity (one step worse for a critical control)
+    and the text, put together from the constant pieces compiled for the control and tier."""
+    level = cs.level
+    target = rule.target
+    gap = _r2(target - level)
+    rating, raised = rule.severity[gap_band(gap)]
+    level_text = _TWO_DECIMALS.get(level) or f"{level:.2f}"
+    gap_text = _TWO_DECIMALS.get(gap) or f"{gap:.2f}"
+    title = f"{control.title_start}{_ONE_DECIMAL.get(level) or f'{level:.1f}'}{rule.title_end}"
     description = (
-        f"The vendor's answers put {name} at {cs.level:.2f} out of 5, below the target of "
-        f"{target} for a {tier}-tier vendor (gap {gap:.2f}).{critical} "
-        f"Answers behind this score: {'; '.join(reasons)}."
+        f"{control.description_start}{level_text}{rule.description_target}{gap_text}"
+        f"{control.description_middle}{reasons}."
     )
     return _new(Finding, (
-        cs.key, cs.framework, cs.control_id, title, description, severity,
-        cs.level, target, gap, {cs.framework: [cs.control_id]}, control.question_keys,
+        cs.key, cs.framework, cs.control_id, title, description,
+        raised if control.critical else rating,
+        level, target, gap, {cs.framework: [cs.control_id]}, control.question_keys,
     ))  # fmt: skip
 
 
@@ -497,12 +628,7 @@ def claimed_level(spec: QuestionSpec, value: Any) -> int | None:
         return None
     if value is None:
         return 0
-    evidence_from = spec.evidence_required_from_level or _NO_EVIDENCE_RULE
-    q = _Question(
-        spec.key, _KIND_CODES[spec.kind], float(spec.weight), spec.max_level,
-        spec.level_for_value, evidence_from, evidence_from - 1, None,  # type: ignore[arg-type]
-    )  # fmt: skip
-    outcome = _score_answer(q, AnswerInput(spec.key, value), date.min)
+    outcome, _, _ = _score_answer(_compile_question(spec), AnswerInput(spec.key, value), date.min)
     return outcome.claimed_level if outcome.applicable else None
 
 
