@@ -130,7 +130,15 @@ def _rollback_keeping_user(request: Request, session: Session) -> None:
 # could ask for the new row before it exists, and a failed commit would follow a success page.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def _settings() -> Settings:
+    """`get_settings` as an async dependency: a sync one costs a trip through the thread pool
+    on every request, which a loaded server pays in scheduling delay."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 def token_hash(token: str) -> str:
@@ -216,7 +224,7 @@ async def verify_csrf(request: Request) -> None:
 def require(permission: Permission):
     """Dependency factory: the caller must hold `permission` (403 otherwise)."""
 
-    def check(user: CurrentUser) -> User:
+    async def check(user: CurrentUser) -> User:  # no I/O: no trip through the thread pool
         if not has_permission(user.role, permission):
             raise Forbidden("Your role does not allow this.")
         return user
