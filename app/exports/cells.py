@@ -15,5 +15,8 @@ def safe_text(value: object) -> object:
     """
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    # Every character openpyxl refuses is a control character, so printable text (most cells)
+    # skips the regular expression: exports call this for every text cell.
+    if not value.isprintable():
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
