@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
-from copy import copy
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -60,6 +59,14 @@ LEVEL = "0.0"
 LEVEL2 = "0.00"
 
 
+class Styled(NamedTuple):
+    """A cell value with a number format and, on the heat map, a level's fill (white bold text)."""
+
+    value: Any
+    number_format: str | None = None
+    fill: PatternFill | None = None
+
+
 class _Sheet:
     """A write-only sheet with a styled, frozen header row, widths and an autofilter."""
 
@@ -78,44 +85,44 @@ class _Sheet:
             header.append(cell)
         self.ws.append(header)
         self.rows = 0
-        # openpyxl hashes the fill and font objects again for every cell they are set on (most
-        # of the export's time on the Domain maturity sheet): style each combination once, then
-        # give later cells a copy of its style array.
-        self._styles: dict[tuple[str | None, int | None], tuple[PatternFill | None, Any]] = {}
+        # One styled cell per column and style, reused row after row: a write-only sheet writes
+        # each row as it is appended, and building and styling a cell object per value (about
+        # 40 per vendor) cost more than writing it.
+        self._cells: dict[tuple[int, str | None, int | None], Cell] = {}
 
-    def cell(self, value: Any, number_format: str | None = None, fill: PatternFill | None = None):
+    def _styled(self, column: int, styled: Styled) -> Cell:
+        value, number_format, fill = styled
         if isinstance(value, datetime):
             value = value.replace(tzinfo=None)  # Excel has no time zones: UTC, as labelled
             number_format = number_format or DATETIME
         elif isinstance(value, date):
             number_format = number_format or DATE
-        cell = WriteOnlyCell(self.ws, value=safe_text(value))
-        if not number_format and fill is None:
-            return cell
-        key = (number_format, id(fill) if fill is not None else None)  # fills: module constants
-        known = self._styles.get(key)
-        if known is not None:
-            cell._style = copy(known[1])
-            return cell
-        if number_format:
-            cell.number_format = number_format
-        if fill is not None:
-            cell.fill = fill
-            cell.font = WHITE
-        self._styles[key] = (fill, copy(cell._style))  # the fill is kept, so its id stays its own
+        key = (column, number_format, id(fill) if fill is not None else None)  # fills: constants
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = WriteOnlyCell(self.ws)
+            if number_format:
+                cell.number_format = number_format
+            if fill is not None:
+                cell.fill = fill
+                cell.font = WHITE
+            self._cells[key] = cell
+        cell.value = safe_text(value)
         return cell
 
     def append(self, values: Iterable[Any]) -> None:
-        """Plain text and whole numbers go in as values (cheaper); dates get a cell with a
-        date format. Every text value still passes through safe_text."""
+        """Text and numbers go in as plain values (cheaper); `Styled` values and dates get a
+        cell with their format. Every text value passes through safe_text."""
         row = []
-        for value in values:
-            if isinstance(value, Cell):
-                row.append(value)
-            elif isinstance(value, date):
-                row.append(self.cell(value))
-            else:
+        for column, value in enumerate(values):
+            if isinstance(value, str):
                 row.append(safe_text(value))
+            elif isinstance(value, (Styled, date)):
+                row.append(
+                    self._styled(column, value if isinstance(value, Styled) else Styled(value))
+                )
+            else:
+                row.append(value)
         self.ws.append(row)
         self.rows += 1
 
@@ -215,9 +222,9 @@ def write_register_workbook(
                     f"{code} {name}{' (critical)' if c else ''}" for code, name, c in row.functions
                 ),
                 _lines(f"{name} ({cls})" for name, cls in row.ai_systems),
-                register.cell(row.overall, LEVEL),
-                register.cell(row.claimed, LEVEL),
-                register.cell(row.verified, LEVEL),
+                Styled(row.overall, LEVEL),
+                Styled(row.claimed, LEVEL),
+                Styled(row.verified, LEVEL),
                 row.target,
                 row.residual,
                 row.findings.get("critical", 0),
@@ -236,7 +243,7 @@ def write_register_workbook(
         for spec in DEFAULT_DOMAINS:
             level = (row.domains.get(spec.key) or {}).get("level")
             fill = LEVEL_FILLS[min(5, int(level))] if level is not None else None
-            levels.append(domains.cell(level, LEVEL2, fill))
+            levels.append(Styled(level, LEVEL2, fill))
         domains.append([v.legal_name, *levels])
     register.dropdown(OWNER_COL, source("A", owner_names))
     register.dropdown(TREATMENT_COL, source("B", list(TREATMENTS)))
@@ -330,7 +337,7 @@ def _findings_sheet(workbook, session: Session, vendor_ids, owner_source: str, s
     for row in session.exec(query):
         values = list(row)
         values[5], values[6] = str(values[5]), str(values[6])  # severity, status
-        values[7] = sheet.cell(values[7], LEVEL2)  # current level
+        values[7] = Styled(values[7], LEVEL2)  # current level
         sheet.append(values)
     sheet.dropdown(10, owner_source)
     sheet.dropdown(7, status_source)
