@@ -357,7 +357,9 @@ class CompiledModel:
             sw = sc = se = sv = 0.0
             basis = 2
             positive = False
+            contributions = []
             for qi in c.questions:
+                contributions.append(outcomes[qi])
                 weighted = terms[qi]
                 if weighted is None:  # answered "not applicable"
                     continue
@@ -379,9 +381,11 @@ class CompiledModel:
                 claimed = level = verified = None
                 control_levels.append(None)
                 basis = 0
-            contributions = tuple([outcomes[qi] for qi in c.questions])
             controls.append(
-                _new(ControlScore, (*c.head, claimed, level, verified, BASES[basis], contributions))
+                _new(
+                    ControlScore,
+                    (*c.head, claimed, level, verified, BASES[basis], tuple(contributions)),
+                )
             )
 
         domains = []
@@ -428,10 +432,10 @@ class CompiledModel:
         residual = rule.residual[gap_band(residual_gap)]
 
         findings = []
-        for c, cs in zip(self._controls, controls, strict=True):
-            if cs.level is not None and cs.level < target:
+        for c, levels in zip(self._controls, control_levels, strict=True):
+            if levels is not None and levels[1] < target:
                 reasons_text = "; ".join([reasons[qi] for qi in c.questions])
-                findings.append(_finding(cs, c, rule, reasons_text))
+                findings.append(_finding(c, levels[1], rule, reasons_text))
 
         return ScoreResult(
             model_version=self.config.model_version,
@@ -571,15 +575,15 @@ def _overall(domains: list[DomainScore], attr: str) -> tuple[float, float, str |
     """(weighted mean, mean after the weakest-link rule, weakest critical domain), one decimal."""
     if not domains:
         return 0.0, 0.0, None
-    sw = sum(d.weight for d in domains)
-    mean = sum(d.weight * getattr(d, attr) for d in domains) / sw
+    field = DomainScore._fields.index(attr)
+    sw = sum([d.weight for d in domains])
+    mean = sum([d.weight * d[field] for d in domains]) / sw
     capped = mean
     weakest = None
-    critical = [d for d in domains if d.critical]
+    critical = [(d[field], d.key) for d in domains if d.critical]
     if critical:
-        weakest_domain = min(critical, key=lambda d: (getattr(d, attr), d.key))
-        weakest = weakest_domain.key
-        capped = min(mean, getattr(weakest_domain, attr) + 1.0)
+        weakest_value, weakest = min(critical)  # lowest level; ties go to the first key
+        capped = min(mean, weakest_value + 1.0)
     return _r1(mean), _r1(capped), weakest
 
 
@@ -599,10 +603,9 @@ def _natural(control_id: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def _finding(cs: ControlScore, control: _Control, rule: _TierRule, reasons: str) -> Finding:
+def _finding(control: _Control, level: float, rule: _TierRule, reasons: str) -> Finding:
     """A control below its tier's target: gap, severity (one step worse for a critical control)
     and the text, put together from the constant pieces compiled for the control and tier."""
-    level = cs.level
     target = rule.target
     gap = _r2(target - level)
     rating, raised = rule.severity[gap_band(gap)]
@@ -614,9 +617,9 @@ def _finding(cs: ControlScore, control: _Control, rule: _TierRule, reasons: str)
         f"{control.description_middle}{reasons}."
     )
     return _new(Finding, (
-        cs.key, cs.framework, cs.control_id, title, description,
+        control.key, control.framework, control.control_id, title, description,
         raised if control.critical else rating,
-        level, target, gap, {cs.framework: [cs.control_id]}, control.question_keys,
+        level, target, gap, {control.framework: [control.control_id]}, control.question_keys,
     ))  # fmt: skip
 
 
