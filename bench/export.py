@@ -3,9 +3,11 @@ growing size, against a raw openpyxl write-only dump of the same cells (the floo
 
 The floor reads the same data with one plain SQL query per sheet (the register's per-vendor
 lists and counts as correlated subqueries) and appends the values as they come: no cell
-objects, styles, dropdowns or formula-injection escaping. Both run in a fresh child process
-that writes to a file; time is wall-clock, memory is the child's peak resident set (VmHWM)
-and its growth over the resident set just before writing started.
+objects, styles, dropdowns or formula-injection escaping. Its date columns are typed as dates,
+like the product's: SQLite hands text() columns back as text, and a text cell is cheaper to write
+than the date cell it stands for. Both run in a fresh child process that writes to a file;
+time is wall-clock, memory is the child's peak resident set (VmHWM) and its growth over the
+resident set just before writing started.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def product(url: str, path: str) -> dict[str, Any]:
 def floor(url: str, path: str) -> dict[str, Any]:
     """The same sheets and cells, written raw (runs in a child)."""
     from openpyxl import Workbook
-    from sqlalchemy import text
+    from sqlalchemy import Date, DateTime, text
 
     from app.db import make_engine
     from app.exports.register_xlsx import REGISTER_COLUMNS
@@ -116,6 +118,9 @@ def floor(url: str, path: str) -> dict[str, Any]:
         if postgres:
             return f"string_agg({expression}, E'\\n' ORDER BY {order})"
         return f"group_concat({expression}, char(10))"
+
+    def day(expression: str) -> str:
+        return f"({expression})::date" if postgres else f"date({expression})"
 
     with engine.connect() as conn:
         org_id, org_name = conn.execute(
@@ -147,6 +152,9 @@ def floor(url: str, path: str) -> dict[str, Any]:
         service_case = "CASE c.ict_service_type " + " ".join(
             f"WHEN '{k}' THEN '{k} {v}'" for k, v in ICT_SERVICE_TYPES.items()
         )
+        critical_function = (
+            "b.code || ' ' || b.name || CASE WHEN b.critical = 'yes' THEN ' (critical)' ELSE '' END"
+        )
         open_count = (
             "(SELECT count(*) FROM finding f WHERE f.vendor_id = v.id AND f.severity = '{}' "
             "AND f.status IN ('open', 'in_progress', 'risk_accepted'))"
@@ -155,7 +163,7 @@ def floor(url: str, path: str) -> dict[str, Any]:
             SELECT v.id, v.legal_name, v.identifier, v.hq_country, v.status, v.tier,
               (SELECT {joined(service_case + " END", "c.id")} FROM contract c
                  WHERE c.vendor_id = v.id),
-              (SELECT {joined("b.code || ' ' || b.name", "c.id")} FROM contract c
+              (SELECT {joined(critical_function, "c.id")} FROM contract c
                  JOIN businessfunction b ON b.id = c.function_id WHERE c.vendor_id = v.id),
               (SELECT {joined("a.name || ' (' || a.ai_act_class || ')'", "a.name")}
                  FROM aisystem a WHERE a.vendor_id = v.id),
@@ -163,9 +171,10 @@ def floor(url: str, path: str) -> dict[str, Any]:
               s.residual_risk,
               {open_count.format("critical")}, {open_count.format("high")},
               {open_count.format("medium")}, {open_count.format("low")},
-              (SELECT max(coalesce(x.completed_at, x.submitted_at)) FROM assessment x
+              (SELECT {day("max(coalesce(x.completed_at, x.submitted_at))")} FROM assessment x
                  WHERE x.vendor_id = v.id AND x.status IN
-                 ('submitted', 'under_review', 'clarification_requested', 'completed')),
+                 ('submitted', 'under_review', 'clarification_requested', 'completed'))
+                 AS last_assessed,
               v.next_review_date, u.name, v.treatment, v.treatment_justification,
               v.treatment_due, s.domains
             FROM vendor v
@@ -176,7 +185,10 @@ def floor(url: str, path: str) -> dict[str, Any]:
         """
         vendors = 0
         keys = [d.key for d in DEFAULT_DOMAINS]
-        for row in conn.execution_options(yield_per=2000).execute(text(query), {"o": org_id}):
+        for row in conn.execution_options(yield_per=2000).execute(
+            text(query).columns(last_assessed=Date, next_review_date=Date, treatment_due=Date),
+            {"o": org_id},
+        ):
             vendors += 1
             values = list(row[1:-1])
             register.append(values)
@@ -197,7 +209,7 @@ def floor(url: str, path: str) -> dict[str, Any]:
                 FROM finding f JOIN vendor v ON v.id = f.vendor_id
                 LEFT JOIN "user" u ON u.id = f.owner_id
                 WHERE f.vendor_id IN ({vendor_ids}) ORDER BY v.legal_name, f.id
-            """),
+            """).columns(due_date=Date, updated_at=DateTime),
             {"o": org_id},
         ):
             findings.append(list(row))
@@ -227,7 +239,7 @@ def floor(url: str, path: str) -> dict[str, Any]:
                 LEFT JOIN answer an ON an.id = ae.answer_id
                 LEFT JOIN assessment x ON x.id = an.assessment_id
                 WHERE e.vendor_id IN ({vendor_ids}) ORDER BY v.legal_name, e.filename, e.id
-            """),
+            """).columns(valid_until=Date, uploaded_at=DateTime),
             {"o": org_id},
         ):
             question_text = None
