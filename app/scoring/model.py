@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from math import floor
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.scoring.catalog import (
     FRAMEWORK_LABELS,
@@ -64,12 +64,10 @@ def _r1(x: float) -> float:
     return floor(x * 10 + 0.500001) / 10
 
 
-# Finding text shows levels and gaps with one or two decimals. Both are whole hundredths from
-# 0 to 5 (every level and gap goes through _r2, which returns k / 100), so their text is looked
-# up in tables made with the very same format; anything else falls back to formatting.
+# Every control level is a whole hundredth from 0 to 5 (_r2 returns k / 100), so what a
+# finding derives from its level alone (gap, severity, the numbers' text) is tabulated per tier
+# at compile time by the same function that serves any other value (see _FindingNumbers).
 _HUNDREDTHS = [k / 100 for k in range(501)]
-_ONE_DECIMAL = {x: f"{x:.1f}" for x in _HUNDREDTHS}
-_TWO_DECIMALS = {x: f"{x:.2f}" for x in _HUNDREDTHS}
 
 
 def _raw(value: Any) -> Any:
@@ -194,6 +192,26 @@ class _TierRule:
     # The constant parts of a finding's text for this tier (see _finding):
     title_end: str  # ", target {target}"
     description_target: str  # " out of 5, below the target of {target} for a {tier}-tier ..."
+    by_level: dict[float, _FindingNumbers]  # _finding_numbers for every hundredth 0..5
+
+
+class _FindingNumbers(NamedTuple):
+    """What a finding takes from the control's level, given the tier."""
+
+    gap: float  # target − level, rounded to 2 decimals
+    rating: str  # severity from the residual matrix row for the gap's band
+    raised: str  # the same, one step worse: the severity of a critical control
+    level_1: str  # the level with one decimal, for the title
+    level_2: str  # the level with two decimals, for the description
+    gap_2: str  # the gap with two decimals
+
+
+def _finding_numbers(
+    target: int, severity: dict[str, tuple[str, str]], level: float
+) -> _FindingNumbers:
+    gap = _r2(target - level)
+    rating, raised = severity[gap_band(gap)]
+    return _FindingNumbers(gap, rating, raised, f"{level:.1f}", f"{level:.2f}", f"{gap:.2f}")
 
 
 def _tier_rule(config: ScoringConfig, tier: str) -> _TierRule:
@@ -210,6 +228,7 @@ def _tier_rule(config: ScoringConfig, tier: str) -> _TierRule:
         severity=severity,
         title_end=f", target {target}",
         description_target=f" out of 5, below the target of {target} for a {tier}-tier vendor (gap ",
+        by_level={x: _finding_numbers(target, severity, x) for x in _HUNDREDTHS},
     )
 
 
@@ -606,20 +625,17 @@ def _natural(control_id: str) -> tuple[Any, ...]:
 def _finding(control: _Control, level: float, rule: _TierRule, reasons: str) -> Finding:
     """A control below its tier's target: gap, severity (one step worse for a critical control)
     and the text, put together from the constant pieces compiled for the control and tier."""
-    target = rule.target
-    gap = _r2(target - level)
-    rating, raised = rule.severity[gap_band(gap)]
-    level_text = _TWO_DECIMALS.get(level) or f"{level:.2f}"
-    gap_text = _TWO_DECIMALS.get(gap) or f"{gap:.2f}"
-    title = f"{control.title_start}{_ONE_DECIMAL.get(level) or f'{level:.1f}'}{rule.title_end}"
+    n = rule.by_level.get(level) or _finding_numbers(rule.target, rule.severity, level)
+    title = f"{control.title_start}{n.level_1}{rule.title_end}"
     description = (
-        f"{control.description_start}{level_text}{rule.description_target}{gap_text}"
+        f"{control.description_start}{n.level_2}{rule.description_target}{n.gap_2}"
         f"{control.description_middle}{reasons}."
     )
     return _new(Finding, (
         control.key, control.framework, control.control_id, title, description,
-        raised if control.critical else rating,
-        level, target, gap, {control.framework: [control.control_id]}, control.question_keys,
+        n.raised if control.critical else n.rating,
+        level, rule.target, n.gap, {control.framework: [control.control_id]},
+        control.question_keys,
     ))  # fmt: skip
 
 
