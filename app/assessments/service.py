@@ -293,9 +293,11 @@ def save_answer(
         if existing.version != expected_version:
             raise AnswerConflict(existing, value)
         before = existing.value
-        result = session.execute(
+        # RETURNING the row refreshes `existing` in place; no row means someone else's save
+        # came first.
+        saved = session.scalars(
             update(Answer)
-            .where(Answer.id == existing.id, Answer.version == expected_version)
+            .where(col(Answer.id) == existing.id, col(Answer.version) == expected_version)
             .values(
                 value=value,
                 comment=comment if comment is not None else existing.comment,
@@ -304,11 +306,12 @@ def save_answer(
                 answered_at=now,
                 review_state=ReviewState.pending,
             )
-        )
-        session.refresh(existing)
-        if result.rowcount != 1:
+            .returning(Answer)
+        ).first()
+        if saved is None:
+            session.refresh(existing)
             raise AnswerConflict(existing, value)
-        answer = existing
+        answer = saved
     if AssessmentStatus(assessment.status) == AssessmentStatus.sent:
         apply_transition(
             session=session,
