@@ -54,6 +54,12 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={WRITE_OPTION: True})
 
 
+def writer(engine: Engine) -> Engine:
+    """The engine whose transactions begin as writers: a session bound to it takes SQLite's
+    write lock with its first statement (`begin_write` takes it at once)."""
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
 INT_RANGE = range(-(2**31), 2**31)  # INTEGER on PostgreSQL: the narrowest id column we use
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Annotated
 
 from anyio import Lock
 from anyio.lowlevel import RunVar
 from fastapi import BackgroundTasks, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,7 +25,7 @@ from sqlmodel import Session, col, select
 from app.auth.permissions import Permission, has_permission
 from app.auth.sessions import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_id
 from app.config import Settings, get_settings
-from app.db import begin_write, get_engine
+from app.db import get_engine, writer
 from app.errors import Forbidden, LoginRequired
 from app.models import ApiToken, User, utcnow
 
@@ -76,35 +77,39 @@ async def _write_session_turn(request: Request) -> AsyncIterator[None]:
         yield
 
 
-def get_session(
+@contextlib.asynccontextmanager
+async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Session]:
+    """A session committed at the end and rolled back on any error.
+
+    Opening it does no I/O: its first statement takes the connection (a writer's BEGIN
+    IMMEDIATE with it) in the thread that runs that statement, and only the end goes through
+    the thread pool. Each trip through the pool costs a loaded server a scheduling delay."""
+    engine = request.app.state.engine
+    session = Session(writer(engine) if writes else engine, expire_on_commit=False)
+    try:
+        yield session
+        await run_in_threadpool(session.commit)
+    except BaseException:
+        await run_in_threadpool(_rollback_keeping_user, request, session)
+        raise
+    finally:
+        session.close()  # the commit or rollback has released the connection already
+
+
+async def get_session(
     request: Request, _turn: Annotated[None, Depends(_writer_turn, scope="function")]
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """The unit of work of one request: commit at the end, roll back on any error."""
-    engine = request.app.state.engine
-    with Session(engine, expire_on_commit=False) as session:
-        if request.method not in SAFE_METHODS:
-            begin_write(session)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            _rollback_keeping_user(request, session)
-            raise
+    async with _unit_of_work(request, writes=request.method not in SAFE_METHODS) as session:
+        yield session
 
 
-def get_write_session(
+async def get_write_session(
     request: Request, _turn: Annotated[None, Depends(_write_session_turn, scope="function")]
-) -> Iterator[Session]:
+) -> AsyncIterator[Session]:
     """For the few GET routes that write (an export records an audit event)."""
-    engine = request.app.state.engine
-    with Session(engine, expire_on_commit=False) as session:
-        begin_write(session)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            _rollback_keeping_user(request, session)
-            raise
+    async with _unit_of_work(request, writes=True) as session:
+        yield session
 
 
 def _rollback_keeping_user(request: Request, session: Session) -> None:
