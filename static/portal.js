@@ -1,7 +1,25 @@
 // Vendor portal: evidence uploads on a question (drag and drop, several files, progress), then
 // attaching the uploaded files to the question. Without JavaScript the upload form posts to the
-// evidence library as a plain form and files are attached from the library list.
+// evidence library as a plain form, and files are attached with the page's one library picker and
+// the question's "Attach library file" button.
 (() => {
+  function uploadFeedback(form) {
+    // Progress and status are drawn on a card's first upload, not in every card of the page.
+    let progress = form.querySelector("[data-upload-progress]");
+    if (!progress) {
+      progress = document.createElement("progress");
+      progress.max = 100;
+      progress.value = 0;
+      progress.hidden = true;
+      progress.dataset.uploadProgress = "";
+      const text = document.createElement("span");
+      text.className = "small";
+      text.dataset.uploadStatus = "";
+      form.querySelector('button[type="submit"]').before(progress, text);
+    }
+    return [progress, form.querySelector("[data-upload-status]")];
+  }
+
   function uploadOne(form, file, onProgress) {
     return new Promise((resolve, reject) => {
       const data = new FormData();
@@ -34,13 +52,13 @@
   }
 
   async function upload(form, files) {
-    const progress = form.querySelector("[data-upload-progress]");
-    const status = form.querySelector("[data-upload-status]");
-    const attach = document.getElementById(form.dataset.attachForm);
+    const [progress, message] = uploadFeedback(form);
+    const box = form.closest(".evidence-box");
+    const attach = box?.querySelector("[data-library-attach]");
     const ids = [];
     progress.hidden = false;
     for (const [index, file] of Array.from(files).entries()) {
-      status.textContent = `Uploading ${file.name} (${index + 1} of ${files.length})…`;
+      message.textContent = `Uploading ${file.name} (${index + 1} of ${files.length})…`;
       try {
         ids.push(
           await uploadOne(form, file, (share) => {
@@ -48,20 +66,35 @@
           }),
         );
       } catch (error) {
-        status.textContent = error.message;
+        message.textContent = error.message;
       }
     }
     progress.hidden = true;
     if (!ids.length || !attach) return;
-    ids.forEach((id) => {
-      const input = document.createElement("input");
-      input.type = "hidden";
-      input.name = "evidence_id";
-      input.value = id;
-      attach.appendChild(input);
+    // The question's attach URL, with the uploaded files rather than the picker's choice.
+    htmx.ajax("POST", attach.getAttribute("formaction"), {
+      source: box,
+      target: box,
+      swap: "outerHTML",
+      values: { evidence_id: ids },
     });
-    attach.requestSubmit();
   }
+
+  // A card's "Attach library file" button posts the page's one picker: with no file chosen there,
+  // point at the picker (as the browser does for a plain form) instead of asking the server.
+  document.addEventListener(
+    "click",
+    (event) => {
+      const button = event.target.closest("button[data-library-attach]");
+      const choice = button?.form?.elements.evidence_id;
+      if (!choice || choice.value) return;
+      event.preventDefault();
+      event.stopPropagation();
+      choice.reportValidity();
+      choice.focus();
+    },
+    true,
+  );
 
   document.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-portal-upload]");

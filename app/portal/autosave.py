@@ -25,10 +25,8 @@ from app.assessments.service import (
     save_answer,
 )
 from app.errors import NotFound
-from app.evidence.service import evidence_library, validity
 from app.models import Answer, AnswerEvidence, Assessment, User, Vendor
 from app.portal.service import (
-    AttachedEvidence,
     QuestionView,
     attached_evidence,
     evidence_required,
@@ -110,13 +108,13 @@ def save_from_page(
 @dataclass
 class Redraw:
     """What the saved fragment's templates read as `page`: the few questions it redraws, the
-    progress, and what their cards link to."""
+    progress, and what their cards link to. Not the evidence library: the page draws its picker
+    once, and a card's Attach button posts that."""
 
     assessment: Assessment
     vendor: Vendor
     progress: Progress
     editable: bool
-    library: list[AttachedEvidence]
     views: dict[str, QuestionView]
     contacts: tuple[User, ...] = ()  # the conflict box's names; a save that landed has none
 
@@ -194,9 +192,5 @@ def redraw(
         vendor=vendor,
         progress=done,
         editable=editable,
-        library=[
-            AttachedEvidence(e, validity(e.valid_until, today=today))
-            for e in evidence_library(session=session, vendor_id=assessment.vendor_id)
-        ],
         views=views,
     )

@@ -339,6 +339,55 @@ def test_attach_and_detach_evidence_flags_expiring_files(client, session, world)
     assert refused.status_code == 404
 
 
+def test_the_evidence_library_is_listed_once_and_each_card_attaches_from_it(client, session, world):
+    """One picker per page (not a copy of the library in every card): a card's Attach button
+    posts the picker's form to its own question, as a plain form or with htmx."""
+    first = _evidence(session, world.vendor.id, "first.pdf")
+    second = _evidence(session, world.vendor.id, "second.pdf")
+    session.commit()
+    login(client, world.contact.email)
+    page = client.get(_url(world)).text
+    assert page.count('<form id="evidence-picker"') == 1
+    assert page.count(f'<option value="{first.id}">first.pdf (policy)</option>') == 1
+    attach = _url(world, "/questions/gov.policy/evidence")
+    assert f'form="evidence-picker" formaction="{attach}" hx-post="{attach}"' in page
+    picker = page[page.index('<form id="evidence-picker"') :]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', picker).group(1)
+    # Without JavaScript: the picker's fields, posted to the button's formaction.
+    client.headers.pop("X-CSRF-Token", None)
+    response = client.post(
+        attach,
+        data={"csrf_token": token, "evidence_id": str(first.id)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("#q-gov-policy")
+    # With htmx: the box comes back, and the picker out of band (an upload adds to the library).
+    response = client.post(
+        attach,
+        data={"csrf_token": token, "evidence_id": str(second.id)},
+        headers=HX | {"X-CSRF-Token": token},
+    )
+    assert response.status_code == 200
+    assert 'id="ev-q-gov-policy"' in response.text
+    assert (
+        '<form id="evidence-picker" method="post" class="evidence-picker" hx-swap-oob="true">'
+        in (response.text)
+    )
+    _fresh(session)
+    attached = session.exec(select(AnswerEvidence.evidence_id)).all()
+    assert sorted(attached) == sorted([first.id, second.id])
+    # Detach posts the same form (its token) to the file's detach URL.
+    detach = _url(world, f"/questions/gov.policy/evidence/{first.id}/detach")
+    assert f'formaction="{detach}"' in response.text
+    response = client.post(
+        detach, data={"csrf_token": token, "evidence_id": ""}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    _fresh(session)
+    assert session.exec(select(AnswerEvidence.evidence_id)).all() == [second.id]
+
+
 def test_submit_lists_missing_items_then_succeeds_with_attestation_and_receipt(
     client, session, world
 ):
