@@ -201,6 +201,7 @@ class PreviousAnswer:
     buyer: str
     evidence: list[Evidence]
     display: str
+    answered_on: str  # "25 Jul 2025", as the offer shows it
 
 
 @dataclass
@@ -514,17 +515,24 @@ def previous_answers(
     ).all():
         files.setdefault(answer_id, []).append(evidence)
     found: dict[str, PreviousAnswer] = {}
+    # An earlier assessment's answers share a few days: each is formatted once, not per offer.
+    days: dict[date, str] = {}
     for key, options in candidates.items():
         for answer, earlier_id, buyer, value in options:
             attached = files.get(answer.id, [])
             if value is None and not attached:
                 continue
+            day = answer.answered_at.date()
+            answered_on = days.get(day)
+            if answered_on is None:
+                answered_on = days[day] = day.strftime("%d %b %Y")
             found[key] = PreviousAnswer(
                 answer=answer,
                 assessment_id=earlier_id,
                 buyer=buyer,
                 evidence=attached,
                 display=display_value(questionnaire.by_key[key], value),
+                answered_on=answered_on,
             )
             break
     return found

@@ -493,9 +493,16 @@ def test_prefill_offers_the_earlier_answer_with_its_files(client, session, world
     login(client, world.contact.email)
     page = client.get(_url(world))
     assert "Use previous answer" in page.text and "with 1 file(s)" in page.text
+    # The offer is a button of the answer form: it posts that form's version, which autosave
+    # keeps current, so the page repeats no form, token or version for it.
+    form = re.search(r'<form[^>]*action="[^"]*/answers/gov.policy".*?</form>', page.text, re.S)
+    previous = _url(world, "/answers/gov.policy/previous")
+    assert f'formaction="{previous}"' in form.group(0)
+    assert f'name="source_answer_id" value="{answer.id}"' in form.group(0)
+    assert page.text.count('name="source_answer_id"') == 1
     response = client.post(
-        _url(world, "/answers/gov.policy/previous"),
-        data={"source_answer_id": str(answer.id), "version": "0"},
+        previous,
+        data={"source_answer_id": str(answer.id), "version": "0", "value": "", "comment": ""},
         headers=HX,
     )
     assert response.status_code == 200
