@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from anyio import Lock
+import anyio
+from anyio import CapacityLimiter, Lock
 from anyio.lowlevel import RunVar
 from fastapi import BackgroundTasks, Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -88,12 +88,19 @@ async def _unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Sess
     session = Session(writer(engine) if writes else engine, expire_on_commit=False)
     try:
         yield session
-        await run_in_threadpool(session.commit)
+        await _finish(session.commit)
     except BaseException:
-        await run_in_threadpool(_rollback_keeping_user, request, session)
+        await _finish(_rollback_keeping_user, request, session)
         raise
     finally:
         session.close()  # the commit or rollback has released the connection already
+
+
+async def _finish(end: Callable[..., None], *args: object) -> None:
+    """Run a unit of work's end in a thread outside the thread pool's limit, as FastAPI runs a
+    dependency's exit: the end releases row locks and connections that requests occupying the
+    pool's threads wait for, so waiting for a free thread could deadlock."""
+    await anyio.to_thread.run_sync(end, *args, limiter=CapacityLimiter(1))
 
 
 async def get_session(
