@@ -25,7 +25,7 @@ from app.assessments.service import (
     save_answer,
 )
 from app.errors import NotFound
-from app.models import Answer, AnswerEvidence, Assessment, User, Vendor
+from app.models import Answer, AnswerEvidence, Assessment, User
 from app.portal.service import (
     QuestionView,
     attached_evidence,
@@ -112,7 +112,6 @@ class Redraw:
     once, and a card's Attach button posts that."""
 
     assessment: Assessment
-    vendor: Vendor
     progress: Progress
     editable: bool
     views: dict[str, QuestionView]
@@ -185,11 +184,8 @@ def redraw(
             previous=offer,
             evidence_needed=evidence_required(questionnaire.by_key[k], values.get(k)),
         )
-    vendor = session.get(Vendor, assessment.vendor_id)
-    assert vendor is not None  # foreign key
     return Redraw(
         assessment=assessment,
-        vendor=vendor,
         progress=done,
         editable=editable,
         views=views,
