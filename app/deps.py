@@ -199,13 +199,16 @@ def current_user(
         user = _user_from_bearer(session, authorization, background)
         request.state.via_token = user is not None
     else:
+        # The row read to check the session's epoch is the caller: keep it, or the session's
+        # weakly-referencing identity map drops it and the user is read a second time.
+        checked: list[User | None] = [None]
 
         def epoch_of(uid: int) -> int | None:
-            found = session.get(User, uid)
+            found = checked[0] = session.get(User, uid)
             return found.session_epoch if found and found.active else None
 
         uid = session_user_id(request, epoch_of, settings)
-        user = session.get(User, uid) if uid is not None else None
+        user = checked[0] if uid is not None else None
     if user is None or not user.active:
         raise LoginRequired()
     request.state.user = user
