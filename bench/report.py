@@ -643,7 +643,7 @@ Each is its own commit, with the numbers measured before and after:
   threads and offers of the redrawn questions only; visibility is worked out once when the
   saved answer is tested by no show_if. With RETURNING instead of a refresh, the chain head
   locked in one statement, the vendor and library no longer read and the caller read once:
-  27 → 12 statements per save. One contact in-process, loaded machine: 43 → 10 ms per save.
+  24 → 12 statements per save besides BEGIN and COMMIT. One contact in-process, loaded machine: 43 → 10 ms per save.
 - **Trips through the thread pool** (`app/deps.py`): the permission check and settings are
   async dependencies, and the unit of work opens without I/O and only its end runs in a
   thread — outside the pool's limit, as FastAPI runs a dependency's exit (inside it, 50
