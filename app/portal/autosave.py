@@ -33,6 +33,7 @@ from app.portal.service import (
     is_editable,
     previous_answers,
     visible_keys,
+    worth_offering,
 )
 
 
@@ -165,9 +166,6 @@ def redraw(
     views = {}
     for k in wanted:
         answer = rows.get(k)
-        offer = offers.get(k)
-        if offer and answer is not None and answer.value == offer.answer.value:
-            offer = None
         views[k] = QuestionView(
             question=questionnaire.by_key[k],
             section_key=questionnaire.section_by_key[k],
@@ -181,7 +179,7 @@ def redraw(
                 if k in cards
                 else []
             ),
-            previous=offer,
+            previous=worth_offering(offers.get(k), answer),
             evidence_needed=evidence_required(questionnaire.by_key[k], values.get(k)),
         )
     return Redraw(

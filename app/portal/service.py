@@ -293,6 +293,13 @@ class AssessmentView:
         raise NotFound(f"No question {key!r} in this questionnaire.")
 
 
+def worth_offering(offer: PreviousAnswer | None, answer: Answer | None) -> PreviousAnswer | None:
+    """The earlier answer to offer beside `answer`, unless the answer already says the same."""
+    if offer and answer is not None and answer.value == offer.answer.value:
+        return None
+    return offer
+
+
 def is_editable(assessment: Assessment) -> bool:
     return AssessmentStatus(assessment.status) in EDITABLE_STATES
 
@@ -356,12 +363,9 @@ def assessment_view(
     assessment: Assessment,
     today: date,
     mine_only: bool = False,
-    offers_for: Collection[str] | None = None,
 ) -> AssessmentView:
-    """Everything the assessment page shows, in one pass over the questionnaire.
-
-    `offers_for` limits the earlier answers offered to those questions: an autosave's fragment
-    redraws one or a few cards, not the page."""
+    """Everything the assessment page shows, in one pass over the questionnaire (an autosave
+    redraws a few cards with `app.portal.autosave.redraw` instead)."""
     from app.assessments.comments import comments_for
 
     questionnaire = questionnaire_of(session, assessment)
@@ -372,11 +376,7 @@ def assessment_view(
     visible = visible_keys(questionnaire, values)
     threads = comments_for(session=session, assessment=assessment, viewer=user)
     editable = is_editable(assessment)
-    offers = (
-        previous_answers(session=session, user=user, assessment=assessment, keys=offers_for)
-        if editable
-        else {}
-    )
+    offers = previous_answers(session=session, user=user, assessment=assessment) if editable else {}
     assignments = {
         a.section_key: a
         for a in session.exec(
@@ -391,9 +391,7 @@ def assessment_view(
         views = []
         for question in section.questions:
             answer = answers.get(question.key)
-            offer = offers.get(question.key)
-            if offer and answer is not None and answer.value == offer.answer.value:
-                offer = None
+            offer = worth_offering(offers.get(question.key), answer)
             views.append(
                 QuestionView(
                     question=question,
