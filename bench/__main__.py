@@ -71,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     target = common.OUT / "RESULTS-quick.md" if args.quick else common.ROOT / "RESULTS.md"
     target.write_text(report.render(machine, results, quick=args.quick))
     common.cleanup(common.OUT / "data")
-    common.log(f"wrote {target.relative_to(common.ROOT.parent)}")
+    shown = (
+        target.relative_to(common.ROOT.parent)
+        if target.is_relative_to(common.ROOT.parent)
+        else target
+    )
+    common.log(f"wrote {shown}")
     return 0
 
 
