@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -76,6 +77,8 @@ def test_auditor_reads_the_trail_and_the_chain_verifies(
     page.get_by_role("button", name="Clear").click()
     page.get_by_label("Actor").fill(CONTACT_EMAIL)
     page.get_by_role("button", name="Filter").click()
+    # Read the rows once htmx has swapped in the filtered results, not the page before them.
+    expect(page).to_have_url(re.compile(r"actor=" + re.escape(quote(CONTACT_EMAIL))))
     by_contact = set(_actions(page))
     assert {
         "answer.saved",
