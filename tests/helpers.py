@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import anyio
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 from tests.factories import PASSWORD
 
@@ -40,3 +42,18 @@ def run_async(func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     earlier in this process, Playwright's sync API keeps an event loop in the test's thread."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(anyio.run, func, *args).result()
+
+
+@contextmanager
+def count_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block (query-count tests: no N+1)."""
+    statements: list[str] = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)

@@ -23,7 +23,7 @@ from app.models import (
     Role,
 )
 from tests.factories import make_assessment, make_org, make_user, make_vendor, make_vendor_user
-from tests.helpers import login
+from tests.helpers import count_statements, login
 
 HX = {"HX-Request": "true"}
 
@@ -569,25 +569,8 @@ def test_the_page_reads_a_fixed_number_of_statements_however_much_is_answered(
 ):
     """Answers, files, messages and earlier answers are read once for the page, not per question:
     an N+1 here costs a statement per question on a 150-question assessment."""
-    from contextlib import contextmanager
-
-    from sqlalchemy import event
-
-    @contextmanager
-    def count_statements():
-        statements: list[str] = []
-
-        def listener(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-
     login(client, world.contact.email)
-    with count_statements() as bare:
+    with count_statements(engine) as bare:
         assert client.get(_url(world)).status_code == 200
     earlier = make_assessment(session, world.org, world.vendor, world.buyer, status="sent")
     session.commit()
@@ -616,7 +599,7 @@ def test_the_page_reads_a_fixed_number_of_statements_however_much_is_answered(
                 )
             )
     session.commit()
-    with count_statements() as full:
+    with count_statements(engine) as full:
         page = client.get(_url(world))
     assert page.status_code == 200
     assert page.text.count("Use previous answer") == 2

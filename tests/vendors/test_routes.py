@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Contract, Finding, Role, Vendor, VendorContact
 from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_assessment, make_org, make_user, make_vendor
-from tests.helpers import login
+from tests.helpers import count_statements, login
 
 LEI = lei_with_check_digits("5299009ROUTEVENDOR")
 
@@ -101,20 +99,6 @@ def test_list_bad_filter_is_reported_not_a_crash(manager):
     page = manager.get("/vendors?sort=drop_table&per_page=0")
     assert page.status_code == 200
     assert "were not understood" in page.text
-
-
-@contextmanager
-def count_statements(engine):
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
 
 
 def test_list_query_count_does_not_grow_with_vendors(manager, engine, world):
