@@ -35,30 +35,61 @@ from app.questionnaires.service import Compiled, cached_compiled, compiled
 # --- access ---------------------------------------------------------------------------------------
 
 
-def vendor_ids_of(session: Session, user: User) -> list[int]:
-    """The vendors (one per inviting buyer) a vendor-side user belongs to."""
-    return list(
-        session.exec(select(VendorContact.vendor_id).where(VendorContact.user_id == user.id))
-    )
-
-
-def get_assessment(session: Session, user: User, assessment_id: int) -> Assessment:
+def get_assessment(
+    session: Session, user: User, assessment_id: int, *, for_update: bool = False
+) -> Assessment:
     """The assessment if the caller's tenant owns it (buyer) or it was sent to them (vendor).
 
-    Anything else is NotFound, so ids of other tenants reveal nothing.
+    Anything else is NotFound, so ids of other tenants reveal nothing. One statement checks
+    access and reads the pinned questionnaire's hash (so `questionnaire_of` needs no query when
+    this process has parsed it). `for_update` also locks the row for the rest of the
+    transaction, so a write that needs the lock (`lock_assessment`) does not read it again.
     """
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise NotFound("No such assessment.")
+    query = (
+        select(Assessment, Questionnaire.content_hash)
+        .join(Questionnaire, col(Questionnaire.id) == col(Assessment.questionnaire_id))
+        .where(Assessment.id == assessment_id)
+    )
     if Role(user.role).is_vendor:
-        visible = assessment.vendor_id in vendor_ids_of(session, user) and (
-            assessment.status != AssessmentStatus.draft
+        their_vendors = select(VendorContact.vendor_id).where(VendorContact.user_id == user.id)
+        query = query.where(
+            col(Assessment.vendor_id).in_(their_vendors),
+            Assessment.status != AssessmentStatus.draft,
         )
     else:
-        visible = assessment.organisation_id == user.organisation_id
-    if not visible:
+        query = query.where(Assessment.organisation_id == user.organisation_id)
+    if for_update:
+        query = query.with_for_update(of=Assessment).execution_options(populate_existing=True)
+    found = session.exec(query).first()
+    if found is None:
         raise NotFound("No such assessment.")
+    assessment, content_hash = found
+    parsed = cached_compiled(content_hash)
+    if parsed is not None:
+        session.info.setdefault("assay_questionnaires", {})[assessment.questionnaire_id] = parsed
+    if for_update:
+        _locked_assessments(session).add(assessment.id)
     return assessment
+
+
+def _locked_assessments(session: Session) -> set[int]:
+    """Ids of the assessments locked in the session's current transaction."""
+    transaction = session.get_transaction()
+    held = session.info.get("assay_locked_assessments")
+    if held is None or held[0] is not transaction:
+        held = session.info["assay_locked_assessments"] = (transaction, set())
+    return held[1]
+
+
+def lock_assessment(session: Session, assessment: Assessment) -> None:
+    """Lock the assessment row and read its committed status and version, unless this
+    transaction has done so already (`get_assessment(..., for_update=True)`).
+
+    On PostgreSQL a concurrent change waits here for ours; SQLite serialises writers anyway."""
+    locked = _locked_assessments(session)
+    if assessment.id not in locked:
+        session.refresh(assessment, ["status", "version"], with_for_update=True)
+        locked.add(assessment.id)
 
 
 def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:
@@ -241,16 +272,20 @@ def save_answer(
     expected_version: int,
     comment: str | None = None,
     ip: str | None = None,
+    seen: tuple[int, Any] | None = None,
 ) -> Answer:
     """Validate and store one answer if nobody changed it since `expected_version` (0 = new).
 
     The write is a compare-and-set on the row version, so two contacts saving the same answer can
     never silently overwrite each other: the later one gets AnswerConflict with both values.
+    `seen` is the (version, value) the caller read of this answer in this transaction: when that
+    is the expected version the audit event's "before" is known, and the save skips reading the
+    row (a version names one value, and the compare-and-set refuses any other).
     """
     # Lock the assessment row first (PostgreSQL; SQLite writers are serialised already): the
     # status checked below and the first save's `start` step must be what concurrent saves
     # committed while this one waited, or a save of another answer fails as a conflict.
-    session.refresh(assessment, ["status", "version"], with_for_update=True)
+    lock_assessment(session, assessment)
     if AssessmentStatus(assessment.status) not in EDITABLE_STATES:
         raise Conflict(
             f"Answers are locked while the assessment is "
@@ -263,55 +298,52 @@ def save_answer(
     value = coerce_answer(question, raw_value)
     if comment is not None and len(comment) > 5000:
         raise InvalidInput("Keep the comment under 5,000 characters.")
-    existing = session.exec(
-        select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_key == key)
-    ).first()
     now = utcnow()
-    if existing is None:
-        if expected_version != 0:
-            raise NotFound("That answer no longer exists; reload the page.")
-        answer = Answer(
-            assessment_id=assessment.id,
-            question_key=key,
-            value=value,
-            comment=comment,
-            answered_by_id=actor.id,
-            answered_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(answer)
-        except IntegrityError:
-            current = session.exec(
-                select(Answer).where(
-                    Answer.assessment_id == assessment.id, Answer.question_key == key
-                )
-            ).one()
-            raise AnswerConflict(current, value) from None
-        before = None
+    changes: dict[str, Any] = {
+        "value": value,
+        "version": expected_version + 1,
+        "answered_by_id": actor.id,
+        "answered_at": now,
+        "review_state": ReviewState.pending,
+    }
+    if comment is not None:
+        changes["comment"] = comment
+    if seen is not None and expected_version != 0 and seen[0] == expected_version:
+        before = seen[1]
+        saved = _compare_and_set(session, assessment.id, key, expected_version, changes)
+        if saved is None:
+            raise AnswerConflict(_answer_row(session, assessment.id, key), value)
+        answer = saved
     else:
-        if existing.version != expected_version:
-            raise AnswerConflict(existing, value)
-        before = existing.value
-        # RETURNING the row refreshes `existing` in place; no row means someone else's save
-        # came first.
-        saved = session.scalars(
-            update(Answer)
-            .where(col(Answer.id) == existing.id, col(Answer.version) == expected_version)
-            .values(
+        existing = session.exec(
+            select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_key == key)
+        ).first()
+        if existing is None:
+            if expected_version != 0:
+                raise NotFound("That answer no longer exists; reload the page.")
+            answer = Answer(
+                assessment_id=assessment.id,
+                question_key=key,
                 value=value,
-                comment=comment if comment is not None else existing.comment,
-                version=expected_version + 1,
+                comment=comment,
                 answered_by_id=actor.id,
                 answered_at=now,
-                review_state=ReviewState.pending,
             )
-            .returning(Answer)
-        ).first()
-        if saved is None:
-            session.refresh(existing)
-            raise AnswerConflict(existing, value)
-        answer = saved
+            try:
+                with session.begin_nested():
+                    session.add(answer)
+            except IntegrityError:
+                raise AnswerConflict(_answer_row(session, assessment.id, key), value) from None
+            before = None
+        else:
+            if existing.version != expected_version:
+                raise AnswerConflict(existing, value)
+            before = existing.value
+            saved = _compare_and_set(session, assessment.id, key, expected_version, changes)
+            if saved is None:
+                session.refresh(existing)
+                raise AnswerConflict(existing, value)
+            answer = saved
     if AssessmentStatus(assessment.status) == AssessmentStatus.sent:
         apply_transition(
             session=session,
@@ -332,6 +364,33 @@ def save_answer(
         ip=ip,
     )
     return answer
+
+
+def _compare_and_set(
+    session: Session, assessment_id: int, key: str, expected_version: int, changes: dict[str, Any]
+) -> Answer | None:
+    """Write `changes` if the answer is still at `expected_version`; None if another save came
+    first. RETURNING refreshes a row already in the session in place."""
+    return session.scalars(
+        update(Answer)
+        .where(
+            col(Answer.assessment_id) == assessment_id,
+            col(Answer.question_key) == key,
+            col(Answer.version) == expected_version,
+        )
+        .values(**changes)
+        .returning(Answer)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def _answer_row(session: Session, assessment_id: int, key: str) -> Answer:
+    """The answer as committed now (for a conflict's "theirs")."""
+    return session.exec(
+        select(Answer)
+        .where(Answer.assessment_id == assessment_id, Answer.question_key == key)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 # --- progress -------------------------------------------------------------------------------------

@@ -37,23 +37,31 @@ from app.portal.service import (
 )
 
 
-def answer_values(session: Session, assessment_id: int) -> tuple[dict[str, Any], set[str]]:
-    """Every saved answer's value by question key, and the keys whose answer has a file:
-    what visibility and progress read, without loading the answer rows."""
+@dataclass
+class SavedAnswers:
+    """Every saved answer of an assessment as plain columns: what visibility and progress read,
+    without loading the answer rows."""
+
+    values: dict[str, Any]  # by question key
+    versions: dict[str, int]
+    with_evidence: set[str]  # question keys whose answer has a file
+
+
+def answer_values(session: Session, assessment_id: int) -> SavedAnswers:
     has_file = (
         select(AnswerEvidence.answer_id).where(AnswerEvidence.answer_id == Answer.id).exists()
     )
-    values: dict[str, Any] = {}
-    with_evidence: set[str] = set()
-    for key, value, filed in session.exec(
-        select(Answer.question_key, Answer.value, has_file).where(
+    saved = SavedAnswers({}, {}, set())
+    for key, value, version, filed in session.exec(
+        select(Answer.question_key, Answer.value, Answer.version, has_file).where(
             Answer.assessment_id == assessment_id
         )
     ):
-        values[key] = value
+        saved.values[key] = value
+        saved.versions[key] = version
         if filed:
-            with_evidence.add(key)
-    return values, with_evidence
+            saved.with_evidence.add(key)
+    return saved
 
 
 @dataclass
@@ -79,7 +87,8 @@ def save_from_page(
 ) -> SaveOutcome:
     """Save one answer and say which conditional questions appeared or disappeared with it."""
     questionnaire = questionnaire_of(session, assessment)
-    before_values, with_evidence = answer_values(session, assessment.id)
+    saved = answer_values(session, assessment.id)
+    before_values, with_evidence = saved.values, saved.with_evidence
     shows_or_hides = key in questionnaire.condition_keys
     before = visible_keys(questionnaire, before_values) if shows_or_hides else None
     answer = save_answer(
@@ -91,6 +100,7 @@ def save_from_page(
         expected_version=expected_version,
         comment=comment,
         ip=ip,
+        seen=(saved.versions[key], before_values[key]) if key in saved.versions else None,
     )
     after_values = {**before_values, key: answer.value}
     after = visible_keys(questionnaire, after_values)
@@ -154,8 +164,13 @@ def redraw(
                 )
             )
         }
-    files = attached_evidence(
-        session=session, assessment_id=assessment.id, today=today, keys=wanted
+    with_files = [k for k in wanted if k in outcome.with_evidence]
+    files = (
+        attached_evidence(
+            session=session, assessment_id=assessment.id, today=today, keys=with_files
+        )
+        if with_files
+        else {}
     )
     editable = is_editable(assessment)
     offers = (

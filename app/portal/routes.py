@@ -137,7 +137,8 @@ def save_answer(
     form: Form,
 ) -> Response:
     key = question_key
-    assessment = get_assessment(session, user, assessment_id)
+    # Locked now: the save below would lock it anyway, and this spares it a second read.
+    assessment = get_assessment(session, user, assessment_id, for_update=True)
     question = questionnaire_of(session, assessment).by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
