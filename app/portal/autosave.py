@@ -68,7 +68,7 @@ def answer_values(session: Session, assessment_id: int) -> SavedAnswers:
 class SaveOutcome:
     answer: Answer
     values: dict[str, Any]  # every answer's value after the save
-    visible: set[str]  # the question keys shown after the save
+    visible: frozenset[str]  # the question keys shown after the save
     with_evidence: set[str]  # question keys whose answer has a file (a save changes none)
     appeared: list[str]  # question keys that became visible
     disappeared: list[str]  # question keys that became hidden

@@ -44,7 +44,6 @@ from app.models import (
     VendorContact,
     utcnow,
 )
-from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import GroupField, Question, QuestionType
 from app.questionnaires.service import Compiled
 from app.scoring.service import score_assessment_and_store
@@ -352,8 +351,8 @@ def contacts_of(*, session: Session, vendor_id: int) -> list[User]:
     )
 
 
-def visible_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> set[str]:
-    return {q.key for q in visible_questions(questionnaire.definition, values)}
+def visible_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
+    return questionnaire.visible_keys(values)
 
 
 def assessment_view(

@@ -6,12 +6,16 @@ editing a YAML file later never changes what a vendor was asked.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, or_, select
 
 from app.audit.service import record
 from app.models import Questionnaire, User
+from app.questionnaires.conditions import visible_questions
 from app.questionnaires.loader import (
     content_hash,
     definition_dict,
@@ -159,6 +163,23 @@ class Compiled:
             if q.show_if is not None
             for target in condition_targets(q.show_if)
         )
+        self._condition_order = sorted(self.condition_keys)
+        self._visible: dict[str, frozenset[str]] = {}
+
+    def visible_keys(self, values: Mapping[str, Any]) -> frozenset[str]:
+        """The keys of the questions shown for these answers (`visible_questions`), remembered
+        by the answers that some show_if tests: nothing else can change the outcome, and an
+        assessment's autosaves mostly repeat the same few combinations."""
+        tested = json.dumps(
+            [[k in values, values.get(k)] for k in self._condition_order], default=str
+        )
+        found = self._visible.get(tested)
+        if found is None:
+            found = frozenset(q.key for q in visible_questions(self.definition, values))
+            if len(self._visible) >= 4096:
+                self._visible.clear()
+            self._visible[tested] = found
+        return found
 
 
 _COMPILED: dict[str, Compiled] = {}
