@@ -312,14 +312,16 @@ def _autosave_limits(result: dict[str, Any]) -> str:
             "that arrived together."
         )
     parts.append(
-        "A save is not one write. Besides BEGIN and COMMIT it runs 12 statements: the caller "
-        "(the session's epoch check), the assessment and the caller's right to it, the "
-        "questionnaire's content hash (the parsed definition is shared by hash), every answer's "
-        "value and whether it has files (visibility and progress need them), the assessment row "
-        "locked for the status check, the answer, its compare-and-set UPDATE … RETURNING, the "
-        "audit chain head locked, the hash-chained event and the new head, and the saved "
-        "question's files. Then it renders the fragment: the save state, the evidence box, any "
-        "card that appeared or disappeared, section and overall progress. The floor does one "
+        "A save is not one write. Besides BEGIN and COMMIT it runs 7 statements: the caller "
+        "(the session's epoch check); the assessment, the caller's right to it and its pinned "
+        "questionnaire's hash, with the row locked for the status check (one statement; the "
+        "parsed definition is shared by hash); every answer's value, version and whether it "
+        "has files (visibility and progress need them, and the saved answer's version and "
+        "value spare the save a read of its row); the compare-and-set UPDATE … RETURNING; the "
+        "audit chain head locked, the hash-chained event and the new head. The saved "
+        "question's files are read only if it has any. Then it renders the fragment: the save "
+        "state, the evidence box, any card that appeared or disappeared, section and overall "
+        "progress. The floor does one "
         "UPDATE. So the ceiling is CPU in Python, per worker: SQLAlchemy's per-statement work "
         "(building, cache lookup, result processing) is about half of a save, FastAPI's "
         "routing and dependency resolution and Starlette's session middleware a sixth, the "
@@ -644,6 +646,16 @@ Each is its own commit, with the numbers measured before and after:
   saved answer is tested by no show_if. With RETURNING instead of a refresh, the chain head
   locked in one statement, the vendor and library no longer read and the caller read once:
   24 → 12 statements per save besides BEGIN and COMMIT. One contact in-process, loaded machine: 43 → 10 ms per save.
+- **Autosave statements, 12 → 7** (`app/assessments/service.py`, `app/portal/autosave.py`):
+  the access check reads the vendor's contact rows as a subquery and the questionnaire's hash
+  in the same statement, and locks the row (so the save does not read it again); the save
+  knows the answer's version and value from the visibility read, so its compare-and-set runs
+  without reading the row first; files are read only for a question that has any. One
+  contact in-process, quiet machine: SQLite 5.8 → 4.8 ms per save.
+- **Visibility and routing** (`app/questionnaires/service.py`, `app/main.py`): which questions
+  show depends only on the answers some show_if tests, so the outcome is remembered per
+  questionnaire and combination of those answers; the portal's routes are matched first
+  (FastAPI tries every route listed before a request's own). SQLite 4.8 → 4.5 ms per save.
 - **Trips through the thread pool** (`app/deps.py`): the permission check and settings are
   async dependencies, and the unit of work opens without I/O and only its end runs in a
   thread — outside the pool's limit, as FastAPI runs a dependency's exit (inside it, 50
