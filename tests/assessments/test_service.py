@@ -141,6 +141,57 @@ def test_a_second_first_save_of_the_same_answer_conflicts(session, world):
         )
 
 
+def _saved_events(session) -> list[dict]:
+    return list(
+        session.exec(
+            select(AuditEvent.data)
+            .where(AuditEvent.action == "answer.saved")
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def test_a_save_told_what_it_saw_records_that_as_before(session, world):
+    """`seen` spares the save a read of the row; the audit still says what it replaced."""
+    a = world["assessment"]
+    first = dict(session=session, actor=world["contact"], assessment=a, key="gov.policy")
+    save_answer(**first, raw_value="2", expected_version=0)
+    session.commit()
+    answer = save_answer(**first, raw_value="4", expected_version=1, seen=(1, 2))
+    session.commit()
+    assert (answer.value, answer.version) == (4, 2)
+    assert answers_of(session, a.id)["gov.policy"].value == 4
+    assert _saved_events(session)[-1] == {"before": 2, "after": 4, "version": 2}
+    assert verify(session).ok
+
+
+def test_a_save_told_a_stale_version_is_refused_with_the_current_value(session, world):
+    a = world["assessment"]
+    first = dict(session=session, actor=world["contact"], assessment=a, key="gov.policy")
+    save_answer(**first, raw_value="2", expected_version=0)
+    save_answer(**first, raw_value="3", expected_version=1, seen=(1, 2))
+    session.commit()
+    # a second tab read version 1 and saves on top of it
+    with pytest.raises(AnswerConflict) as conflict:
+        save_answer(**first, raw_value="5", expected_version=1, seen=(1, 2))
+    session.rollback()
+    assert conflict.value.current.value == 3 and conflict.value.current.version == 2
+    assert answers_of(session, a.id)["gov.policy"].value == 3
+    assert [e["after"] for e in _saved_events(session)] == [2, 3]
+
+
+def test_a_seen_version_other_than_the_expected_one_falls_back_to_reading_the_row(session, world):
+    a = world["assessment"]
+    first = dict(session=session, actor=world["contact"], assessment=a, key="gov.policy")
+    save_answer(**first, raw_value="1", expected_version=0)
+    save_answer(**first, raw_value="2", expected_version=1)
+    session.commit()
+    # what the caller saw (version 1) is not what it expects to replace (version 2)
+    save_answer(**first, raw_value="5", expected_version=2, seen=(1, 1))
+    session.commit()
+    assert _saved_events(session)[-1] == {"before": 2, "after": 5, "version": 3}
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [

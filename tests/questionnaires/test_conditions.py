@@ -6,6 +6,7 @@ import textwrap
 
 from app.questionnaires.conditions import is_visible, visible_questions
 from app.questionnaires.loader import parse_questionnaire
+from app.questionnaires.service import Compiled
 
 DEFINITION = textwrap.dedent(
     """\
@@ -79,3 +80,23 @@ def test_stale_answer_to_a_hidden_question_reveals_nothing() -> None:
 
 def test_includes_on_a_scalar_answer_is_false() -> None:
     assert not is_visible(QUESTIONNAIRE.question("uses_ai"), {"role": "provider"})
+
+
+def test_remembered_visibility_matches_a_fresh_evaluation_as_answers_change() -> None:
+    """Compiled.visible_keys keeps outcomes by the answers show_if tests: every lookup, including
+    a return to a combination seen before, gives what visible_questions gives."""
+    compiled = Compiled(QUESTIONNAIRE)
+    sequence: list[dict[str, object]] = [
+        {},
+        {"role": ["provider"]},
+        {"role": ["provider"], "uses_ai": "yes"},
+        {"role": ["provider"], "uses_ai": "no"},  # differs only in a nested all's target
+        {"role": ["provider"], "uses_ai": "yes", "maturity": 4},
+        {"role": ["none"], "uses_ai": "yes"},
+        {"role": ["provider"], "uses_ai": "yes", "provider_detail": "text"},
+        {"maturity": None},
+        {"maturity": "5"},
+        {},
+    ]
+    for answers in sequence:
+        assert compiled.visible_keys(answers) == set(keys(answers)), answers
