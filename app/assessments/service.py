@@ -386,11 +386,14 @@ def _compare_and_set(
 
 def _answer_row(session: Session, assessment_id: int, key: str) -> Answer:
     """The answer as committed now (for a conflict's "theirs")."""
-    return session.exec(
+    current = session.exec(
         select(Answer)
         .where(Answer.assessment_id == assessment_id, Answer.question_key == key)
         .execution_options(populate_existing=True)
-    ).one()
+    ).first()
+    if current is None:
+        raise NotFound("That answer no longer exists; reload the page.")
+    return current
 
 
 # --- progress -------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ from app.models import (
     Vendor,
     utcnow,
 )
-from app.portal.service import display_value, visible_keys
+from app.portal.service import display_value
 from app.register.service import RegisterFilters, concentration, iter_register_rows
 from app.scoring import DEFAULT_DOMAINS, FRAMEWORK_LABELS, MODEL_VERSION
 from app.scoring.service import latest_result_for, stored_result
@@ -233,7 +233,7 @@ def _sections(session: Session, assessment: Assessment, today: date) -> list[Rep
     """Every visible question in questionnaire order, with the answer, the review and the files."""
     questionnaire = questionnaire_of(session, assessment)
     answers = answers_of(session, assessment.id)
-    visible = visible_keys(questionnaire, {k: a.value for k, a in answers.items()})
+    visible = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
     files: dict[str, list[ReportEvidence]] = {}
     for key, evidence, verdict in session.exec(
         select(Answer.question_key, Evidence, AnswerEvidence.review_state)

@@ -32,7 +32,6 @@ from app.portal.service import (
     evidence_required,
     is_editable,
     previous_answers,
-    visible_keys,
     worth_offering,
 )
 
@@ -90,7 +89,7 @@ def save_from_page(
     saved = answer_values(session, assessment.id)
     before_values, with_evidence = saved.values, saved.with_evidence
     shows_or_hides = key in questionnaire.condition_keys
-    before = visible_keys(questionnaire, before_values) if shows_or_hides else None
+    before = questionnaire.visible_keys(before_values) if shows_or_hides else None
     answer = save_answer(
         session=session,
         actor=actor,
@@ -103,7 +102,7 @@ def save_from_page(
         seen=(saved.versions[key], before_values[key]) if key in saved.versions else None,
     )
     after_values = {**before_values, key: answer.value}
-    after = visible_keys(questionnaire, after_values)
+    after = questionnaire.visible_keys(after_values)
     if before is None:
         before = after
     return SaveOutcome(

@@ -351,10 +351,6 @@ def contacts_of(*, session: Session, vendor_id: int) -> list[User]:
     )
 
 
-def visible_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
-    return questionnaire.visible_keys(values)
-
-
 def assessment_view(
     *,
     session: Session,
@@ -372,7 +368,7 @@ def assessment_view(
     values = {k: a.value for k, a in answers.items()}
     evidence = attached_evidence(session=session, assessment_id=assessment.id, today=today)
     done = progress(questionnaire, values, set(evidence))
-    visible = visible_keys(questionnaire, values)
+    visible = questionnaire.visible_keys(values)
     threads = comments_for(session=session, assessment=assessment, viewer=user)
     editable = is_editable(assessment)
     offers = previous_answers(session=session, user=user, assessment=assessment) if editable else {}
@@ -785,7 +781,7 @@ def missing_items(*, session: Session, assessment: Assessment) -> list[MissingIt
     questionnaire = questionnaire_of(session, assessment)
     values = {k: a.value for k, a in answers_of(session, assessment.id).items()}
     with_files = evidence_keys(session, assessment.id)
-    visible = visible_keys(questionnaire, values)
+    visible = questionnaire.visible_keys(values)
     missing = []
     for section in questionnaire.definition.sections:
         for question in section.questions:
@@ -1078,7 +1074,7 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
     questionnaire = questionnaire_of(session, assessment)
     answers = answers_of(session, assessment.id)
     values = {k: a.value for k, a in answers.items()}
-    visible = visible_keys(questionnaire, values)
+    visible = questionnaire.visible_keys(values)
     files = attached_evidence(session=session, assessment_id=assessment.id, today=utcnow().date())
     sections = []
     for section in questionnaire.definition.sections:

@@ -22,7 +22,6 @@ from app.evidence.service import attach_evidence, store_evidence
 from app.evidence.storage import store_for
 from app.models import Assessment, Invitation, Questionnaire, Role, User, Vendor
 from app.portal.service import submit as submit_assessment
-from app.portal.service import visible_keys
 from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import latest_version, publish_library
 from app.vendors.identifiers import lei_with_check_digits
@@ -144,7 +143,7 @@ def answer_with_services(
     questionnaire = questionnaire_of(session, assessment)
     values: dict = {}
     for question in questionnaire.definition.questions():
-        if question.key not in visible_keys(questionnaire, values):
+        if question.key not in questionnaire.visible_keys(values):
             continue
         if question.type == QuestionType.evidence_only:
             continue
