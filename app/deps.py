@@ -8,7 +8,6 @@ route states what it needs.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -28,6 +27,7 @@ from app.config import Settings, get_settings
 from app.db import get_engine, writer
 from app.errors import Forbidden, LoginRequired
 from app.models import ApiToken, User, utcnow
+from app.security import token_hash
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -151,10 +151,6 @@ async def _settings() -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _user_from_bearer(session: Session, header: str, background: BackgroundTasks) -> User | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -51,3 +53,8 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a bearer secret (API token, invitation link): its SHA-256, never itself."""
+    return hashlib.sha256(token.encode()).hexdigest()

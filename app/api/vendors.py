@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
 from app.api.problems import problems
+from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.models import User
@@ -32,10 +33,6 @@ router = APIRouter(prefix="/vendors", tags=["vendors"], responses=problems(401, 
 
 Reader = Annotated[User, require(Permission.view_portfolio)]
 Manager = Annotated[User, require(Permission.manage_vendors)]
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 @router.get("", response_model=VendorPage, summary="List vendors", responses=problems(422))
@@ -88,7 +85,9 @@ def get_vendor(session: SessionDep, user: Reader, vendor_id: int) -> VendorDetai
 def create_vendor(
     request: Request, response: Response, session: SessionDep, user: Manager, body: VendorCreate
 ) -> VendorRead:
-    vendor = service.create_vendor(session, actor=user, data=body, ip=_ip(request), source="api")
+    vendor = service.create_vendor(
+        session, actor=user, data=body, ip=request_ip(request), source="api"
+    )
     response.headers["Location"] = f"/api/v1/vendors/{vendor.id}"
     return VendorRead.model_validate(vendor)
 
@@ -110,7 +109,7 @@ def update_vendor(
         vendor_id=vendor_id,
         changes=changes,
         version=body.version,
-        ip=_ip(request),
+        ip=request_ip(request),
         source="api",
     )
     return VendorRead.model_validate(vendor)
@@ -134,7 +133,9 @@ def import_vendors(
     item is invalid nothing is written and the 422 lists `item N, field: message`.
     """
     rows = [(index, item) for index, item in enumerate(body, start=1)]
-    preview = service.apply_import(session, actor=user, rows=rows, ip=_ip(request), source="api")
+    preview = service.apply_import(
+        session, actor=user, rows=rows, ip=request_ip(request), source="api"
+    )
     return ImportResult(
         created=preview.count("new"),
         updated=preview.count("update"),

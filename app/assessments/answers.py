@@ -100,3 +100,30 @@ def _coerce_group(question: Question, raw: Any) -> list[dict[str, Any]] | None:
 
 def is_answered(question: Question, value: Any) -> bool:
     return not _blank(value)
+
+
+def display_value(question: Question | GroupField, value: Any) -> str:
+    """An answer as a person reads it: option labels, level descriptors, group rows as lines."""
+    if value is None or value == [] or value == "":
+        return "—"
+    kind = QuestionType(question.type)
+    if kind in (QuestionType.single_choice, QuestionType.yes_no_na):
+        option = next((o for o in question.options if o.value == value), None)
+        return option.label if option else str(value)
+    if kind == QuestionType.multi_choice:
+        labels = {o.value: o.label for o in question.options}
+        return "; ".join(labels.get(v, str(v)) for v in value)
+    if kind == QuestionType.maturity and isinstance(question, Question):
+        descriptor = question.levels.get(int(value))
+        return f"{value} – {descriptor}" if descriptor else str(value)
+    if kind == QuestionType.group and isinstance(question, Question):
+        lines = []
+        for number, row in enumerate(value, start=1):
+            cells = [
+                f"{f.text}: {display_value(f, row.get(f.key))}"
+                for f in question.fields
+                if row.get(f.key) is not None
+            ]
+            lines.append(f"{number}. " + " · ".join(cells))
+        return "\n".join(lines)
+    return str(value)

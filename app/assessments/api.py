@@ -27,27 +27,18 @@ from app.assessments.schemas import (
     TransitionRead,
 )
 from app.assessments.sending import NewContact, Recipients, send_questionnaire
-from app.assessments.service import (
-    answers_of,
-    evidence_keys,
-    get_assessment,
-    progress,
-    questionnaire_of,
-    timeline,
-)
+from app.assessments.service import answers_of, evidence_keys, get_assessment, progress, timeline
+from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import CurrentUser, SessionDep, require
 from app.errors import InvalidInput
 from app.models import AnswerEvidence, Assessment, Questionnaire, User, Vendor, utcnow
+from app.questionnaires.service import questionnaire_of
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], responses=problems(401))
 
 Sender = Annotated[User, require(Permission.send_questionnaires)]
 Reviewer = Annotated[User, require(Permission.review_assessments)]
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _read(assessment: Assessment, vendor: Vendor, questionnaire: Questionnaire) -> AssessmentRead:
@@ -151,7 +142,7 @@ def create(
         name=body.name,
         recipients=recipients,
         settings=request.app.state.settings,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     return CampaignRead(
         campaign_id=result.campaign.id,
@@ -219,7 +210,7 @@ def transition(
         action=body.action,
         reason=body.reason,
         settings=request.app.state.settings,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     return _detail(session, assessment)
 

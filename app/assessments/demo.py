@@ -38,6 +38,7 @@ from app.models import (
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import compiled, latest_version, publish_library
+from app.scoring.adapter import answer_level
 
 LIBRARY_KEY = "ai-governance-dora"
 
@@ -197,7 +198,7 @@ def _answer_all(
     if library:
         for answer in rows:
             question = questionnaire.by_key[answer.question_key]
-            claimed = question.level_for(answer.value)
+            claimed = answer_level(question, answer.value)
             needs = question.evidence.required_from_level if question.evidence else None
             if (
                 needs is not None

@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.assessments.sending import email_contacts
-from app.assessments.service import answers_of, evidence_keys, progress, questionnaire_of
+from app.assessments.service import answers_of, evidence_keys, progress
 from app.audit.service import record
 from app.config import Settings
 from app.db import session_scope
 from app.models import Assessment, AssessmentStatus, ReminderLog, utcnow
+from app.questionnaires.service import questionnaire_of
 
 # The vendor has work to do in these states.
 AWAITING_VENDOR = (

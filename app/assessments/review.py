@@ -17,7 +17,7 @@ from app.assessments.comments import add_comment, comments_for
 from app.assessments.lifecycle import TRANSITIONS, Side, Transition, available
 from app.assessments.reassessment import set_next_review
 from app.assessments.sending import email_contacts, send_assessment
-from app.assessments.service import answers_of, apply_transition, questionnaire_of
+from app.assessments.service import answers_of, apply_transition
 from app.audit.service import record
 from app.auth.permissions import Permission, has_permission
 from app.config import Settings
@@ -39,6 +39,8 @@ from app.models import (
 )
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import Question, Section
+from app.questionnaires.service import questionnaire_of
+from app.scoring.adapter import answer_level
 from app.scoring.result import CAP_REASONS
 from app.scoring.service import score_assessment_and_store
 
@@ -68,12 +70,12 @@ def contribution(
     *,
     today: date,
 ) -> Contribution | None:
-    """The claimed level (Question.level_for) and the effective one after the evidence caps of the
+    """The claimed level (`answer_level`) and the effective one after the evidence caps of the
     scoring model: a rejected answer counts 0; a level that needs evidence counts one below the
     evidence threshold without a current, unrejected file. None for unscored questions."""
     if not question.scored:
         return None
-    claimed = question.level_for(value)
+    claimed = answer_level(question, value)
     if claimed is None:
         if value is None:
             return Contribution(None, 0, CAP_REASONS["unanswered"])

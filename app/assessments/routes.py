@@ -13,13 +13,8 @@ from app.assessments import review
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
 from app.assessments.sending import Recipients, parse_new_contacts, send_questionnaire
-from app.assessments.service import (
-    evidence_keys,
-    get_assessment,
-    progress,
-    questionnaire_of,
-    timeline,
-)
+from app.assessments.service import evidence_keys, get_assessment, progress, timeline
+from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
 from app.errors import InvalidInput, NotFound
@@ -33,7 +28,7 @@ from app.models import (
     VendorContact,
     utcnow,
 )
-from app.questionnaires.service import available_questionnaires, publish_library
+from app.questionnaires.service import available_questionnaires, publish_library, questionnaire_of
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(tags=["assessments"])
@@ -45,10 +40,6 @@ Publisher = Annotated[User, require(Permission.manage_questionnaires)]
 
 PREVIEWABLE = {t.media_type for t in filetypes.ACCEPTED if t.previewable}
 DEFAULT_DUE_DAYS = 30
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _optional_int(raw: str | None, what: str) -> int | None:
@@ -192,7 +183,7 @@ def send(
         settings=request.app.state.settings,
         recipients=recipients,
         name=name,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     count = len(result.assessments)
     emails = len(result.notified) + len(result.invited)  # invitations are emails too
@@ -305,7 +296,7 @@ def _step(request: Request, session, user: User, assessment_id: int, action: str
         action=action,
         reason=reason,
         settings=request.app.state.settings,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     label = TRANSITIONS[action].label or action
     flash(request, f"{label}: done. The assessment is now {assessment.status.replace('_', ' ')}.")
@@ -362,7 +353,7 @@ def answer_review(
         question_key=question_key,
         decision=decision,
         reason=reason,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     return _answer_fragment(request, session, user, assessment_id, question_key)
 
@@ -385,7 +376,7 @@ def evidence_review(
         question_key=question_key,
         evidence_id=evidence_id,
         decision=decision,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     return _answer_fragment(request, session, user, assessment_id, question_key)
 
@@ -411,7 +402,7 @@ def answer_comment(
         question_key=question_key,
         body=body,
         visibility=visibility,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     return _answer_fragment(request, session, user, assessment_id, question_key)
 
@@ -424,7 +415,11 @@ def email_retry(request: Request, email_id: int, user: Sender, session: SessionD
         raise NotFound("No such email.")
     assessment = get_assessment(session, user, email.assessment_id)
     review.retry_email(
-        session=session, actor=user, assessment=assessment, email_id=email_id, ip=_ip(request)
+        session=session,
+        actor=user,
+        assessment=assessment,
+        email_id=email_id,
+        ip=request_ip(request),
     )
     flash(request, f"The email to {email.to_address} is queued again.")
     return redirect(request, f"/assessments/{assessment.id}#emails")

@@ -30,7 +30,7 @@ from app.models import (
 )
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import QuestionType
-from app.questionnaires.service import Compiled, cached_compiled, compiled
+from app.questionnaires.service import Compiled, cached_compiled, questionnaire_of
 
 # --- access ---------------------------------------------------------------------------------------
 
@@ -90,30 +90,6 @@ def lock_assessment(session: Session, assessment: Assessment) -> None:
     if assessment.id not in locked:
         session.refresh(assessment, ["status", "version"], with_for_update=True)
         locked.add(assessment.id)
-
-
-def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:
-    """The assessment's pinned questionnaire, read once per session.
-
-    Published rows never change, so their parsed form is shared by content hash (`compiled`):
-    a request reads the row's 64-character hash, and the ~120 kB definition only the first
-    time this process meets it. The session keeps its own reference so later calls in the same
-    request cost nothing."""
-    cache = session.info.setdefault("assay_questionnaires", {})
-    found = cache.get(assessment.questionnaire_id)
-    if found is None:
-        content_hash = session.exec(
-            select(Questionnaire.content_hash).where(
-                Questionnaire.id == assessment.questionnaire_id
-            )
-        ).one()
-        found = cached_compiled(content_hash)
-        if found is None:
-            row = session.get(Questionnaire, assessment.questionnaire_id)
-            assert row is not None  # foreign key
-            found = compiled(row)
-        cache[assessment.questionnaire_id] = found
-    return found
 
 
 # --- creation and lifecycle -----------------------------------------------------------------------

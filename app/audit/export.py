@@ -17,8 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from app.exports.cells import safe_text
 from app.models import AuditEvent
+from app.spreadsheets import safe_text
 
 COLUMNS = (
     ("Sequence", 10),

@@ -6,7 +6,6 @@ guesser can produce a working link. Accepting links the user to the vendor via V
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, timedelta
 from enum import StrEnum
@@ -31,6 +30,7 @@ from app.models import (
     utcnow,
 )
 from app.notifications.service import queue_email
+from app.security import token_hash
 
 
 class InvitationProblem(StrEnum):
@@ -55,10 +55,6 @@ class InvitationUnusable(DomainError):
         self.problem = problem
         if problem == InvitationProblem.invalid:
             self.status_code = 404
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _can_invite(session: Session, actor: User, vendor: Vendor) -> bool:

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from joserfc.errors import JoseError
 from sqlmodel import select
 
+from app.audit.service import request_ip
 from app.auth import throttle
 from app.auth.invitations import accept_invitation, open_invitation
 from app.auth.oidc import SsoRefused, client_for, find_sso_organisation, oidc_config, sso_user
@@ -42,10 +43,6 @@ def safe_next(url: str | None) -> str:
     return "/"
 
 
-def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 @public_router.get("/login")
 def login_page(request: Request, next: str | None = None) -> Response:
     return render(request, "auth/login.html", {"next": safe_next(next)})
@@ -59,7 +56,7 @@ def login(
     password: Annotated[str, Form(max_length=256)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    outcome = password_login(session, email=email, password=password, ip=client_ip(request))
+    outcome = password_login(session, email=email, password=password, ip=request_ip(request))
     if outcome.user is None:
         error, status = (
             (throttle.THROTTLED_MESSAGE, 429) if outcome.throttled else (GENERIC_FAILURE, 401)
@@ -105,7 +102,7 @@ def second_factor(
         flash(request, "That took too long. Sign in again.", "error")
         return redirect(request, "/login")
     user, next_url = pending
-    if not verify_second_factor(session, user=user, code=code, ip=client_ip(request)):
+    if not verify_second_factor(session, user=user, code=code, ip=request_ip(request)):
         blocked = throttle.is_blocked(session, [throttle.account_key(user.email)])
         message = throttle.THROTTLED_MESSAGE if blocked else "That code is not valid."
         return render(request, "auth/two_step.html", {"error": message}, status_code=401)
@@ -158,7 +155,7 @@ async def sso_callback(request: Request, session: WriteSessionDep) -> Response:
         raise SsoRefused("Your identity provider did not return an ID token.")
     user = await run_in_threadpool(
         lambda: sso_user(
-            session, org=org, issuer=config.issuer, claims=dict(claims), ip=client_ip(request)
+            session, org=org, issuer=config.issuer, claims=dict(claims), ip=request_ip(request)
         )
     )
     start_session(request, user)
@@ -195,7 +192,7 @@ def invitation_accept(
     """New people set a password; people with an account prove it with theirs."""
     invitation = open_invitation(session, token)
     existing = _existing_account(session, invitation.email)
-    ip = client_ip(request)
+    ip = request_ip(request)
     error = None
     if existing is not None:
         keys = [throttle.account_key(existing.email), throttle.address_key(ip)]

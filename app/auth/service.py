@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from app.auth import throttle, totp
 from app.auth.passwords import hash_password, password_problem, verify_password
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import ApiToken, Role, User, utcnow
+from app.security import token_hash
 
 
 def normalise_email(email: str) -> str:
@@ -199,7 +199,7 @@ def create_api_token(session: Session, *, user: User, name: str) -> tuple[ApiTok
         user_id=user.id,
         name=name[:100],
         prefix=secret[:12],
-        token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        token_hash=token_hash(secret),
     )
     session.add(token)
     session.flush()

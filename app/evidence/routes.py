@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
+from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.auth.sessions import CSRF_FIELD, CSRF_HEADER, csrf_valid
 from app.config import Settings, get_settings
@@ -53,10 +54,6 @@ def evidence_store(request: Request) -> EvidenceStore:
     """The app's evidence store: `app.state.evidence_store` if set (another backend), else disk."""
     store = getattr(request.app.state, "evidence_store", None)
     return store or store_for(app_settings(request))
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _today() -> date:
@@ -140,7 +137,7 @@ def update_valid_until(
         actor=user,
         evidence=evidence,
         valid_until=form.valid_until,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     if is_htmx(request):
         return _render_library(request, session, user, evidence.vendor_id, block="library")
@@ -312,7 +309,7 @@ def _receive(
                 kind=details.kind,
                 title=details.title,
                 valid_until=details.valid_until,
-                ip=_ip(request),
+                ip=request_ip(request),
             )
     except BaseException:
         service.discard_unreferenced_blob(

@@ -20,7 +20,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, col, select
 
-from app.exports.cells import safe_text
 from app.exports.charts import LEVEL_COLOURS
 from app.models import (
     AISystem,
@@ -47,6 +46,7 @@ from app.register.service import (
     vendor_ids_query,
 )
 from app.scoring import DEFAULT_DOMAINS, MODEL_VERSION
+from app.spreadsheets import safe_text
 
 MAX_ROW = 1_048_576
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -14,7 +14,8 @@ from datetime import date
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
-from app.assessments.service import answers_of, questionnaire_of
+from app.assessments.answers import display_value
+from app.assessments.service import answers_of
 from app.audit.service import chain_for, record
 from app.errors import NotFound
 from app.evidence.service import validity
@@ -52,7 +53,7 @@ from app.models import (
     Vendor,
     utcnow,
 )
-from app.portal.service import display_value
+from app.questionnaires.service import questionnaire_of
 from app.register.service import RegisterFilters, concentration, iter_register_rows
 from app.scoring import DEFAULT_DOMAINS, FRAMEWORK_LABELS, MODEL_VERSION
 from app.scoring.service import latest_result_for, stored_result

@@ -12,12 +12,12 @@ from starlette.datastructures import FormData
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
+from app.forms import FieldErrors, form_values, validate
 from app.models import BUYER_ROLES, User
 from app.organisation import service
 from app.organisation.people import change_person, list_people
 from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails
 from app.vendors import codes
-from app.vendors.schemas import FieldErrors, form_data, validate
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(tags=["organisation"])
@@ -60,7 +60,7 @@ def save_organisation_settings(
     user: Admin,
     form: Annotated[FormData, Depends(_submitted)],
 ) -> Response:
-    values = form_data(OrganisationDetails, form)
+    values = form_values(OrganisationDetails, form)
     try:
         service.update_register_details(
             session=session,

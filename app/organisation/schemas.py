@@ -7,9 +7,10 @@ import re
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.forms import FormModel
 from app.register.roi import codes as roi_codes
 from app.vendors.identifiers import lei_problem
-from app.vendors.schemas import Code, Country, Currency, Form, Money, Text
+from app.vendors.schemas import Code, Country, Currency, Money, Text
 
 # LIST0101040 as stored on the organisation (`x12`); the export adds the `eba_CT:` prefix.
 ENTITY_TYPES: dict[str, str] = {
@@ -17,7 +18,7 @@ ENTITY_TYPES: dict[str, str] = {
 }
 
 
-class OrganisationDetails(Form):
+class OrganisationDetails(FormModel):
     """The entity maintaining the register and its one entity in scope (B_01.01, B_01.02)."""
 
     name: Text(200) = Field(description="Name of the entity (B_01.01 c0020).")

@@ -17,13 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.assessments.comments import comments_for
-from app.assessments.service import (
-    Progress,
-    SectionProgress,
-    progress,
-    questionnaire_of,
-    save_answer,
-)
+from app.assessments.service import Progress, SectionProgress, progress, save_answer
 from app.errors import NotFound
 from app.models import Answer, AnswerEvidence, Assessment, User
 from app.portal.service import (
@@ -34,6 +28,7 @@ from app.portal.service import (
     previous_answers,
     worth_offering,
 )
+from app.questionnaires.service import questionnaire_of
 
 
 @dataclass

@@ -22,9 +22,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.assessments.answers import coerce_answer
 from app.errors import InvalidInput, TooLarge
-from app.exports.cells import safe_text
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled
+from app.spreadsheets import safe_text
 from app.uploads import READ_ERRORS, WorkbookRefused, WorkbookTooLarge, open_workbook
 
 SHEET = "Answers"

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from app.assessments.comments import add_comment
-from app.assessments.service import AnswerConflict, get_assessment, questionnaire_of
+from app.assessments.service import AnswerConflict, get_assessment
 from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
 from app.auth.tenancy import get_scoped
@@ -27,6 +27,7 @@ from app.evidence.service import contact_vendor
 from app.models import CommentVisibility, User, Vendor, utcnow
 from app.portal import autosave, profile, service
 from app.portal.excel import MAX_BYTES
+from app.questionnaires.service import questionnaire_of
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(tags=["portal"])

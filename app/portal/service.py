@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.assessments.answers import coerce_answer, is_answered
+from app.assessments.answers import coerce_answer, display_value, is_answered
 from app.assessments.lifecycle import EDITABLE_STATES, Side
 from app.assessments.service import (
     AnswerConflict,
@@ -25,7 +25,6 @@ from app.assessments.service import (
     apply_transition,
     evidence_keys,
     progress,
-    questionnaire_of,
     save_answer,
 )
 from app.audit.service import record
@@ -44,8 +43,9 @@ from app.models import (
     VendorContact,
     utcnow,
 )
-from app.questionnaires.schema import GroupField, Question, QuestionType
-from app.questionnaires.service import Compiled
+from app.questionnaires.schema import Question, QuestionType
+from app.questionnaires.service import Compiled, questionnaire_of
+from app.scoring.adapter import answer_level
 from app.scoring.service import score_assessment_and_store
 
 MAX_ATTESTATION = 200
@@ -65,33 +65,6 @@ SUBMITTED_STATES = frozenset(
 def anchor(key: str) -> str:
     """An HTML id for a question key (dots would need escaping in CSS selectors)."""
     return "q-" + key.replace(".", "-")
-
-
-def display_value(question: Question | GroupField, value: Any) -> str:
-    """An answer as a person reads it: option labels, level descriptors, group rows as lines."""
-    if value is None or value == [] or value == "":
-        return "—"
-    kind = QuestionType(question.type)
-    if kind in (QuestionType.single_choice, QuestionType.yes_no_na):
-        option = next((o for o in question.options if o.value == value), None)
-        return option.label if option else str(value)
-    if kind == QuestionType.multi_choice:
-        labels = {o.value: o.label for o in question.options}
-        return "; ".join(labels.get(v, str(v)) for v in value)
-    if kind == QuestionType.maturity and isinstance(question, Question):
-        descriptor = question.levels.get(int(value))
-        return f"{value} – {descriptor}" if descriptor else str(value)
-    if kind == QuestionType.group and isinstance(question, Question):
-        lines = []
-        for number, row in enumerate(value, start=1):
-            cells = [
-                f"{f.text}: {display_value(f, row.get(f.key))}"
-                for f in question.fields
-                if row.get(f.key) is not None
-            ]
-            lines.append(f"{number}. " + " · ".join(cells))
-        return "\n".join(lines)
-    return str(value)
 
 
 def raw_from_form(question: Question, form: Mapping[str, Any], getlist) -> Any:
@@ -333,7 +306,7 @@ def evidence_required(question: Question, value: Any) -> bool:
     needed = question.evidence.required_from_level
     if question.type == QuestionType.evidence_only:
         return question.required
-    level = question.level_for(value)
+    level = answer_level(question, value)
     if level is not None:
         return level >= needed
     return not question.scored and needed == 0 and is_answered(question, value)

@@ -10,9 +10,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from app.exports.cells import safe_text
 from app.questionnaires.references import FRAMEWORK_TITLES, REFERENCES, Reference
 from app.questionnaires.schema import Questionnaire
+from app.spreadsheets import safe_text
 
 # The frameworks a questionnaire is expected to cover; NIST AI RMF is cited but optional.
 DEFAULT_FRAMEWORKS: tuple[str, ...] = ("iso42001", "dora", "ai_act")

@@ -228,7 +228,9 @@ class Question(_Strict):
             levels = [o.level for o in self.options if o.level is not None]
             if not levels:
                 return None
-            if self.type == QuestionType.multi_choice:  # practices add up (see level_for)
+            if (
+                self.type == QuestionType.multi_choice
+            ):  # practices add up (see scoring.adapter.answer_level)
                 return min(MAX_LEVEL, sum(levels))
             return max(levels)
         return None
@@ -239,36 +241,6 @@ class Question(_Strict):
 
     def option(self, value: object) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
-
-    def level_for(self, value: object) -> int | None:
-        """The maturity level an answer evidences, or None (unanswered, not applicable, unscored).
-
-        maturity: the answer itself (0–5). single_choice / yes_no_na: the chosen option's level; an
-        option without a level means "not applicable". multi_choice: the scoring model decides
-        (app.scoring.claimed_level, docs/scoring.md rule 1): the sum of the distinct selected
-        options' levels capped at max_level, 0 when none selected, None if only level-less
-        options were chosen.
-        """
-        if value is None or not self.scored:
-            return None
-        if self.type == QuestionType.maturity:
-            if isinstance(value, bool):
-                return None
-            try:
-                level = int(str(value).strip())
-            except ValueError:
-                return None
-            return level if 0 <= level <= MAX_LEVEL else None
-        if self.type == QuestionType.multi_choice:
-            if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-                value = [value]
-            from app.scoring import claimed_level  # the one implementation of option levels
-            from app.scoring.adapter import question_spec
-
-            spec = question_spec(self)
-            return claimed_level(spec, list(value)) if spec is not None else None  # type: ignore[arg-type]
-        chosen_option = self.option(value)
-        return chosen_option.level if chosen_option else None
 
 
 class Section(_Strict):

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, or_, select
 
 from app.audit.service import record
-from app.models import Questionnaire, User
+from app.models import Assessment, Questionnaire, User
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.loader import (
     content_hash,
@@ -198,4 +198,28 @@ def compiled(row: Questionnaire) -> Compiled:
         if len(_COMPILED) > 256:
             _COMPILED.clear()
         _COMPILED[row.content_hash] = found
+    return found
+
+
+def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:
+    """The assessment's pinned questionnaire, read once per session.
+
+    Published rows never change, so their parsed form is shared by content hash (`compiled`):
+    a request reads the row's 64-character hash, and the ~120 kB definition only the first
+    time this process meets it. The session keeps its own reference so later calls in the same
+    request cost nothing."""
+    cache = session.info.setdefault("assay_questionnaires", {})
+    found = cache.get(assessment.questionnaire_id)
+    if found is None:
+        content_hash = session.exec(
+            select(Questionnaire.content_hash).where(
+                Questionnaire.id == assessment.questionnaire_id
+            )
+        ).one()
+        found = cached_compiled(content_hash)
+        if found is None:
+            row = session.get(Questionnaire, assessment.questionnaire_id)
+            assert row is not None  # foreign key
+            found = compiled(row)
+        cache[assessment.questionnaire_id] = found
     return found

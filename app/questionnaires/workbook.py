@@ -17,7 +17,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from app.exports.cells import safe_text
 from app.questionnaires.loader import (
     Problem,
     QuestionnaireError,
@@ -26,6 +25,7 @@ from app.questionnaires.loader import (
 )
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.schema import Questionnaire as Definition
+from app.spreadsheets import safe_text
 from app.uploads import READ_ERRORS, WorkbookRefused, WorkbookTooLarge, open_workbook
 
 QUESTION_COLUMNS = (

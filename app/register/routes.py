@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from markupsafe import Markup
 
-from app.assessments.service import get_assessment, questionnaire_of
+from app.assessments.service import get_assessment
 from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
@@ -18,6 +18,7 @@ from app.errors import InvalidInput
 from app.exports.charts import BLUE, GREEN, ORANGE, LineChart, Series, svg
 from app.exports.register_xlsx import register_workbook_file
 from app.models import User, Vendor, utcnow
+from app.questionnaires.service import questionnaire_of
 from app.register import service
 from app.register.service import (
     FindingFilters,

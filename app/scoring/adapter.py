@@ -1,9 +1,8 @@
 """From rows to the scoring model's inputs: questionnaire → QuestionSpecs, answers and evidence →
 AnswerInputs, vendor + AI systems + portfolio → VendorProfile, organisation → ScoringConfig.
 
-This is the only place that knows both the questionnaire schema and the scoring model; the
-schema's own `Question.level_for` asks `claimed_level(question_spec(q), value)` for
-multi_choice, so a page can never show a different claimed level than the score uses.
+This is the only place that knows both the questionnaire schema and the scoring model: pages ask
+`answer_level` here, so a page can never show a different claimed level than the score uses.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from app.models import (
     Vendor,
 )
 from app.questionnaires.conditions import visible_questions
-from app.questionnaires.schema import Question, QuestionType
+from app.questionnaires.schema import MAX_LEVEL, Question, QuestionType
 from app.questionnaires.service import Compiled, compiled
 from app.scoring import (
     DEFAULT_TARGETS,
@@ -39,6 +38,7 @@ from app.scoring import (
     QuestionSpec,
     ScoringConfig,
     VendorProfile,
+    claimed_level,
     compile_model,
 )
 from app.scoring.inputs import FRAMEWORKS
@@ -99,6 +99,33 @@ def question_spec(question: Question) -> QuestionSpec | None:
 
 _SPECS: dict[str, tuple[QuestionSpec, ...]] = {}
 _MODELS: dict[tuple[Any, ...], CompiledModel] = {}
+
+
+def answer_level(question: Question, value: object) -> int | None:
+    """The maturity level an answer claims, or None (unanswered, not applicable, unscored).
+
+    maturity: the answer itself (0–5). single_choice / yes_no_na: the chosen option's level; an
+    option without a level means "not applicable". multi_choice: the scoring model's rule
+    (`claimed_level`, docs/scoring.md rule 1), so a page never shows another level than the
+    score uses.
+    """
+    if value is None or not question.scored:
+        return None
+    if question.type == QuestionType.maturity:
+        if isinstance(value, bool):
+            return None
+        try:
+            level = int(str(value).strip())
+        except ValueError:
+            return None
+        return level if 0 <= level <= MAX_LEVEL else None
+    if question.type == QuestionType.multi_choice:
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            value = [value]
+        spec = question_spec(question)
+        return claimed_level(spec, list(value)) if spec is not None else None  # type: ignore[arg-type]
+    chosen_option = question.option(value)
+    return chosen_option.level if chosen_option else None
 
 
 def question_specs(row: Questionnaire) -> tuple[QuestionSpec, ...]:

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from app.assessments.service import questionnaire_of
 from app.audit.service import record
 from app.errors import InvalidInput
 from app.models import (
@@ -32,6 +31,7 @@ from app.models import (
     utcnow,
 )
 from app.models import ScoreResult as ScoreRow
+from app.questionnaires.service import questionnaire_of
 from app.scoring import MODEL_VERSION, ScoreResult, score_assessment
 from app.scoring.adapter import (
     answer_inputs,

@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from app.exports.cells import safe_text
+from app.spreadsheets import safe_text
 from app.uploads import READ_ERRORS, WorkbookRefused, open_workbook
 from app.vendors import codes
 from app.vendors.identifiers import COUNTRY_CODES

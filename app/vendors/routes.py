@@ -14,23 +14,21 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.errors import Conflict, TooLarge
+from app.forms import FieldErrors, field_errors_from, form_values, validate
 from app.models import User
 from app.vendors import codes, importfile, service
 from app.vendors.schemas import (
     AISystemInput,
     ContactInput,
     ContractInput,
-    FieldErrors,
     FunctionInput,
     SubcontractorInput,
     VendorCreate,
     VendorListQuery,
-    field_errors_from,
-    form_data,
-    validate,
 )
 from app.web import flash, is_htmx, redirect, render
 
@@ -46,10 +44,6 @@ async def submitted_form(request: Request) -> FormData:
 
 
 Submitted = Annotated[FormData, Depends(submitted_form)]
-
-
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
 
 
 def _fragment(request: Request, block: str) -> str | None:
@@ -74,7 +68,7 @@ def _form_page(
 
 
 def _values(schema: type[BaseModel], form: FormData) -> dict[str, Any]:
-    return form_data(schema, form)
+    return form_values(schema, form)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,7 +135,7 @@ def create_vendor(
     values = _values(VendorCreate, form)
     try:
         vendor = service.create_vendor(
-            session, actor=user, data=validate(VendorCreate, values), ip=_ip(request)
+            session, actor=user, data=validate(VendorCreate, values), ip=request_ip(request)
         )
     except FieldErrors as exc:
         return _form_page(
@@ -251,7 +245,7 @@ def apply_import(request: Request, session: SessionDep, user: Manager, form: Sub
         )
     filename, rows = pending
     try:
-        preview = service.apply_import(session, actor=user, rows=rows, ip=_ip(request))
+        preview = service.apply_import(session, actor=user, rows=rows, ip=request_ip(request))
     except FieldErrors:
         # Something changed since the preview (another import, an edit): show the new problems.
         preview = service.preview_import(session, user=user, rows=rows)
@@ -326,7 +320,7 @@ def _save_function(
             actor=user,
             data=validate(FunctionInput, values),
             function_id=function_id,
-            ip=_ip(request),
+            ip=request_ip(request),
         )
     except FieldErrors as exc:
         return _functions_page(
@@ -394,7 +388,7 @@ def update_vendor(
             vendor_id=vendor_id,
             changes=validate(VendorCreate, values).model_dump(),
             version=version,
-            ip=_ip(request),
+            ip=request_ip(request),
         )
     except FieldErrors as exc:
         return _form_page(
@@ -495,7 +489,7 @@ def _save_contract(
             vendor=vendor,
             data=validate(ContractInput, values),
             contract_id=contract_id,
-            ip=_ip(request),
+            ip=request_ip(request),
         )
     except FieldErrors as exc:
         return _contract_page(
@@ -537,7 +531,7 @@ def delete_contract(
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
     service.delete_contract(
-        session, actor=user, vendor=vendor, contract_id=contract_id, ip=_ip(request)
+        session, actor=user, vendor=vendor, contract_id=contract_id, ip=request_ip(request)
     )
     flash(request, "Arrangement deleted.")
     return redirect(request, f"/vendors/{vendor_id}#contracts")
@@ -562,7 +556,7 @@ def add_subcontractor(
             vendor=vendor,
             contract_id=contract_id,
             data=validate(SubcontractorInput, values),
-            ip=_ip(request),
+            ip=request_ip(request),
         )
     except FieldErrors as exc:
         return _contract_page(
@@ -599,7 +593,7 @@ def delete_subcontractor(
         vendor=vendor,
         contract_id=contract_id,
         subcontractor_id=subcontractor_id,
-        ip=_ip(request),
+        ip=request_ip(request),
     )
     return redirect(request, f"/vendors/{vendor_id}/contracts/{contract_id}/edit#supply-chain")
 
@@ -670,11 +664,21 @@ def _save_child(
         data = validate(schema, values)
         if isinstance(data, ContactInput):
             service.save_contact(
-                session, actor=user, vendor=vendor, data=data, contact_id=child_id, ip=_ip(request)
+                session,
+                actor=user,
+                vendor=vendor,
+                data=data,
+                contact_id=child_id,
+                ip=request_ip(request),
             )
         elif isinstance(data, AISystemInput):
             service.save_ai_system(
-                session, actor=user, vendor=vendor, data=data, system_id=child_id, ip=_ip(request)
+                session,
+                actor=user,
+                vendor=vendor,
+                data=data,
+                system_id=child_id,
+                ip=request_ip(request),
             )
     except FieldErrors as exc:
         return _child_page(
@@ -730,7 +734,7 @@ def _register_child_routes(part: str) -> None:
         kind = _CHILDREN[part][0]
         vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
         service.delete_child(
-            session, actor=user, vendor=vendor, kind=kind, child_id=child_id, ip=_ip(request)
+            session, actor=user, vendor=vendor, kind=kind, child_id=child_id, ip=request_ip(request)
         )
         flash(request, f"{noun} deleted.")
         return redirect(request, f"/vendors/{vendor_id}#{part}")

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -20,14 +20,19 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from app.errors import InvalidInput
+from app.forms import (
+    Code,
+    FormModel,
+    Text,
+    blank_to_none,
+    split_list,
+)
 from app.models import (
     AIActClass,
     AIRole,
@@ -38,87 +43,6 @@ from app.models import (
 )
 from app.vendors import codes
 from app.vendors.identifiers import country_problem, lei_problem
-
-Model = TypeVar("Model", bound=BaseModel)
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-
-
-class FieldErrors(InvalidInput):
-    """Invalid input with one message per field (`""` for the form as a whole)."""
-
-    def __init__(
-        self, errors: Mapping[str, str], message: str = "Some fields need attention."
-    ) -> None:
-        super().__init__(
-            message,
-            details=[f"{field}: {text}" if field else text for field, text in errors.items()],
-        )
-        self.errors = dict(errors)
-
-
-_FRIENDLY = {
-    "missing": "This field is required.",
-    "int_parsing": "Enter a whole number.",
-    "int_from_float": "Enter a whole number.",
-    "decimal_parsing": "Enter a number, e.g. 125000.50.",
-    "decimal_type": "Enter a number, e.g. 125000.50.",
-    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
-    "date_parsing": "Enter a date as YYYY-MM-DD.",
-    "date_type": "Enter a date as YYYY-MM-DD.",
-    "bool_parsing": "Enter yes or no.",
-    "bool_type": "Enter yes or no.",
-    "string_type": "Enter text.",
-}
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    if kind in _FRIENDLY:
-        return _FRIENDLY[kind]
-    if kind == "string_too_long":
-        return f"At most {ctx.get('max_length')} characters."
-    if kind == "string_too_short":
-        return "This field is required."
-    if kind in ("greater_than_equal", "greater_than"):
-        return f"Must be at least {ctx.get('ge', ctx.get('gt'))}."
-    if kind in ("decimal_max_digits", "decimal_whole_digits"):
-        return "The number is too large."
-    if kind == "decimal_max_places":
-        return "At most 2 decimal places."
-    if kind == "enum":
-        return f"Choose one of: {ctx.get('expected')}."
-    return str(error["msg"])
-
-
-def field_errors_from(exc: ValidationError, prefix: str = "") -> dict[str, str]:
-    """Pydantic errors as {field: message}, the first message per field."""
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        field = prefix + (loc[0] if loc else "")
-        errors.setdefault(field, _message(error))
-    return errors
-
-
-def validate(schema: type[Model], data: Mapping[str, Any]) -> Model:
-    """`schema.model_validate(data)`, raising FieldErrors with a message per field."""
-    try:
-        return schema.model_validate(dict(data))
-    except ValidationError as exc:
-        raise FieldErrors(field_errors_from(exc)) from exc
-
-
-# ---------------------------------------------------------------------------------------------
-# Reusable field types
-
-
-def _blank_to_none(value: Any) -> Any:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
 
 
 def _country(value: str) -> str:
@@ -143,70 +67,12 @@ def _currency(value: str) -> str:
     return value
 
 
-def _split_list(value: Any) -> Any:
-    """A list typed in one text box or one spreadsheet cell: `DE, FR` or `AWS; Azure`."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in re.split(r"[;,\n]", value) if part.strip()]
-    return value
-
-
-def one_of(choices: Mapping[str, str], what: str):
-    def check(value: str) -> str:
-        value = value.strip()
-        if value not in choices:
-            raise PydanticCustomError(
-                "choice",
-                "{value} is not one of the {what}: {known}.",
-                {"value": repr(value), "what": what, "known": ", ".join(choices)},
-            )
-        return value
-
-    return AfterValidator(check)
-
-
-def Code(choices: Mapping[str, str], what: str) -> Any:
-    return Annotated[str, one_of(choices, what), Field(json_schema_extra={"enum": list(choices)})]
-
-
-def Text(max_length: int) -> Any:
-    return Annotated[str, Field(min_length=1, max_length=max_length)]
-
-
 Country = Annotated[str, AfterValidator(_country), Field(examples=["DE"])]
 Currency = Annotated[str, AfterValidator(_currency), Field(examples=["EUR"])]
-CountryList = Annotated[list[Country], BeforeValidator(_split_list)]
+CountryList = Annotated[list[Country], BeforeValidator(split_list)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 Days = Annotated[int, Field(ge=0, le=36500)]
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class Form(BaseModel):
-    """Base of every input model: trims text, turns blanks into 'not given'."""
-
-    model_config = ConfigDict(str_strip_whitespace=True, use_enum_values=True, extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _blanks(cls, data: Any) -> Any:
-        """A blank optional field is None; a blank field with a default takes the default."""
-        if not isinstance(data, Mapping):
-            return data
-        cleaned: dict[str, Any] = {}
-        for key, value in data.items():
-            value = _blank_to_none(value)
-            field = cls.model_fields.get(key)
-            if (
-                value is None
-                and field is not None
-                and (
-                    field.is_required() or field.get_default(call_default_factory=True) is not None
-                )
-            ):
-                continue
-            cleaned[key] = value
-        return cleaned
 
 
 def _identifier_problem(kind: str | None, value: str) -> str | None:
@@ -229,7 +95,7 @@ def _is_latin(text: str) -> bool:
 # Vendor
 
 
-class VendorCreate(Form):
+class VendorCreate(FormModel):
     """A provider's register data (RoI B_05.01) and the profile behind its inherent risk."""
 
     legal_name: Text(300) = Field(description="Legal name (B_05.01 c0050).")
@@ -264,7 +130,7 @@ class VendorCreate(Form):
         "substitutability is not_substitutable or highly_complex; dropped otherwise.",
     )
     ai_role: AIRole = AIRole.none
-    cloud_providers: Annotated[list[Text(100)], BeforeValidator(_split_list)] = Field(
+    cloud_providers: Annotated[list[Text(100)], BeforeValidator(split_list)] = Field(
         default_factory=list, max_length=20
     )
     last_audit_date: date | None = None
@@ -409,7 +275,7 @@ class VendorListQuery(BaseModel):
     @classmethod
     def _blanks(cls, data: Any) -> Any:
         if isinstance(data, Mapping):
-            return {k: v for k, v in data.items() if _blank_to_none(v) is not None}
+            return {k: v for k, v in data.items() if blank_to_none(v) is not None}
         return data
 
 
@@ -417,7 +283,7 @@ class VendorListQuery(BaseModel):
 # Contracts and their supply chain
 
 
-class ContractInput(Form):
+class ContractInput(FormModel):
     """An ICT service arrangement: RoI B_02.01 (general), B_02.02 (specific), B_07.01 (assessment)."""
 
     reference: Text(100) = Field(description="Contractual arrangement reference number.")
@@ -491,7 +357,7 @@ class ContractInput(Form):
         return value
 
 
-class SubcontractorInput(Form):
+class SubcontractorInput(FormModel):
     """One link of the ICT service supply chain below the vendor (RoI B_05.02, rank 2 and up)."""
 
     rank: Annotated[int, Field(ge=2, le=20)] = 2
@@ -517,7 +383,7 @@ class SubcontractorInput(Form):
 # Contacts, AI systems, business functions
 
 
-class ContactInput(Form):
+class ContactInput(FormModel):
     name: Text(200)
     email: Annotated[str, Field(min_length=3, max_length=320)]
     title: str | None = Field(default=None, max_length=200)
@@ -532,7 +398,7 @@ class ContactInput(Form):
         return value.lower()
 
 
-class AISystemInput(Form):
+class AISystemInput(FormModel):
     """One entry of the vendor's AI inventory."""
 
     name: Text(200)
@@ -546,7 +412,7 @@ class AISystemInput(Form):
     contract_id: int | None = None
 
 
-class FunctionInput(Form):
+class FunctionInput(FormModel):
     """A business function of the buyer (RoI B_06.01)."""
 
     code: Annotated[str, Field(pattern=r"^F[1-9][0-9]{0,5}$")] = Field(
@@ -586,17 +452,6 @@ class FunctionInput(Form):
                 {"value": repr(value)},
             )
         return code
-
-
-def form_data(schema: type[BaseModel], form: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of `schema` from a submitted HTML form: an unticked checkbox is False."""
-    data: dict[str, Any] = {}
-    for name, field in schema.model_fields.items():
-        if field.annotation is bool:
-            data[name] = form.get(name) not in (None, "", "0", "false", "off")
-        elif name in form:
-            data[name] = form.get(name)
-    return data
 
 
 # ---------------------------------------------------------------------------------------------

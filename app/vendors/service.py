@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.auth.tenancy import scope_buyer
 from app.errors import Conflict, NotFound
+from app.forms import FieldErrors, field_errors_from
 from app.models import (
     AISystem,
     Assessment,
@@ -39,12 +40,10 @@ from app.vendors.schemas import (
     AISystemInput,
     ContactInput,
     ContractInput,
-    FieldErrors,
     FunctionInput,
     SubcontractorInput,
     VendorCreate,
     VendorListQuery,
-    field_errors_from,
     normal_identifier,
 )
 

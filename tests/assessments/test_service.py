@@ -12,13 +12,13 @@ from app.assessments.service import (
     apply_transition,
     get_assessment,
     progress,
-    questionnaire_of,
     save_answer,
     timeline,
 )
 from app.audit.service import verify
 from app.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from app.models import AssessmentStatus, AuditEvent, Role
+from app.questionnaires.service import questionnaire_of
 from tests.factories import (
     make_assessment,
     make_org,

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.assessments.review import review_answer, take_action
 from app.assessments.sending import Recipients, send_questionnaire
-from app.assessments.service import answers_of, questionnaire_of, save_answer
+from app.assessments.service import answers_of, save_answer
 from app.auth.invitations import accept_invitation
 from app.config import Settings
 from app.evidence.service import attach_evidence, store_evidence
@@ -23,7 +23,7 @@ from app.evidence.storage import store_for
 from app.models import Assessment, Invitation, Questionnaire, Role, User, Vendor
 from app.portal.service import submit as submit_assessment
 from app.questionnaires.schema import QuestionType
-from app.questionnaires.service import latest_version, publish_library
+from app.questionnaires.service import latest_version, publish_library, questionnaire_of
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.schemas import AISystemInput, ContractInput, VendorCreate
 from app.vendors.service import create_vendor, save_ai_system, save_contract

@@ -7,9 +7,10 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from app.assessments.service import answers_of, evidence_keys, questionnaire_of
+from app.assessments.service import answers_of, evidence_keys
 from app.models import Assessment, AssessmentStatus, User
 from app.portal.service import anchor
+from app.questionnaires.service import questionnaire_of
 from tests.browser.answers import (
     EVIDENCED,
     answer_in_browser,

@@ -8,10 +8,11 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from app.assessments.service import answers_of, questionnaire_of, save_answer
+from app.assessments.service import answers_of, save_answer
 from app.errors import Conflict, InvalidInput
 from app.models import Questionnaire
 from app.portal import excel, service
+from app.questionnaires.service import questionnaire_of
 from tests.helpers import login
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from app.exports.cells import safe_text
 from app.questionnaires.coverage import (
     COVERAGE_HEADERS,
     CoverageRow,
@@ -18,6 +17,7 @@ from app.questionnaires.coverage import (
 )
 from app.questionnaires.loader import parse_questionnaire
 from app.questionnaires.references import REFERENCES, Reference, children, lookup
+from app.spreadsheets import safe_text
 
 SMALL = parse_questionnaire(
     textwrap.dedent(

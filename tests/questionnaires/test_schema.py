@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.questionnaires.schema import Question, Questionnaire, json_schema, json_schema_text
+from app.scoring.adapter import answer_level
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,12 +39,12 @@ def test_json_schema_forbids_unknown_fields() -> None:
 def test_maturity_level_for_answer() -> None:
     question = make_question(type="maturity", levels=LEVELS)
     assert question.max_level == 5
-    assert question.level_for(3) == 3
-    assert question.level_for("4") == 4  # form posts arrive as text
-    assert question.level_for(None) is None
-    assert question.level_for(6) is None
-    assert question.level_for(True) is None
-    assert question.level_for("high") is None
+    assert answer_level(question, 3) == 3
+    assert answer_level(question, "4") == 4  # form posts arrive as text
+    assert answer_level(question, None) is None
+    assert answer_level(question, 6) is None
+    assert answer_level(question, True) is None
+    assert answer_level(question, "high") is None
 
 
 def test_single_choice_level_is_the_options_level() -> None:
@@ -56,9 +57,9 @@ def test_single_choice_level_is_the_options_level() -> None:
         ],
     )
     assert question.max_level == 5
-    assert question.level_for("part") == 2
-    assert question.level_for("na") is None
-    assert question.level_for("other") is None
+    assert answer_level(question, "part") == 2
+    assert answer_level(question, "na") is None
+    assert answer_level(question, "other") is None
 
 
 def test_multi_choice_level_sums_selected_practices_like_the_scoring_model() -> None:
@@ -72,20 +73,20 @@ def test_multi_choice_level_sums_selected_practices_like_the_scoring_model() -> 
         ],
     )
     assert question.max_level == 5  # 1 + 2 + 4, capped at 5
-    assert question.level_for(["a", "b"]) == 3
-    assert question.level_for(["a", "b", "d"]) == 5
-    assert question.level_for(["a", "c"]) == 1
-    assert question.level_for(["a"]) == 1
-    assert question.level_for([]) == 0
-    assert question.level_for(["c"]) is None
-    assert question.level_for("b") == 2
+    assert answer_level(question, ["a", "b"]) == 3
+    assert answer_level(question, ["a", "b", "d"]) == 5
+    assert answer_level(question, ["a", "c"]) == 1
+    assert answer_level(question, ["a"]) == 1
+    assert answer_level(question, []) == 0
+    assert answer_level(question, ["c"]) is None
+    assert answer_level(question, "b") == 2
 
 
 def test_yes_no_na_defaults_and_optional_levels() -> None:
     plain = make_question(type="yes_no_na")
     assert [o.value for o in plain.options] == ["yes", "no", "na"]
     assert plain.max_level is None and not plain.scored
-    assert plain.level_for("yes") is None
+    assert answer_level(plain, "yes") is None
     scored = make_question(
         type="yes_no_na",
         options=[
@@ -94,15 +95,15 @@ def test_yes_no_na_defaults_and_optional_levels() -> None:
             {"value": "na", "label": "N/A"},
         ],
     )
-    assert scored.level_for("no") == 0
-    assert scored.level_for("na") is None
+    assert answer_level(scored, "no") == 0
+    assert answer_level(scored, "na") is None
 
 
 @pytest.mark.parametrize("kind", ["text", "number", "date", "group"])
 def test_unscored_types_have_no_level(kind: str) -> None:
     question = make_question(type=kind)
     assert question.max_level is None
-    assert question.level_for("anything") is None
+    assert answer_level(question, "anything") is None
 
 
 def test_defaults_and_forbidden_extras() -> None:

@@ -8,7 +8,6 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, select
 
-from app.assessments.service import questionnaire_of
 from app.models import (
     AISystem,
     AnswerEvidence,
@@ -19,9 +18,11 @@ from app.models import (
     ScoreResult,
 )
 from app.questionnaires.schema import Question
+from app.questionnaires.service import questionnaire_of
 from app.scoring import claimed_level
 from app.scoring.adapter import (
     answer_inputs,
+    answer_level,
     compiled_model,
     portfolio_providers,
     question_spec,
@@ -272,8 +273,8 @@ def test_schema_multi_choice_level_is_the_scoring_models(session):
     )
     spec = question_spec(question)
     for chosen in (["a"], ["a", "b"], ["a", "b", "c"], ["na"], [], ["a", "na"]):
-        assert question.level_for(chosen) == claimed_level(spec, chosen)
-    assert question.level_for(["a", "b", "c"]) == 5
+        assert answer_level(question, chosen) == claimed_level(spec, chosen)
+    assert answer_level(question, ["a", "b", "c"]) == 5
 
 
 def test_score_all_scores_each_vendors_latest_submitted_assessment(session, world):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 
 from app.demo import load_demo
+from app.forms import validate
 from app.models import Contract, Subcontractor, Vendor, VendorContact
-from app.vendors.schemas import ContractInput, validate
+from app.vendors.schemas import ContractInput
 
 
 def test_demo_step_is_idempotent_and_valid(engine, settings):

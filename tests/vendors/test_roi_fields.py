@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from app.forms import FieldErrors, validate
 from app.models import AuditEvent, BusinessFunction, Role, Vendor
 from app.vendors import service
-from app.vendors.schemas import FieldErrors, VendorCreate, validate
+from app.vendors.schemas import VendorCreate
 from tests.factories import make_org, make_user, make_vendor
 from tests.helpers import login
 

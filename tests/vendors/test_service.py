@@ -9,18 +9,17 @@ import pytest
 from sqlmodel import select
 
 from app.errors import Conflict, NotFound
+from app.forms import FieldErrors, validate
 from app.models import AuditEvent, Contract, Role, Vendor
 from app.vendors import service
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.schemas import (
     ContactInput,
     ContractInput,
-    FieldErrors,
     FunctionInput,
     SubcontractorInput,
     VendorCreate,
     VendorListQuery,
-    validate,
 )
 from tests.factories import make_org, make_user, make_vendor
 

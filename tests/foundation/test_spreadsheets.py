@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.exports.cells import safe_text
+from app.spreadsheets import safe_text
 
 
 @pytest.mark.parametrize(
