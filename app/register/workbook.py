@@ -3,6 +3,7 @@ for any number of vendors: Register, Findings, Domain maturity, AI systems, Evid
 About (and a hidden Lists sheet behind the dropdowns).
 
 Every text cell goes through `safe_text` (formula injection); numbers and dates stay typed.
+`export_register_workbook` is the audited download of the register page and the API.
 """
 
 from __future__ import annotations
