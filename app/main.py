@@ -33,6 +33,7 @@ from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
 from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
+from app.scoring import routes as scoring_routes
 from app.security import SecurityHeadersMiddleware
 from app.vendors import routes as vendor_routes
 from app.web import PROJECT_ROOT, is_htmx, render
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(vendor_routes.router)
     protected.include_router(assessment_routes.router)
     protected.include_router(register_routes.router)
+    protected.include_router(scoring_routes.router)
     protected.include_router(roi_routes.router)
     protected.include_router(organisation_routes.router)
     protected.include_router(export_routes.router)

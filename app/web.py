@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.auth.permissions import Permission, has_permission
 from app.auth.sessions import csrf_token
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
 templates.env.globals["Permission"] = Permission
@@ -58,3 +60,20 @@ def redirect(request: Request, url: str) -> Response:
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request"})
     return RedirectResponse(url, status_code=303, headers={"Vary": "HX-Request"})
+
+
+def download(file: IO[bytes], filename: str, media_type: str = XLSX) -> StreamingResponse:
+    """Stream a rewound temporary file as an attachment, closing it once sent."""
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            while chunk := file.read(64 * 1024):
+                yield chunk
+        finally:
+            file.close()
+
+    return StreamingResponse(
+        chunks(),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,4 +1,4 @@
-"""Register export: the risk register workbook (app/exports/register_xlsx.py) for portfolios of
+"""Register export: the risk register workbook (app/register/workbook.py) for portfolios of
 growing size, against a raw openpyxl write-only dump of the same cells (the floor).
 
 The floor reads the same data with one plain SQL query per sheet (the register's per-vendor
@@ -78,8 +78,8 @@ def product(url: str, path: str) -> dict[str, Any]:
     from sqlmodel import Session
 
     from app.db import make_engine
-    from app.exports.register_xlsx import write_register_workbook
     from app.register.service import RegisterFilters
+    from app.register.workbook import write_register_workbook
 
     engine = make_engine(url)
     with Session(engine) as session:
@@ -105,9 +105,9 @@ def floor(url: str, path: str) -> dict[str, Any]:
     from sqlalchemy import Date, DateTime, text
 
     from app.db import make_engine
-    from app.exports.register_xlsx import REGISTER_COLUMNS
     from app.models import FindingStatus, VendorStatus
     from app.questionnaires.service import compiled
+    from app.register.workbook import REGISTER_COLUMNS
     from app.scoring import DEFAULT_DOMAINS
     from app.vendors.codes import ICT_SERVICE_TYPES
 

@@ -482,7 +482,7 @@ def _export(result: dict[str, Any]) -> str:
     text = [
         "## Register export",
         "",
-        "The risk register workbook (`app/exports/register_xlsx.py`: Register, Domain maturity, "
+        "The risk register workbook (`app/register/workbook.py`: Register, Domain maturity, "
         "Findings, AI systems, Evidence index, About, the hidden Lists) for the whole portfolio, "
         "on SQLite, against the floor: the same sheets and cells from one plain SQL query per "
         "sheet, appended raw to an openpyxl write-only workbook (no styles, dropdowns or "
@@ -618,7 +618,7 @@ Each is its own commit, with the numbers measured before and after:
 - **Register export** (`app/register/service.py`): the rows came in OFFSET pages of 500, each
   re-running the sorted query (quadratic). One streamed query: 50,000 vendors 47.9 s → 9.2 s
   to iterate the register.
-- **Register workbook** (`app/exports/register_xlsx.py`): openpyxl hashed the fill and font
+- **Register workbook** (`app/register/workbook.py`): openpyxl hashed the fill and font
   objects again for every level cell; each style combination is now built once per sheet
   (profiled on 1,000 vendors: 2.8 s → 0.75 s in the cell factory). The Findings sheet reads
   plain columns instead of building a Finding object per row: 1,000 vendors / 10,000 findings,

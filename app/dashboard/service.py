@@ -143,6 +143,27 @@ def dashboard(
     )
 
 
+@dataclass
+class HomeCounts:
+    vendors: int
+    by_status: dict[str, int]  # assessments by status
+
+
+def home_counts(*, session: Session, organisation_id: int | None) -> HomeCounts:
+    """The figures of the plain home page, for staff who do not see the portfolio dashboard."""
+    vendors = session.exec(
+        select(func.count()).select_from(Vendor).where(Vendor.organisation_id == organisation_id)
+    ).one()
+    by_status = dict(
+        session.exec(
+            select(Assessment.status, func.count())
+            .where(Assessment.organisation_id == organisation_id)
+            .group_by(Assessment.status)
+        ).all()
+    )
+    return HomeCounts(vendors=vendors, by_status=by_status)
+
+
 # --- charts (specs shared with the PDF reports) ---------------------------------------------------
 
 

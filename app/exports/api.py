@@ -12,10 +12,10 @@ from fastapi.responses import Response
 from app.api.problems import problems
 from app.auth.permissions import Permission
 from app.deps import WriteSessionDep, require
+from app.exports.downloads import assessment_pdf_response, portfolio_pdf_response
 from app.exports.reports import PDF
-from app.exports.routes import assessment_pdf_response, portfolio_pdf_response
 from app.models import User
-from app.register.routes import register_filters
+from app.register.schemas import register_filters
 from app.register.service import RegisterFilters
 
 router = APIRouter(tags=["reports"], responses=problems(401, 403))

@@ -1,4 +1,6 @@
-"""`assay export …`: one sub-command per export, all in the `export` group.
+"""`assay export …`: one sub-command per export, all in the `export` group: the register workbook,
+`report ASSESSMENT_ID --out FILE.pdf` and `portfolio --out FILE.pdf [--org SLUG]` (the PDF reports,
+audited like the downloads).
 
 Each exporter is an (name, help, add_arguments, run) entry in EXPORTERS; another module adds its
 own by appending to EXPORTERS at import time (and listing itself in `app/cli.py`
@@ -12,6 +14,8 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+CLI_ACTOR = "assay export (command line)"
 
 
 @dataclass(frozen=True)
@@ -58,8 +62,8 @@ def organisation_for(session, slug: str | None):
 def _run_register(args: argparse.Namespace) -> None:
     from app.cli import _engine, _settings
     from app.db import session_scope
-    from app.exports.register_xlsx import write_register_workbook
     from app.register.service import RegisterFilters
+    from app.register.workbook import write_register_workbook
 
     engine = _engine(_settings())
     with session_scope(engine) as session:
@@ -85,9 +89,87 @@ add_exporter(
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    import app.exports.report_cli  # noqa: F401  (adds the PDF report exporters)
+def _write(path: Path, content: bytes) -> None:
+    """Write inside the unit of work: a file that cannot be written leaves no audit event."""
+    from app.cli import CommandError
 
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assessment_id", type=int, help="the assessment's number")
+    parser.add_argument("--out", required=True, type=Path, help="the .pdf file to write")
+
+
+def _run_report(args: argparse.Namespace) -> None:
+    from app.cli import CommandError, _engine, _settings
+    from app.db import session_scope
+    from app.exports.reports import export_assessment_report
+    from app.models import Assessment
+
+    engine = _engine(_settings())
+    with session_scope(engine) as session:
+        assessment = session.get(Assessment, args.assessment_id)
+        if assessment is None:
+            raise CommandError(f"no assessment {args.assessment_id}")
+        report = export_assessment_report(
+            session=session,
+            organisation_id=assessment.organisation_id,
+            assessment_id=assessment.id,
+            actor=None,
+            generated_by=CLI_ACTOR,
+        )
+        _write(args.out, report.content)
+    print(f"Wrote {args.out} (assessment {args.assessment_id}, {len(report.content):,} bytes).")
+
+
+def _portfolio_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, type=Path, help="the .pdf file to write")
+    parser.add_argument("--org", help="organisation slug (default: the only organisation)")
+
+
+def _run_portfolio(args: argparse.Namespace) -> None:
+    from app.cli import _engine, _settings
+    from app.db import session_scope
+    from app.exports.reports import export_portfolio_report
+    from app.register.service import RegisterFilters
+
+    engine = _engine(_settings())
+    with session_scope(engine) as session:
+        organisation = organisation_for(session, args.org)
+        report = export_portfolio_report(
+            session=session,
+            organisation_id=organisation.id,
+            filters=RegisterFilters(),
+            actor=None,
+            generated_by=CLI_ACTOR,
+        )
+        _write(args.out, report.content)
+    print(f"Wrote {args.out} ({organisation.name}, {len(report.content):,} bytes).")
+
+
+add_exporter(
+    Exporter(
+        "report",
+        "the PDF report of one assessment (score, findings, answers, evidence, audit excerpt)",
+        _report_arguments,
+        _run_report,
+    )
+)
+add_exporter(
+    Exporter(
+        "portfolio",
+        "the PDF portfolio report (summary charts, register, concentration)",
+        _portfolio_arguments,
+        _run_portfolio,
+    )
+)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="write exports to files")
     export_commands = export.add_subparsers(dest="export_command", required=True)
     for exporter in EXPORTERS:

@@ -54,7 +54,8 @@ from app.models import (
     utcnow,
 )
 from app.questionnaires.service import questionnaire_of
-from app.register.service import RegisterFilters, concentration, iter_register_rows
+from app.register.concentration import concentration
+from app.register.service import RegisterFilters, iter_register_rows
 from app.scoring import DEFAULT_DOMAINS, FRAMEWORK_LABELS, MODEL_VERSION
 from app.scoring.service import latest_result_for, stored_result
 

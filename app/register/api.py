@@ -8,13 +8,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from app.api.problems import problems
+from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.models import User, utcnow
 from app.register import service
-from app.register.routes import register_filters, xlsx_response
-from app.register.schemas import RegisterPageRead, RegisterRowRead
+from app.register.schemas import RegisterPageRead, RegisterRowRead, register_filters
 from app.register.service import RegisterFilters
+from app.register.workbook import export_register_workbook
+from app.web import XLSX, download
 
 router = APIRouter(tags=["register"], responses=problems(401, 403))
 Reader = Annotated[User, require(Permission.view_portfolio)]
@@ -53,13 +55,14 @@ def register_json(session: SessionDep, user: Reader, filters: Filters) -> Regist
     "/register.xlsx",
     summary="The risk register workbook",
     response_class=Response,
-    responses={
-        200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
-    },
+    responses={200: {"content": {XLSX: {}}}},
 )
 def register_xlsx(
     request: Request, session: WriteSessionDep, user: Exporter, filters: Filters
 ) -> Response:
     """The workbook of the web export (Register, Findings, Domain maturity, AI systems,
     Evidence index, About) for the same filters; recorded on the audit trail."""
-    return xlsx_response(request, session, user, filters)
+    export = export_register_workbook(
+        session=session, actor=user, filters=filters, ip=request_ip(request)
+    )
+    return download(export.file, export.filename)

@@ -10,21 +10,19 @@ from sqlmodel import Session, select
 
 from app.errors import InvalidInput, NotFound
 from app.models import AISystem, AuditEvent, Finding, Role
-from app.register.service import (
+from app.register.concentration import concentration
+from app.register.detail import maturity_trend, vendor_history
+from app.register.findings import (
     FindingFilters,
     FindingUpdate,
     ManualFinding,
-    RegisterFilters,
     TreatmentUpdate,
     add_manual_finding,
-    concentration,
     findings_page,
-    maturity_trend,
-    register_page,
     update_finding,
     update_treatment,
-    vendor_history,
 )
+from app.register.service import RegisterFilters, register_page
 from tests.factories import make_org, make_user, make_vendor
 from tests.register.portfolio import TODAY, StatementCounter, add_scored_vendor, make_function
 

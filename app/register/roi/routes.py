@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.api.problems import problems
@@ -22,7 +22,7 @@ from app.models import User
 from app.register.roi.schemas import RoiCheckRead
 from app.register.roi.service import RegisterInvalid, RoiReport, export_roi, roi_report
 from app.register.roi.spec import TEMPLATES
-from app.web import render
+from app.web import download, render
 
 router = APIRouter()
 api_router = APIRouter(tags=["register"], responses=problems(401, 403))
@@ -90,19 +90,7 @@ def _download(
         return render(
             request, "register/roi.html", _context(exc.report, ref_date, fmt), status_code=409
         )
-
-    def chunks():
-        try:
-            while chunk := export.file.read(64 * 1024):
-                yield chunk
-        finally:
-            export.file.close()
-
-    return StreamingResponse(
-        chunks(),
-        media_type=export.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'},
-    )
+    return download(export.file, export.filename, export.media_type)
 
 
 @router.get("/register/roi.zip")

@@ -28,10 +28,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from app.exports.register_xlsx import DATE, DATETIME, HEADER_FILL, HEADER_FONT
 from app.register.roi.builder import BuiltRegister, Table
 from app.register.roi.spec import Column
 from app.register.roi.validator import Problem
+from app.register.workbook import DATE, DATETIME, HEADER_FILL, HEADER_FONT
 from app.spreadsheets import safe_text
 
 TAXONOMY_ENTRY_POINT = "http://www.eba.europa.eu/eu/fr/xbrl/crr/fws/dora/4.0/mod/dora.json"

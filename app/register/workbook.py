@@ -3,12 +3,14 @@ for any number of vendors: Register, Findings, Domain maturity, AI systems, Evid
 About (and a hidden Lists sheet behind the dropdowns).
 
 Every text cell goes through `safe_text` (formula injection); numbers and dates stay typed.
+`export_register_workbook` is the audited download of the register page and the API.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any, NamedTuple
 
@@ -20,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, col, select
 
+from app.audit.service import record
 from app.exports.charts import LEVEL_COLOURS
 from app.models import (
     AISystem,
@@ -461,3 +464,34 @@ def register_workbook_file(
     )
     spooled.seek(0)
     return spooled, rows  # type: ignore[return-value]
+
+
+@dataclass
+class WorkbookExport:
+    file: IO[bytes]  # rewound; the caller closes it
+    filename: str
+
+
+def export_register_workbook(
+    *, session: Session, actor: User, filters: RegisterFilters, ip: str | None = None
+) -> WorkbookExport:
+    """The workbook as `actor` downloads it (web page or API), recorded on the audit trail."""
+    assert actor.organisation_id is not None  # export_reports is a buyer permission
+    spooled, rows = register_workbook_file(
+        session=session,
+        organisation_id=actor.organisation_id,
+        filters=filters,
+        generated_by=f"{actor.name} <{actor.email}>",
+    )
+    record(
+        session,
+        action="register.exported",
+        actor=actor,
+        organisation_id=actor.organisation_id,
+        object_type="register",
+        object_id="xlsx",
+        data={"filters": filters.params(), "vendors": rows},
+        ip=ip,
+    )
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return WorkbookExport(spooled, f"assay-register-{stamp}.xlsx")

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from app.cli import main
-from app.exports.register_xlsx import write_register_workbook
 from app.models import AISystem, Answer, AnswerEvidence, AuditEvent, Finding, Role
 from app.register.service import RegisterFilters
+from app.register.workbook import write_register_workbook
 from tests.factories import make_org, make_user
 from tests.helpers import login
 from tests.register.portfolio import add_scored_vendor
