@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from sqlmodel import Session, col, select
 
-from app.api.problems import problems
+from app.problems import problems
 from app.assessments import review
 from app.assessments.comments import comments_for
 from app.assessments.listing import AssessmentFilters, is_overdue, list_assessments

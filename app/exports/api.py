@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.problems import problems
+from app.problems import problems
 from app.auth.permissions import Permission
 from app.deps import WriteSessionDep, require
 from app.exports.reports import PDF

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.problems import problems
+from app.problems import problems
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.models import User, utcnow
