@@ -26,7 +26,9 @@ from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import latest_version, publish_library, questionnaire_of
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.schemas import AISystemInput, ContractInput, VendorCreate
-from app.vendors.service import create_vendor, save_ai_system, save_contract
+from app.vendors.children import save_ai_system
+from app.vendors.contracts import save_contract
+from app.vendors.service import create_vendor
 from tests.browser.answers import EVIDENCED, LIBRARY_KEY, planned_answer
 from tests.evidence.samples import pdf_bytes
 from tests.factories import PASSWORD, make_org, make_user
