@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app.security import token_hash
 from app.models import ApiToken, AuditEvent, Contract, Role, Subcontractor, Vendor
+from app.security import token_hash
 from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_org, make_user, make_vendor
 
