@@ -48,40 +48,46 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 PENDING_MAX_AGE_SECONDS = 24 * 3600
 MAX_CELL_CHARS = 2000
 
+
+def _choices(labels: Mapping[Any, str]) -> list[str]:
+    """The stored values of a closed list, as the template's dropdown offers them."""
+    return [str(value) for value in labels]
+
+
 # Column → (what it holds, the closed list behind its dropdown if any).
 COLUMNS: dict[str, tuple[str, list[str] | None]] = {
     "legal_name": ("Legal name (required)", None),
     "identifier": ("Identification code, LEI preferred (required)", None),
     "identifier_type": (
         "Type of the identification code (default LEI)",
-        list(codes.IDENTIFIER_TYPES),
+        _choices(codes.IDENTIFIER_TYPES),
     ),
     "latin_name": ("Name in Latin alphabet, if the legal name is not", None),
     "additional_identifier": ("Additional identification code", None),
-    "additional_identifier_type": ("Type of the additional code", list(codes.IDENTIFIER_TYPES)),
-    "person_type": ("legal or individual", list(codes.PERSON_TYPES)),
+    "additional_identifier_type": ("Type of the additional code", _choices(codes.IDENTIFIER_TYPES)),
+    "person_type": ("legal or individual", _choices(codes.PERSON_TYPES)),
     "hq_country": ("Headquarters country, ISO 3166 (required)", sorted(COUNTRY_CODES)),
     "parent_name": ("Ultimate parent: name", None),
     "parent_identifier": ("Ultimate parent: identification code", None),
-    "parent_identifier_type": ("Ultimate parent: type of code", list(codes.IDENTIFIER_TYPES)),
-    "status": ("prospective, active or offboarded", list(codes.VENDOR_STATUSES)),
+    "parent_identifier_type": ("Ultimate parent: type of code", _choices(codes.IDENTIFIER_TYPES)),
+    "status": ("prospective, active or offboarded", _choices(codes.VENDOR_STATUSES)),
     "website": ("Website", None),
     "description": ("What the vendor provides", None),
     "annual_expense": ("Total annual expense", None),
     "currency": ("ISO 4217 currency (default EUR)", list(codes.CURRENCIES)),
     "supports_critical_function": ("yes or no", ["yes", "no"]),
-    "data_sensitivity": ("none, low, medium, high", list(codes.DATA_SENSITIVITY)),
-    "substitutability": ("Substitutability", list(codes.SUBSTITUTABILITY)),
+    "data_sensitivity": ("none, low, medium, high", _choices(codes.DATA_SENSITIVITY)),
+    "substitutability": ("Substitutability", _choices(codes.SUBSTITUTABILITY)),
     "substitutability_reason": (
         "Why it is hard to substitute: x963 no real alternatives, x964 hard to migrate or "
         "reintegrate, x965 both (needed when not_substitutable or highly_complex)",
-        list(codes.SUBSTITUTABILITY_REASONS),
+        _choices(codes.SUBSTITUTABILITY_REASONS),
     ),
-    "ai_role": ("AI Act role", list(codes.AI_ROLES)),
+    "ai_role": ("AI Act role", _choices(codes.AI_ROLES)),
     "cloud_providers": ("Cloud providers, separated by ;", None),
     "last_audit_date": ("Date of the last audit (YYYY-MM-DD)", None),
     "exit_plan": ("yes or no", ["yes", "no"]),
-    "reintegration": ("Possibility of reintegration", list(codes.REINTEGRATION)),
+    "reintegration": ("Possibility of reintegration", _choices(codes.REINTEGRATION)),
 }
 REQUIRED_COLUMNS = ("legal_name", "identifier", "hq_country")
 

@@ -32,10 +32,12 @@ from app.models import (
     FindingSeverity,
     FindingStatus,
     Questionnaire,
+    RiskTier,
     Subcontractor,
     User,
     Vendor,
     VendorContact,
+    VendorStatus,
 )
 from app.vendors.schemas import VENDOR_FIELDS, VendorCreate, VendorListQuery
 
@@ -107,8 +109,18 @@ class VendorList:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-_TIER_ORDER = case({"critical": 1, "high": 2, "medium": 3, "low": 4}, value=Vendor.tier, else_=5)
-_STATUS_ORDER = case({"active": 1, "prospective": 2, "offboarded": 3}, value=Vendor.status, else_=4)
+_TIER_ORDER = case(
+    {tier.value: rank for rank, tier in enumerate(RiskTier, start=1)}, value=Vendor.tier, else_=5
+)
+_STATUS_ORDER = case(
+    {
+        VendorStatus.active.value: 1,
+        VendorStatus.prospective.value: 2,
+        VendorStatus.offboarded.value: 3,
+    },
+    value=Vendor.status,
+    else_=4,
+)
 
 
 def _list_conditions(user: User, query: VendorListQuery, today: date) -> list[Any]:
