@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.problems import problems
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.models import User, utcnow
+from app.problems import problems
 from app.register import service
 from app.register.routes import register_filters, xlsx_response
 from app.register.schemas import RegisterPageRead, RegisterRowRead
