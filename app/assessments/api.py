@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 from sqlmodel import Session, col, select
 
-from app.api.problems import problems
 from app.assessments import review
 from app.assessments.comments import comments_for
 from app.assessments.listing import AssessmentFilters, is_overdue, list_assessments
@@ -33,6 +32,7 @@ from app.auth.permissions import Permission
 from app.deps import CurrentUser, SessionDep, require
 from app.errors import InvalidInput
 from app.models import AnswerEvidence, Assessment, Questionnaire, User, Vendor, utcnow
+from app.problems import problems
 from app.questionnaires.service import questionnaire_of
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], responses=problems(401))

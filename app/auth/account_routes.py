@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app.auth import service, totp
 from app.auth.permissions import Permission
+from app.auth.schemas import CodeForm, PasswordForm, TokenForm
 from app.auth.sessions import end_session
 from app.deps import CurrentUser, SessionDep, require
 from app.errors import DomainError, Forbidden
+from app.forms import PostedForm, parse
 from app.models import User
 from app.web import flash, redirect, render
 
@@ -60,11 +60,9 @@ def _enrolment(request: Request, user: User, secret: str, error: str | None = No
 
 @router.post("/two-step/confirm")
 def two_step_confirm(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    code: Annotated[str, Form(max_length=32)],
+    request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
 ) -> Response:
+    code = parse(CodeForm, form).code
     _browser_only(request)
     try:
         codes = service.confirm_totp_enrolment(session, user=user, code=code)
@@ -77,11 +75,9 @@ def two_step_confirm(
 
 @router.post("/two-step/disable")
 def two_step_disable(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    password: Annotated[str, Form(max_length=256)],
+    request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
 ) -> Response:
+    password = parse(PasswordForm, form).password
     _browser_only(request)
     service.disable_totp(session, user=user, password=password)
     flash(request, "Two-step sign-in is off.")
@@ -90,11 +86,9 @@ def two_step_disable(
 
 @router.post("/tokens", dependencies=[require(Permission.manage_api_tokens)])
 def create_token(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    name: Annotated[str, Form(max_length=100)],
+    request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
 ) -> Response:
+    name = parse(TokenForm, form).name
     _browser_only(request)
     token, secret = service.create_api_token(session, user=user, name=name)
     return _page(request, session, user, new_token=secret, new_token_name=token.name)

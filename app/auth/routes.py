@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Annotated
 
 import httpx
 from authlib.integrations.base_client import OAuthError
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from joserfc.errors import JoseError
@@ -19,10 +18,12 @@ from app.auth import throttle
 from app.auth.invitations import accept_invitation, open_invitation
 from app.auth.oidc import SsoRefused, client_for, find_sso_organisation, oidc_config, sso_user
 from app.auth.passwords import password_problem, verify_password
+from app.auth.schemas import CodeForm, InvitationForm, LoginForm, SsoForm
 from app.auth.service import password_login, verify_second_factor
 from app.auth.sessions import end_session, start_session
 from app.deps import CurrentUser, SessionDep, WriteSessionDep
 from app.errors import InvalidInput
+from app.forms import PostedForm, parse
 from app.models import Organisation, User
 from app.web import flash, redirect, render
 
@@ -49,14 +50,10 @@ def login_page(request: Request, next: str | None = None) -> Response:
 
 
 @public_router.post("/login")
-def login(
-    request: Request,
-    session: SessionDep,
-    email: Annotated[str, Form(max_length=320)],
-    password: Annotated[str, Form(max_length=256)],
-    next: Annotated[str, Form()] = "/",
-) -> Response:
-    outcome = password_login(session, email=email, password=password, ip=request_ip(request))
+def login(request: Request, session: SessionDep, form: PostedForm) -> Response:
+    data = parse(LoginForm, form)
+    email, next = data.email, data.next
+    outcome = password_login(session, email=email, password=data.password, ip=request_ip(request))
     if outcome.user is None:
         error, status = (
             (throttle.THROTTLED_MESSAGE, 429) if outcome.throttled else (GENERIC_FAILURE, 401)
@@ -94,9 +91,8 @@ def second_factor_page(request: Request, session: SessionDep) -> Response:
 
 
 @public_router.post("/login/two-step")
-def second_factor(
-    request: Request, session: SessionDep, code: Annotated[str, Form(max_length=32)]
-) -> Response:
+def second_factor(request: Request, session: SessionDep, form: PostedForm) -> Response:
+    code = parse(CodeForm, form).code
     pending = _pending_user(request, session)
     if pending is None:
         flash(request, "That took too long. Sign in again.", "error")
@@ -111,13 +107,10 @@ def second_factor(
 
 
 @public_router.post("/login/sso")
-async def sso_start(
-    request: Request,
-    session: SessionDep,
-    identifier: Annotated[str, Form(max_length=320)],
-    next: Annotated[str, Form()] = "/",
-) -> Response:
+async def sso_start(request: Request, session: SessionDep, form: PostedForm) -> Response:
     """Email (its domain) or organisation slug first, then off to the organisation's provider."""
+    data = parse(SsoForm, form)
+    identifier, next = data.identifier, data.next
     org = await run_in_threadpool(find_sso_organisation, session, identifier)
     config = oidc_config(org, request.app.state.settings) if org else None
     if org is None or config is None:
@@ -182,14 +175,11 @@ def invitation_page(request: Request, session: SessionDep, token: str) -> Respon
 
 @public_router.post("/invitations/{token}")
 def invitation_accept(
-    request: Request,
-    session: SessionDep,
-    token: str,
-    password: Annotated[str, Form(max_length=256)],
-    name: Annotated[str, Form(max_length=200)] = "",
-    password_confirm: Annotated[str, Form(max_length=256)] = "",
+    request: Request, session: SessionDep, token: str, form: PostedForm
 ) -> Response:
     """New people set a password; people with an account prove it with theirs."""
+    data = parse(InvitationForm, form)
+    password, name = data.password, data.name
     invitation = open_invitation(session, token)
     existing = _existing_account(session, invitation.email)
     ip = request_ip(request)
@@ -202,7 +192,7 @@ def invitation_accept(
             throttle.record_failure(session, keys[0], throttle.ACCOUNT)
             throttle.record_failure(session, keys[1], throttle.ADDRESS)
             error = "That password is not correct."
-    elif password != password_confirm:
+    elif password != data.password_confirm:
         error = "The two passwords differ."
     else:
         error = password_problem(password)

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
 from app.auth.invitations import invite_vendor_contact, remove_colleague, team_of
 from app.auth.permissions import Permission
+from app.auth.schemas import InviteForm
 from app.auth.tenancy import get_scoped, scope_buyer
 from app.deps import CurrentUser, SessionDep, require
-from app.models import Invitation, Role, Vendor
+from app.forms import PostedForm, parse
+from app.models import Invitation, Role, User, Vendor
 from app.web import flash, redirect, render
 
 router = APIRouter(tags=["team"])
 
-VendorId = Annotated[int, Form()]
-Email = Annotated[str, Form(max_length=320)]
-Name = Annotated[str, Form(max_length=200)]
-InviteRole = Annotated[Role, Form()]
+
+def _invite(
+    request: Request, session: SessionDep, user: User, form: PostedForm, *, default_role: Role
+) -> tuple[Vendor, str]:
+    """Invite the contact the form names to one of the caller's vendors: (vendor, email)."""
+    data = parse(InviteForm, form)
+    vendor = get_scoped(session, Vendor, data.vendor_id, user)
+    invite_vendor_contact(
+        session=session,
+        actor=user,
+        vendor=vendor,
+        email=data.email,
+        name=data.name,
+        role=data.role or default_role,
+        settings=request.app.state.settings,
+    )
+    return vendor, data.email
 
 
 @router.get("/vendor-team", dependencies=[require(Permission.manage_vendor_team)])
@@ -30,24 +43,9 @@ def vendor_team(request: Request, user: CurrentUser, session: SessionDep) -> Res
 
 @router.post("/vendor-team/invite", dependencies=[require(Permission.manage_vendor_team)])
 def invite_colleague(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    vendor_id: VendorId,
-    email: Email,
-    name: Name = "",
-    role: InviteRole = Role.vendor_contact,
+    request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
 ) -> Response:
-    vendor = get_scoped(session, Vendor, vendor_id, user)
-    invite_vendor_contact(
-        session=session,
-        actor=user,
-        vendor=vendor,
-        email=email,
-        name=name,
-        role=role,
-        settings=request.app.state.settings,
-    )
+    _, email = _invite(request, session, user, form, default_role=Role.vendor_contact)
     flash(request, f"Invitation sent to {email}.")
     return redirect(request, "/vendor-team")
 
@@ -78,23 +76,8 @@ def vendor_invitations(request: Request, user: CurrentUser, session: SessionDep)
 
 @router.post("/vendor-invitations", dependencies=[require(Permission.manage_vendors)])
 def invite_vendor(
-    request: Request,
-    user: CurrentUser,
-    session: SessionDep,
-    vendor_id: VendorId,
-    email: Email,
-    name: Name = "",
-    role: InviteRole = Role.vendor_admin,
+    request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
 ) -> Response:
-    vendor = get_scoped(session, Vendor, vendor_id, user)
-    invite_vendor_contact(
-        session=session,
-        actor=user,
-        vendor=vendor,
-        email=email,
-        name=name,
-        role=role,
-        settings=request.app.state.settings,
-    )
+    vendor, email = _invite(request, session, user, form, default_role=Role.vendor_admin)
     flash(request, f"Invitation sent to {email} at {vendor.legal_name}.")
     return redirect(request, "/vendor-invitations")

@@ -13,9 +13,8 @@ from typing import Annotated
 from urllib.parse import quote
 
 import anyio.from_thread
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
@@ -31,6 +30,7 @@ from app.evidence.formdata import StreamingForm
 from app.evidence.schemas import EvidenceDetails, EvidenceKind, EvidenceRead, ValidUntilForm
 from app.evidence.storage import READ_CHUNK, EvidenceStore, store_for
 from app.evidence.upload import describe_limit, receive_upload
+from app.forms import FieldErrors, PostedForm, parse
 from app.models import Evidence, Role, User, Vendor, utcnow
 from app.web import flash, is_htmx, redirect, render
 
@@ -125,18 +125,18 @@ def update_valid_until(
     evidence_id: int,
     user: VendorAnswerer,
     session: SessionDep,
-    valid_until: Annotated[str, Form()] = "",
+    form: PostedForm,
 ) -> Response:
     evidence = service.visible_evidence(session=session, user=user, evidence_id=evidence_id)
     try:
-        form = ValidUntilForm.model_validate({"valid_until": valid_until})
-    except ValidationError:
+        valid_until = parse(ValidUntilForm, form).valid_until
+    except FieldErrors:
         raise InvalidInput("Enter the date as YYYY-MM-DD, or leave it empty.") from None
     service.set_valid_until(
         session=session,
         actor=user,
         evidence=evidence,
-        valid_until=form.valid_until,
+        valid_until=valid_until,
         ip=request_ip(request),
     )
     if is_htmx(request):
@@ -286,13 +286,7 @@ def _receive(
     fields, filename = form.read_until_file()
     if header_token is None:
         _check_csrf(request, fields.get(CSRF_FIELD))
-    try:
-        details = EvidenceDetails.model_validate(fields)
-    except ValidationError as exc:
-        raise InvalidInput(
-            "Some fields are invalid.",
-            details=[f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()],
-        ) from None
+    details = parse(EvidenceDetails, fields)
     if not filename:
         raise InvalidInput("Choose a file to upload.")
     store = evidence_store(request)

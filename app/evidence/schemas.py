@@ -4,35 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.forms import FormModel
 
 # The kinds a questionnaire can ask for are the kinds a file can be labelled with: one list (a
 # question asking for a contract once offered no way to label an upload as one).
 from app.questionnaires.schema import EvidenceKind
 
 
-def _blank_is_none(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value.strip() if isinstance(value, str) else value
-
-
-class EvidenceDetails(BaseModel):
-    """What a vendor says about a file when uploading it (all optional)."""
-
-    model_config = ConfigDict(extra="ignore")
+class EvidenceDetails(FormModel):
+    """What a vendor says about a file when uploading it (all optional): the text fields of the
+    streamed multipart upload."""
 
     kind: EvidenceKind | None = None
     title: str | None = Field(default=None, max_length=300)
     valid_until: date | None = None
 
-    _blank = field_validator("kind", "title", "valid_until", mode="before")(_blank_is_none)
 
-
-class ValidUntilForm(BaseModel):
+class ValidUntilForm(FormModel):
     valid_until: date | None = None
-
-    _blank = field_validator("valid_until", mode="before")(_blank_is_none)
 
 
 class EvidenceCreate(BaseModel):

@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.problems import problems
 from app.auth.permissions import Permission
 from app.deps import WriteSessionDep, require
 from app.exports.downloads import assessment_pdf_response, portfolio_pdf_response
 from app.exports.reports import PDF
 from app.models import User
+from app.problems import problems
 from app.register.schemas import register_filters
 from app.register.service import RegisterFilters
 

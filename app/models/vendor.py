@@ -41,6 +41,29 @@ class Substitutability(StrEnum):
     not_substitutable = "not_substitutable"
 
 
+class PersonType(StrEnum):
+    """RoI B_05.01 c0070."""
+
+    legal = "legal"
+    individual = "individual"
+
+
+class SubstitutabilityReason(StrEnum):
+    """Why a provider is not, or hardly, substitutable: RoI LIST0701060 (B_07.01 c0060)."""
+
+    no_alternatives = "x963"
+    hard_to_migrate = "x964"
+    both = "x965"
+
+
+class Reintegration(StrEnum):
+    """How hard it is to bring the service back in-house (RoI B_07.01 c0090)."""
+
+    easy = "easy"
+    difficult = "difficult"
+    highly_complex = "highly_complex"
+
+
 class AIRole(StrEnum):
     provider = "provider"
     deployer = "deployer"
@@ -136,6 +159,69 @@ class AIActClass(StrEnum):
     limited = "limited"
     minimal = "minimal"
     unknown = "unknown"
+
+
+class ArrangementType(StrEnum):
+    standalone = "standalone"
+    overarching = "overarching"
+    subsequent = "subsequent"
+
+
+class ICTServiceType(StrEnum):
+    """RoI LISTANNEXIII: the type of ICT service, S01 to S19."""
+
+    S01 = "S01"
+    S02 = "S02"
+    S03 = "S03"
+    S04 = "S04"
+    S05 = "S05"
+    S06 = "S06"
+    S07 = "S07"
+    S08 = "S08"
+    S09 = "S09"
+    S10 = "S10"
+    S11 = "S11"
+    S12 = "S12"
+    S13 = "S13"
+    S14 = "S14"
+    S15 = "S15"
+    S16 = "S16"
+    S17 = "S17"
+    S18 = "S18"
+    S19 = "S19"
+
+
+class TerminationReason(StrEnum):
+    """Why an arrangement ended: RoI B_02.02 c0090."""
+
+    expired = "x4"
+    provider_breach = "x5"
+    provider_impediment = "x6"
+    data_security_weakness = "x7"
+    authority_request = "x8"
+    other = "x9"
+
+
+class RelianceLevel(StrEnum):
+    """RoI LIST0202180: how much a critical function relies on the service."""
+
+    not_significant = "x794"
+    low = "x795"
+    material = "x796"
+    full = "x797"
+
+
+class FunctionCriticality(StrEnum):
+    yes = "yes"
+    no = "no"
+    not_assessed = "not_assessed"
+
+
+class DiscontinuationImpact(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    not_assessed = "not_assessed"
 
 
 class AISystem(SQLModel, table=True):

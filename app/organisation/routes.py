@@ -5,28 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
 
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
-from app.forms import FieldErrors, form_values, validate
+from app.forms import FieldErrors, PostedForm, form_values, parse, validate
 from app.models import BUYER_ROLES, User
 from app.organisation import service
 from app.organisation.people import change_person, list_people
-from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails
+from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails, PersonAccess
 from app.vendors import codes
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(tags=["organisation"])
 Admin = Annotated[User, require(Permission.manage_users)]
 PATH = "/settings/organisation"
-
-
-async def _submitted(request: Request) -> FormData:
-    return await request.form()  # already parsed by the CSRF check
 
 
 def _page(
@@ -58,7 +53,7 @@ def save_organisation_settings(
     request: Request,
     session: SessionDep,
     user: Admin,
-    form: Annotated[FormData, Depends(_submitted)],
+    form: PostedForm,
 ) -> Response:
     values = form_values(OrganisationDetails, form)
     try:
@@ -97,14 +92,15 @@ def change_person_route(
     session: SessionDep,
     user: Admin,
     user_id: int,
-    form: Annotated[FormData, Depends(_submitted)],
+    form: PostedForm,
 ) -> Response:
+    access = parse(PersonAccess, form)
     person = change_person(
         session=session,
         actor=user,
         user_id=user_id,
-        role=str(form.get("role") or ""),
-        active=form.get("active") == "on",
+        role=access.role,
+        active=access.active,
         ip=request_ip(request),
     )
     flash(

@@ -1,4 +1,4 @@
-"""The organisation settings form: the entity's register details (RoI B_01.01, B_01.02)."""
+"""The organisation's forms: its register details (RoI B_01.01, B_01.02) and its people."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import re
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from app.forms import FormModel
+from app.forms import Code, FormModel, Text
 from app.register.roi import codes as roi_codes
 from app.vendors.identifiers import lei_problem
-from app.vendors.schemas import Code, Country, Currency, Money, Text
+from app.vendors.schemas import Country, Currency, Money
 
 # LIST0101040 as stored on the organisation (`x12`); the export adds the `eba_CT:` prefix.
 ENTITY_TYPES: dict[str, str] = {
@@ -44,3 +44,10 @@ class OrganisationDetails(FormModel):
         if problem := lei_problem(value):
             raise PydanticCustomError("lei", problem)
         return value
+
+
+class PersonAccess(FormModel):
+    """A colleague's role and whether they may sign in (people.py checks the role)."""
+
+    role: str = ""
+    active: bool = False

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.api.problems import problems
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.models import User, utcnow
+from app.problems import problems
 from app.register import service
 from app.register.schemas import RegisterPageRead, RegisterRowRead, register_filters
 from app.register.service import RegisterFilters

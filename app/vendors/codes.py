@@ -1,138 +1,168 @@
-"""Closed lists of the DORA Register of Information (ITS 2024/2956) with the labels users see.
+"""The labels users see for each closed list of the register (DORA ITS 2024/2956).
 
-Values stored in the database are the short keys on the left; the register export maps them to
-EBA codes. Pure data: no database, no HTTP.
+Each vocabulary is its enum in `app.models` (the values stored in the database); here are its
+labels, keyed by that enum, for forms, pages and the import template. The register export maps
+the values to EBA codes. Licensed activities and currencies are long reference lists kept here
+as data. Pure data: no database, no HTTP.
 """
 
 from __future__ import annotations
 
-ICT_SERVICE_TYPES: dict[str, str] = {
-    "S01": "ICT project management",
-    "S02": "ICT development",
-    "S03": "ICT help desk and first level support",
-    "S04": "ICT security management services",
-    "S05": "Provision of data",
-    "S06": "Data analysis",
-    "S07": "ICT, facilities and hosting services (excluding cloud services)",
-    "S08": "Computation",
-    "S09": "Non-cloud data storage",
-    "S10": "Telecom carrier",
-    "S11": "Network infrastructure",
-    "S12": "Hardware and physical devices",
-    "S13": "Software licencing (excluding SaaS)",
-    "S14": "ICT operation management (including maintenance)",
-    "S15": "ICT consulting",
-    "S16": "ICT risk management",
-    "S17": "Cloud services: IaaS",
-    "S18": "Cloud services: PaaS",
-    "S19": "Cloud services: SaaS",
+from collections.abc import Mapping
+from typing import Any
+
+from app.models import (
+    AIActClass,
+    AIRole,
+    ArrangementType,
+    DataSensitivity,
+    DiscontinuationImpact,
+    FunctionCriticality,
+    ICTServiceType,
+    IdentifierType,
+    PersonType,
+    Reintegration,
+    RelianceLevel,
+    RiskTier,
+    Substitutability,
+    SubstitutabilityReason,
+    TerminationReason,
+    VendorStatus,
+)
+
+ICT_SERVICE_TYPES: dict[ICTServiceType, str] = {
+    ICTServiceType.S01: "ICT project management",
+    ICTServiceType.S02: "ICT development",
+    ICTServiceType.S03: "ICT help desk and first level support",
+    ICTServiceType.S04: "ICT security management services",
+    ICTServiceType.S05: "Provision of data",
+    ICTServiceType.S06: "Data analysis",
+    ICTServiceType.S07: "ICT, facilities and hosting services (excluding cloud services)",
+    ICTServiceType.S08: "Computation",
+    ICTServiceType.S09: "Non-cloud data storage",
+    ICTServiceType.S10: "Telecom carrier",
+    ICTServiceType.S11: "Network infrastructure",
+    ICTServiceType.S12: "Hardware and physical devices",
+    ICTServiceType.S13: "Software licencing (excluding SaaS)",
+    ICTServiceType.S14: "ICT operation management (including maintenance)",
+    ICTServiceType.S15: "ICT consulting",
+    ICTServiceType.S16: "ICT risk management",
+    ICTServiceType.S17: "Cloud services: IaaS",
+    ICTServiceType.S18: "Cloud services: PaaS",
+    ICTServiceType.S19: "Cloud services: SaaS",
 }
 
-IDENTIFIER_TYPES: dict[str, str] = {
-    "LEI": "LEI (legal entity identifier)",
-    "EUID": "EUID (European unique identifier)",
-    "CRN": "Corporate registration number",
-    "VAT": "VAT number",
-    "PNR": "Passport number",
-    "NIN": "National identity number",
+IDENTIFIER_TYPES: dict[IdentifierType, str] = {
+    IdentifierType.LEI: "LEI (legal entity identifier)",
+    IdentifierType.EUID: "EUID (European unique identifier)",
+    IdentifierType.CRN: "Corporate registration number",
+    IdentifierType.VAT: "VAT number",
+    IdentifierType.PNR: "Passport number",
+    IdentifierType.NIN: "National identity number",
 }
 
-PERSON_TYPES: dict[str, str] = {
-    "legal": "Legal person",
-    "individual": "Individual acting in a business capacity",
+PERSON_TYPES: dict[PersonType, str] = {
+    PersonType.legal: "Legal person",
+    PersonType.individual: "Individual acting in a business capacity",
 }
 
-VENDOR_STATUSES: dict[str, str] = {
-    "prospective": "Prospective",
-    "active": "Active",
-    "offboarded": "Offboarded",
+VENDOR_STATUSES: dict[VendorStatus, str] = {
+    VendorStatus.prospective: "Prospective",
+    VendorStatus.active: "Active",
+    VendorStatus.offboarded: "Offboarded",
 }
 
-RISK_TIERS: dict[str, str] = {
-    "critical": "Critical",
-    "high": "High",
-    "medium": "Medium",
-    "low": "Low",
+RISK_TIERS: dict[RiskTier, str] = {
+    RiskTier.critical: "Critical",
+    RiskTier.high: "High",
+    RiskTier.medium: "Medium",
+    RiskTier.low: "Low",
 }
 
-DATA_SENSITIVITY: dict[str, str] = {
-    "none": "None",
-    "low": "Low",
-    "medium": "Medium",
-    "high": "High",
+DATA_SENSITIVITY: dict[DataSensitivity, str] = {
+    DataSensitivity.none: "None",
+    DataSensitivity.low: "Low",
+    DataSensitivity.medium: "Medium",
+    DataSensitivity.high: "High",
 }
 
-CONTRACT_DATA_SENSITIVITY: dict[str, str] = {"low": "Low", "medium": "Medium", "high": "High"}
+# An arrangement's data is at least low: "none" is for a vendor that touches no data at all.
+CONTRACT_DATA_SENSITIVITY: dict[DataSensitivity, str] = {
+    level: text for level, text in DATA_SENSITIVITY.items() if level != DataSensitivity.none
+}
 
-SUBSTITUTABILITY: dict[str, str] = {
-    "easy": "Easily substitutable",
-    "medium": "Medium complexity",
-    "highly_complex": "Highly complex substitutability",
-    "not_substitutable": "Not substitutable",
+SUBSTITUTABILITY: dict[Substitutability, str] = {
+    Substitutability.easy: "Easily substitutable",
+    Substitutability.medium: "Medium complexity",
+    Substitutability.highly_complex: "Highly complex substitutability",
+    Substitutability.not_substitutable: "Not substitutable",
 }
 
 # RoI LIST0701060 (B_07.01 c0060): why a provider is not, or hardly, substitutable.
-SUBSTITUTABILITY_REASONS: dict[str, str] = {
-    "x963": "Lack of real alternatives",
-    "x964": "Difficulties in migrating or reintegrating",
-    "x965": "Lack of real alternatives and difficulties in migrating or reintegrating",
+SUBSTITUTABILITY_REASONS: dict[SubstitutabilityReason, str] = {
+    SubstitutabilityReason.no_alternatives: "Lack of real alternatives",
+    SubstitutabilityReason.hard_to_migrate: "Difficulties in migrating or reintegrating",
+    SubstitutabilityReason.both: "Lack of real alternatives and difficulties in migrating or reintegrating",
 }
-NEEDS_SUBSTITUTABILITY_REASON = ("not_substitutable", "highly_complex")
+NEEDS_SUBSTITUTABILITY_REASON = (
+    Substitutability.not_substitutable,
+    Substitutability.highly_complex,
+)
 
-AI_ROLES: dict[str, str] = {
-    "provider": "Provider (develops the AI system)",
-    "deployer": "Deployer (uses AI systems of others)",
-    "both": "Provider and deployer",
-    "none": "No AI in the service",
-}
-
-AI_ACT_CLASSES: dict[str, str] = {
-    "prohibited": "Prohibited practice",
-    "high": "High risk",
-    "limited": "Limited risk (transparency)",
-    "minimal": "Minimal risk",
-    "unknown": "Not yet classified",
+AI_ROLES: dict[AIRole, str] = {
+    AIRole.provider: "Provider (develops the AI system)",
+    AIRole.deployer: "Deployer (uses AI systems of others)",
+    AIRole.both: "Provider and deployer",
+    AIRole.none: "No AI in the service",
 }
 
-REINTEGRATION: dict[str, str] = {
-    "easy": "Easy",
-    "difficult": "Difficult",
-    "highly_complex": "Highly complex",
+AI_ACT_CLASSES: dict[AIActClass, str] = {
+    AIActClass.prohibited: "Prohibited practice",
+    AIActClass.high: "High risk",
+    AIActClass.limited: "Limited risk (transparency)",
+    AIActClass.minimal: "Minimal risk",
+    AIActClass.unknown: "Not yet classified",
 }
 
-ARRANGEMENT_TYPES: dict[str, str] = {
-    "standalone": "Standalone arrangement",
-    "overarching": "Overarching arrangement",
-    "subsequent": "Subsequent or associated arrangement",
+REINTEGRATION: dict[Reintegration, str] = {
+    Reintegration.easy: "Easy",
+    Reintegration.difficult: "Difficult",
+    Reintegration.highly_complex: "Highly complex",
 }
 
-TERMINATION_REASONS: dict[str, str] = {
-    "x4": "Not for cause: expired and not renewed",
-    "x5": "For cause: provider breach of law, regulation or contract",
-    "x6": "For cause: impediments of the provider capable of altering the function",
-    "x7": "For cause: provider weaknesses in managing and securing sensitive data",
-    "x8": "Requested by the competent authority",
-    "x9": "Other reason",
+ARRANGEMENT_TYPES: dict[ArrangementType, str] = {
+    ArrangementType.standalone: "Standalone arrangement",
+    ArrangementType.overarching: "Overarching arrangement",
+    ArrangementType.subsequent: "Subsequent or associated arrangement",
 }
 
-RELIANCE_LEVELS: dict[str, str] = {
-    "x794": "Not significant",
-    "x795": "Low reliance",
-    "x796": "Material reliance",
-    "x797": "Full reliance",
+TERMINATION_REASONS: dict[TerminationReason, str] = {
+    TerminationReason.expired: "Not for cause: expired and not renewed",
+    TerminationReason.provider_breach: "For cause: provider breach of law, regulation or contract",
+    TerminationReason.provider_impediment: "For cause: impediments of the provider capable of altering the function",
+    TerminationReason.data_security_weakness: "For cause: provider weaknesses in managing and securing sensitive data",
+    TerminationReason.authority_request: "Requested by the competent authority",
+    TerminationReason.other: "Other reason",
 }
 
-FUNCTION_CRITICALITY: dict[str, str] = {
-    "yes": "Critical or important",
-    "no": "Not critical or important",
-    "not_assessed": "Assessment not performed",
+RELIANCE_LEVELS: dict[RelianceLevel, str] = {
+    RelianceLevel.not_significant: "Not significant",
+    RelianceLevel.low: "Low reliance",
+    RelianceLevel.material: "Material reliance",
+    RelianceLevel.full: "Full reliance",
 }
 
-DISCONTINUATION_IMPACT: dict[str, str] = {
-    "low": "Low",
-    "medium": "Medium",
-    "high": "High",
-    "not_assessed": "Assessment not performed",
+FUNCTION_CRITICALITY: dict[FunctionCriticality, str] = {
+    FunctionCriticality.yes: "Critical or important",
+    FunctionCriticality.no: "Not critical or important",
+    FunctionCriticality.not_assessed: "Assessment not performed",
+}
+
+DISCONTINUATION_IMPACT: dict[DiscontinuationImpact, str] = {
+    DiscontinuationImpact.low: "Low",
+    DiscontinuationImpact.medium: "Medium",
+    DiscontinuationImpact.high: "High",
+    DiscontinuationImpact.not_assessed: "Assessment not performed",
 }
 
 # RoI LIST0601020 (B_06.01 c0020): the licensed activity a business function serves, grouped
@@ -315,7 +345,7 @@ CURRENCIES: dict[str, str] = {
 }
 
 
-def label(codes: dict[str, str], value: object) -> str:
+def label(codes: Mapping[Any, str], value: object) -> str:
     """The label of a code, or the raw value when it is not (or no longer) in the list."""
     if value is None or value == "":
         return ""

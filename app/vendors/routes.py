@@ -9,18 +9,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.errors import Conflict, TooLarge
-from app.forms import FieldErrors, field_errors_from, form_values, validate
-from app.models import User
-from app.vendors import codes, importfile, service
+from app.forms import FieldErrors, PostedForm, field_errors_from, form_values, validate
+from app.models import AISystem, Contract, User, Vendor, VendorContact
+from app.vendors import children, codes, contracts, functions, importing, service
 from app.vendors.schemas import (
     AISystemInput,
     ContactInput,
@@ -30,20 +30,13 @@ from app.vendors.schemas import (
     VendorCreate,
     VendorListQuery,
 )
+from app.vendors.service import snapshot
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(prefix="/vendors", tags=["vendors"], include_in_schema=False)
 
 Reader = Annotated[User, require(Permission.view_portfolio)]
 Manager = Annotated[User, require(Permission.manage_vendors)]
-
-
-async def submitted_form(request: Request) -> FormData:
-    """The posted form (already parsed by the CSRF check, so this costs nothing)."""
-    return await request.form()
-
-
-Submitted = Annotated[FormData, Depends(submitted_form)]
 
 
 def _fragment(request: Request, block: str) -> str | None:
@@ -65,10 +58,6 @@ def _form_page(
     return render(
         request, template, context, block=_fragment(request, "form"), status_code=status_code
     )
-
-
-def _values(schema: type[BaseModel], form: FormData) -> dict[str, Any]:
-    return form_values(schema, form)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,9 +119,9 @@ def new_vendor(request: Request, user: Manager) -> Response:
 
 @router.post("", summary="Create a vendor")
 def create_vendor(
-    request: Request, session: SessionDep, user: Manager, form: Submitted
+    request: Request, session: SessionDep, user: Manager, form: PostedForm
 ) -> Response:
-    values = _values(VendorCreate, form)
+    values = form_values(VendorCreate, form)
     try:
         vendor = service.create_vendor(
             session, actor=user, data=validate(VendorCreate, values), ip=request_ip(request)
@@ -154,14 +143,14 @@ def import_page(request: Request, user: Manager) -> Response:
     return render(
         request,
         "vendors/import.html",
-        {"preview": None, "columns": importfile.COLUMNS, "max_rows": importfile.MAX_ROWS},
+        {"preview": None, "columns": importing.COLUMNS, "max_rows": importing.MAX_ROWS},
     )
 
 
 @router.get("/import/template.xlsx", summary="Vendor import template")
 def import_template(user: Manager) -> Response:
     return Response(
-        importfile.template_workbook(),
+        importing.template_workbook(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="assay-vendor-import.xlsx"'},
     )
@@ -178,7 +167,7 @@ def _owner(user: User) -> str:
 def _import_page(
     request: Request,
     *,
-    preview: service.ImportPreview | None,
+    preview: importing.VendorImportPreview | None,
     filename: str | None = None,
     token: str | None = None,
     error: str | None = None,
@@ -192,8 +181,8 @@ def _import_page(
             "filename": filename,
             "token": token,
             "error": error,
-            "columns": importfile.COLUMNS,
-            "max_rows": importfile.MAX_ROWS,
+            "columns": importing.COLUMNS,
+            "max_rows": importing.MAX_ROWS,
         },
         block=_fragment(request, "import_result"),
         status_code=status_code,
@@ -210,14 +199,14 @@ def upload_import(
         raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB.")
     filename = file.filename or "upload"
     try:
-        rows = importfile.read_import_file(filename, content)
-    except importfile.ImportFileError as exc:
+        rows = importing.read_import_file(filename, content)
+    except importing.ImportFileError as exc:
         return _import_page(
             request, preview=None, filename=filename, error=str(exc), status_code=422
         )
-    preview = service.preview_import(session, user=user, rows=rows)
+    preview = importing.preview_import(session, user=user, rows=rows)
     token = (
-        importfile.stash_rows(
+        importing.stash_rows(
             _pending_dir(request), owner=_owner(user), filename=filename, rows=rows
         )
         if preview.ok
@@ -233,9 +222,11 @@ def upload_import(
 
 
 @router.post("/import/apply", summary="Apply a previewed import")
-def apply_import(request: Request, session: SessionDep, user: Manager, form: Submitted) -> Response:
+def apply_import(
+    request: Request, session: SessionDep, user: Manager, form: PostedForm
+) -> Response:
     token = str(form.get("token") or "")
-    pending = importfile.load_rows(_pending_dir(request), owner=_owner(user), token=token)
+    pending = importing.load_rows(_pending_dir(request), owner=_owner(user), token=token)
     if pending is None:
         return _import_page(
             request,
@@ -245,10 +236,10 @@ def apply_import(request: Request, session: SessionDep, user: Manager, form: Sub
         )
     filename, rows = pending
     try:
-        preview = service.apply_import(session, actor=user, rows=rows, ip=request_ip(request))
+        preview = importing.apply_import(session, actor=user, rows=rows, ip=request_ip(request))
     except FieldErrors:
         # Something changed since the preview (another import, an edit): show the new problems.
-        preview = service.preview_import(session, user=user, rows=rows)
+        preview = importing.preview_import(session, user=user, rows=rows)
         return _import_page(
             request,
             preview=preview,
@@ -256,7 +247,7 @@ def apply_import(request: Request, session: SessionDep, user: Manager, form: Sub
             error="The data changed since the preview; nothing was imported.",
             status_code=422,
         )
-    importfile.discard_rows(_pending_dir(request), token)
+    importing.discard_rows(_pending_dir(request), token)
     flash(
         request,
         f"Imported {filename}: {preview.count('new')} new, {preview.count('update')} updated, "
@@ -283,7 +274,7 @@ def _functions_page(
         request,
         "vendors/functions.html",
         {
-            "functions": service.list_functions(session, user=user),
+            "functions": functions.list_functions(session, user=user),
             "editing": editing,
             "values": values or {},
             "errors": errors or {},
@@ -303,7 +294,7 @@ def functions_page(request: Request, session: SessionDep, user: Reader) -> Respo
 def edit_function(
     request: Request, session: SessionDep, user: Manager, function_id: int
 ) -> Response:
-    row = service.get_function(session, user=user, function_id=function_id)
+    row = functions.get_function(session, user=user, function_id=function_id)
     return _functions_page(request, session, user, editing=row, values=row.model_dump())
 
 
@@ -311,11 +302,11 @@ def _save_function(
     request: Request, session: SessionDep, user: User, form: FormData, function_id: int | None
 ) -> Response:
     editing = (
-        service.get_function(session, user=user, function_id=function_id) if function_id else None
+        functions.get_function(session, user=user, function_id=function_id) if function_id else None
     )
-    values = _values(FunctionInput, form)
+    values = form_values(FunctionInput, form)
     try:
-        row = service.save_function(
+        row = functions.save_function(
             session,
             actor=user,
             data=validate(FunctionInput, values),
@@ -338,14 +329,14 @@ def _save_function(
 
 @router.post("/functions", summary="Create a business function")
 def create_function(
-    request: Request, session: SessionDep, user: Manager, form: Submitted
+    request: Request, session: SessionDep, user: Manager, form: PostedForm
 ) -> Response:
     return _save_function(request, session, user, form, None)
 
 
 @router.post("/functions/{function_id}", summary="Update a business function")
 def update_function(
-    request: Request, session: SessionDep, user: Manager, form: Submitted, function_id: int
+    request: Request, session: SessionDep, user: Manager, form: PostedForm, function_id: int
 ) -> Response:
     return _save_function(request, session, user, form, function_id)
 
@@ -356,7 +347,7 @@ def update_function(
 
 @router.get("/{vendor_id}", summary="Vendor page")
 def vendor_page(request: Request, session: SessionDep, user: Reader, vendor_id: int) -> Response:
-    profile = service.vendor_profile(session, user=user, vendor_id=vendor_id)
+    profile = service.vendor_overview(session, user=user, vendor_id=vendor_id)
     return render(request, "vendors/detail.html", {"profile": profile, "codes": codes})
 
 
@@ -372,10 +363,10 @@ def edit_vendor(request: Request, session: SessionDep, user: Manager, vendor_id:
 
 @router.post("/{vendor_id}", summary="Save a vendor")
 def update_vendor(
-    request: Request, session: SessionDep, user: Manager, form: Submitted, vendor_id: int
+    request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    values = _values(VendorCreate, form)
+    values = form_values(VendorCreate, form)
     try:
         version = int(str(form.get("version", "")))
     except ValueError:
@@ -425,7 +416,7 @@ def _contract_page(
     status_code: int = 200,
 ) -> Response:
     subcontractors = (
-        service.list_subcontractors(session, contract=contract) if contract is not None else []
+        children.list_subcontractors(session, contract=contract) if contract is not None else []
     )
     return render(
         request,
@@ -435,7 +426,7 @@ def _contract_page(
             "contract": contract,
             "values": values,
             "errors": errors or {},
-            "functions": service.list_functions(session, user=user),
+            "functions": functions.list_functions(session, user=user),
             "subcontractors": subcontractors,
             "sub_values": sub_values or {"rank": 2},
             "sub_errors": sub_errors or {},
@@ -462,8 +453,8 @@ def edit_contract(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    contract = service.get_contract(session, vendor=vendor, contract_id=contract_id)
-    values = {name: getattr(contract, name) for name in service.CONTRACT_FIELDS}
+    contract = contracts.get_contract(session, vendor=vendor, contract_id=contract_id)
+    values = {name: getattr(contract, name) for name in contracts.CONTRACT_FIELDS}
     return _contract_page(request, session, user, vendor, contract=contract, values=values)
 
 
@@ -477,13 +468,13 @@ def _save_contract(
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
     contract = (
-        service.get_contract(session, vendor=vendor, contract_id=contract_id)
+        contracts.get_contract(session, vendor=vendor, contract_id=contract_id)
         if contract_id
         else None
     )
-    values = _values(ContractInput, form)
+    values = form_values(ContractInput, form)
     try:
-        service.save_contract(
+        contracts.save_contract(
             session,
             actor=user,
             vendor=vendor,
@@ -508,7 +499,7 @@ def _save_contract(
 
 @router.post("/{vendor_id}/contracts", summary="Create an arrangement")
 def create_contract(
-    request: Request, session: SessionDep, user: Manager, form: Submitted, vendor_id: int
+    request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
     return _save_contract(request, session, user, form, vendor_id, None)
 
@@ -518,7 +509,7 @@ def update_contract(
     request: Request,
     session: SessionDep,
     user: Manager,
-    form: Submitted,
+    form: PostedForm,
     vendor_id: int,
     contract_id: int,
 ) -> Response:
@@ -530,7 +521,7 @@ def delete_contract(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    service.delete_contract(
+    contracts.delete_contract(
         session, actor=user, vendor=vendor, contract_id=contract_id, ip=request_ip(request)
     )
     flash(request, "Arrangement deleted.")
@@ -542,15 +533,15 @@ def add_subcontractor(
     request: Request,
     session: SessionDep,
     user: Manager,
-    form: Submitted,
+    form: PostedForm,
     vendor_id: int,
     contract_id: int,
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    contract = service.get_contract(session, vendor=vendor, contract_id=contract_id)
-    values = _values(SubcontractorInput, form)
+    contract = contracts.get_contract(session, vendor=vendor, contract_id=contract_id)
+    values = form_values(SubcontractorInput, form)
     try:
-        service.add_subcontractor(
+        children.add_subcontractor(
             session,
             actor=user,
             vendor=vendor,
@@ -565,7 +556,7 @@ def add_subcontractor(
             user,
             vendor,
             contract=contract,
-            values={name: getattr(contract, name) for name in service.CONTRACT_FIELDS},
+            values={name: getattr(contract, name) for name in contracts.CONTRACT_FIELDS},
             sub_values=values,
             sub_errors=exc.errors,
             block="subcontractors",
@@ -587,7 +578,7 @@ def delete_subcontractor(
     subcontractor_id: int,
 ) -> Response:
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    service.delete_subcontractor(
+    children.delete_subcontractor(
         session,
         actor=user,
         vendor=vendor,
@@ -599,32 +590,21 @@ def delete_subcontractor(
 
 
 # ---------------------------------------------------------------------------------------------
-# Contacts and AI systems: the same small form pattern
-
-_CHILDREN: dict[str, tuple[str, type[BaseModel], str, str]] = {
-    # url part: (kind, schema, template, noun)
-    "contacts": ("vendor_contact", ContactInput, "vendors/contact_form.html", "Contact"),
-    "ai-systems": ("ai_system", AISystemInput, "vendors/ai_system_form.html", "AI system"),
-}
-
-
-def _child_kind(part: str) -> tuple[str, type[BaseModel], str, str]:
-    return _CHILDREN[part]
+# Contacts and AI systems: the same small form, one route per action
 
 
 def _child_page(
     request: Request,
-    session: SessionDep,
-    vendor: Any,
-    part: str,
+    vendor: Vendor,
+    template: str,
+    noun: str,
     *,
     row: Any = None,
     values: dict[str, Any],
+    arrangements: list[Contract] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    _, _, template, noun = _child_kind(part)
-    contracts = service.list_contracts(session, vendor=vendor) if part == "ai-systems" else []
     return _form_page(
         request,
         template,
@@ -633,124 +613,195 @@ def _child_page(
             "row": row,
             "values": values,
             "noun": noun,
-            "part": part,
-            "contracts": contracts,
+            "contracts": arrangements or [],
         },
         errors=errors,
         status_code=status_code,
     )
 
 
-def _get_child(session: SessionDep, vendor: Any, part: str, child_id: int) -> Any:
-    if part == "contacts":
-        return service.get_contact(session, vendor=vendor, contact_id=child_id)
-    return service.get_ai_system(session, vendor=vendor, system_id=child_id)
+def _contact_page(
+    request: Request, vendor: Vendor, *, row: VendorContact | None = None, **kwargs: Any
+) -> Response:
+    return _child_page(request, vendor, "vendors/contact_form.html", "Contact", row=row, **kwargs)
 
 
-def _save_child(
+def _ai_system_page(
+    request: Request,
+    session: SessionDep,
+    vendor: Vendor,
+    *,
+    row: AISystem | None = None,
+    **kwargs: Any,
+) -> Response:
+    return _child_page(
+        request,
+        vendor,
+        "vendors/ai_system_form.html",
+        "AI system",
+        row=row,
+        arrangements=contracts.list_contracts(session, vendor=vendor),
+        **kwargs,
+    )
+
+
+@router.get("/{vendor_id}/contacts/new", summary="New contact form")
+def new_contact(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    return _contact_page(request, vendor, values={})
+
+
+@router.get("/{vendor_id}/contacts/{contact_id}/edit", summary="Edit contact form")
+def edit_contact(
+    request: Request, session: SessionDep, user: Manager, vendor_id: int, contact_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    row = children.get_contact(session, vendor=vendor, contact_id=contact_id)
+    values = snapshot(row, children.CONTACT_FIELDS)
+    return _contact_page(request, vendor, row=row, values=values)
+
+
+def _save_contact(
     request: Request,
     session: SessionDep,
     user: User,
     form: FormData,
     vendor_id: int,
-    part: str,
-    child_id: int | None,
+    contact_id: int | None,
 ) -> Response:
-    _, schema, _, noun = _child_kind(part)
     vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    row = _get_child(session, vendor, part, child_id) if child_id else None
-    values = _values(schema, form)
+    row = (
+        children.get_contact(session, vendor=vendor, contact_id=contact_id) if contact_id else None
+    )
+    values = form_values(ContactInput, form)
     try:
-        data = validate(schema, values)
-        if isinstance(data, ContactInput):
-            service.save_contact(
-                session,
-                actor=user,
-                vendor=vendor,
-                data=data,
-                contact_id=child_id,
-                ip=request_ip(request),
-            )
-        elif isinstance(data, AISystemInput):
-            service.save_ai_system(
-                session,
-                actor=user,
-                vendor=vendor,
-                data=data,
-                system_id=child_id,
-                ip=request_ip(request),
-            )
-    except FieldErrors as exc:
-        return _child_page(
-            request,
+        children.save_contact(
             session,
-            vendor,
-            part,
-            row=row,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
+            actor=user,
+            vendor=vendor,
+            data=validate(ContactInput, values),
+            contact_id=contact_id,
+            ip=request_ip(request),
         )
-    flash(request, f"{noun} saved.")
-    return redirect(request, f"/vendors/{vendor_id}#{part}")
-
-
-def _register_child_routes(part: str) -> None:
-    """Form routes of one child list (`contacts`, `ai-systems`): explicit paths, so other
-    domains' /vendors/{id}/... routes are never shadowed."""
-    noun = _CHILDREN[part][3]
-
-    def new_child(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-        vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-        return _child_page(request, session, vendor, part, values={})
-
-    def edit_child(
-        request: Request, session: SessionDep, user: Manager, vendor_id: int, child_id: int
-    ) -> Response:
-        schema = _CHILDREN[part][1]
-        vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-        row = _get_child(session, vendor, part, child_id)
-        values = {name: getattr(row, name) for name in schema.model_fields}
-        return _child_page(request, session, vendor, part, row=row, values=values)
-
-    def create_child(
-        request: Request, session: SessionDep, user: Manager, form: Submitted, vendor_id: int
-    ) -> Response:
-        return _save_child(request, session, user, form, vendor_id, part, None)
-
-    def update_child(
-        request: Request,
-        session: SessionDep,
-        user: Manager,
-        form: Submitted,
-        vendor_id: int,
-        child_id: int,
-    ) -> Response:
-        return _save_child(request, session, user, form, vendor_id, part, child_id)
-
-    def delete_child(
-        request: Request, session: SessionDep, user: Manager, vendor_id: int, child_id: int
-    ) -> Response:
-        kind = _CHILDREN[part][0]
-        vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-        service.delete_child(
-            session, actor=user, vendor=vendor, kind=kind, child_id=child_id, ip=request_ip(request)
+    except FieldErrors as exc:
+        return _contact_page(
+            request, vendor, row=row, values=values, errors=exc.errors, status_code=422
         )
-        flash(request, f"{noun} deleted.")
-        return redirect(request, f"/vendors/{vendor_id}#{part}")
-
-    base = f"/{{vendor_id}}/{part}"
-    lower = noun[0].lower() + noun[1:] if noun != "AI system" else noun
-    for path, endpoint, method, summary in [
-        (f"{base}/new", new_child, "GET", f"New {lower} form"),
-        (f"{base}/{{child_id}}/edit", edit_child, "GET", f"Edit {lower} form"),
-        (base, create_child, "POST", f"Add {lower}"),
-        (f"{base}/{{child_id}}", update_child, "POST", f"Update {lower}"),
-        (f"{base}/{{child_id}}/delete", delete_child, "POST", f"Delete {lower}"),
-    ]:
-        endpoint.__name__ = f"{endpoint.__name__}_{part.replace('-', '_')}"
-        router.add_api_route(path, endpoint, methods=[method], summary=summary)
+    flash(request, "Contact saved.")
+    return redirect(request, f"/vendors/{vendor_id}#contacts")
 
 
-for _part in _CHILDREN:
-    _register_child_routes(_part)
+@router.post("/{vendor_id}/contacts", summary="Add contact")
+def create_contact(
+    request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
+) -> Response:
+    return _save_contact(request, session, user, form, vendor_id, None)
+
+
+@router.post("/{vendor_id}/contacts/{contact_id}", summary="Update contact")
+def update_contact(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    form: PostedForm,
+    vendor_id: int,
+    contact_id: int,
+) -> Response:
+    return _save_contact(request, session, user, form, vendor_id, contact_id)
+
+
+@router.post("/{vendor_id}/contacts/{contact_id}/delete", summary="Delete contact")
+def delete_contact(
+    request: Request, session: SessionDep, user: Manager, vendor_id: int, contact_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    children.delete_child(
+        session,
+        actor=user,
+        vendor=vendor,
+        kind="vendor_contact",
+        child_id=contact_id,
+        ip=request_ip(request),
+    )
+    flash(request, "Contact deleted.")
+    return redirect(request, f"/vendors/{vendor_id}#contacts")
+
+
+@router.get("/{vendor_id}/ai-systems/new", summary="New AI system form")
+def new_ai_system(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    return _ai_system_page(request, session, vendor, values={})
+
+
+@router.get("/{vendor_id}/ai-systems/{system_id}/edit", summary="Edit AI system form")
+def edit_ai_system(
+    request: Request, session: SessionDep, user: Manager, vendor_id: int, system_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    row = children.get_ai_system(session, vendor=vendor, system_id=system_id)
+    values = snapshot(row, children.AI_SYSTEM_FIELDS)
+    return _ai_system_page(request, session, vendor, row=row, values=values)
+
+
+def _save_ai_system(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    form: FormData,
+    vendor_id: int,
+    system_id: int | None,
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    row = children.get_ai_system(session, vendor=vendor, system_id=system_id) if system_id else None
+    values = form_values(AISystemInput, form)
+    try:
+        children.save_ai_system(
+            session,
+            actor=user,
+            vendor=vendor,
+            data=validate(AISystemInput, values),
+            system_id=system_id,
+            ip=request_ip(request),
+        )
+    except FieldErrors as exc:
+        return _ai_system_page(
+            request, session, vendor, row=row, values=values, errors=exc.errors, status_code=422
+        )
+    flash(request, "AI system saved.")
+    return redirect(request, f"/vendors/{vendor_id}#ai-systems")
+
+
+@router.post("/{vendor_id}/ai-systems", summary="Add AI system")
+def create_ai_system(
+    request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
+) -> Response:
+    return _save_ai_system(request, session, user, form, vendor_id, None)
+
+
+@router.post("/{vendor_id}/ai-systems/{system_id}", summary="Update AI system")
+def update_ai_system(
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    form: PostedForm,
+    vendor_id: int,
+    system_id: int,
+) -> Response:
+    return _save_ai_system(request, session, user, form, vendor_id, system_id)
+
+
+@router.post("/{vendor_id}/ai-systems/{system_id}/delete", summary="Delete AI system")
+def delete_ai_system(
+    request: Request, session: SessionDep, user: Manager, vendor_id: int, system_id: int
+) -> Response:
+    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    children.delete_child(
+        session,
+        actor=user,
+        vendor=vendor,
+        kind="ai_system",
+        child_id=system_id,
+        ip=request_ip(request),
+    )
+    flash(request, "AI system deleted.")
+    return redirect(request, f"/vendors/{vendor_id}#ai-systems")

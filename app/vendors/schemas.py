@@ -36,8 +36,12 @@ from app.forms import (
 from app.models import (
     AIActClass,
     AIRole,
+    ArrangementType,
     DataSensitivity,
+    FunctionCriticality,
+    ICTServiceType,
     IdentifierType,
+    PersonType,
     Substitutability,
     VendorStatus,
 )
@@ -109,7 +113,7 @@ class VendorCreate(FormModel):
     identifier: Text(50) = Field(description="Identification code, LEI preferred (c0010).")
     additional_identifier: str | None = Field(default=None, max_length=50)
     additional_identifier_type: IdentifierType | None = Field(default=None, validate_default=True)
-    person_type: Code(codes.PERSON_TYPES, "person types") = "legal"
+    person_type: Code(codes.PERSON_TYPES, "person types") = PersonType.legal
     hq_country: Country = Field(description="Country of the headquarters (c0080).")
     parent_name: str | None = Field(default=None, max_length=300)
     parent_identifier: str | None = Field(default=None, max_length=50)
@@ -161,7 +165,7 @@ class VendorCreate(FormModel):
         if value is None:
             why = (
                 "the provider is not substitutable"
-                if substitutability == "not_substitutable"
+                if substitutability == Substitutability.not_substitutable
                 else "substituting the provider is highly complex"
             )
             raise PydanticCustomError(
@@ -287,9 +291,13 @@ class ContractInput(FormModel):
     """An ICT service arrangement: RoI B_02.01 (general), B_02.02 (specific), B_07.01 (assessment)."""
 
     reference: Text(100) = Field(description="Contractual arrangement reference number.")
-    arrangement_type: Code(codes.ARRANGEMENT_TYPES, "arrangement types") = "standalone"
+    arrangement_type: Code(codes.ARRANGEMENT_TYPES, "arrangement types") = (
+        ArrangementType.standalone
+    )
     overarching_reference: str | None = Field(default=None, max_length=100, validate_default=True)
-    ict_service_type: Code(codes.ICT_SERVICE_TYPES, "ICT service types (S01–S19)") = "S19"
+    ict_service_type: Code(codes.ICT_SERVICE_TYPES, "ICT service types (S01–S19)") = (
+        ICTServiceType.S19
+    )
     function_id: int | None = Field(default=None, description="Business function supported.")
     description: str | None = Field(default=None, max_length=2000)
     supports_critical_function: bool = False
@@ -315,13 +323,13 @@ class ContractInput(FormModel):
     @classmethod
     def _overarching(cls, value: str | None, info: ValidationInfo) -> str | None:
         kind = info.data.get("arrangement_type")
-        if kind == "subsequent" and not value:
+        if kind == ArrangementType.subsequent and not value:
             raise PydanticCustomError(
                 "overarching_required",
                 "A subsequent or associated arrangement needs the reference of its overarching "
                 "arrangement.",
             )
-        if value and kind != "subsequent":
+        if value and kind != ArrangementType.subsequent:
             raise PydanticCustomError(
                 "overarching_unexpected",
                 "Only a subsequent or associated arrangement has an overarching arrangement.",
@@ -425,7 +433,7 @@ class FunctionInput(FormModel):
         json_schema_extra={"enum": list(codes.LICENSED_ACTIVITIES)},
         description="EBA licensed activity (B_06.01 c0020, LIST0601020), e.g. x163.",
     )
-    critical: Code(codes.FUNCTION_CRITICALITY, "criticality values") = "yes"
+    critical: Code(codes.FUNCTION_CRITICALITY, "criticality values") = FunctionCriticality.yes
     criticality_reasons: str | None = Field(default=None, max_length=300)
     last_assessed: date | None = None
     rto_hours: Annotated[int, Field(ge=0)] | None = None

@@ -220,15 +220,14 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "function_id": a_business_function,
     "contract_id": a_contract,
     "subcontractor_id": a_subcontractor,
+    "system_id": an_ai_system,
     "change_id": a_profile_change,
     "decision": lambda caller: "reject",  # type: ignore[dict-item]
     "finding_id": a_finding,
     "user_id": a_buyer_colleague,
 }
 
-# Where one parameter name means different things on different routes (`{child_id}`), key the
-# factory by (path prefix, name); the longest matching prefix wins over PATH_IDS.
-PATH_IDS_FOR_PREFIX: dict[tuple[str, str], Callable[[Caller], int | str]] = {
-    ("/vendors/{vendor_id}/contacts", "child_id"): a_colleague,
-    ("/vendors/{vendor_id}/ai-systems", "child_id"): an_ai_system,
-}
+# Where one parameter name means different things on different routes, key the factory by
+# (path prefix, name); the longest matching prefix wins over PATH_IDS. None today: prefer a
+# parameter name that says what it is (`{contact_id}`, `{system_id}`).
+PATH_IDS_FOR_PREFIX: dict[tuple[str, str], Callable[[Caller], int | str]] = {}

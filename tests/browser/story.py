@@ -24,9 +24,11 @@ from app.models import Assessment, Invitation, Questionnaire, Role, User, Vendor
 from app.portal.service import submit as submit_assessment
 from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import latest_version, publish_library, questionnaire_of
+from app.vendors.children import save_ai_system
+from app.vendors.contracts import save_contract
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.schemas import AISystemInput, ContractInput, VendorCreate
-from app.vendors.service import create_vendor, save_ai_system, save_contract
+from app.vendors.service import create_vendor
 from tests.browser.answers import EVIDENCED, LIBRARY_KEY, planned_answer
 from tests.evidence.samples import pdf_bytes
 from tests.factories import PASSWORD, make_org, make_user

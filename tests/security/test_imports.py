@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from app.vendors.importfile import template_workbook
+from app.vendors.importing import template_workbook
 from tests.security import hostile
 
 LEI = "529900T8BM49AURSDO55"

@@ -12,9 +12,9 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Role, Vendor
-from app.vendors import importfile
+from app.vendors import importing
 from app.vendors.identifiers import lei_with_check_digits
-from app.vendors.importfile import ImportFileError, read_import_file
+from app.vendors.importing import ImportFileError, read_import_file
 from tests.factories import make_org, make_user, make_vendor
 from tests.helpers import login
 
@@ -124,19 +124,19 @@ def test_default_row_limit_is_ten_thousand():
 
 
 def test_zip_bomb_is_refused(monkeypatch):
-    monkeypatch.setattr(importfile, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(importing, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ImportFileError, match="too large once unpacked"):
         read_import_file("v.xlsx", xlsx([HEADER, ["A" * 5000, LEI_A, "DE", None, None]]))
 
 
 def test_template_has_header_dropdowns_and_reads_back():
-    content = importfile.template_workbook()
+    content = importing.template_workbook()
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook["Vendors"]
     header = [cell.value for cell in sheet[1]]
-    assert header == list(importfile.COLUMNS)
+    assert header == list(importing.COLUMNS)
     ranges = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
-    column = importfile.get_column_letter(header.index("identifier_type") + 1)
+    column = importing.get_column_letter(header.index("identifier_type") + 1)
     assert ranges[f"{column}2:{column}10001"] == f"=Lists!${column}$1:${column}$6"
     assert workbook["Lists"].sheet_state == "hidden"
     assert zipfile.is_zipfile(io.BytesIO(content))

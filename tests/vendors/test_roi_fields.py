@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.forms import FieldErrors, validate
 from app.models import AuditEvent, BusinessFunction, Role, Vendor
-from app.vendors import service
+from app.vendors import importing
 from app.vendors.schemas import VendorCreate
 from tests.factories import make_org, make_user, make_vendor
 from tests.helpers import login
@@ -134,9 +134,9 @@ def test_an_import_row_not_substitutable_without_a_reason_is_refused(session):
         "hq_country": "IE",
         "substitutability": "not_substitutable",
     }
-    preview = service.preview_import(session, user=user, rows=[(2, row)])
+    preview = importing.preview_import(session, user=user, rows=[(2, row)])
     assert [(n, column) for n, column, _ in preview.errors] == [(2, "substitutability_reason")]
-    preview = service.preview_import(
+    preview = importing.preview_import(
         session, user=user, rows=[(2, {**row, "substitutability_reason": "x963"})]
     )
     assert preview.ok and preview.rows[0].data.substitutability_reason == "x963"

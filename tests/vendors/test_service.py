@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.errors import Conflict, NotFound
 from app.forms import FieldErrors, validate
 from app.models import AuditEvent, Contract, Role, Vendor
-from app.vendors import service
+from app.vendors import children, contracts, functions, importing, service
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.schemas import (
     ContactInput,
@@ -294,11 +294,11 @@ def test_search_by_identifier_treats_wildcards_literally(session, buyer):
 
 def test_contract_rules_that_need_the_database(session, buyer):
     vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
-    service.save_contract(
+    contracts.save_contract(
         session, actor=buyer, vendor=vendor, data=validate(ContractInput, {"reference": "MSA-1"})
     )
     with pytest.raises(FieldErrors) as caught:
-        service.save_contract(
+        contracts.save_contract(
             session,
             actor=buyer,
             vendor=vendor,
@@ -317,7 +317,7 @@ def test_contract_rules_that_need_the_database(session, buyer):
     assert errors["overarching_reference"] == "No arrangement has this reference number."
     assert "business functions" in errors["function_id"]
     with pytest.raises(FieldErrors) as caught:
-        service.save_contract(
+        contracts.save_contract(
             session,
             actor=buyer,
             vendor=vendor,
@@ -335,10 +335,10 @@ def test_contract_rules_that_need_the_database(session, buyer):
 
 def test_contract_with_function_and_subcontractor_chain(session, buyer):
     vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
-    function = service.save_function(
+    function = functions.save_function(
         session, actor=buyer, data=validate(FunctionInput, {"code": "F1", "name": "Payments"})
     )
-    contract = service.save_contract(
+    contract = contracts.save_contract(
         session,
         actor=buyer,
         vendor=vendor,
@@ -348,7 +348,7 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
         ),
     )
     sub_lei = lei_with_check_digits("5299009SUBPROVIDE1")
-    service.add_subcontractor(
+    children.add_subcontractor(
         session,
         actor=buyer,
         vendor=vendor,
@@ -357,7 +357,7 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
             SubcontractorInput, {"name": "Hoster", "identifier": sub_lei, "country": "ie"}
         ),
     )
-    profile = service.vendor_profile(session, user=buyer, vendor_id=vendor.id)
+    profile = service.vendor_overview(session, user=buyer, vendor_id=vendor.id)
     (view,) = profile.contracts
     assert view.function.code == "F1"
     (link,) = view.subcontractors
@@ -370,7 +370,7 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
     service.update_vendor(
         session, actor=buyer, vendor_id=vendor.id, changes={"status": "active"}, version=1
     )
-    service.delete_contract(session, actor=buyer, vendor=vendor, contract_id=contract.id)
+    contracts.delete_contract(session, actor=buyer, vendor=vendor, contract_id=contract.id)
     assert session.exec(select(Contract)).all() == []
     actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.sequence)).all()
     assert actions == [
@@ -385,13 +385,13 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
 
 def test_only_one_primary_contact(session, buyer):
     vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
-    first = service.save_contact(
+    first = children.save_contact(
         session,
         actor=buyer,
         vendor=vendor,
         data=validate(ContactInput, {"name": "A", "email": "a@x.example", "is_primary": True}),
     )
-    service.save_contact(
+    children.save_contact(
         session,
         actor=buyer,
         vendor=vendor,
@@ -400,7 +400,7 @@ def test_only_one_primary_contact(session, buyer):
     session.refresh(first)
     assert first.is_primary is False
     with pytest.raises(FieldErrors):
-        service.save_contact(
+        children.save_contact(
             session,
             actor=buyer,
             vendor=vendor,
@@ -422,7 +422,7 @@ def test_import_preview_new_update_unchanged_and_errors(session, buyer):
         (4, {"identifier": LEI, "legal_name": "Dup", "hq_country": "DE"}),
         (5, {"legal_name": "Broken", "identifier": "BAD", "hq_country": "XX"}),
     ]
-    preview = service.preview_import(session, user=buyer, rows=rows)
+    preview = importing.preview_import(session, user=buyer, rows=rows)
     assert [r.action for r in preview.rows] == ["unchanged", "new", "error", "error"]
     assert preview.rows[0].vendor_id == existing.id
     assert preview.rows[2].errors == [("identifier", "The same identifier is already in row 2.")]
@@ -430,7 +430,7 @@ def test_import_preview_new_update_unchanged_and_errors(session, buyer):
     assert not preview.ok
 
     rows[0] = (2, {"identifier": LEI, "status": "offboarded"})
-    preview = service.preview_import(session, user=buyer, rows=rows[:2])
+    preview = importing.preview_import(session, user=buyer, rows=rows[:2])
     assert [r.action for r in preview.rows] == ["update", "new"]
     assert preview.rows[0].changed == ["status"]
 
@@ -442,18 +442,18 @@ def test_import_is_all_or_nothing(session, buyer):
         (3, {"legal_name": "Bad AG", "identifier": LEI, "hq_country": "DE", "currency": "XXX"}),
     ]
     with pytest.raises(FieldErrors) as caught:
-        service.apply_import(session, actor=buyer, rows=rows)
+        importing.apply_import(session, actor=buyer, rows=rows)
     assert caught.value.errors == {"row 3, currency": caught.value.errors["row 3, currency"]}
     session.rollback()
     assert session.exec(select(Vendor)).all() == []
 
     rows[1] = (3, {"legal_name": "Fixed AG", "identifier": LEI, "hq_country": "DE"})
-    preview = service.apply_import(session, actor=buyer, rows=rows)
+    preview = importing.apply_import(session, actor=buyer, rows=rows)
     session.commit()
     assert (preview.count("new"), preview.count("update")) == (2, 0)
     assert sorted(v.legal_name for v in session.exec(select(Vendor))) == ["Fixed AG", "Good AG"]
 
-    preview = service.apply_import(
+    preview = importing.apply_import(
         session, actor=buyer, rows=[(2, {"identifier": second, "exit_plan": "yes"})]
     )
     assert preview.count("update") == 1
@@ -465,7 +465,7 @@ def test_import_rejects_huge_cells(session, buyer):
     rows = [
         (2, {"legal_name": "A", "identifier": LEI, "hq_country": "DE", "description": "x" * 5000})
     ]
-    preview = service.preview_import(session, user=buyer, rows=rows)
+    preview = importing.preview_import(session, user=buyer, rows=rows)
     assert preview.rows[0].errors == [
         ("description", "The cell has 5,000 characters; at most 2,000.")
     ]

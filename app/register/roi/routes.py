@@ -13,12 +13,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.problems import problems
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import InvalidInput
 from app.models import User
+from app.problems import problems
 from app.register.roi.schemas import RoiCheckRead
 from app.register.roi.service import RegisterInvalid, RoiReport, export_roi, roi_report
 from app.register.roi.spec import TEMPLATES

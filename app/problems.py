@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
-class Problem(BaseModel):
+class ProblemDetails(BaseModel):
     """RFC 9457 problem details, as every API error is returned."""
 
     type: str = "about:blank"
@@ -30,7 +30,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
     return {
         status: {
-            "model": Problem,
+            "model": ProblemDetails,
             "description": texts[status],
             "content": {"application/problem+json": {}},
         }

@@ -1,8 +1,9 @@
-"""Reading vendor import files (xlsx, CSV) and writing the import template. No database.
+"""The bulk import of vendors: reading xlsx/CSV files, the template, and preview-then-apply.
 
 Uploaded files are hostile until proven otherwise: the reader accepts only a real xlsx workbook
 or a UTF-8 CSV, reads at most MAX_ROWS rows, keeps formulas as the text that was typed and
-reports every problem as a sentence a procurement user can act on.
+reports every problem as a sentence a procurement user can act on. Rows (from a file or the API)
+are previewed first; applying writes every row or, if any is invalid, nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,16 +24,35 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
 
+from app.forms import FieldErrors, field_errors_from
+from app.models import User, Vendor
 from app.spreadsheets import safe_text
 from app.uploads import READ_ERRORS, WorkbookRefused, open_workbook
 from app.vendors import codes
 from app.vendors.identifiers import COUNTRY_CODES
+from app.vendors.schemas import VendorCreate, normal_identifier
+from app.vendors.service import (
+    audit_diff,
+    create_vendor,
+    organisation_of,
+    update_vendor,
+    vendor_form_values,
+)
 
 MAX_ROWS = 10_000
 CSV_FIELD_LIMIT = 100_000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 PENDING_MAX_AGE_SECONDS = 24 * 3600
+MAX_CELL_CHARS = 2000
+
+
+def _choices(labels: Mapping[Any, str]) -> list[str]:
+    """The stored values of a closed list, as the template's dropdown offers them."""
+    return [str(value) for value in labels]
+
 
 # Column → (what it holds, the closed list behind its dropdown if any).
 COLUMNS: dict[str, tuple[str, list[str] | None]] = {
@@ -39,34 +60,34 @@ COLUMNS: dict[str, tuple[str, list[str] | None]] = {
     "identifier": ("Identification code, LEI preferred (required)", None),
     "identifier_type": (
         "Type of the identification code (default LEI)",
-        list(codes.IDENTIFIER_TYPES),
+        _choices(codes.IDENTIFIER_TYPES),
     ),
     "latin_name": ("Name in Latin alphabet, if the legal name is not", None),
     "additional_identifier": ("Additional identification code", None),
-    "additional_identifier_type": ("Type of the additional code", list(codes.IDENTIFIER_TYPES)),
-    "person_type": ("legal or individual", list(codes.PERSON_TYPES)),
+    "additional_identifier_type": ("Type of the additional code", _choices(codes.IDENTIFIER_TYPES)),
+    "person_type": ("legal or individual", _choices(codes.PERSON_TYPES)),
     "hq_country": ("Headquarters country, ISO 3166 (required)", sorted(COUNTRY_CODES)),
     "parent_name": ("Ultimate parent: name", None),
     "parent_identifier": ("Ultimate parent: identification code", None),
-    "parent_identifier_type": ("Ultimate parent: type of code", list(codes.IDENTIFIER_TYPES)),
-    "status": ("prospective, active or offboarded", list(codes.VENDOR_STATUSES)),
+    "parent_identifier_type": ("Ultimate parent: type of code", _choices(codes.IDENTIFIER_TYPES)),
+    "status": ("prospective, active or offboarded", _choices(codes.VENDOR_STATUSES)),
     "website": ("Website", None),
     "description": ("What the vendor provides", None),
     "annual_expense": ("Total annual expense", None),
     "currency": ("ISO 4217 currency (default EUR)", list(codes.CURRENCIES)),
     "supports_critical_function": ("yes or no", ["yes", "no"]),
-    "data_sensitivity": ("none, low, medium, high", list(codes.DATA_SENSITIVITY)),
-    "substitutability": ("Substitutability", list(codes.SUBSTITUTABILITY)),
+    "data_sensitivity": ("none, low, medium, high", _choices(codes.DATA_SENSITIVITY)),
+    "substitutability": ("Substitutability", _choices(codes.SUBSTITUTABILITY)),
     "substitutability_reason": (
         "Why it is hard to substitute: x963 no real alternatives, x964 hard to migrate or "
         "reintegrate, x965 both (needed when not_substitutable or highly_complex)",
-        list(codes.SUBSTITUTABILITY_REASONS),
+        _choices(codes.SUBSTITUTABILITY_REASONS),
     ),
-    "ai_role": ("AI Act role", list(codes.AI_ROLES)),
+    "ai_role": ("AI Act role", _choices(codes.AI_ROLES)),
     "cloud_providers": ("Cloud providers, separated by ;", None),
     "last_audit_date": ("Date of the last audit (YYYY-MM-DD)", None),
     "exit_plan": ("yes or no", ["yes", "no"]),
-    "reintegration": ("Possibility of reintegration", list(codes.REINTEGRATION)),
+    "reintegration": ("Possibility of reintegration", _choices(codes.REINTEGRATION)),
 }
 REQUIRED_COLUMNS = ("legal_name", "identifier", "hq_country")
 
@@ -287,3 +308,157 @@ def load_rows(directory: Path, *, owner: str, token: str) -> tuple[str, Rows] | 
 def discard_rows(directory: Path, token: str) -> None:
     if _TOKEN.match(token or ""):
         (directory / f"{token}.json").unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Preview and apply: rows from a file or the API; nothing is written unless every row is valid
+
+
+@dataclass
+class VendorImportRow:
+    """One row of an import as previewed: what would happen, or why it cannot."""
+
+    row: int
+    action: str  # new | update | unchanged | error
+    legal_name: str | None
+    identifier: str | None
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    vendor_id: int | None = None
+    data: VendorCreate | None = None
+
+
+@dataclass
+class VendorImportPreview:
+    rows: list[VendorImportRow]
+
+    @property
+    def errors(self) -> list[tuple[int, str, str]]:
+        return [(r.row, column, message) for r in self.rows for column, message in r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+def _existing_by_key(
+    session: Session, organisation_id: int, identifiers: set[str]
+) -> dict[tuple[str, str], Vendor]:
+    found: dict[tuple[str, str], Vendor] = {}
+    ordered = sorted(identifiers)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        for vendor in session.exec(
+            select(Vendor).where(
+                Vendor.organisation_id == organisation_id, col(Vendor.identifier).in_(chunk)
+            )
+        ):
+            found[(str(vendor.identifier_type), vendor.identifier)] = vendor
+    return found
+
+
+def _row_key(values: Mapping[str, Any]) -> tuple[str, str] | None:
+    identifier = values.get("identifier")
+    if not isinstance(identifier, str) or not identifier.strip():
+        return None
+    kind = str(values.get("identifier_type") or "LEI").strip().upper()
+    return kind, normal_identifier(kind, identifier)
+
+
+def preview_import(
+    session: Session, *, user: User, rows: Sequence[tuple[int, Mapping[str, Any]]]
+) -> VendorImportPreview:
+    """What importing `rows` (row number, {column: value}) would do; nothing is written.
+
+    A row matches an existing vendor by identifier type and identifier; blank cells leave the
+    existing value unchanged, so a sheet with a few columns updates just those.
+    """
+    organisation_id = organisation_of(user)
+    keys = {key for _, values in rows if (key := _row_key(values))}
+    existing = _existing_by_key(session, organisation_id, {identifier for _, identifier in keys})
+    first_row_of: dict[tuple[str, str], int] = {}
+    previews: list[VendorImportRow] = []
+    for number, raw in rows:
+        values = {k: v for k, v in raw.items() if v is not None and v != ""}
+        key = _row_key(values)
+        preview = VendorImportRow(
+            row=number,
+            action="error",
+            legal_name=str(values.get("legal_name") or "") or None,
+            identifier=key[1] if key else None,
+        )
+        previews.append(preview)
+        for column, value in values.items():
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                preview.errors.append(
+                    (column, f"The cell has {len(value):,} characters; at most {MAX_CELL_CHARS:,}.")
+                )
+        if preview.errors:
+            continue
+        if key is not None:
+            if key in first_row_of:
+                preview.errors.append(
+                    ("identifier", f"The same identifier is already in row {first_row_of[key]}.")
+                )
+                continue
+            first_row_of[key] = number
+        vendor = existing.get(key) if key else None
+        base = vendor_form_values(vendor) if vendor else {}
+        try:
+            data = VendorCreate.model_validate({**base, **values})
+        except ValidationError as exc:
+            preview.errors.extend(field_errors_from(exc).items())
+            continue
+        preview.data = data
+        preview.legal_name = data.legal_name
+        preview.identifier = data.identifier
+        if vendor is None:
+            preview.action = "new"
+        else:
+            preview.vendor_id = vendor.id
+            preview.changed = list(audit_diff(base, data.model_dump())["after"])
+            preview.action = "update" if preview.changed else "unchanged"
+    return VendorImportPreview(previews)
+
+
+def apply_import(
+    session: Session,
+    *,
+    actor: User,
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    ip: str | None = None,
+    source: str = "import",
+) -> VendorImportPreview:
+    """Validate again and write every row, or raise FieldErrors and write nothing."""
+    preview = preview_import(session, user=actor, rows=rows)
+    if not preview.rows:
+        raise FieldErrors({"": "The import has no rows."}, "Nothing to import.")
+    if preview.errors:
+        problems = preview.errors
+        raise FieldErrors(
+            {f"row {row}, {column}": message for row, column, message in problems},
+            f"{len(problems)} problem(s) in the import: nothing was imported.",
+        )
+    for row in preview.rows:
+        assert row.data is not None
+        if row.action == "new":
+            vendor = create_vendor(
+                session, actor=actor, data=row.data, ip=ip, source=source, identifier_checked=True
+            )
+            row.vendor_id = vendor.id
+        elif row.action == "update":
+            current = session.get(Vendor, row.vendor_id)
+            assert current is not None
+            update_vendor(
+                session,
+                actor=actor,
+                vendor_id=current.id or 0,
+                changes=row.data.model_dump(),
+                version=current.version,
+                ip=ip,
+                source=source,
+            )
+    return preview

@@ -7,13 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import Response
 
-from app.api.problems import problems
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.models import User
-from app.vendors import service
-from app.vendors.importfile import MAX_ROWS
+from app.problems import problems
+from app.vendors import importing, service
 from app.vendors.schemas import (
     AISystemRead,
     ContactRead,
@@ -55,7 +54,7 @@ def list_vendors(
 )
 def get_vendor(session: SessionDep, user: Reader, vendor_id: int) -> VendorDetailRead:
     """One vendor with its contacts, AI systems and arrangements (with their supply chain)."""
-    profile = service.vendor_profile(session, user=user, vendor_id=vendor_id)
+    profile = service.vendor_overview(session, user=user, vendor_id=vendor_id)
     return VendorDetailRead.model_validate(
         {
             **VendorRead.model_validate(profile.vendor).model_dump(),
@@ -125,7 +124,7 @@ def import_vendors(
     request: Request,
     session: SessionDep,
     user: Manager,
-    body: Annotated[list[dict[str, Any]], Body(max_length=MAX_ROWS)],
+    body: Annotated[list[dict[str, Any]], Body(max_length=importing.MAX_ROWS)],
 ) -> ImportResult:
     """Create or update vendors matched by identifier type and identifier.
 
@@ -133,7 +132,7 @@ def import_vendors(
     item is invalid nothing is written and the 422 lists `item N, field: message`.
     """
     rows = [(index, item) for index, item in enumerate(body, start=1)]
-    preview = service.apply_import(
+    preview = importing.apply_import(
         session, actor=user, rows=rows, ip=request_ip(request), source="api"
     )
     return ImportResult(

@@ -1,0 +1,74 @@
+"""The sign-in, account and team forms.
+
+Credentials are taken exactly as typed: these forms keep spaces (a password may start or end
+with one) and treat only an empty field as not given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.forms import FormModel
+from app.models import Role
+
+Email = Annotated[str, Field(max_length=320)]
+Password = Annotated[str, Field(max_length=256)]
+Name = Annotated[str, Field(max_length=200)]
+OneTimeCode = Annotated[str, Field(max_length=32)]
+
+
+class CredentialsForm(FormModel):
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data: Any) -> Any:
+        """Only an empty field is not given (then it takes its default, or is missing)."""
+        if not isinstance(data, Mapping):
+            return data
+        return {key: value for key, value in data.items() if value != ""}
+
+
+class LoginForm(CredentialsForm):
+    email: Email
+    password: Password
+    next: str = "/"
+
+
+class SsoForm(CredentialsForm):
+    identifier: Email = Field(description="An email address (its domain) or organisation slug.")
+    next: str = "/"
+
+
+class CodeForm(CredentialsForm):
+    """A one-time code: from the authenticator app, or a recovery code."""
+
+    code: OneTimeCode
+
+
+class PasswordForm(CredentialsForm):
+    password: Password
+
+
+class InvitationForm(CredentialsForm):
+    """New people set a password (twice); people with an account give theirs."""
+
+    password: Password
+    name: Name = ""
+    password_confirm: Password = ""
+
+
+class TokenForm(CredentialsForm):
+    name: Annotated[str, Field(max_length=100)]
+
+
+class InviteForm(CredentialsForm):
+    """An invitation to a vendor contact; the role defaults by who invites (see team_routes)."""
+
+    vendor_id: int
+    email: Email
+    name: Name = ""
+    role: Role | None = None
