@@ -9,17 +9,19 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
+from app.assessments.answers import display_value
 from app.assessments.service import save_answer
 from app.errors import InvalidInput, NotFound
 from app.models import AuditEvent, SectionAssignment, VendorContact
-from app.portal import service
-from app.portal.receipt import (
+from app.portal import reuse, service, submission
+from app.portal.submission import (
     ReceiptAnswer,
     ReceiptData,
     ReceiptFile,
     ReceiptSection,
     build_receipt,
 )
+from app.portal.view import assessment_view
 from tests.factories import (
     SMALL_QUESTIONNAIRE,
     make_assessment,
@@ -59,17 +61,17 @@ def _other_buyer_answer(session, world, key: str, value):
 
 def test_answers_for_other_buyers_are_offered_only_after_opting_in(session, world):
     _other_buyer_answer(session, world, "gov.role", "deployer")
-    offers = service.previous_answers(
+    offers = reuse.previous_answers(
         session=session, user=world.contact, assessment=world.assessment
     )
     assert offers == {}
-    service.set_reuse(session=session, actor=world.contact, assessment=world.assessment, reuse=True)
-    offers = service.previous_answers(
+    reuse.set_reuse(session=session, actor=world.contact, assessment=world.assessment, reuse=True)
+    offers = reuse.previous_answers(
         session=session, user=world.contact, assessment=world.assessment
     )
     assert offers["gov.role"].display == "Deployer"
     assert offers["gov.role"].buyer == "Second Bank"
-    answer = service.use_previous(
+    answer = reuse.use_previous(
         session=session,
         actor=world.contact,
         assessment=world.assessment,
@@ -84,7 +86,7 @@ def test_answers_for_other_buyers_are_offered_only_after_opting_in(session, worl
 
 def test_an_offer_that_was_not_made_cannot_be_used(session, world):
     with pytest.raises(NotFound):
-        service.use_previous(
+        reuse.use_previous(
             session=session,
             actor=world.contact,
             assessment=world.assessment,
@@ -109,7 +111,7 @@ def test_missing_items_cover_hidden_required_and_evidence_only(session, world):
         session, world.org, world.vendor, world.buyer, make_questionnaire(session, definition)
     )
     session.commit()
-    keys = [m.key for m in service.missing_items(session=session, assessment=assessment)]
+    keys = [m.key for m in submission.missing_items(session=session, assessment=assessment)]
     assert keys == ["gov.policy", "gov.role", "gov.register"]  # provider_qms hidden, notes optional
     save_answer(
         session=session,
@@ -127,11 +129,11 @@ def test_missing_items_cover_hidden_required_and_evidence_only(session, world):
         raw_value="2",
         expected_version=0,
     )
-    missing = service.missing_items(session=session, assessment=assessment)
+    missing = submission.missing_items(session=session, assessment=assessment)
     assert [m.key for m in missing] == ["gov.provider_qms", "gov.register"]
     assert missing[1].reason == "Attach a file."
     with pytest.raises(InvalidInput) as refused:
-        service.submit(
+        submission.submit(
             session=session,
             actor=world.contact,
             assessment=assessment,
@@ -175,7 +177,7 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
             section_key="governance",
             user_id=world.buyer.id,
         )
-    view = service.assessment_view(
+    view = assessment_view(
         session=session, user=world.contact, assessment=world.assessment, today=date.today()
     )
     assert [s.key for s in view.sections] == ["governance"]
@@ -185,9 +187,9 @@ def test_display_value_reads_like_the_page(session, world):
     from app.questionnaires.service import questionnaire_of
 
     q = questionnaire_of(session, world.assessment).by_key
-    assert service.display_value(q["gov.policy"], 3) == "3 – level 3"
-    assert service.display_value(q["gov.role"], "provider") == "Provider"
-    assert service.display_value(q["gov.notes"], None) == "—"
+    assert display_value(q["gov.policy"], 3) == "3 – level 3"
+    assert display_value(q["gov.role"], "provider") == "Provider"
+    assert display_value(q["gov.notes"], None) == "—"
 
 
 def test_receipt_is_a_pdf_with_every_answer_and_hash():
