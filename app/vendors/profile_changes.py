@@ -164,8 +164,15 @@ def _checked(
     except FieldErrors as exc:
         for name, message in exc.errors.items():
             label = labels.get(name.removesuffix("_type"), name.replace("_", " "))
-            errors.setdefault(f"{where}{label}", message)
+            errors.setdefault(f"{where}{label}", _after_colon(message))
         return None
+
+
+def _after_colon(message: str) -> str:
+    """A message as it reads after its label: "Legal name: at most 300 characters."."""
+    if message[:2].istitle() and message[1:2].islower():
+        return message[0].lower() + message[1:]
+    return message
 
 
 def check_proposal(
