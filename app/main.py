@@ -35,6 +35,7 @@ from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes
 from app.security import SecurityHeadersMiddleware
+from app.vendors import profile_routes as vendor_profile_routes
 from app.vendors import routes as vendor_routes
 from app.web import PROJECT_ROOT, is_htmx, render
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # The portal first: its autosave is the most frequent request, and a request is matched
     # against every route listed before its own (about 0.5 ms per save from the end of the list).
     protected.include_router(portal_routes.router)
+    protected.include_router(vendor_profile_routes.router)
     protected.include_router(auth_routes.router)
     protected.include_router(account_routes.router)
     protected.include_router(team_routes.router)

@@ -25,7 +25,7 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
     from app.assessments.service import get_assessment
     from app.db import make_engine
     from app.models import User
-    from app.portal.service import assessment_view
+    from app.portal.view import assessment_view
     from app.web import templates
 
     engine = make_engine(url)

@@ -1,4 +1,7 @@
-"""The assessment workbook for answering offline: build it, and read it back (pure).
+"""The Excel round trip: the assessment as a workbook to answer offline, and its import.
+
+Building and reading the workbook are pure; `export_workbook`, `preview_import` and
+`apply_import` put them to work on an assessment.
 
 One row per question. Only the Answer and Comment columns are unlocked; the key and the answer's
 row version travel in hidden columns, and a hidden sheet names the assessment and questionnaire
@@ -19,11 +22,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
 
-from app.assessments.answers import coerce_answer
-from app.errors import InvalidInput, TooLarge
+from app.assessments.answers import coerce_answer, display_value
+from app.assessments.service import AnswerConflict, answers_of, save_answer
+from app.audit.service import record
+from app.errors import Conflict, InvalidInput, TooLarge
+from app.models import Assessment, Questionnaire, User
 from app.questionnaires.schema import Question, QuestionType
-from app.questionnaires.service import Compiled
+from app.questionnaires.service import Compiled, questionnaire_of
 from app.spreadsheets import safe_text
 from app.uploads import READ_ERRORS, WorkbookRefused, WorkbookTooLarge, open_workbook
 
@@ -345,3 +353,162 @@ def parse_workbook(
             continue
         result.rows.append(ParsedRow(number, question, value, comment, version))
     return result
+
+
+# --- the round trip on an assessment ----------------------------------------------------------------
+
+
+def export_workbook(*, session: Session, assessment: Assessment) -> bytes:
+    """The assessment as a workbook with the current answers and their row versions."""
+    questionnaire = questionnaire_of(session, assessment)
+    answers = answers_of(session, assessment.id)
+    rows = []
+    for section in questionnaire.definition.sections:
+        for question in section.questions:
+            answer = answers.get(question.key)
+            rows.append(
+                ExportRow(
+                    section=section.title,
+                    question=question,
+                    value=answer.value if answer else None,
+                    comment=answer.comment if answer else None,
+                    version=answer.version if answer else 0,
+                )
+            )
+    row = session.get(Questionnaire, assessment.questionnaire_id)
+    assert row is not None
+    return build_workbook(
+        rows=rows,
+        assessment_id=assessment.id,
+        content_hash=row.content_hash,
+        title=questionnaire.definition.title,
+    )
+
+
+@dataclass(frozen=True)
+class ImportChange:
+    row: int
+    key: str
+    text: str
+    before: str
+    after: str
+    value: Any
+    comment: str | None
+    version: int
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"key": self.key, "value": self.value, "comment": self.comment, "version": self.version}
+        )
+
+
+@dataclass
+class ImportPreview:
+    changes: list[ImportChange]
+    errors: list  # RowError: row, question, message
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> ImportPreview:
+    """Every change the workbook would make and every problem with it; nothing is saved."""
+    questionnaire = questionnaire_of(session, assessment)
+    row = session.get(Questionnaire, assessment.questionnaire_id)
+    assert row is not None
+    parsed = parse_workbook(
+        data,
+        assessment_id=assessment.id,
+        content_hash=row.content_hash,
+        questionnaire=questionnaire,
+    )
+    answers = answers_of(session, assessment.id)
+    changes: list[ImportChange] = []
+    errors = list(parsed.errors)
+    for item in parsed.rows:
+        current = answers.get(item.question.key)
+        current_value = current.value if current else None
+        current_comment = (current.comment or None) if current else None
+        if item.value == current_value and item.comment == current_comment:
+            continue
+        current_version = current.version if current else 0
+        if item.version != current_version:
+            errors.append(
+                RowError(
+                    item.row,
+                    item.question.text,
+                    "Changed in the portal since this workbook was exported (now: "
+                    f"{display_value(item.question, current_value)}). Nothing was applied; "
+                    "download a fresh workbook or answer this question in the portal.",
+                )
+            )
+            continue
+        changes.append(
+            ImportChange(
+                row=item.row,
+                key=item.question.key,
+                text=item.question.text,
+                before=display_value(item.question, current_value),
+                after=display_value(item.question, item.value),
+                value=item.value,
+                comment=item.comment,
+                version=item.version,
+            )
+        )
+    errors.sort(key=lambda e: e.row)
+    return ImportPreview(changes=changes, errors=errors)
+
+
+def apply_import(
+    *,
+    session: Session,
+    actor: User,
+    assessment: Assessment,
+    changes: list[dict[str, Any]],
+    ip: str | None = None,
+) -> int:
+    """Save every previewed change, or none: a row changed meanwhile undoes the whole import."""
+    if not changes:
+        raise InvalidInput("There is nothing to apply.")
+    try:
+        with session.begin_nested():
+            for change in changes:
+                save_answer(
+                    session=session,
+                    actor=actor,
+                    assessment=assessment,
+                    key=str(change["key"]),
+                    raw_value=change.get("value"),
+                    expected_version=int(change["version"]),
+                    comment=change.get("comment") or "",
+                    ip=ip,
+                )
+            record(
+                session,
+                action="assessment.imported",
+                actor=actor,
+                organisation_id=assessment.organisation_id,
+                object_type="assessment",
+                object_id=assessment.id,
+                data={"answers": [str(c["key"]) for c in changes]},
+                ip=ip,
+            )
+    except AnswerConflict as exc:
+        session.refresh(assessment)
+        raise Conflict(
+            "Nothing was applied: an answer was changed in the portal after the preview "
+            f"({exc.current.question_key}). Upload the workbook again to see the differences."
+        ) from None
+    except (KeyError, TypeError, ValueError):
+        session.refresh(assessment)
+        raise InvalidInput("The import could not be read; upload the workbook again.") from None
+    return len(changes)
+
+
+def read_upload(upload: UploadFile) -> bytes:
+    """The uploaded workbook's bytes, refused past MAX_BYTES before reading more."""
+    data = upload.file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise TooLarge("The workbook is larger than 5 MB; export a fresh one.")
+    return data

@@ -8,43 +8,55 @@ out-of-band swaps for conditional questions that appeared or disappeared and for
 from __future__ import annotations
 
 import contextlib
-import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from sqlmodel import Session
 
 from app.assessments.comments import add_comment
 from app.assessments.service import AnswerConflict, get_assessment
 from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
-from app.auth.tenancy import get_scoped
 from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import Conflict, InvalidInput, NotFound, TooLarge
-from app.evidence.service import contact_vendor
-from app.models import CommentVisibility, User, Vendor, utcnow
-from app.portal import autosave, profile, service
-from app.portal.excel import MAX_BYTES
+from app.evidence.service import contact_vendor, contact_vendors
+from app.forms import PostedForm, parse
+from app.models import Assessment, CommentVisibility, Substitutability, User, Vendor, utcnow
+from app.portal import autosave, excel, profile, reuse, service, submission
+from app.portal.schemas import (
+    AssignmentForm,
+    AttachForm,
+    CommentForm,
+    ImportApplyForm,
+    PreviousAnswerForm,
+    ReuseForm,
+    SubmitForm,
+    WorkbookForm,
+    parse_repeated,
+    posted_version,
+    raw_from_form,
+)
+from app.portal.view import (
+    AssessmentView,
+    QuestionView,
+    Redraw,
+    anchor,
+    assessment_view,
+    portal_assessments,
+    redraw,
+)
 from app.questionnaires.service import questionnaire_of
+from app.vendors import codes
+from app.vendors.profile_changes import contracts_of, pending_change, register_snapshot
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(tags=["portal"])
 
 Answerer = Annotated[User, require(Permission.answer_assessments)]
 TeamManager = Annotated[User, require(Permission.manage_vendor_team)]
-PortfolioViewer = Annotated[User, require(Permission.view_portfolio)]
-VendorManager = Annotated[User, require(Permission.manage_vendors)]
 PAGE = "portal/assessment.html"
-
-
-async def form_data(request: Request) -> FormData:
-    """The posted form with repeated fields (checkboxes, group rows) intact."""
-    return await request.form()
-
-
-Form = Annotated[FormData, Depends(form_data)]
 
 
 def _today() -> date:
@@ -60,9 +72,7 @@ def _page_url(assessment_id: int, anchor: str | None = None) -> str:
 
 @router.get("/portal")
 def portal_home(request: Request, user: Answerer, session: SessionDep) -> Response:
-    rows = service.portal_assessments(session=session, user=user, today=_today())
-    from app.evidence.service import contact_vendors
-
+    rows = portal_assessments(session=session, user=user, today=_today())
     return render(
         request,
         "portal/home.html",
@@ -73,8 +83,10 @@ def portal_home(request: Request, user: Answerer, session: SessionDep) -> Respon
 # --- the assessment page --------------------------------------------------------------------------
 
 
-def _view(session, user, assessment, *, mine_only: bool = False) -> service.AssessmentView:
-    return service.assessment_view(
+def _view(
+    session: Session, user: User, assessment: Assessment, *, mine_only: bool = False
+) -> AssessmentView:
+    return assessment_view(
         session=session, user=user, assessment=assessment, today=_today(), mine_only=mine_only
     )
 
@@ -98,8 +110,8 @@ def assessment_page(
 
 def _card(
     request: Request,
-    page: service.AssessmentView | autosave.Redraw,
-    view: service.QuestionView,
+    page: AssessmentView | Redraw,
+    view: QuestionView,
     *,
     status_code: int = 200,
 ) -> Response:
@@ -112,6 +124,23 @@ def _card(
         status_code=status_code,
         headers={"HX-Retarget": f"#{view.anchor}", "HX-Reswap": "outerHTML"},
     )
+
+
+def _conflict_response(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    key: str,
+    exc: AnswerConflict,
+) -> Response:
+    """Someone saved the question first: their answer beside the one just sent, to choose."""
+    page = _view(session, user, assessment)
+    view = page.question(key)
+    view.state, view.conflict, view.message = "conflict", exc, exc.message
+    if is_htmx(request):
+        return _card(request, page, view, status_code=409)
+    return render(request, PAGE, {"page": page, "filter": ""}, status_code=409)
 
 
 @router.get("/portal/assessments/{assessment_id}/questions/{question_key}")
@@ -135,22 +164,20 @@ def save_answer(
     question_key: str,
     user: Answerer,
     session: SessionDep,
-    form: Form,
+    form: PostedForm,
 ) -> Response:
+    """The answer form: its fields come from the questionnaire, so `raw_from_form` reads it."""
     key = question_key
     # Locked now: the save below would lock it anyway, and this spares it a second read.
     assessment = get_assessment(session, user, assessment_id, for_update=True)
     question = questionnaire_of(session, assessment).by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
-    try:
-        version = int(str(form.get("version", "0")))
-    except ValueError:
-        raise InvalidInput("The form is out of date; reload the page.") from None
+    version = posted_version(form)
     comment = str(form["comment"]) if "comment" in form else None
     adding = "add_row" in form
     try:
-        raw = service.raw_from_form(question, form, form.getlist)
+        raw = raw_from_form(question, form, form.getlist)
         outcome = autosave.save_from_page(
             session=session,
             actor=user,
@@ -162,12 +189,7 @@ def save_answer(
             ip=request_ip(request),
         )
     except AnswerConflict as exc:
-        page = _view(session, user, assessment)
-        view = page.question(key)
-        view.state, view.conflict, view.message = "conflict", exc, exc.message
-        if is_htmx(request):
-            return _card(request, page, view, status_code=409)
-        return render(request, PAGE, {"page": page, "filter": ""}, status_code=409)
+        return _conflict_response(request, session, user, assessment, key, exc)
     except InvalidInput as exc:
         page = _view(session, user, assessment)
         view = page.question(key)
@@ -180,16 +202,14 @@ def save_answer(
     if not is_htmx(request):
         flash(request, "Saved.")
         suffix = f"?add_row={question_key}" if adding else ""
-        return redirect(
-            request, f"/portal/assessments/{assessment.id}{suffix}#{service.anchor(key)}"
-        )
+        return redirect(request, f"/portal/assessments/{assessment.id}{suffix}#{anchor(key)}")
     # The response redraws the saved question's state and the cards that appeared or
     # disappeared, no others. Only a change of layout redraws the saved card itself: redrawing
     # it on every field's change would replace the row a person is typing into (what they
     # typed next was lost).
     relayout = "value_json" in form or adding or "remove_row" in form
     changed = outcome.appeared + outcome.disappeared
-    page = autosave.redraw(
+    page = redraw(
         session=session,
         user=user,
         assessment=assessment,
@@ -222,35 +242,26 @@ def use_previous(
     question_key: str,
     user: Answerer,
     session: SessionDep,
-    form: Form,
+    form: PostedForm,
 ) -> Response:
     key = question_key
     assessment = get_assessment(session, user, assessment_id)
+    posted = parse(PreviousAnswerForm, form)
     try:
-        source = int(str(form.get("source_answer_id", "")))
-        version = int(str(form.get("version", "0")))
-    except ValueError:
-        raise InvalidInput("The form is out of date; reload the page.") from None
-    try:
-        service.use_previous(
+        reuse.use_previous(
             session=session,
             actor=user,
             assessment=assessment,
             key=key,
-            source_answer_id=source,
-            expected_version=version,
+            source_answer_id=posted.source_answer_id,
+            expected_version=posted.version,
             ip=request_ip(request),
         )
     except AnswerConflict as exc:
-        page = _view(session, user, assessment)
-        view = page.question(key)
-        view.state, view.conflict, view.message = "conflict", exc, exc.message
-        if is_htmx(request):
-            return _card(request, page, view, status_code=409)
-        return render(request, PAGE, {"page": page, "filter": ""}, status_code=409)
+        return _conflict_response(request, session, user, assessment, key, exc)
     if not is_htmx(request):
         flash(request, "The previous answer was copied in.")
-        return redirect(request, _page_url(assessment.id, service.anchor(key)))
+        return redirect(request, _page_url(assessment.id, anchor(key)))
     page = _view(session, user, assessment)
     view = page.question(key)
     view.state = "saved"
@@ -259,17 +270,21 @@ def use_previous(
 
 @router.post("/portal/assessments/{assessment_id}/reuse")
 def set_reuse(
-    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: Form
+    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    reuse = form.get("reuse") == "on"
-    service.set_reuse(
-        session=session, actor=user, assessment=assessment, reuse=reuse, ip=request_ip(request)
+    reuse_across_buyers = parse(ReuseForm, form).reuse
+    reuse.set_reuse(
+        session=session,
+        actor=user,
+        assessment=assessment,
+        reuse=reuse_across_buyers,
+        ip=request_ip(request),
     )
     flash(
         request,
         "Answers you gave other buyers will be offered."
-        if reuse
+        if reuse_across_buyers
         else "Only answers given to this buyer will be offered.",
     )
     return redirect(request, _page_url(assessment.id))
@@ -277,23 +292,16 @@ def set_reuse(
 
 @router.post("/portal/assessments/{assessment_id}/assignments")
 def assign_section(
-    request: Request, assessment_id: int, user: TeamManager, session: SessionDep, form: Form
+    request: Request, assessment_id: int, user: TeamManager, session: SessionDep, form: PostedForm
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    section_key = str(form.get("section_key", "")).strip()
-    if not section_key:
-        raise InvalidInput("Choose a section.")
-    raw = str(form.get("user_id", "")).strip()
-    try:
-        user_id = int(raw) if raw else None
-    except ValueError:
-        raise InvalidInput("Choose a colleague.") from None
+    posted = parse(AssignmentForm, form)
     service.assign_section(
         session=session,
         actor=user,
         assessment=assessment,
-        section_key=section_key,
-        user_id=user_id,
+        section_key=posted.section_key,
+        user_id=posted.user_id,
         ip=request_ip(request),
     )
     flash(request, "Section assignment saved.")
@@ -303,7 +311,7 @@ def assign_section(
 @router.post("/portal/assessments/{assessment_id}/resume")
 def resume(request: Request, assessment_id: int, user: Answerer, session: SessionDep) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    service.resume(session=session, actor=user, assessment=assessment, ip=request_ip(request))
+    submission.resume(session=session, actor=user, assessment=assessment, ip=request_ip(request))
     flash(request, "The answers are open again: answer the buyer's questions, then resubmit.")
     return redirect(request, _page_url(assessment.id))
 
@@ -318,7 +326,7 @@ def post_comment(
     question_key: str,
     user: Answerer,
     session: SessionDep,
-    form: Form,
+    form: PostedForm,
 ) -> Response:
     key = question_key
     assessment = get_assessment(session, user, assessment_id)
@@ -329,21 +337,23 @@ def post_comment(
         actor=user,
         assessment=assessment,
         question_key=key,
-        body=str(form.get("body", "")),
+        body=parse(CommentForm, form).body,
         visibility=CommentVisibility.vendor,
         ip=request_ip(request),
     )
     if not is_htmx(request):
         flash(request, "Message sent.")
-        return redirect(request, _page_url(assessment.id, service.anchor(key)))
+        return redirect(request, _page_url(assessment.id, anchor(key)))
     page = _view(session, user, assessment)
     return render(request, PAGE, {"page": page, "v": page.question(key)}, block="thread")
 
 
-def _evidence_response(request, session, user, assessment, key: str, message: str) -> Response:
+def _evidence_response(
+    request: Request, session: Session, user: User, assessment: Assessment, key: str, message: str
+) -> Response:
     if not is_htmx(request):
         flash(request, message)
-        return redirect(request, _page_url(assessment.id, service.anchor(key)))
+        return redirect(request, _page_url(assessment.id, anchor(key)))
     page = _view(session, user, assessment)
     view = page.question(key)
     section = next(s for s in page.sections if s.key == view.section_key)
@@ -357,22 +367,17 @@ def attach(
     question_key: str,
     user: Answerer,
     session: SessionDep,
-    form: Form,
+    form: PostedForm,
 ) -> Response:
     key = question_key
     assessment = get_assessment(session, user, assessment_id)
-    ids = [str(v) for v in form.getlist("evidence_id") if str(v).strip()]
-    if not ids:
-        raise InvalidInput("Choose a file from the library.")
-    for raw in ids:
-        if not raw.isdecimal():
-            raise InvalidInput("Choose a file from the library.")
+    for evidence_id in parse_repeated(AttachForm, form).evidence_id:
         service.attach_to_question(
             session=session,
             actor=user,
             assessment=assessment,
             key=key,
-            evidence_id=int(raw),
+            evidence_id=evidence_id,
             ip=request_ip(request),
         )
     return _evidence_response(request, session, user, assessment, key, "File attached.")
@@ -413,17 +418,26 @@ def submit_page(
     return _submit_page(request, session, user, assessment)
 
 
-def _submit_page(request, session, user, assessment, *, problems=(), form=None, status_code=200):
+def _submit_page(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    *,
+    problems: Any = (),
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     page = _view(session, user, assessment)
     return render(
         request,
         "portal/submit.html",
         {
             "page": page,
-            "missing": service.missing_items(session=session, assessment=assessment),
+            "missing": submission.missing_items(session=session, assessment=assessment),
             "problems": list(problems),
             "form": form or {"name": user.name, "title": ""},
-            "statement": service.ATTESTATION_STATEMENT,
+            "statement": submission.ATTESTATION_STATEMENT,
         },
         status_code=status_code,
     )
@@ -431,23 +445,29 @@ def _submit_page(request, session, user, assessment, *, problems=(), form=None, 
 
 @router.post("/portal/assessments/{assessment_id}/submit")
 def submit(
-    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: Form
+    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    values = {"name": str(form.get("name", "")), "title": str(form.get("title", ""))}
+    posted = parse(SubmitForm, form)
     try:
-        service.submit(
+        submission.submit(
             session=session,
             actor=user,
             assessment=assessment,
-            name=values["name"],
-            title=values["title"],
-            confirmed=form.get("confirm") == "on",
+            name=posted.name,
+            title=posted.title,
+            confirmed=posted.confirm,
             ip=request_ip(request),
         )
     except InvalidInput as exc:
         return _submit_page(
-            request, session, user, assessment, problems=exc.details, form=values, status_code=422
+            request,
+            session,
+            user,
+            assessment,
+            problems=exc.details,
+            form={"name": posted.name, "title": posted.title},
+            status_code=422,
         )
     flash(request, "Submitted. The buyer has been notified; download your receipt below.")
     return redirect(request, _page_url(assessment.id))
@@ -458,7 +478,7 @@ def receipt(
     request: Request, assessment_id: int, user: Answerer, session: WriteSessionDep
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    pdf = service.receipt_pdf(session=session, assessment=assessment)
+    pdf = submission.receipt_pdf(session=session, assessment=assessment)
     _record_export(request, session, user, assessment, "receipt.pdf")
     return Response(
         pdf,
@@ -470,7 +490,9 @@ def receipt(
     )
 
 
-def _record_export(request: Request, session, user: User, assessment, kind: str) -> None:
+def _record_export(
+    request: Request, session: Session, user: User, assessment: Assessment, kind: str
+) -> None:
     """The answers left Assay: on the buyer's audit trail, like every export."""
     record(
         session,
@@ -494,7 +516,7 @@ def export_xlsx(
     request: Request, assessment_id: int, user: Answerer, session: WriteSessionDep
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    data = service.export_workbook(session=session, assessment=assessment)
+    data = excel.export_workbook(session=session, assessment=assessment)
     _record_export(request, session, user, assessment, "xlsx")
     return Response(
         data,
@@ -508,23 +530,14 @@ def export_xlsx(
 
 @router.post("/portal/assessments/{assessment_id}/import")
 def import_preview(
-    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: Form
+    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
-    upload = form.get("workbook")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InvalidInput("Choose the workbook to upload.")
-    data = upload.file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise TooLarge("The workbook is larger than 5 MB; export a fresh one.")
-    return _import_preview(request, session, user, assessment_id, data)
-
-
-def _import_preview(request, session, user, assessment_id: int, data: bytes) -> Response:
+    data = excel.read_upload(parse(WorkbookForm, form).workbook)
     assessment = get_assessment(session, user, assessment_id)
     if not service.is_editable(assessment):
         raise Conflict("Answers are locked; the workbook cannot be imported now.")
     try:
-        preview = service.preview_import(session=session, assessment=assessment, data=data)
+        preview = excel.preview_import(session=session, assessment=assessment, data=data)
         fatal = None
     except (InvalidInput, TooLarge) as exc:
         preview, fatal = None, exc.message
@@ -538,14 +551,11 @@ def _import_preview(request, session, user, assessment_id: int, data: bytes) -> 
 
 @router.post("/portal/assessments/{assessment_id}/import/apply")
 def import_apply(
-    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: Form
+    request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
     assessment = get_assessment(session, user, assessment_id)
-    try:
-        changes = [json.loads(str(c)) for c in form.getlist("change")]
-    except (ValueError, RecursionError):  # RecursionError: a forged change nested too deeply
-        raise InvalidInput("The import could not be read; upload the workbook again.") from None
-    count = service.apply_import(
+    changes = parse_repeated(ImportApplyForm, form).change
+    count = excel.apply_import(
         session=session, actor=user, assessment=assessment, changes=changes, ip=request_ip(request)
     )
     flash(request, f"Imported {count} answer(s) from the workbook.")
@@ -555,8 +565,15 @@ def import_apply(
 # --- the vendor's register data -------------------------------------------------------------------
 
 
-def _profile_page(request, session, vendor: Vendor, data: dict[str, Any], **extra) -> Response:
-    pending = profile.pending_change(session=session, vendor_id=vendor.id)
+def _profile_page(
+    request: Request,
+    vendor: Vendor,
+    data: dict[str, Any],
+    pending: Any,
+    *,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
     return render(
         request,
         "portal/profile.html",
@@ -564,82 +581,45 @@ def _profile_page(request, session, vendor: Vendor, data: dict[str, Any], **extr
             "vendor": vendor,
             "data": data,
             "pending": pending,
-            "substitutability": ["easy", "medium", "highly_complex", "not_substitutable"],
-            "reintegration": profile.REINTEGRATION,
-            "problems": extra.get("problems", []),
+            "substitutability": {
+                s.value: codes.SUBSTITUTABILITY[s.value] for s in Substitutability
+            },
+            "substitutability_reasons": codes.SUBSTITUTABILITY_REASONS,
+            "reintegration": codes.REINTEGRATION,
+            "problems": problems or [],
         },
-        status_code=extra.get("status_code", 200),
+        status_code=status_code,
     )
 
 
 @router.get("/portal/vendors/{vendor_id}/profile")
 def profile_page(request: Request, vendor_id: int, user: Answerer, session: SessionDep) -> Response:
     vendor = contact_vendor(session=session, user=user, vendor_id=vendor_id)
-    pending = profile.pending_change(session=session, vendor_id=vendor.id)
-    data = pending.data if pending else profile.register_snapshot(session=session, vendor=vendor)
-    return _profile_page(request, session, vendor, data)
+    pending = pending_change(session=session, vendor_id=vendor.id)
+    data = pending.data if pending else register_snapshot(session=session, vendor=vendor)
+    return _profile_page(request, vendor, data, pending)
 
 
 @router.post("/portal/vendors/{vendor_id}/profile")
 def profile_save(
-    request: Request, vendor_id: int, user: Answerer, session: SessionDep, form: Form
+    request: Request, vendor_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
     vendor = contact_vendor(session=session, user=user, vendor_id=vendor_id)
-    contracts = profile.contracts_of(session, vendor)
     try:
-        data = profile.profile_from_form(form, vendor=vendor, contracts=contracts)
+        data = profile.profile_from_form(
+            form, vendor=vendor, contracts=contracts_of(session, vendor)
+        )
     except InvalidInput as exc:
-        snapshot = profile.register_snapshot(session=session, vendor=vendor)
         return _profile_page(
-            request, session, vendor, snapshot, problems=exc.details, status_code=422
+            request,
+            vendor,
+            register_snapshot(session=session, vendor=vendor),
+            pending_change(session=session, vendor_id=vendor.id),
+            problems=exc.details,
+            status_code=422,
         )
     profile.propose_profile(
         session=session, actor=user, vendor=vendor, data=data, ip=request_ip(request)
     )
     flash(request, "Saved. The buyer reviews the changes before they enter its register.")
     return redirect(request, f"/portal/vendors/{vendor.id}/profile")
-
-
-@router.get("/vendors/{vendor_id}/profile-changes")
-def profile_changes(
-    request: Request, vendor_id: int, user: PortfolioViewer, session: SessionDep
-) -> Response:
-    vendor = get_scoped(session, Vendor, vendor_id, user)
-    current = profile.register_snapshot(session=session, vendor=vendor)
-    changes = [
-        (change, profile.profile_diff(current, change.data) if change.status == "pending" else [])
-        for change in profile.profile_changes(session=session, vendor=vendor)
-    ]
-    return render(request, "portal/profile_changes.html", {"vendor": vendor, "changes": changes})
-
-
-@router.post("/vendors/{vendor_id}/profile-changes/{change_id}/{decision}")
-def decide_profile_change(
-    request: Request,
-    vendor_id: int,
-    change_id: int,
-    decision: str,
-    user: VendorManager,
-    session: SessionDep,
-    form: Form,
-) -> Response:
-    vendor = get_scoped(session, Vendor, vendor_id, user)
-    change = profile.get_change(session=session, vendor=vendor, change_id=change_id)
-    if decision == "accept":
-        diff = profile.accept_change(
-            session=session, actor=user, vendor=vendor, change=change, ip=request_ip(request)
-        )
-        flash(request, f"Accepted: {len(diff)} field(s) updated in the register.")
-    elif decision == "reject":
-        profile.reject_change(
-            session=session,
-            actor=user,
-            vendor=vendor,
-            change=change,
-            note=str(form.get("note", "")),
-            ip=request_ip(request),
-        )
-        flash(request, "Rejected; the register is unchanged.")
-    else:
-        raise NotFound("No such action.")
-    return redirect(request, f"/vendors/{vendor.id}/profile-changes")

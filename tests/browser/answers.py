@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
-from app.portal.service import anchor
+from app.portal.view import anchor
 from app.questionnaires.schema import Question, QuestionType
 
 LIBRARY_KEY = "ai-governance-dora"

@@ -21,7 +21,7 @@ from app.config import Settings
 from app.evidence.service import attach_evidence, store_evidence
 from app.evidence.storage import store_for
 from app.models import Assessment, Invitation, Questionnaire, Role, User, Vendor
-from app.portal.service import submit as submit_assessment
+from app.portal.submission import submit as submit_assessment
 from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import latest_version, publish_library, questionnaire_of
 from app.vendors.children import save_ai_system
@@ -206,7 +206,7 @@ def completed_assessment(
     """Journeys 1–3 done: one clarification round trip, every answer accepted, completed."""
     from app.assessments.comments import add_comment
     from app.models import CommentVisibility
-    from app.portal.service import resume
+    from app.portal.submission import resume
 
     buyer, vendor, assessment, contact = submitted_assessment(session, settings)
     analyst = buyer.analyst

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from app.assessments.service import answers_of, evidence_keys
 from app.models import Assessment, AssessmentStatus, User
-from app.portal.service import anchor
+from app.portal.view import anchor
 from app.questionnaires.service import questionnaire_of
 from tests.browser.answers import (
     EVIDENCED,

@@ -11,13 +11,13 @@ from openpyxl import load_workbook
 from app.assessments.service import answers_of, save_answer
 from app.errors import Conflict, InvalidInput
 from app.models import Questionnaire
-from app.portal import excel, service
+from app.portal import excel
 from app.questionnaires.service import questionnaire_of
 from tests.helpers import login
 
 
 def _export(session, world) -> bytes:
-    return service.export_workbook(session=session, assessment=world.assessment)
+    return excel.export_workbook(session=session, assessment=world.assessment)
 
 
 def _edit(data: bytes, edits: dict[str, dict[int, object]]) -> bytes:
@@ -62,7 +62,7 @@ def test_formula_like_text_is_neutralised_on_export_and_read_back_as_text(sessio
     data = _export(session, world)
     ws = load_workbook(io.BytesIO(data))[excel.SHEET]
     assert ws.cell(5, excel.COL_ANSWER).value.startswith("'=")
-    preview = service.preview_import(session=session, assessment=world.assessment, data=data)
+    preview = excel.preview_import(session=session, assessment=world.assessment, data=data)
     assert preview.ok and preview.changes == []  # the round trip changes nothing
 
 
@@ -100,7 +100,7 @@ def test_export_fill_import_gives_the_same_answers(client, session, world):
     assert answers["gov.provider_qms"].value == "=ISO 9001 certified"
     # Exporting again and importing unchanged finds nothing to do.
     again = client.get(f"/portal/assessments/{world.assessment.id}/export.xlsx").content
-    preview = service.preview_import(session=session, assessment=world.assessment, data=again)
+    preview = excel.preview_import(session=session, assessment=world.assessment, data=again)
     assert preview.ok and preview.changes == []
 
 
@@ -123,7 +123,7 @@ def _changes(page: str) -> list[str]:
 )
 def test_row_errors_are_listed_and_nothing_is_applied(session, world, edits, message):
     data = _edit(_export(session, world), {"gov.notes": {excel.COL_ANSWER: "fine"}, **edits})
-    preview = service.preview_import(session=session, assessment=world.assessment, data=data)
+    preview = excel.preview_import(session=session, assessment=world.assessment, data=data)
     assert not preview.ok
     assert any(message in e.message for e in preview.errors), preview.errors
     assert all(e.row >= 2 for e in preview.errors)
@@ -152,9 +152,9 @@ def test_workbook_of_another_assessment_is_refused(session, world):
 
     other = make_assessment(session, world.org, world.vendor, world.buyer)
     session.commit()
-    data = service.export_workbook(session=session, assessment=other)
+    data = excel.export_workbook(session=session, assessment=other)
     with pytest.raises(InvalidInput, match="another assessment"):
-        service.preview_import(session=session, assessment=world.assessment, data=data)
+        excel.preview_import(session=session, assessment=world.assessment, data=data)
 
 
 def test_too_large_is_refused(session, world):
@@ -183,7 +183,7 @@ def test_stale_row_is_a_conflict_and_nothing_is_applied(session, world):
     filled = _edit(
         data, {"gov.role": {excel.COL_ANSWER: "provider"}, "gov.notes": {excel.COL_ANSWER: "ok"}}
     )
-    preview = service.preview_import(session=session, assessment=world.assessment, data=filled)
+    preview = excel.preview_import(session=session, assessment=world.assessment, data=filled)
     assert not preview.ok
     [error] = preview.errors
     assert "Changed in the portal since this workbook was exported" in error.message
@@ -195,7 +195,7 @@ def test_apply_is_all_or_nothing_when_an_answer_changes_after_the_preview(sessio
         _export(session, world),
         {"gov.policy": {excel.COL_ANSWER: 2}, "gov.notes": {excel.COL_ANSWER: "from excel"}},
     )
-    preview = service.preview_import(session=session, assessment=world.assessment, data=filled)
+    preview = excel.preview_import(session=session, assessment=world.assessment, data=filled)
     assert preview.ok and len(preview.changes) == 2
     save_answer(
         session=session,
@@ -207,7 +207,7 @@ def test_apply_is_all_or_nothing_when_an_answer_changes_after_the_preview(sessio
     )
     session.commit()
     with pytest.raises(Conflict, match="Nothing was applied"):
-        service.apply_import(
+        excel.apply_import(
             session=session,
             actor=world.contact,
             assessment=world.assessment,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
+from app.forms import FieldErrors
 from app.models import (
     AISystem,
     AuditEvent,
@@ -14,6 +16,8 @@ from app.models import (
     Subcontractor,
     Vendor,
 )
+from app.vendors import profile_changes
+from app.vendors import service as vendor_service
 from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_user
 from tests.helpers import login
@@ -45,6 +49,7 @@ def _form(world, contract, **overrides) -> dict[str, str]:
         "parent_identifier": PARENT_LEI,
         "hq_country": "DE",
         "substitutability": "highly_complex",
+        "substitutability_reason": "x964",
         "reintegration": "difficult",
         p + "processing_countries": "DE, IE",
         p + "storage_countries": "de",
@@ -171,3 +176,70 @@ def test_buyer_rejects_and_other_buyers_cannot_see(client, session, world):
     session.expire_all()
     assert session.get(ProviderProfileChange, change.id).status == ProfileChangeStatus.rejected
     assert session.get(Vendor, world.vendor.id).parent_name is None
+
+
+def test_a_hard_to_replace_provider_needs_its_reason_before_it_is_proposed(client, session, world):
+    contract = _contract(session, world)
+    login(client, world.contact.email)
+    response = client.post(
+        f"/portal/vendors/{world.vendor.id}/profile",
+        data=_form(world, contract, substitutability_reason=""),
+    )
+    assert response.status_code == 422
+    assert "the Register of Information asks for it" in response.text
+    assert session.exec(select(ProviderProfileChange)).first() is None
+
+
+def test_accepting_carries_the_reason_and_the_next_register_edit_still_validates(session, world):
+    """The register's rules hold after an accepted proposal: its next unrelated edit saves."""
+    contract = _contract(session, world)
+    admin = make_user(session, world.org, Role.admin)
+    vendor = world.vendor
+    data = profile_changes.check_proposal(
+        vendor=vendor, contracts=[contract], data={"vendor": _form(world, contract)}
+    ).data
+    change = ProviderProfileChange(vendor_id=vendor.id, data=data, submitted_by_id=world.contact.id)
+    session.add(change)
+    session.flush()
+    profile_changes.accept_change(session=session, actor=admin, vendor=vendor, change=change)
+    assert (vendor.substitutability, vendor.substitutability_reason) == ("highly_complex", "x964")
+    vendor_service.update_vendor(
+        session,
+        actor=admin,
+        vendor_id=vendor.id,
+        changes={"website": "https://cobalt.example"},
+        version=vendor.version,
+    )
+    assert vendor.website == "https://cobalt.example"
+
+
+def test_a_proposal_the_register_would_refuse_is_not_accepted_and_nothing_is_saved(session, world):
+    """A change stored without the reason the register asks for (as proposals were before the
+    portal asked for it) is refused with the register's message; nothing is written."""
+    contract = _contract(session, world)
+    admin = make_user(session, world.org, Role.admin)
+    vendor = world.vendor
+    version = vendor.version
+    data = profile_changes.register_snapshot(session=session, vendor=vendor)
+    data["vendor"] |= {"substitutability": "highly_complex", "parent_name": "Cobalt Holding AG"}
+    del data["vendor"]["substitutability_reason"]
+    data["services"][0]["processing_countries"] = ["DE", "IE"]
+    change = ProviderProfileChange(vendor_id=vendor.id, data=data, submitted_by_id=world.contact.id)
+    session.add(change)
+    session.commit()
+    with pytest.raises(FieldErrors) as refused:
+        profile_changes.accept_change(session=session, actor=admin, vendor=vendor, change=change)
+    assert (
+        "Register of Information asks for it"
+        in refused.value.errors["Why it is hard to substitute"]
+    )
+    session.rollback()
+    session.expire_all()
+    assert session.get(ProviderProfileChange, change.id).status == ProfileChangeStatus.pending
+    vendor = session.get(Vendor, world.vendor.id)
+    assert (vendor.substitutability, vendor.parent_name, vendor.version) == (
+        "medium",
+        None,
+        version,
+    )
+    assert session.get(Contract, contract.id).processing_countries == ["DE"]
