@@ -9,9 +9,8 @@ from app.auth.permissions import Permission, has_permission
 from app.dashboard.service import home_counts
 from app.dashboard.view import dashboard_response
 from app.deps import CurrentUser, SessionDep
-from app.evidence.service import contact_vendors
-from app.models import Role, utcnow
-from app.portal.service import portal_assessments
+from app.models import Role
+from app.portal.view import portal_home_response
 from app.web import render
 
 router = APIRouter()
@@ -20,9 +19,7 @@ router = APIRouter()
 @router.get("/")
 def home(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     if Role(user.role).is_vendor:  # a vendor's home is the list of assessments sent to them
-        rows = portal_assessments(session=session, user=user, today=utcnow().date())
-        vendors = contact_vendors(session=session, user=user)
-        return render(request, "portal/home.html", {"rows": rows, "vendors": vendors})
+        return portal_home_response(request, session, user)
     if has_permission(user.role, Permission.view_portfolio) and user.organisation_id:
         return dashboard_response(request, session, user)  # the buyer's home is the dashboard
     counts = home_counts(session=session, organisation_id=user.organisation_id)

@@ -21,7 +21,7 @@ from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import Conflict, InvalidInput, NotFound, TooLarge
-from app.evidence.service import contact_vendor, contact_vendors
+from app.evidence.service import contact_vendor
 from app.forms import PostedForm, parse
 from app.models import Assessment, CommentVisibility, Substitutability, User, Vendor, utcnow
 from app.portal import autosave, excel, profile, reuse, service, submission
@@ -44,7 +44,7 @@ from app.portal.view import (
     Redraw,
     anchor,
     assessment_view,
-    portal_assessments,
+    portal_home_response,
     redraw,
 )
 from app.questionnaires.service import questionnaire_of
@@ -72,12 +72,7 @@ def _page_url(assessment_id: int, anchor: str | None = None) -> str:
 
 @router.get("/portal")
 def portal_home(request: Request, user: Answerer, session: SessionDep) -> Response:
-    rows = portal_assessments(session=session, user=user, today=_today())
-    return render(
-        request,
-        "portal/home.html",
-        {"rows": rows, "vendors": contact_vendors(session=session, user=user)},
-    )
+    return portal_home_response(request, session, user)
 
 
 # --- the assessment page --------------------------------------------------------------------------

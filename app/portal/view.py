@@ -15,6 +15,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from app.assessments.answers import display_value, is_answered
@@ -29,7 +31,7 @@ from app.assessments.service import (
     progress,
 )
 from app.errors import NotFound
-from app.evidence.service import evidence_library, validity
+from app.evidence.service import contact_vendors, evidence_library, validity
 from app.models import (
     Answer,
     AnswerEvidence,
@@ -41,6 +43,7 @@ from app.models import (
     User,
     Vendor,
     VendorContact,
+    utcnow,
 )
 from app.portal.autosave import SaveOutcome
 from app.portal.reuse import PreviousAnswer, previous_answers, worth_offering
@@ -48,6 +51,7 @@ from app.portal.service import contacts_of, is_editable
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled, questionnaire_of
 from app.scoring.adapter import answer_level
+from app.web import render
 
 
 def anchor(key: str) -> str:
@@ -448,3 +452,10 @@ def redraw(
     return Redraw(
         assessment=assessment, progress=done, editable=is_editable(assessment), views=views
     )
+
+
+def portal_home_response(request: Request, session: Session, user: User) -> Response:
+    """A vendor user's home: the assessments sent to them and the vendors they answer for."""
+    rows = portal_assessments(session=session, user=user, today=utcnow().date())
+    vendors = contact_vendors(session=session, user=user)
+    return render(request, "portal/home.html", {"rows": rows, "vendors": vendors})
