@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_origin
 
 from fastapi import Depends, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -169,6 +169,15 @@ def form_values(schema: type[BaseModel], form: Mapping[str, Any]) -> dict[str, A
 def parse(schema: type[Model], form: Mapping[str, Any]) -> Model:
     """A posted HTML form as `schema`, or FieldErrors."""
     return validate(schema, form_values(schema, form))
+
+
+def parse_repeated(schema: type[Model], form: FormData) -> Model:
+    """`parse` for a form with repeated fields: a list field takes every value."""
+    values = form_values(schema, form)
+    for name, field in schema.model_fields.items():
+        if get_origin(field.annotation) is list:
+            values[name] = form.getlist(name)
+    return validate(schema, values)
 
 
 async def posted_form(request: Request) -> FormData:

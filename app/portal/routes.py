@@ -22,7 +22,7 @@ from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import Conflict, InvalidInput, NotFound, TooLarge
 from app.evidence.service import contact_vendor
-from app.forms import PostedForm, parse
+from app.forms import PostedForm, parse, parse_repeated
 from app.models import Assessment, CommentVisibility, Substitutability, User, Vendor, utcnow
 from app.portal import autosave, excel, profile, reuse, service, submission
 from app.portal.schemas import (
@@ -34,7 +34,6 @@ from app.portal.schemas import (
     ReuseForm,
     SubmitForm,
     WorkbookForm,
-    parse_repeated,
     posted_version,
     raw_from_form,
 )

@@ -1,6 +1,6 @@
 """The portal's forms: a model per fixed form, and the answer form's reader.
 
-Fixed forms are read with `app.forms.parse` (or `parse_repeated` when a field repeats). The
+Fixed forms are read with `app.forms.parse` (or `app.forms.parse_repeated` when a field repeats). The
 answer form is the exception: its fields are defined by the questionnaire, so `raw_from_form`
 reads what a question posted and `coerce_answer` (inside `save_answer`) validates it.
 """
@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, TypeVar, get_origin
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from app.errors import InvalidInput
-from app.forms import FormModel, form_values, validate
+from app.forms import FormModel
 from app.questionnaires.schema import Question, QuestionType
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-def parse_repeated(schema: type[Model], form: FormData) -> Model:
-    """`app.forms.parse` for a form with repeated fields: a list field takes every value."""
-    values = form_values(schema, form)
-    for name, field in schema.model_fields.items():
-        if get_origin(field.annotation) is list:
-            values[name] = form.getlist(name)
-    return validate(schema, values)
 
 
 def _library_choice(ids: list[str]) -> list[int]:

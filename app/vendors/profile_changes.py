@@ -28,6 +28,8 @@ from app.models import (
     Vendor,
     utcnow,
 )
+from app.vendors import children as vendor_children
+from app.vendors import contracts as vendor_contracts
 from app.vendors import service as vendor_service
 from app.vendors.schemas import AISystemInput, ContractInput, SubcontractorInput, VendorCreate
 
@@ -202,7 +204,7 @@ def check_proposal(
             continue
         label = f"{contract.description or contract.reference}, "
         storage = _codes(service.get("storage_countries"))
-        current = {name: getattr(contract, name) for name in vendor_service.CONTRACT_FIELDS}
+        current = {name: getattr(contract, name) for name in vendor_contracts.CONTRACT_FIELDS}
         contract_data = _checked(
             ContractInput,
             {
@@ -373,7 +375,7 @@ def _apply_service(
     session: Session, actor: User, vendor: Vendor, service: CheckedService, ip: str | None
 ) -> None:
     """One arrangement's proposed facts, written as the register's own edits would write them."""
-    contract = vendor_service.save_contract(
+    contract = vendor_contracts.save_contract(
         session,
         actor=actor,
         vendor=vendor,
@@ -381,12 +383,12 @@ def _apply_service(
         contract_id=service.contract.id,
         ip=ip,
     )
-    chain = vendor_service.list_subcontractors(session, contract=contract)
+    chain = vendor_children.list_subcontractors(session, contract=contract)
     current = [(s.rank, s.name, s.identifier, s.country, s.what) for s in chain]
     proposed = [(s.rank, s.name, s.identifier, s.country, s.what) for s in service.subcontractors]
     if sorted(current, key=str) != sorted(proposed, key=str):
         for link in chain:
-            vendor_service.delete_subcontractor(
+            vendor_children.delete_subcontractor(
                 session,
                 actor=actor,
                 vendor=vendor,
@@ -395,7 +397,7 @@ def _apply_service(
                 ip=ip,
             )
         for link_data in service.subcontractors:
-            vendor_service.add_subcontractor(
+            vendor_children.add_subcontractor(
                 session,
                 actor=actor,
                 vendor=vendor,
@@ -414,12 +416,14 @@ def _apply_service(
     for system_data in service.ai_systems:
         existing = systems.get(system_data.name)
         if existing is not None:
-            values = {name: getattr(existing, name) for name in vendor_service.AI_SYSTEM_FIELDS} | {
+            values = {
+                name: getattr(existing, name) for name in vendor_children.AI_SYSTEM_FIELDS
+            } | {
                 "model_provider": system_data.model_provider,
                 "foundation_model": system_data.foundation_model,
             }
             system_data = validate(AISystemInput, values)
-        vendor_service.save_ai_system(
+        vendor_children.save_ai_system(
             session,
             actor=actor,
             vendor=vendor,

@@ -12,19 +12,16 @@ from app.auth.permissions import Permission
 from app.auth.tenancy import get_scoped
 from app.deps import SessionDep, require
 from app.errors import NotFound
-from app.forms import FormModel, PostedForm, parse
+from app.forms import PostedForm, parse
 from app.models import User, Vendor
 from app.vendors import profile_changes
+from app.vendors.schemas import Rejection
 from app.web import flash, redirect, render
 
 router = APIRouter(prefix="/vendors", tags=["vendors"], include_in_schema=False)
 
 PortfolioViewer = Annotated[User, require(Permission.view_portfolio)]
 VendorManager = Annotated[User, require(Permission.manage_vendors)]
-
-
-class Rejection(FormModel):
-    note: str | None = None  # sent to the vendor
 
 
 @router.get("/{vendor_id}/profile-changes")

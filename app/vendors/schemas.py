@@ -462,6 +462,12 @@ class FunctionInput(FormModel):
         return code
 
 
+class Rejection(FormModel):
+    """Why the buyer turned down a vendor's proposed register data."""
+
+    note: str | None = None  # sent to the vendor
+
+
 # ---------------------------------------------------------------------------------------------
 # API read models
 
