@@ -29,6 +29,7 @@ from app.config import Settings, load_settings  # noqa: E402
 from app.db import dispose_engines, make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
+from tests.worlds import BuyerWithVendor, buyer_with_vendor  # noqa: E402
 
 POSTGRES_URL = os.environ.get("ASSAY_TEST_DATABASE_URL")
 
@@ -131,3 +132,11 @@ def app(settings: Settings, engine: Engine):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def rival(session: Session) -> BuyerWithVendor:
+    """A second tenant (Rival Bank and its vendor), for tests that keep tenants apart."""
+    world = buyer_with_vendor(session, "Rival Bank", "Rival Supplier Ltd")
+    session.commit()
+    return world

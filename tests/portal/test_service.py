@@ -106,7 +106,7 @@ def test_missing_items_cover_hidden_required_and_evidence_only(session, world):
         ],
     }
     assessment = make_assessment(
-        session, world.org, world.vendor, world.buyer, make_questionnaire(session, definition)
+        session, world.org, world.vendor, world.procurement, make_questionnaire(session, definition)
     )
     session.commit()
     keys = [m.key for m in service.missing_items(session=session, assessment=assessment)]
@@ -145,7 +145,7 @@ def test_missing_items_cover_hidden_required_and_evidence_only(session, world):
 def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world):
     service.assign_section(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         section_key="governance",
         user_id=world.contact.id,
@@ -153,7 +153,7 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
     assert session.exec(select(SectionAssignment)).one().user_id == world.contact.id
     service.assign_section(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         section_key="governance",
         user_id=None,
@@ -170,10 +170,10 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
     with pytest.raises(NotFound):
         service.assign_section(
             session=session,
-            actor=world.admin,
+            actor=world.vendor_admin,
             assessment=world.assessment,
             section_key="governance",
-            user_id=world.buyer.id,
+            user_id=world.procurement.id,
         )
     view = service.assessment_view(
         session=session, user=world.contact, assessment=world.assessment, today=date.today()

@@ -37,8 +37,8 @@ from app.scoring.service import (
     score_assessment_and_store,
     stored_result,
 )
-from tests.factories import make_assessment, make_org, make_user, make_vendor
-from tests.scoring.rows import answer, library_questionnaire, make_evidence_row
+from tests.factories import make_assessment, make_evidence, make_org, make_user, make_vendor
+from tests.scoring.rows import answer, library_questionnaire
 
 TODAY = date(2026, 6, 30)
 
@@ -71,9 +71,9 @@ def _outcome(result, question_key: str):
 
 def test_published_questionnaire_and_answers_give_expected_levels_and_caps(session, world):
     _org, analyst, vendor, _, assessment = world
-    current = make_evidence_row(session, vendor, valid_until=date(2027, 1, 1))
-    expired = make_evidence_row(session, vendor, valid_until=date(2026, 1, 31))
-    refused = make_evidence_row(session, vendor)
+    current = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
+    expired = make_evidence(session, vendor, valid_until=date(2026, 1, 31))
+    refused = make_evidence(session, vendor)
     answer(session, assessment, "aims.context", 3, review_state="accepted",
            evidence=[(current, "accepted")])  # fmt: skip
     answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])
@@ -180,7 +180,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     weak.value = 5
     weak.review_state = "accepted"
     session.add(weak)
-    evidence = make_evidence_row(session, vendor, valid_until=date(2027, 1, 1))
+    evidence = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
     session.add(AnswerEvidence(answer_id=weak.id, evidence_id=evidence.id, review_state="accepted"))
     session.flush()
     score_assessment_and_store(session=session, assessment=assessment, actor=analyst, today=TODAY)
@@ -204,7 +204,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
 
 def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):
     _, analyst, vendor, _, assessment = world
-    evidence = make_evidence_row(session, vendor, valid_until=date(2026, 7, 1))
+    evidence = make_evidence(session, vendor, valid_until=date(2026, 7, 1))
     answer(session, assessment, "aims.leadership", 4, review_state="accepted",
            evidence=[(evidence, "accepted")])  # fmt: skip
     answer(session, assessment, "cert.iso42001", "planned")
