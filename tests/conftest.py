@@ -29,7 +29,7 @@ from app.config import Settings, load_settings  # noqa: E402
 from app.db import dispose_engines, make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
-from tests.worlds import BuyerWithVendor, buyer_with_vendor  # noqa: E402
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor  # noqa: E402
 
 POSTGRES_URL = os.environ.get("ASSAY_TEST_DATABASE_URL")
 
@@ -137,6 +137,6 @@ def client(app) -> Iterator[TestClient]:
 @pytest.fixture
 def rival(session: Session) -> BuyerWithVendor:
     """A second tenant (Rival Bank and its vendor), for tests that keep tenants apart."""
-    world = buyer_with_vendor(session, "Rival Bank", "Rival Supplier Ltd")
+    world = make_buyer_with_vendor(session, "Rival Bank", "Rival Supplier Ltd")
     session.commit()
     return world

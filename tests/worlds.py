@@ -33,14 +33,6 @@ class Buyer:
     analyst: User  # risk analyst
     auditor: User
 
-    def user(self, role: Role) -> User:
-        return {
-            Role.admin: self.admin,
-            Role.procurement: self.procurement,
-            Role.risk_analyst: self.analyst,
-            Role.auditor: self.auditor,
-        }[role]
-
 
 @dataclass
 class BuyerWithVendor(Buyer):
@@ -74,12 +66,12 @@ class Team(Buyer):
     pending_a: VendorContact
 
 
-def buyer(session: Session, name: str = "Acme Bank", **org_values) -> Buyer:
+def make_buyer(session: Session, name: str = "Acme Bank", **org_values) -> Buyer:
     org = make_org(session, name, **org_values)
     return Buyer(org, *_users(session, org))
 
 
-def buyer_with_vendor(
+def make_buyer_with_vendor(
     session: Session, name: str = "Acme Bank", vendor_name: str | None = None, **vendor_values
 ) -> BuyerWithVendor:
     org = make_org(session, name)
@@ -87,19 +79,19 @@ def buyer_with_vendor(
     return BuyerWithVendor(org, *_users(session, org), *_vendor_users(session, vendor))
 
 
-def sent_assessment(
+def make_sent_assessment(
     session: Session,
     name: str = "Harbour Bank",
     vendor_name: str = "Cobalt Cloud SE",
     questionnaire: Questionnaire | None = None,
 ) -> SentAssessment:
-    base = buyer_with_vendor(session, name, vendor_name)
+    base = make_buyer_with_vendor(session, name, vendor_name)
     questionnaire = questionnaire or make_questionnaire(session)
     assessment = make_assessment(session, base.org, base.vendor, base.procurement, questionnaire)
     return SentAssessment(**vars(base), questionnaire=questionnaire, assessment=assessment)
 
 
-def team(session: Session, name: str = "Harbour Bank") -> Team:
+def make_team(session: Session, name: str = "Harbour Bank") -> Team:
     org = make_org(session, name)
     vendors = [
         make_vendor(session, org, vendor_name)

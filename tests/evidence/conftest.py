@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.evidence.storage import LocalEvidenceStore
-from tests.worlds import BuyerWithVendor, buyer_with_vendor
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def store(settings: Settings) -> LocalEvidenceStore:
 
 @pytest.fixture
 def world(session: Session) -> BuyerWithVendor:
-    built = buyer_with_vendor(session)
+    built = make_buyer_with_vendor(session)
     session.commit()
     return built
 

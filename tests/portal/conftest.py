@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from tests.worlds import SentAssessment, sent_assessment
+from tests.worlds import SentAssessment, make_sent_assessment
 
 EVIDENCE_ONLY = {
     "key": "gov.register",
@@ -18,6 +18,6 @@ EVIDENCE_ONLY = {
 
 @pytest.fixture
 def world(session: Session) -> SentAssessment:
-    built = sent_assessment(session)
+    built = make_sent_assessment(session)
     session.commit()
     return built
