@@ -21,9 +21,11 @@ os.environ["ASSAY_DATA_DIR"] = str(_RUN_DIR / "default-data")
 os.environ.setdefault("ASSAY_DATABASE_URL", f"sqlite:///{_RUN_DIR / 'default.db'}")
 
 import pytest  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, make_url, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
+from starlette.datastructures import State  # noqa: E402
 
 from app.config import Settings, load_settings  # noqa: E402
 from app.db import dispose_engines, make_engine  # noqa: E402
@@ -121,15 +123,36 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+# Apps built in this process, by the settings their middleware keeps (see `app`).
+_APPS: dict[tuple, FastAPI] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine):
-    application = create_app(settings, engine)
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """The application on this test's database and settings.
+
+    Building one takes about half a second (FastAPI prepares every route's dependencies), most
+    of the suite's time when done per test. So a process builds it once per middleware setting
+    (secret key, HTTPS, session age) and each test gets it with a fresh `app.state` holding its
+    own settings and engine, and no dependency overrides: requests read both from the state, and
+    the database and data directory are the test's own. With background tasks on, whose loop
+    keeps the engine it started with, the test gets an app of its own."""
+    key = (settings.resolved_secret_key(), settings.https, settings.session_absolute_hours)
+    application = None if settings.background_tasks else _APPS.get(key)
+    if application is None:
+        application = create_app(settings, engine)
+        if not settings.background_tasks:
+            _APPS[key] = application
+    application.state = State()
+    application.state.settings = settings
+    application.state.engine = engine
     application.state.migrate_on_start = False
+    application.dependency_overrides.clear()
     return application
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:
+def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
 
