@@ -19,15 +19,20 @@ run: $(STAMP)
 	@echo "Serving Assay on http://127.0.0.1:8000"
 	$(BIN)/assay serve --host 127.0.0.1 --port 8000
 
+# Test processes (pytest-xdist): each has its own databases, data directories and ports. The
+# browser journeys share one process (one Chromium at a time). TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
 ## test: the whole suite (browser journeys skip with a note where Chromium is missing)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## test-postgres: the whole suite against the PostgreSQL server at 127.0.0.1:5432
 test-postgres: $(STAMP)
-	ASSAY_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+	ASSAY_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PYTEST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
