@@ -18,7 +18,11 @@ _RUN_DIR = Path(tempfile.mkdtemp(prefix="assay-tests-"))
 os.environ["ASSAY_PASSWORD_HASH_FAST"] = "1"
 os.environ["ASSAY_BACKGROUND_TASKS"] = "0"  # no periodic outbox/reminder task under TestClient
 os.environ["ASSAY_DATA_DIR"] = str(_RUN_DIR / "default-data")
-os.environ.setdefault("ASSAY_DATABASE_URL", f"sqlite:///{_RUN_DIR / 'default.db'}")
+# The default database is this process's own unless the caller chose one; a test process of
+# pytest-xdist inherits its parent's, which is no choice (two processes would migrate one file).
+if os.environ.get("ASSAY_DATABASE_URL") in (None, os.environ.get("ASSAY_TEST_OWN_DATABASE_URL")):
+    os.environ["ASSAY_DATABASE_URL"] = f"sqlite:///{_RUN_DIR / 'default.db'}"
+    os.environ["ASSAY_TEST_OWN_DATABASE_URL"] = os.environ["ASSAY_DATABASE_URL"]
 
 import pytest  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
@@ -34,6 +38,11 @@ from app.migrations import upgrade  # noqa: E402
 from tests.worlds import BuyerWithVendor, make_buyer_with_vendor  # noqa: E402
 
 POSTGRES_URL = os.environ.get("ASSAY_TEST_DATABASE_URL")
+
+
+def pytest_unconfigure() -> None:
+    """The run directory of a process that ran no test (pytest-xdist's controller)."""
+    shutil.rmtree(_RUN_DIR, ignore_errors=True)
 
 
 def pytest_report_header() -> str:

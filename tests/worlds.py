@@ -45,7 +45,8 @@ class BuyerWithVendor(Buyer):
 
 @dataclass
 class SentAssessment(BuyerWithVendor):
-    """The vendor has been sent an assessment of `questionnaire` (the small one by default)."""
+    """The vendor has been sent an assessment of `questionnaire` (the small one by default) by
+    the buyer's procurement."""
 
     questionnaire: Questionnaire
     assessment: Assessment
@@ -84,10 +85,15 @@ def make_sent_assessment(
     name: str = "Harbour Bank",
     vendor_name: str = "Cobalt Cloud SE",
     questionnaire: Questionnaire | None = None,
+    status: str = "sent",
+    **vendor_values,
 ) -> SentAssessment:
-    base = make_buyer_with_vendor(session, name, vendor_name)
+    """`status`: where the assessment stands now (sent, submitted…)."""
+    base = make_buyer_with_vendor(session, name, vendor_name, **vendor_values)
     questionnaire = questionnaire or make_questionnaire(session)
-    assessment = make_assessment(session, base.org, base.vendor, base.procurement, questionnaire)
+    assessment = make_assessment(
+        session, base.org, base.vendor, base.procurement, questionnaire, status
+    )
     return SentAssessment(**vars(base), questionnaire=questionnaire, assessment=assessment)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app.models import ApiToken, AuditEvent, Contract, Subcontractor, Vendor
-from app.security import token_hash
+from app.models import AuditEvent, Contract, Subcontractor, Vendor
 from app.vendors.identifiers import lei_with_check_digits
+from tests.helpers import bearer
 from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 LEI_A = lei_with_check_digits("5299009APIVENDORA1")
@@ -17,14 +17,6 @@ LEI_B = lei_with_check_digits("5299009APIVENDORB1")
 MANAGER = {"Authorization": "Bearer manager-token-0123456789"}  # the buyer's procurement
 AUDITOR = {"Authorization": "Bearer auditor-token-0123456789"}
 OTHER = {"Authorization": "Bearer other-token-0123456789"}  # the rival's admin
-
-
-def issue(session: Session, user, headers: dict[str, str]) -> None:
-    """Store the API token that `headers` carry, as `user`'s."""
-    token = headers["Authorization"].removeprefix("Bearer ")
-    session.add(
-        ApiToken(user_id=user.id, name="test", prefix=token[:8], token_hash=token_hash(token))
-    )
 
 
 @pytest.fixture
@@ -45,9 +37,12 @@ def world(session: Session, rival: BuyerWithVendor) -> BuyerWithVendor:
     session.add(
         Subcontractor(contract_id=contract.id, name="Hoster", identifier=LEI_B, country="IE")
     )
-    issue(session, built.procurement, MANAGER)
-    issue(session, built.auditor, AUDITOR)
-    issue(session, rival.admin, OTHER)
+    for user, headers in (
+        (built.procurement, MANAGER),
+        (built.auditor, AUDITOR),
+        (rival.admin, OTHER),
+    ):
+        bearer(session, user, headers["Authorization"].removeprefix("Bearer "))
     session.commit()
     return built
 

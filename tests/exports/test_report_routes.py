@@ -10,9 +10,8 @@ from sqlmodel import Session, select
 
 from app.cli import main
 from app.models import ApiToken, AuditEvent
-from tests.api.test_vendors_api import bearer
 from tests.exports.report_world import NON_LATIN, SIGNER, flat, make_report_world, pdf_text
-from tests.helpers import login
+from tests.helpers import bearer, login
 
 
 @pytest.fixture

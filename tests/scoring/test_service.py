@@ -14,7 +14,6 @@ from app.models import (
     AuditEvent,
     Finding,
     FindingStatus,
-    Role,
     ScoreResult,
 )
 from app.questionnaires.schema import Question
@@ -37,28 +36,25 @@ from app.scoring.service import (
     score_assessment_and_store,
     stored_result,
 )
-from tests.factories import make_assessment, make_evidence, make_org, make_user, make_vendor
+from tests.factories import make_assessment, make_evidence, make_org, make_vendor
 from tests.scoring.rows import answer, library_questionnaire
+from tests.worlds import SentAssessment, make_sent_assessment
 
 TODAY = date(2026, 6, 30)
 
 
 @pytest.fixture
-def world(session: Session):
-    org = make_org(session)
-    analyst = make_user(session, org, Role.risk_analyst)
-    vendor = make_vendor(
+def world(session: Session) -> SentAssessment:
+    """A critical-function vendor has submitted the library questionnaire."""
+    return make_sent_assessment(
         session,
-        org,
+        "Acme Bank",
+        questionnaire=library_questionnaire(session),
+        status="submitted",
         supports_critical_function=True,
         data_sensitivity="medium",
         substitutability="highly_complex",
     )
-    questionnaire = library_questionnaire(session)
-    assessment = make_assessment(
-        session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
-    )
-    return org, analyst, vendor, questionnaire, assessment
 
 
 def _outcome(result, question_key: str):
@@ -70,7 +66,7 @@ def _outcome(result, question_key: str):
 
 
 def test_published_questionnaire_and_answers_give_expected_levels_and_caps(session, world):
-    _org, analyst, vendor, _, assessment = world
+    analyst, vendor, assessment = world.analyst, world.vendor, world.assessment
     current = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
     expired = make_evidence(session, vendor, valid_until=date(2026, 1, 31))
     refused = make_evidence(session, vendor)
@@ -118,7 +114,7 @@ def test_published_questionnaire_and_answers_give_expected_levels_and_caps(sessi
 
 
 def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world):
-    *_, questionnaire, assessment = world
+    questionnaire, assessment = world.questionnaire, world.assessment
     specs = {s.key: s for s in question_specs(questionnaire)}
     compiled_q = questionnaire_of(session, assessment)
     conditional = [
@@ -135,7 +131,8 @@ def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world)
 
 
 def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, world):
-    org, analyst, vendor, _, assessment = world
+    org, analyst, vendor = world.org, world.analyst, world.vendor
+    assessment = world.assessment
     weak = answer(session, assessment, "aims.leadership", 1)
     answer(session, assessment, "aims.context", 1)
     manual = Finding(
@@ -203,7 +200,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
 
 
 def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):
-    _, analyst, vendor, _, assessment = world
+    analyst, vendor, assessment = world.analyst, world.vendor, world.assessment
     evidence = make_evidence(session, vendor, valid_until=date(2026, 7, 1))
     answer(session, assessment, "aims.leadership", 4, review_state="accepted",
            evidence=[(evidence, "accepted")])  # fmt: skip
@@ -278,7 +275,8 @@ def test_schema_multi_choice_level_is_the_scoring_models(session):
 
 
 def test_score_all_scores_each_vendors_latest_submitted_assessment(session, world):
-    org, analyst, vendor, questionnaire, _assessment = world
+    org, analyst, vendor = world.org, world.analyst, world.vendor
+    questionnaire = world.questionnaire
     newer = make_assessment(
         session, org, vendor, analyst, questionnaire=questionnaire, status="completed"
     )

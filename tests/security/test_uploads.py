@@ -45,7 +45,9 @@ def _files(field: str, url: Callable[[SentAssessment], str]):
     return send
 
 
-def _evidence(client: TestClient, site: SentAssessment, name: str, data: bytes):
+def _upload_evidence(client: TestClient, site: SentAssessment, name: str, data: bytes):
+    """Through the evidence library's upload route: the route is what these tests are about (a
+    row without a file is `tests.factories.make_evidence`)."""
     return client.post(
         f"/vendors/{site.vendor.id}/evidence",
         content=multipart([("file", (name, data))]),
@@ -68,7 +70,9 @@ def _portal_workbook(client: TestClient, site: SentAssessment) -> tuple[str, byt
 
 
 ENTRIES = {
-    "evidence library": Entry("contact", _evidence, lambda c, s: ("p.pdf", samples.pdf_bytes())),
+    "evidence library": Entry(
+        "contact", _upload_evidence, lambda c, s: ("p.pdf", samples.pdf_bytes())
+    ),
     "questionnaire upload": Entry(
         "procurement", _files("file", lambda s: "/questionnaires/upload"), _questionnaire_yaml
     ),
