@@ -19,15 +19,21 @@ run: $(STAMP)
 	@echo "Serving Assay on http://127.0.0.1:8000"
 	$(BIN)/assay serve --host 127.0.0.1 --port 8000
 
+# Test processes (pytest-xdist): each has its own databases, data directories and ports.
+# TEST_WORKERS=0 runs in this process. Test by test (`--dist load`): the grouping modes key work
+# by test id, and the schemathesis cases share one id, so all but one of them would be skipped.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist load
+
 ## test: the whole suite (browser journeys skip with a note where Chromium is missing)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(PYTEST)
 
 ## test-postgres: the whole suite against the PostgreSQL server at 127.0.0.1:5432
 test-postgres: $(STAMP)
-	ASSAY_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+	ASSAY_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PYTEST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

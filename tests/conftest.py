@@ -18,19 +18,31 @@ _RUN_DIR = Path(tempfile.mkdtemp(prefix="assay-tests-"))
 os.environ["ASSAY_PASSWORD_HASH_FAST"] = "1"
 os.environ["ASSAY_BACKGROUND_TASKS"] = "0"  # no periodic outbox/reminder task under TestClient
 os.environ["ASSAY_DATA_DIR"] = str(_RUN_DIR / "default-data")
-os.environ.setdefault("ASSAY_DATABASE_URL", f"sqlite:///{_RUN_DIR / 'default.db'}")
+# The default database is this process's own unless the caller chose one; a test process of
+# pytest-xdist inherits its parent's, which is no choice (two processes would migrate one file).
+if os.environ.get("ASSAY_DATABASE_URL") in (None, os.environ.get("ASSAY_TEST_OWN_DATABASE_URL")):
+    os.environ["ASSAY_DATABASE_URL"] = f"sqlite:///{_RUN_DIR / 'default.db'}"
+    os.environ["ASSAY_TEST_OWN_DATABASE_URL"] = os.environ["ASSAY_DATABASE_URL"]
 
 import pytest  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, make_url, text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
+from starlette.datastructures import State  # noqa: E402
 
 from app.config import Settings, load_settings  # noqa: E402
 from app.db import dispose_engines, make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor  # noqa: E402
 
 POSTGRES_URL = os.environ.get("ASSAY_TEST_DATABASE_URL")
+
+
+def pytest_unconfigure() -> None:
+    """The run directory of a process that ran no test (pytest-xdist's controller)."""
+    shutil.rmtree(_RUN_DIR, ignore_errors=True)
 
 
 def pytest_report_header() -> str:
@@ -120,14 +132,43 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+# Apps built in this process, by the settings their middleware keeps (see `app`).
+_APPS: dict[tuple, FastAPI] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, engine: Engine):
-    application = create_app(settings, engine)
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """The application on this test's database and settings.
+
+    Building one takes about half a second (FastAPI prepares every route's dependencies), most
+    of the suite's time when done per test. So a process builds it once per middleware setting
+    (secret key, HTTPS, session age) and each test gets it with a fresh `app.state` holding its
+    own settings and engine, and no dependency overrides: requests read both from the state, and
+    the database and data directory are the test's own. With background tasks on, whose loop
+    keeps the engine it started with, the test gets an app of its own."""
+    key = (settings.resolved_secret_key(), settings.https, settings.session_absolute_hours)
+    application = None if settings.background_tasks else _APPS.get(key)
+    if application is None:
+        application = create_app(settings, engine)
+        if not settings.background_tasks:
+            _APPS[key] = application
+    application.state = State()
+    application.state.settings = settings
+    application.state.engine = engine
     application.state.migrate_on_start = False
+    application.dependency_overrides.clear()
     return application
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:
+def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def rival(session: Session) -> BuyerWithVendor:
+    """A second tenant (Rival Bank and its vendor), for tests that keep tenants apart."""
+    world = make_buyer_with_vendor(session, "Rival Bank", "Rival Supplier Ltd")
+    session.commit()
+    return world

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 from sqlmodel import Session
 
 from app.auth.passwords import hash_password
-from app.models import Organisation, Role, User, Vendor, VendorContact
+from app.models import Evidence, Organisation, Role, User, Vendor, VendorContact
 from app.vendors.identifiers import lei_with_check_digits
 
 PASSWORD = "correct horse battery"
@@ -72,6 +73,28 @@ def make_vendor_user(
     )
     session.flush()
     return user
+
+
+def make_evidence(
+    session: Session, vendor: Vendor, filename: str | None = None, **values
+) -> Evidence:
+    """An evidence row in the vendor's library (a PDF policy unless `values` say otherwise),
+    with no file behind it: for tests of what is listed, attached and scored, not stored."""
+    n = next(_counter)
+    filename = filename or f"policy-{n}.pdf"
+    evidence = Evidence(
+        vendor_id=vendor.id,
+        sha256=hashlib.sha256(f"{filename}-{n}".encode()).hexdigest(),
+        filename=filename,
+        size=1000 + n,
+        media_type=values.pop("media_type", "application/pdf"),
+        storage_key=f"test/{n}",
+        kind=values.pop("kind", "policy"),
+        **values,
+    )
+    session.add(evidence)
+    session.flush()
+    return evidence
 
 
 SMALL_QUESTIONNAIRE = {

@@ -11,7 +11,10 @@ from typing import Any
 import anyio
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
+from sqlmodel import Session
 
+from app.models import ApiToken, User
+from app.security import token_hash
 from tests.factories import PASSWORD
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -35,6 +38,14 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> TestClien
     assert response.status_code == 303, response.text
     client.headers["X-CSRF-Token"] = csrf_from(client, "/")
     return client
+
+
+def bearer(session: Session, user: User, token: str) -> dict[str, str]:
+    """Store `token` as an API token of `user` (the caller commits); the header that sends it."""
+    session.add(
+        ApiToken(user_id=user.id, name="test", prefix=token[:8], token_hash=token_hash(token))
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 def run_async(func: Callable[..., Awaitable[Any]], *args: Any) -> Any:

@@ -61,7 +61,7 @@ def test_send_to_many_vendors_list_and_filter(client: TestClient, session, team,
     assert detail["timeline"][0]["to_status"] == "sent" and detail["message"] == "Annual review"
 
 
-def test_status_steps_and_problem_json(client, session, team, bearer):
+def test_status_steps_and_problem_json(client, session, team, rival, bearer):
     assessment = make_assessment(session, team.org, team.vendor_a, team.procurement,
                                  team.questionnaire, status="in_progress")  # fmt: skip
     save_answer(session=session, actor=team.contact_a, assessment=assessment, key="gov.policy",
@@ -103,14 +103,14 @@ def test_status_steps_and_problem_json(client, session, team, bearer):
     # Procurement may send but not review; another tenant's id is a 404.
     assert client.post(url, headers=bearer(team.procurement),
                        json={"action": "complete"}).status_code == 403  # fmt: skip
-    other = client.get(f"/api/v1/assessments/{assessment.id}", headers=bearer(team.outsider))
+    other = client.get(f"/api/v1/assessments/{assessment.id}", headers=bearer(rival.procurement))
     assert other.status_code == 404 and other.json()["title"] == "Not found"
 
 
-def test_sending_errors_are_clear(client, team, bearer):
+def test_sending_errors_are_clear(client, team, rival, bearer):
     headers = bearer(team.procurement)
     unknown = client.post("/api/v1/assessments", headers=headers, json={
-        "vendor_ids": [team.other_vendor.id], "questionnaire_id": team.questionnaire.id,
+        "vendor_ids": [rival.vendor.id], "questionnaire_id": team.questionnaire.id,
         "due_date": DUE})  # fmt: skip
     assert unknown.status_code == 404 and "No vendor" in unknown.json()["detail"]
     invalid = client.post("/api/v1/assessments", headers=headers, json={"vendor_ids": []})

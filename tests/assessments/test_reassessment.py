@@ -77,12 +77,12 @@ def test_next_review_follows_the_tier_cadence_and_evidence_expiry(session, team)
                                assessment_id=done.id) == date(2026, 9, 30)  # fmt: skip
 
 
-def test_overdue_reviews_for_the_register_and_dashboard(session, team):
+def test_overdue_reviews_for_the_register_and_dashboard(session, team, rival):
     team.vendor_a.next_review_date = TODAY - timedelta(days=3)
     team.vendor_b.next_review_date = TODAY
     team.vendor_c.next_review_date = TODAY + timedelta(days=1)
-    team.other_vendor.next_review_date = TODAY - timedelta(days=30)
-    session.add_all([team.vendor_a, team.vendor_b, team.vendor_c, team.other_vendor])
+    rival.vendor.next_review_date = TODAY - timedelta(days=30)
+    session.add_all([team.vendor_a, team.vendor_b, team.vendor_c, rival.vendor])
     session.flush()
     due = overdue_reviews(session=session, organisation_id=team.org.id, today=TODAY)
     assert [v.legal_name for v in due] == ["Alpha AI GmbH", "Beta Models SA"]

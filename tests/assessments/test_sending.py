@@ -144,12 +144,12 @@ def test_a_failed_send_is_visible_retried_and_delivered_later(
     assert len(mailbox.to(team.contact_b.email)) == 1
 
 
-def test_sending_is_all_or_nothing(session, settings, team):
+def test_sending_is_all_or_nothing(session, settings, team, rival):
     with pytest.raises(NotFound):
         send_questionnaire(
             session=session,
             actor=team.procurement,
-            vendor_ids=[team.vendor_b.id, team.other_vendor.id],
+            vendor_ids=[team.vendor_b.id, rival.vendor.id],
             questionnaire_id=team.questionnaire.id,
             due_date=date.today() + timedelta(days=10),
             message=None,

@@ -17,61 +17,40 @@ from app.assessments.service import (
 )
 from app.audit.service import verify
 from app.errors import Conflict, InvalidInput, InvalidTransition, NotFound
-from app.models import AssessmentStatus, AuditEvent, Role
+from app.models import AssessmentStatus, AuditEvent
 from app.questionnaires.service import questionnaire_of
-from tests.factories import (
-    make_assessment,
-    make_org,
-    make_user,
-    make_vendor,
-    make_vendor_user,
-)
+from tests.factories import make_assessment
+from tests.worlds import SentAssessment, make_sent_assessment
 
 
 @pytest.fixture
-def world(session):
-    org = make_org(session)
-    buyer = make_user(session, org, Role.procurement)
-    vendor = make_vendor(session, org)
-    contact = make_vendor_user(session, vendor)
-    assessment = make_assessment(session, org, vendor, buyer)
-    other_org = make_org(session, "Other Bank")
-    outsider = make_user(session, other_org, Role.admin)
-    other_vendor = make_vendor(session, other_org)
-    stranger = make_vendor_user(session, other_vendor)
+def world(session) -> SentAssessment:
+    built = make_sent_assessment(session)
     session.commit()
-    return {
-        "org": org,
-        "buyer": buyer,
-        "vendor": vendor,
-        "contact": contact,
-        "assessment": assessment,
-        "outsider": outsider,
-        "stranger": stranger,
-    }
+    return built
 
 
-def test_each_side_sees_only_its_own_assessments(session, world):
-    a = world["assessment"]
-    assert get_assessment(session, world["buyer"], a.id).id == a.id
-    assert get_assessment(session, world["contact"], a.id).id == a.id
-    for intruder in (world["outsider"], world["stranger"]):
+def test_each_side_sees_only_its_own_assessments(session, world, rival):
+    a = world.assessment
+    assert get_assessment(session, world.procurement, a.id).id == a.id
+    assert get_assessment(session, world.contact, a.id).id == a.id
+    for intruder in (rival.admin, rival.contact):
         with pytest.raises(NotFound):
             get_assessment(session, intruder, a.id)
 
 
 def test_vendor_does_not_see_drafts(session, world):
-    draft = make_assessment(session, world["org"], world["vendor"], world["buyer"], status="draft")
+    draft = make_assessment(session, world.org, world.vendor, world.procurement, status="draft")
     session.commit()
     with pytest.raises(NotFound):
-        get_assessment(session, world["contact"], draft.id)
+        get_assessment(session, world.contact, draft.id)
 
 
 def test_first_answer_starts_the_assessment_and_is_audited(session, world):
-    a = world["assessment"]
+    a = world.assessment
     answer = save_answer(
         session=session,
-        actor=world["contact"],
+        actor=world.contact,
         assessment=a,
         key="gov.policy",
         raw_value="3",
@@ -87,10 +66,10 @@ def test_first_answer_starts_the_assessment_and_is_audited(session, world):
 
 
 def test_a_stale_save_is_refused_with_both_values(session, world):
-    a = world["assessment"]
+    a = world.assessment
     save_answer(
         session=session,
-        actor=world["contact"],
+        actor=world.contact,
         assessment=a,
         key="gov.role",
         raw_value="provider",
@@ -98,7 +77,7 @@ def test_a_stale_save_is_refused_with_both_values(session, world):
     )
     save_answer(
         session=session,
-        actor=world["contact"],
+        actor=world.contact,
         assessment=a,
         key="gov.role",
         raw_value="deployer",
@@ -108,7 +87,7 @@ def test_a_stale_save_is_refused_with_both_values(session, world):
     with pytest.raises(AnswerConflict) as conflict:
         save_answer(
             session=session,
-            actor=world["contact"],
+            actor=world.contact,
             assessment=a,
             key="gov.role",
             raw_value="none",
@@ -121,10 +100,10 @@ def test_a_stale_save_is_refused_with_both_values(session, world):
 
 
 def test_a_second_first_save_of_the_same_answer_conflicts(session, world):
-    a = world["assessment"]
+    a = world.assessment
     save_answer(
         session=session,
-        actor=world["contact"],
+        actor=world.contact,
         assessment=a,
         key="gov.role",
         raw_value="provider",
@@ -133,7 +112,7 @@ def test_a_second_first_save_of_the_same_answer_conflicts(session, world):
     with pytest.raises(AnswerConflict):
         save_answer(
             session=session,
-            actor=world["buyer"],
+            actor=world.procurement,
             assessment=a,
             key="gov.role",
             raw_value="none",
@@ -153,8 +132,8 @@ def _saved_events(session) -> list[dict]:
 
 def test_a_save_told_what_it_saw_records_that_as_before(session, world):
     """`seen` spares the save a read of the row; the audit still says what it replaced."""
-    a = world["assessment"]
-    first = dict(session=session, actor=world["contact"], assessment=a, key="gov.policy")
+    a = world.assessment
+    first = dict(session=session, actor=world.contact, assessment=a, key="gov.policy")
     save_answer(**first, raw_value="2", expected_version=0)
     session.commit()
     answer = save_answer(**first, raw_value="4", expected_version=1, seen=(1, 2))
@@ -166,8 +145,8 @@ def test_a_save_told_what_it_saw_records_that_as_before(session, world):
 
 
 def test_a_save_told_a_stale_version_is_refused_with_the_current_value(session, world):
-    a = world["assessment"]
-    first = dict(session=session, actor=world["contact"], assessment=a, key="gov.policy")
+    a = world.assessment
+    first = dict(session=session, actor=world.contact, assessment=a, key="gov.policy")
     save_answer(**first, raw_value="2", expected_version=0)
     save_answer(**first, raw_value="3", expected_version=1, seen=(1, 2))
     session.commit()
@@ -181,8 +160,8 @@ def test_a_save_told_a_stale_version_is_refused_with_the_current_value(session, 
 
 
 def test_a_seen_version_other_than_the_expected_one_falls_back_to_reading_the_row(session, world):
-    a = world["assessment"]
-    first = dict(session=session, actor=world["contact"], assessment=a, key="gov.policy")
+    a = world.assessment
+    first = dict(session=session, actor=world.contact, assessment=a, key="gov.policy")
     save_answer(**first, raw_value="1", expected_version=0)
     save_answer(**first, raw_value="2", expected_version=1)
     session.commit()
@@ -204,33 +183,33 @@ def test_invalid_answers_are_refused_and_nothing_is_stored(session, world, key, 
     with pytest.raises((InvalidInput, NotFound), match=message):
         save_answer(
             session=session,
-            actor=world["contact"],
-            assessment=world["assessment"],
+            actor=world.contact,
+            assessment=world.assessment,
             key=key,
             raw_value=value,
             expected_version=0,
         )
     session.rollback()
-    assert answers_of(session, world["assessment"].id) == {}
+    assert answers_of(session, world.assessment.id) == {}
 
 
 def test_answers_are_locked_after_submission(session, world):
-    a = world["assessment"]
+    a = world.assessment
     save_answer(
         session=session,
-        actor=world["contact"],
+        actor=world.contact,
         assessment=a,
         key="gov.role",
         raw_value="none",
         expected_version=0,
     )
     apply_transition(
-        session=session, assessment=a, name="submit", actor=world["contact"], side=Side.vendor
+        session=session, assessment=a, name="submit", actor=world.contact, side=Side.vendor
     )
     with pytest.raises(Conflict, match="locked"):
         save_answer(
             session=session,
-            actor=world["contact"],
+            actor=world.contact,
             assessment=a,
             key="gov.role",
             raw_value="provider",
@@ -239,10 +218,10 @@ def test_answers_are_locked_after_submission(session, world):
 
 
 def test_invalid_transition_changes_nothing(session, world):
-    a = world["assessment"]
+    a = world.assessment
     with pytest.raises(InvalidTransition):
         apply_transition(
-            session=session, assessment=a, name="complete", actor=world["buyer"], side=Side.buyer
+            session=session, assessment=a, name="complete", actor=world.procurement, side=Side.buyer
         )
     session.rollback()
     session.refresh(a)
@@ -250,7 +229,7 @@ def test_invalid_transition_changes_nothing(session, world):
 
 
 def test_progress_counts_only_visible_required_questions(session, world):
-    q = questionnaire_of(session, world["assessment"])
+    q = questionnaire_of(session, world.assessment)
     empty = progress(q, {}, set())
     assert (empty.required, empty.answered) == (2, 0)  # provider-only question hidden
     as_provider = progress(q, {"gov.role": "provider", "gov.policy": 2}, set())
@@ -262,10 +241,10 @@ def test_internal_notes_never_reach_the_vendor(session, world):
     from app.assessments.comments import add_comment, comments_for
     from app.errors import Forbidden
 
-    a = world["assessment"]
+    a = world.assessment
     add_comment(
         session=session,
-        actor=world["buyer"],
+        actor=world.procurement,
         assessment=a,
         question_key="gov.policy",
         body="Policy looks copied from a template",
@@ -273,7 +252,7 @@ def test_internal_notes_never_reach_the_vendor(session, world):
     )
     add_comment(
         session=session,
-        actor=world["buyer"],
+        actor=world.procurement,
         assessment=a,
         question_key="gov.policy",
         body="Please attach the signed policy",
@@ -281,7 +260,7 @@ def test_internal_notes_never_reach_the_vendor(session, world):
     )
     add_comment(
         session=session,
-        actor=world["contact"],
+        actor=world.contact,
         assessment=a,
         question_key="gov.policy",
         body="Attached",
@@ -290,14 +269,14 @@ def test_internal_notes_never_reach_the_vendor(session, world):
     with pytest.raises(Forbidden):
         add_comment(
             session=session,
-            actor=world["contact"],
+            actor=world.contact,
             assessment=a,
             question_key="gov.policy",
             body="sneaky",
             visibility="internal",
         )
-    vendor_view = comments_for(session=session, assessment=a, viewer=world["contact"])
-    buyer_view = comments_for(session=session, assessment=a, viewer=world["buyer"])
+    vendor_view = comments_for(session=session, assessment=a, viewer=world.contact)
+    buyer_view = comments_for(session=session, assessment=a, viewer=world.procurement)
     assert [c.body for c, _ in vendor_view["gov.policy"]] == [
         "Please attach the signed policy",
         "Attached",

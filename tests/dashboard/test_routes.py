@@ -10,10 +10,9 @@ from sqlmodel import Session
 
 from app.dashboard.service import dashboard
 from app.models import Role, utcnow
-from tests.factories import make_assessment, make_org, make_user, make_vendor
+from tests.factories import make_assessment, make_evidence, make_org, make_user, make_vendor
 from tests.helpers import login
 from tests.register.portfolio import StatementCounter, add_scored_vendor
-from tests.scoring.rows import make_evidence_row
 
 
 def _portfolio(session: Session):
@@ -27,9 +26,9 @@ def _portfolio(session: Session):
     late = make_assessment(session, org, make_vendor(session, org), analyst, status="sent")
     late.due_date = utcnow().date() - timedelta(days=3)
     vendor = make_vendor(session, org, "Expiring Files Ltd")
-    make_evidence_row(session, vendor, filename="iso-cert.pdf",
-                      valid_until=utcnow().date() + timedelta(days=10))  # fmt: skip
-    make_evidence_row(session, vendor, valid_until=utcnow().date() + timedelta(days=400))
+    make_evidence(session, vendor, filename="iso-cert.pdf",
+                  valid_until=utcnow().date() + timedelta(days=10))  # fmt: skip
+    make_evidence(session, vendor, valid_until=utcnow().date() + timedelta(days=400))
     session.commit()
     return org, analyst
 

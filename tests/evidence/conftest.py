@@ -1,16 +1,14 @@
-"""Evidence fixtures: a store in the test's data directory and two tenants to keep apart."""
+"""Evidence fixtures: a store in the test's data directory, and a buyer with a vendor (`world`)
+to keep apart from the `rival` tenant."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from sqlmodel import Session
 
 from app.config import Settings
 from app.evidence.storage import LocalEvidenceStore
-from app.models import Organisation, Role, User, Vendor
-from tests.factories import make_org, make_user, make_vendor, make_vendor_user
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 
 @pytest.fixture
@@ -18,34 +16,9 @@ def store(settings: Settings) -> LocalEvidenceStore:
     return LocalEvidenceStore(settings.evidence_dir)
 
 
-@dataclass
-class World:
-    org: Organisation
-    vendor: Vendor
-    contact: User  # vendor contact of `vendor`
-    buyer: User  # risk analyst of `org`
-    other_org: Organisation
-    other_vendor: Vendor  # of other_org
-    other_contact: User
-    other_buyer: User
-
-
 @pytest.fixture
-def world(session: Session) -> World:
-    org = make_org(session)
-    vendor = make_vendor(session, org)
-    other_org = make_org(session, "Other Bank")
-    other_vendor = make_vendor(session, other_org)
-    built = World(
-        org=org,
-        vendor=vendor,
-        contact=make_vendor_user(session, vendor, Role.vendor_contact),
-        buyer=make_user(session, org, Role.risk_analyst),
-        other_org=other_org,
-        other_vendor=other_vendor,
-        other_contact=make_vendor_user(session, other_vendor, Role.vendor_admin),
-        other_buyer=make_user(session, other_org, Role.risk_analyst),
-    )
+def world(session: Session) -> BuyerWithVendor:
+    built = make_buyer_with_vendor(session)
     session.commit()
     return built
 

@@ -216,10 +216,12 @@ def test_the_same_file_twice_is_one_library_item(contact, world, engine, store):
     assert "already in the library as “policy.pdf”" in page.text
 
 
-def test_buyers_cannot_upload_and_contacts_only_to_their_vendor(client, world, engine, store):
-    login(client, world.buyer.email)
+def test_buyers_cannot_upload_and_contacts_only_to_their_vendor(
+    client, world, rival, engine, store
+):
+    login(client, world.analyst.email)
     assert post_file(client, world.vendor.id, "a.txt", b"a\n").status_code == 403
-    switch_to(client, world.other_contact.email)
+    switch_to(client, rival.vendor_admin.email)
     assert post_file(client, world.vendor.id, "a.txt", b"a\n").status_code == 404
     assert nothing_stored(engine, store)
 
@@ -261,7 +263,7 @@ def test_download_is_an_attachment_with_safe_headers(contact, uploaded):
 
 
 def test_buyers_of_the_vendor_can_download_and_preview(client, world, uploaded):
-    login(client, world.buyer.email)
+    login(client, world.analyst.email)
     assert client.get(f"/evidence/{uploaded.id}/download").status_code == 200
     preview = client.get(f"/evidence/{uploaded.id}/preview")
 
@@ -276,18 +278,18 @@ def test_text_is_never_previewed_inline(client, contact, world, engine):
     post_file(contact, world.vendor.id, "notes.txt", b"<b>not html</b> notes\n")
     with Session(engine) as session:
         evidence = session.exec(select(Evidence)).one()
-    switch_to(client, world.buyer.email)
+    switch_to(client, world.analyst.email)
     response = client.get(f"/evidence/{evidence.id}/preview")
     assert response.headers["content-disposition"].startswith("attachment; ")
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
 
 
-@pytest.mark.parametrize("who", ["other_buyer", "other_contact"])
-def test_other_tenants_get_404(client, world, uploaded, who):
-    login(client, getattr(world, who).email)
+@pytest.mark.parametrize("who", ["analyst", "vendor_admin"])  # the rival's buyer and contact
+def test_other_tenants_get_404(client, world, rival, uploaded, who):
+    login(client, getattr(rival, who).email)
     assert client.get(f"/evidence/{uploaded.id}/download").status_code == 404
     assert client.get(f"/vendors/{world.vendor.id}/evidence").status_code == 404
-    if who == "other_buyer":
+    if who == "analyst":
         assert client.get(f"/evidence/{uploaded.id}/preview").status_code == 404
 
 
@@ -303,7 +305,7 @@ def test_set_valid_until_and_see_the_expiry_flag(client, contact, world, uploade
     assert "2020-01-31" in response.text
     assert "expired" in response.text
 
-    switch_to(client, world.buyer.email)
+    switch_to(client, world.analyst.email)
     overview = client.get("/evidence")
     assert "Zertifikat ISO 42001" in overview.text
     assert "expired" in overview.text
@@ -320,5 +322,5 @@ def test_the_library_page_has_the_upload_form_for_contacts_only(client, contact,
     assert "data-evidence-upload" in page.text
     assert page.text.index('name="csrf_token"') < page.text.index('type="file"')
     assert "/static/evidence.js" in page.text
-    switch_to(client, world.buyer.email)
+    switch_to(client, world.analyst.email)
     assert "data-evidence-upload" not in client.get(f"/vendors/{world.vendor.id}/evidence").text

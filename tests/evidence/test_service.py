@@ -81,9 +81,9 @@ def test_the_same_bytes_again_return_the_existing_item(session, store, world):
     assert len(list(store.iter_keys())) == 1
 
 
-def test_two_vendors_share_one_blob_but_have_their_own_items(session, store, world):
+def test_two_vendors_share_one_blob_but_have_their_own_items(session, store, world, rival):
     ours = upload(session, store, world)
-    theirs = upload(session, store, world, vendor=world.other_vendor)
+    theirs = upload(session, store, world, vendor=rival.vendor)
     session.commit()
 
     assert ours.id != theirs.id
@@ -113,8 +113,10 @@ def test_when_recording_fails_the_new_blob_is_removed(session, store, world, mon
     assert stored_files(store) == []
 
 
-def test_when_recording_fails_a_blob_another_item_uses_is_kept(session, store, world, monkeypatch):
-    theirs = upload(session, store, world, vendor=world.other_vendor)
+def test_when_recording_fails_a_blob_another_item_uses_is_kept(
+    session, store, world, rival, monkeypatch
+):
+    theirs = upload(session, store, world, vendor=rival.vendor)
     session.commit()
 
     monkeypatch.setattr(service, "record", lambda *a, **k: (_ for _ in ()).throw(RuntimeError()))
@@ -141,7 +143,7 @@ def test_unknown_vendor_is_not_found_and_nothing_is_stored(session, store, world
 
 
 def test_attach_and_detach_evidence_on_an_answer(session, store, world):
-    assessment = make_assessment(session, world.org, world.vendor, world.buyer)
+    assessment = make_assessment(session, world.org, world.vendor, world.analyst)
     answer = Answer(assessment_id=assessment.id, question_key="gov.role", value="provider")
     session.add(answer)
     session.flush()
@@ -163,12 +165,12 @@ def test_attach_and_detach_evidence_on_an_answer(session, store, world):
     assert actions(session) == ["evidence.uploaded", "evidence.attached", "evidence.detached"]
 
 
-def test_evidence_of_another_vendor_cannot_be_attached(session, store, world):
-    assessment = make_assessment(session, world.org, world.vendor, world.buyer)
+def test_evidence_of_another_vendor_cannot_be_attached(session, store, world, rival):
+    assessment = make_assessment(session, world.org, world.vendor, world.analyst)
     answer = Answer(assessment_id=assessment.id, question_key="gov.role", value="provider")
     session.add(answer)
     session.flush()
-    foreign = upload(session, store, world, vendor=world.other_vendor)
+    foreign = upload(session, store, world, vendor=rival.vendor)
 
     with pytest.raises(NotFound):
         attach_evidence(session=session, actor=world.contact, answer=answer, evidence=foreign)
@@ -188,7 +190,7 @@ def test_set_valid_until_is_audited(session, store, world):
     assert [e.data for e in events] == [{"from": None, "to": "2026-11-22"}]
 
 
-def test_expiring_evidence_is_scoped_and_sorted(session, store, world):
+def test_expiring_evidence_is_scoped_and_sorted(session, store, world, rival):
     second_vendor = make_vendor(session, world.org)
     expired = upload(session, store, world, name="a.txt", data=b"a", valid_until=date(2026, 11, 1))
     soon = upload(session, store, world, name="b.txt", data=b"b", valid_until=date(2026, 12, 10))
@@ -209,7 +211,7 @@ def test_expiring_evidence_is_scoped_and_sorted(session, store, world):
         world,
         name="f.txt",
         data=b"f",
-        vendor=world.other_vendor,
+        vendor=rival.vendor,
         valid_until=date(2026, 11, 30),
     )
 
@@ -231,13 +233,11 @@ def test_validity():
     assert validity(date(2026, 12, 23), today=TODAY) == "valid"
 
 
-def test_verify_blobs_finds_missing_and_altered_files(session, store, world):
+def test_verify_blobs_finds_missing_and_altered_files(session, store, world, rival):
     intact = upload(session, store, world, name="a.txt", data=b"intact")
     missing = upload(session, store, world, name="b.txt", data=b"will vanish")
     altered = upload(session, store, world, name="c.txt", data=b"will change")
-    shared = upload(
-        session, store, world, name="c.txt", data=b"will change", vendor=world.other_vendor
-    )
+    shared = upload(session, store, world, name="c.txt", data=b"will change", vendor=rival.vendor)
     session.commit()
     assert verify_blobs(session=session, store=store).ok
 

@@ -15,8 +15,8 @@ from app.assessments.lifecycle import Side
 from app.assessments.service import apply_transition
 from app.models import Assessment, Evidence, Organisation, Role, User, Vendor
 from app.scoring.service import score_assessment_and_store
-from tests.factories import make_assessment, make_org, make_user, make_vendor
-from tests.scoring.rows import answer, library_questionnaire, make_evidence_row
+from tests.factories import make_assessment, make_evidence, make_org, make_user, make_vendor
+from tests.scoring.rows import answer, library_questionnaire
 
 HOSTILE = "<b>&lt;script&gt;alert(1)</b> & co"
 INJECTION = '=HYPERLINK("http://evil.example","click")'
@@ -49,7 +49,7 @@ def make_report_world(session: Session) -> ReportWorld:
     assessment = make_assessment(
         session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
     )
-    evidence = make_evidence_row(
+    evidence = make_evidence(
         session, vendor, filename="ai-policy <v2> & annex.pdf", valid_until=date(2099, 1, 1)
     )
     answer(session, assessment, "scope.service_description", HOSTILE, review_state="accepted")

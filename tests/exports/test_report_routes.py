@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 from app.cli import main
 from app.models import ApiToken, AuditEvent
 from tests.exports.report_world import NON_LATIN, SIGNER, flat, make_report_world, pdf_text
-from tests.helpers import login
-from tests.vendors.test_api import bearer
+from tests.helpers import bearer, login
 
 
 @pytest.fixture

@@ -8,20 +8,16 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit.service import verify
-from app.models import AuditEvent, Role, User
-from tests.factories import make_org, make_user
+from app.models import AuditEvent, User
 from tests.helpers import login
+from tests.worlds import Buyer, make_buyer
 
 
 @pytest.fixture
-def world(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        org = make_org(session, "Acme Bank")
-        admin = make_user(session, org, Role.admin)
-        analyst = make_user(session, org, Role.risk_analyst)
-        outsider = make_user(session, make_org(session, "Rival Bank"), Role.procurement)
-        session.commit()
-        return {"admin": admin, "analyst": analyst, "outsider": outsider}
+def world(session: Session) -> Buyer:
+    built = make_buyer(session, "Acme Bank")
+    session.commit()
+    return built
 
 
 def stored(engine, user: User) -> User:
@@ -30,16 +26,16 @@ def stored(engine, user: User) -> User:
 
 
 def test_admin_changes_a_role_and_the_trail_has_before_and_after(client, engine, world):
-    login(client, world["admin"].email)
+    login(client, world.admin.email)
     page = client.get("/settings/people")
-    assert page.status_code == 200 and world["analyst"].email in page.text
+    assert page.status_code == 200 and world.analyst.email in page.text
     response = client.post(
-        f"/settings/people/{world['analyst'].id}",
+        f"/settings/people/{world.analyst.id}",
         data={"role": "auditor", "active": "on"},
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert stored(engine, world["analyst"]).role == "auditor"
+    assert stored(engine, world.analyst).role == "auditor"
     with Session(engine) as session:
         event = session.exec(
             select(AuditEvent).where(AuditEvent.action == "user.role_changed")
@@ -51,40 +47,40 @@ def test_admin_changes_a_role_and_the_trail_has_before_and_after(client, engine,
 
 def test_deactivating_someone_ends_their_sessions(app, client, engine, world):
     with TestClient(app, base_url="http://testserver") as colleague:
-        login(colleague, world["analyst"].email)
+        login(colleague, world.analyst.email)
         assert colleague.get("/dashboard").status_code == 200
-        login(client, world["admin"].email)
-        client.post(f"/settings/people/{world['analyst'].id}", data={"role": "risk_analyst"})
-        assert stored(engine, world["analyst"]).active is False
+        login(client, world.admin.email)
+        client.post(f"/settings/people/{world.analyst.id}", data={"role": "risk_analyst"})
+        assert stored(engine, world.analyst).active is False
         assert colleague.get("/dashboard", follow_redirects=False).status_code in (302, 303, 401)
 
 
 def test_nobody_removes_their_own_admin_access(client, engine, world):
-    login(client, world["admin"].email)
+    login(client, world.admin.email)
     response = client.post(
-        f"/settings/people/{world['admin'].id}", data={"role": "procurement", "active": "on"}
+        f"/settings/people/{world.admin.id}", data={"role": "procurement", "active": "on"}
     )
     assert response.status_code == 422
     assert "cannot remove your own administrator access" in response.text
-    assert stored(engine, world["admin"]).role == "admin"
+    assert stored(engine, world.admin).role == "admin"
 
 
 def test_an_unknown_role_is_refused_and_changes_nothing(client, engine, world):
-    login(client, world["admin"].email)
+    login(client, world.admin.email)
     response = client.post(
-        f"/settings/people/{world['analyst'].id}", data={"role": "vendor_admin", "active": "on"}
+        f"/settings/people/{world.analyst.id}", data={"role": "vendor_admin", "active": "on"}
     )
     assert response.status_code == 422
-    assert stored(engine, world["analyst"]).role == "risk_analyst"
+    assert stored(engine, world.analyst).role == "risk_analyst"
 
 
-def test_other_roles_and_other_tenants_are_refused(app, client, engine, world):
-    login(client, world["admin"].email)
+def test_other_roles_and_other_tenants_are_refused(app, client, engine, world, rival):
+    login(client, world.admin.email)
     response = client.post(
-        f"/settings/people/{world['outsider'].id}", data={"role": "admin", "active": "on"}
+        f"/settings/people/{rival.procurement.id}", data={"role": "admin", "active": "on"}
     )
     assert response.status_code == 404 and "Rival" not in response.text
-    assert stored(engine, world["outsider"]).role == "procurement"
+    assert stored(engine, rival.procurement).role == "procurement"
     with TestClient(app, base_url="http://testserver") as analyst:
-        login(analyst, world["analyst"].email)
+        login(analyst, world.analyst.email)
         assert analyst.get("/settings/people").status_code == 403

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Organisation, Role
+from app.models import AuditEvent, Organisation
 from app.register.roi.service import roi_report
 from app.vendors.identifiers import lei_with_check_digits
-from tests.factories import make_org, make_user
+from tests.factories import make_org
 from tests.helpers import login
+from tests.worlds import Buyer, make_buyer
 
 PATH = "/settings/organisation"
 HX = {"HX-Request": "true"}
@@ -18,18 +19,11 @@ NEW_LEI = lei_with_check_digits("529900NEWBANKLEI00")
 
 
 @pytest.fixture
-def world(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        org = make_org(
-            session,
-            "Acme Bank",
-            settings={"review_cadence_months": {"critical": 6}},
-        )  # no entity type, competent authority or total assets yet
-        admin = make_user(session, org, Role.admin)
-        analyst = make_user(session, org, Role.risk_analyst)
-        procurement = make_user(session, org, Role.procurement)
-        session.commit()
-        return {"org": org, "admin": admin, "analyst": analyst, "procurement": procurement}
+def world(session: Session) -> Buyer:
+    # no entity type, competent authority or total assets yet
+    built = make_buyer(session, "Acme Bank", settings={"review_cadence_months": {"critical": 6}})
+    session.commit()
+    return built
 
 
 def settings_form(**changes: str) -> dict[str, str]:
@@ -46,17 +40,17 @@ def settings_form(**changes: str) -> dict[str, str]:
 
 
 def test_an_admin_edits_the_register_details_and_the_change_is_audited(client, engine, world):
-    admin = login(client, world["admin"].email)
+    admin = login(client, world.admin.email)
     page = admin.get(PATH)
     assert page.status_code == 200
     assert 'name="csrf_token"' in page.text
     assert '<option value="x12">Credit institution</option>' in page.text
-    assert f'value="{world["org"].lei}"' in page.text
+    assert f'value="{world.org.lei}"' in page.text
 
     saved = admin.post(PATH, data=settings_form(), follow_redirects=False)
     assert saved.status_code == 303 and saved.headers["location"] == PATH
     with Session(engine) as session:
-        org = session.get(Organisation, world["org"].id)
+        org = session.get(Organisation, world.org.id)
         assert (org.name, org.lei, org.country, org.entity_type, org.competent_authority) == (
             "Acme Bank AG",
             NEW_LEI,
@@ -72,9 +66,9 @@ def test_an_admin_edits_the_register_details_and_the_change_is_audited(client, e
         [event] = session.exec(
             select(AuditEvent).where(AuditEvent.action == "organisation.updated")
         ).all()
-        assert event.actor_label == world["admin"].email
+        assert event.actor_label == world.admin.email
         assert event.object_id == str(org.id)
-        assert event.data["before"]["lei"] == world["org"].lei
+        assert event.data["before"]["lei"] == world.org.lei
         assert event.data["after"]["lei"] == NEW_LEI
         assert event.data["before"]["total_assets"] is None
         assert event.data["after"]["total_assets"] == "18400000000"
@@ -99,7 +93,7 @@ def test_an_admin_edits_the_register_details_and_the_change_is_audited(client, e
 
 
 def test_a_bad_lei_is_refused_next_to_the_field_and_nothing_is_saved(client, engine, world):
-    admin = login(client, world["admin"].email)
+    admin = login(client, world.admin.email)
     wrong = NEW_LEI[:-2] + ("00" if NEW_LEI[-2:] != "00" else "01")
     refused = admin.post(
         PATH,
@@ -118,8 +112,8 @@ def test_a_bad_lei_is_refused_next_to_the_field_and_nothing_is_saved(client, eng
     assert short.status_code == 422 and "<html" in short.text
     assert "An LEI is 18 letters or digits followed by 2 check digits" in short.text
     with Session(engine) as session:
-        org = session.get(Organisation, world["org"].id)
-        assert org.lei == world["org"].lei and org.entity_type is None
+        org = session.get(Organisation, world.org.id)
+        assert org.lei == world.org.lei and org.entity_type is None
         assert not session.exec(
             select(AuditEvent).where(AuditEvent.action == "organisation.updated")
         ).all()
@@ -127,27 +121,27 @@ def test_a_bad_lei_is_refused_next_to_the_field_and_nothing_is_saved(client, eng
 
 @pytest.mark.parametrize("role", ["analyst", "procurement"])
 def test_only_an_admin_reaches_the_settings(client, engine, world, role):
-    other = login(client, world[role].email)
+    other = login(client, getattr(world, role).email)
     assert other.get(PATH).status_code == 403
     assert other.post(PATH, data=settings_form()).status_code == 403
     assert "Organisation settings" not in other.get("/").text
     with Session(engine) as session:
-        assert session.get(Organisation, world["org"].id).name == "Acme Bank"
+        assert session.get(Organisation, world.org.id).name == "Acme Bank"
 
 
 def test_the_settings_post_needs_the_csrf_token(client, world):
-    admin = login(client, world["admin"].email)
+    admin = login(client, world.admin.email)
     del admin.headers["X-CSRF-Token"]
     assert admin.post(PATH, data=settings_form()).status_code == 403
 
 
 def test_the_roi_page_links_b_01_problems_to_the_settings(client, world):
-    admin = login(client, world["admin"].email)
+    admin = login(client, world.admin.email)
     page = admin.get("/register/roi").text
     assert 'id="problems-B_01.01"' in page  # no entity type nor competent authority yet
     assert '<a href="/settings/organisation">Edit them in the organisation settings</a>' in page
     assert "Set the entity type in the organisation settings." in page
-    analyst = login(client, world["analyst"].email)
+    analyst = login(client, world.analyst.email)
     page = analyst.get("/register/roi").text
     assert "An administrator edits them in the organisation settings." in page
     assert "Edit them in the organisation settings" not in page
@@ -157,7 +151,7 @@ def test_another_tenant_is_untouched(client, engine, world):
     with Session(engine, expire_on_commit=False) as session:
         other = make_org(session, "Other Bank", settings={"total_assets": "5"})
         session.commit()
-    admin = login(client, world["admin"].email)
+    admin = login(client, world.admin.email)
     admin.post(PATH, data=settings_form(), follow_redirects=False)
     with Session(engine) as session:
         untouched = session.get(Organisation, other.id)

@@ -1,14 +1,12 @@
-"""A buyer, a vendor with two contacts, and an assessment of the small questionnaire, sent."""
+"""The portal's world: Harbour Bank sent Cobalt Cloud SE an assessment of the small
+questionnaire; the vendor has an admin and a contact."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from sqlmodel import Session
 
-from app.models import Assessment, Organisation, Role, User, Vendor
-from tests.factories import make_assessment, make_org, make_user, make_vendor, make_vendor_user
+from tests.worlds import SentAssessment, make_sent_assessment
 
 EVIDENCE_ONLY = {
     "key": "gov.register",
@@ -18,23 +16,8 @@ EVIDENCE_ONLY = {
 }
 
 
-@dataclass
-class World:
-    org: Organisation
-    buyer: User
-    vendor: Vendor
-    admin: User
-    contact: User
-    assessment: Assessment
-
-
 @pytest.fixture
-def world(session: Session) -> World:
-    org = make_org(session, "Harbour Bank")
-    buyer = make_user(session, org, Role.procurement)
-    vendor = make_vendor(session, org, "Cobalt Cloud SE")
-    admin = make_vendor_user(session, vendor, Role.vendor_admin)
-    contact = make_vendor_user(session, vendor)
-    assessment = make_assessment(session, org, vendor, buyer)
+def world(session: Session) -> SentAssessment:
+    built = make_sent_assessment(session)
     session.commit()
-    return World(org, buyer, vendor, admin, contact, assessment)
+    return built

@@ -150,7 +150,7 @@ def test_tampered_files_are_refused_through_the_page(client, session, world):
 def test_workbook_of_another_assessment_is_refused(session, world):
     from tests.factories import make_assessment
 
-    other = make_assessment(session, world.org, world.vendor, world.buyer)
+    other = make_assessment(session, world.org, world.vendor, world.procurement)
     session.commit()
     data = excel.export_workbook(session=session, assessment=other)
     with pytest.raises(InvalidInput, match="another assessment"):
@@ -173,7 +173,7 @@ def test_stale_row_is_a_conflict_and_nothing_is_applied(session, world):
     # Someone answers gov.role in the portal after the export.
     save_answer(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         key="gov.role",
         raw_value="deployer",
@@ -199,7 +199,7 @@ def test_apply_is_all_or_nothing_when_an_answer_changes_after_the_preview(sessio
     assert preview.ok and len(preview.changes) == 2
     save_answer(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         key="gov.notes",
         raw_value="typed in the portal",

@@ -164,7 +164,7 @@ def test_buyer_rejects_and_other_buyers_cannot_see(client, session, world):
     assert client.get(f"/vendors/{world.vendor.id}/profile-changes").status_code == 404
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)
-    login(client, world.buyer.email)  # procurement: manage_vendors
+    login(client, world.procurement.email)  # procurement: manage_vendors
     change = session.exec(select(ProviderProfileChange)).one()
     response = client.post(
         f"/vendors/{world.vendor.id}/profile-changes/{change.id}/reject",

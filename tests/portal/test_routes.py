@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import io
 import re
@@ -18,11 +17,17 @@ from app.models import (
     AuditEvent,
     Comment,
     CommentVisibility,
-    Evidence,
     OutboxEmail,
     Role,
 )
-from tests.factories import make_assessment, make_org, make_user, make_vendor, make_vendor_user
+from tests.factories import (
+    make_assessment,
+    make_evidence,
+    make_org,
+    make_user,
+    make_vendor,
+    make_vendor_user,
+)
 from tests.helpers import count_statements, login
 
 HX = {"HX-Request": "true"}
@@ -44,22 +49,6 @@ def _url(world, tail: str = "") -> str:
     return f"/portal/assessments/{world.assessment.id}{tail}"
 
 
-def _evidence(session, vendor_id: int, name: str = "policy.pdf", data: bytes = b"%PDF-1.4 x"):
-    digest = hashlib.sha256(data + name.encode()).hexdigest()
-    evidence = Evidence(
-        vendor_id=vendor_id,
-        sha256=digest,
-        filename=name,
-        size=len(data),
-        media_type="application/pdf",
-        storage_key=digest,
-        kind="policy",
-    )
-    session.add(evidence)
-    session.flush()
-    return evidence
-
-
 def test_home_lists_assessments_of_every_buyer_but_not_drafts(client, session, world):
     other_org = make_org(session, "Second Bank")
     other_buyer = make_user(session, other_org)
@@ -75,7 +64,7 @@ def test_home_lists_assessments_of_every_buyer_but_not_drafts(client, session, w
         )
     )
     make_assessment(session, other_org, other_vendor, other_buyer)
-    make_assessment(session, world.org, world.vendor, world.buyer, status="draft")
+    make_assessment(session, world.org, world.vendor, world.procurement, status="draft")
     session.commit()
     login(client, world.contact.email)
     page = client.get("/portal")
@@ -86,7 +75,7 @@ def test_home_lists_assessments_of_every_buyer_but_not_drafts(client, session, w
 
 
 def test_buyers_cannot_open_the_portal_and_strangers_get_404(client, session, world):
-    login(client, world.buyer.email)
+    login(client, world.procurement.email)
     assert client.get("/portal").status_code == 403
     other = make_vendor(session, world.org, "Other Vendor")
     stranger = make_vendor_user(session, other)
@@ -165,7 +154,7 @@ def test_second_editor_gets_a_conflict_with_both_values_and_can_keep_theirs_or_m
     # The admin saved first; the contact's form still carries version 0.
     save_answer(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         key="gov.notes",
         raw_value="Admin's words",
@@ -182,7 +171,7 @@ def test_second_editor_gets_a_conflict_with_both_values_and_can_keep_theirs_or_m
     assert response.headers["HX-Retarget"] == "#q-gov-notes"
     assert "Admin&#39;s words" in response.text and "Contact&#39;s words" in response.text
     assert "Keep theirs" in response.text and "Keep mine" in response.text
-    assert world.admin.name in response.text
+    assert world.vendor_admin.name in response.text
     assert answers_of(session, world.assessment.id)["gov.notes"].value == "Admin's words"
     # Keep theirs: reload the question.
     card = client.get(_url(world, "/questions/gov.notes"), headers=HX)
@@ -233,7 +222,7 @@ def test_group_rows_add_and_remove(client, session, world):
         ],
     }
     assessment = make_assessment(
-        session, world.org, world.vendor, world.buyer, make_questionnaire(session, definition)
+        session, world.org, world.vendor, world.procurement, make_questionnaire(session, definition)
     )
     session.commit()
     login(client, world.contact.email)
@@ -284,7 +273,7 @@ def test_comments_show_vendor_messages_only_and_vendor_can_reply(client, session
                 assessment_id=world.assessment.id,
                 question_key="gov.policy",
                 visibility=visibility,
-                author_id=world.buyer.id,
+                author_id=world.procurement.id,
                 body=body,
             )
         )
@@ -308,7 +297,7 @@ def test_attach_and_detach_evidence_flags_expiring_files(client, session, world)
 
     from app.models import utcnow
 
-    evidence = _evidence(session, world.vendor.id)
+    evidence = make_evidence(session, world.vendor, "policy.pdf")
     evidence.valid_until = utcnow().date() + timedelta(days=5)
     session.commit()
     login(client, world.contact.email)
@@ -329,7 +318,7 @@ def test_attach_and_detach_evidence_flags_expiring_files(client, session, world)
     assert session.exec(select(AnswerEvidence)).first() is None
     # Someone else's file is not attachable.
     other = make_vendor(session, world.org, "Other")
-    foreign = _evidence(session, other.id, "theirs.pdf")
+    foreign = make_evidence(session, other, "theirs.pdf")
     session.commit()
     refused = client.post(
         _url(world, "/questions/gov.policy/evidence"),
@@ -342,8 +331,8 @@ def test_attach_and_detach_evidence_flags_expiring_files(client, session, world)
 def test_the_evidence_library_is_listed_once_and_each_card_attaches_from_it(client, session, world):
     """One picker per page (not a copy of the library in every card): a card's Attach button
     posts the picker's form to its own question, as a plain form or with htmx."""
-    first = _evidence(session, world.vendor.id, "first.pdf")
-    second = _evidence(session, world.vendor.id, "second.pdf")
+    first = make_evidence(session, world.vendor, "first.pdf")
+    second = make_evidence(session, world.vendor, "second.pdf")
     session.commit()
     login(client, world.contact.email)
     page = client.get(_url(world)).text
@@ -405,7 +394,7 @@ def test_submit_lists_missing_items_then_succeeds_with_attestation_and_receipt(
     assert response.status_code == 422
     assert "needs supporting evidence" in response.text
     assert "#q-gov-provider_qms" in response.text  # the question that appeared is required now
-    evidence = _evidence(session, world.vendor.id)
+    evidence = make_evidence(session, world.vendor, "policy.pdf")
     session.commit()
     client.post(_url(world, "/questions/gov.policy/evidence"), data={"evidence_id": evidence.id})
     client.post(
@@ -427,7 +416,7 @@ def test_submit_lists_missing_items_then_succeeds_with_attestation_and_receipt(
     assert assessment.attestation["name"] == "Chen Wei"
     assert assessment.attestation["user_id"] == world.contact.id
     email = session.exec(select(OutboxEmail)).one()
-    assert email.to_address == world.buyer.email and "submitted" in email.subject
+    assert email.to_address == world.procurement.email and "submitted" in email.subject
     # The answers are locked now.
     locked = client.post(
         _url(world, "/answers/gov.notes"), data={"value": "late", "version": "0"}, headers=HX
@@ -455,7 +444,7 @@ def test_delegation_by_the_vendor_admin_orders_my_sections_first(client, session
         data={"section_key": "governance", "user_id": str(world.contact.id)},
     )
     assert refused.status_code == 403
-    _switch(client, world.admin.email)
+    _switch(client, world.vendor_admin.email)
     response = client.post(
         _url(world, "/assignments"),
         data={"section_key": "governance", "user_id": str(world.contact.id)},
@@ -472,12 +461,12 @@ def test_delegation_by_the_vendor_admin_orders_my_sections_first(client, session
     assert 'badge pending">yours' in mine.text
     assert "How mature is your AI policy?" in mine.text
     # The admin has no section of their own.
-    _switch(client, world.admin.email)
+    _switch(client, world.vendor_admin.email)
     assert "No section is assigned to you" in client.get(_url(world, "?filter=mine")).text
 
 
 def test_prefill_offers_the_earlier_answer_with_its_files(client, session, world):
-    earlier = make_assessment(session, world.org, world.vendor, world.buyer, status="sent")
+    earlier = make_assessment(session, world.org, world.vendor, world.procurement, status="sent")
     session.commit()
     answer = save_answer(
         session=session,
@@ -487,7 +476,7 @@ def test_prefill_offers_the_earlier_answer_with_its_files(client, session, world
         raw_value="4",
         expected_version=0,
     )
-    evidence = _evidence(session, world.vendor.id)
+    evidence = make_evidence(session, world.vendor, "policy.pdf")
     session.add(AnswerEvidence(answer_id=answer.id, evidence_id=evidence.id))
     session.commit()
     login(client, world.contact.email)
@@ -519,7 +508,7 @@ def test_vendor_contact_role_cannot_reach_buyer_profile_changes(client, world):
 
 
 def test_buyer_cannot_answer(client, world):
-    login(client, world.buyer.email)
+    login(client, world.procurement.email)
     response = client.post(_url(world, "/answers/gov.policy"), data={"value": "2", "version": "0"})
     assert response.status_code == 403
 
@@ -539,7 +528,7 @@ def test_the_library_questionnaire_renders_every_question_type(client, session, 
 
     [definition] = [d for d in load_all(Path("questionnaires")) if d.key == "ai-governance-dora"]
     row, _ = publish(session=session, definition=definition)
-    assessment = make_assessment(session, world.org, world.vendor, world.buyer, row)
+    assessment = make_assessment(session, world.org, world.vendor, world.procurement, row)
     session.commit()
     login(client, world.contact.email)
     url = f"/portal/assessments/{assessment.id}"
@@ -572,7 +561,7 @@ def test_the_page_reads_a_fixed_number_of_statements_however_much_is_answered(
     login(client, world.contact.email)
     with count_statements(engine) as bare:
         assert client.get(_url(world)).status_code == 200
-    earlier = make_assessment(session, world.org, world.vendor, world.buyer, status="sent")
+    earlier = make_assessment(session, world.org, world.vendor, world.procurement, status="sent")
     session.commit()
     # Last time's answers differ from this time's (except the role), so two are offered.
     last_time = {"gov.policy": "1", "gov.role": "provider", "gov.provider_qms": "ISO 9000"}
@@ -587,14 +576,14 @@ def test_the_page_reads_a_fixed_number_of_statements_however_much_is_answered(
                 raw_value=value,
                 expected_version=0,
             )
-            evidence = _evidence(session, world.vendor.id, name=f"{assessment.id}-{key}.pdf")
+            evidence = make_evidence(session, world.vendor, f"{assessment.id}-{key}.pdf")
             session.add(AnswerEvidence(answer_id=answer.id, evidence_id=evidence.id))
             session.add(
                 Comment(
                     assessment_id=assessment.id,
                     question_key=key,
                     visibility=CommentVisibility.vendor,
-                    author_id=world.buyer.id,
+                    author_id=world.procurement.id,
                     body=f"About {key}",
                 )
             )

@@ -17,7 +17,7 @@ from app.portal.view import assessment_view
 def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world):
     service.assign_section(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         section_key="governance",
         user_id=world.contact.id,
@@ -25,7 +25,7 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
     assert session.exec(select(SectionAssignment)).one().user_id == world.contact.id
     service.assign_section(
         session=session,
-        actor=world.admin,
+        actor=world.vendor_admin,
         assessment=world.assessment,
         section_key="governance",
         user_id=None,
@@ -42,10 +42,10 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
     with pytest.raises(NotFound):
         service.assign_section(
             session=session,
-            actor=world.admin,
+            actor=world.vendor_admin,
             assessment=world.assessment,
             section_key="governance",
-            user_id=world.buyer.id,
+            user_id=world.procurement.id,
         )
     view = assessment_view(
         session=session, user=world.contact, assessment=world.assessment, today=date.today()

@@ -37,7 +37,7 @@ def test_missing_items_cover_hidden_required_and_evidence_only(session, world):
         ],
     }
     assessment = make_assessment(
-        session, world.org, world.vendor, world.buyer, make_questionnaire(session, definition)
+        session, world.org, world.vendor, world.procurement, make_questionnaire(session, definition)
     )
     session.commit()
     keys = [m.key for m in submission.missing_items(session=session, assessment=assessment)]

@@ -15,10 +15,9 @@ import pytest
 from sqlmodel import Session
 
 from app.models import Answer, AnswerEvidence, Role
-from tests.factories import make_assessment, make_org, make_user, make_vendor_user
+from tests.factories import make_assessment, make_evidence, make_org, make_user, make_vendor_user
 from tests.helpers import login
 from tests.register.portfolio import StatementCounter, add_scored_vendor, make_function
-from tests.scoring.rows import make_evidence_row
 
 # path → what marks one row of the page (a figure, for the dashboard)
 PAGES = {
@@ -88,7 +87,7 @@ def test_the_portal_page_costs_the_same_statements_for_1_or_3_earlier_answers(
         answer = Answer(assessment_id=earlier.id, question_key=key, value=value)
         session.add(answer)
         session.flush()
-        file = make_evidence_row(session, vendor, filename=f"{key}.pdf")
+        file = make_evidence(session, vendor, filename=f"{key}.pdf")
         session.add(AnswerEvidence(answer_id=answer.id, evidence_id=file.id))
         session.commit()
 

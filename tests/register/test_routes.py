@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import AuditEvent, Finding, Role, ScoreResult
-from tests.factories import make_assessment, make_org, make_user, make_vendor
+from tests.factories import make_assessment, make_evidence, make_org, make_user, make_vendor
 from tests.helpers import login
 from tests.register.portfolio import StatementCounter, add_scored_vendor, make_function
-from tests.scoring.rows import answer, library_questionnaire, make_evidence_row
+from tests.scoring.rows import answer, library_questionnaire
 
 HTMX = {"HX-Request": "true"}
 
@@ -160,7 +160,7 @@ def test_score_page_explains_levels_caps_and_evidence_and_rescore(client, sessio
     assessment = make_assessment(
         session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
     )
-    expired = make_evidence_row(
+    expired = make_evidence(
         session, vendor, filename="leadership-charter.pdf", valid_until=date(2020, 1, 31)
     )
     answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])

@@ -14,10 +14,10 @@ from app.cli import main
 from app.models import AISystem, Answer, AnswerEvidence, AuditEvent, Finding, Role
 from app.register.service import RegisterFilters
 from app.register.workbook import write_register_workbook
-from tests.factories import make_org, make_user
+from tests.factories import make_evidence, make_org, make_user
 from tests.helpers import login
 from tests.register.portfolio import add_scored_vendor
-from tests.scoring.rows import library_questionnaire, make_evidence_row
+from tests.scoring.rows import library_questionnaire
 
 INJECTION = '=HYPERLINK("http://x","y")'
 SHEETS = [
@@ -49,9 +49,7 @@ def world(session: Session):
     finding = session.exec(select(Finding).where(Finding.vendor_id == vendor.id)).one()
     finding.title = "@cmd|' /C calc'!A0"
     session.add(AISystem(vendor_id=vendor.id, name="-2+3", purpose=INJECTION))
-    evidence = make_evidence_row(
-        session, vendor, filename="=evil().pdf", valid_until=date(2027, 3, 31)
-    )
+    evidence = make_evidence(session, vendor, filename="=evil().pdf", valid_until=date(2027, 3, 31))
     answer = Answer(assessment_id=evil.score.assessment_id, question_key="aims.leadership",
                     value=INJECTION)  # fmt: skip
     session.add(answer)

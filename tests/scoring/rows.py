@@ -3,18 +3,13 @@ portal and the review would leave them."""
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
-from app.models import Answer, AnswerEvidence, Assessment, Evidence, Questionnaire, Vendor
+from app.models import Answer, AnswerEvidence, Assessment, Evidence, Questionnaire
 from app.questionnaires.loader import load_all
 from app.questionnaires.service import LIBRARY_DIR, publish
-
-_files = itertools.count(1)
 
 
 def library_questionnaire(session: Session) -> Questionnaire:
@@ -22,30 +17,6 @@ def library_questionnaire(session: Session) -> Questionnaire:
     definition = next(d for d in load_all(LIBRARY_DIR) if d.key == "ai-governance-dora")
     row, _ = publish(session=session, definition=definition)
     return row
-
-
-def make_evidence_row(
-    session: Session,
-    vendor: Vendor,
-    *,
-    filename: str | None = None,
-    valid_until: date | None = None,
-) -> Evidence:
-    n = next(_files)
-    filename = filename or f"policy-{n}.pdf"
-    evidence = Evidence(
-        vendor_id=vendor.id,
-        sha256=hashlib.sha256(f"{filename}-{n}".encode()).hexdigest(),
-        filename=filename,
-        size=1000 + n,
-        media_type="application/pdf",
-        storage_key=f"test/{n}",
-        kind="policy",
-        valid_until=valid_until,
-    )
-    session.add(evidence)
-    session.flush()
-    return evidence
 
 
 def answer(

@@ -14,7 +14,6 @@ from app.models import (
     AuditEvent,
     Finding,
     FindingStatus,
-    Role,
     ScoreResult,
 )
 from app.questionnaires.schema import Question
@@ -37,28 +36,25 @@ from app.scoring.service import (
     score_assessment_and_store,
     stored_result,
 )
-from tests.factories import make_assessment, make_org, make_user, make_vendor
-from tests.scoring.rows import answer, library_questionnaire, make_evidence_row
+from tests.factories import make_assessment, make_evidence, make_org, make_vendor
+from tests.scoring.rows import answer, library_questionnaire
+from tests.worlds import SentAssessment, make_sent_assessment
 
 TODAY = date(2026, 6, 30)
 
 
 @pytest.fixture
-def world(session: Session):
-    org = make_org(session)
-    analyst = make_user(session, org, Role.risk_analyst)
-    vendor = make_vendor(
+def world(session: Session) -> SentAssessment:
+    """A critical-function vendor has submitted the library questionnaire."""
+    return make_sent_assessment(
         session,
-        org,
+        "Acme Bank",
+        questionnaire=library_questionnaire(session),
+        status="submitted",
         supports_critical_function=True,
         data_sensitivity="medium",
         substitutability="highly_complex",
     )
-    questionnaire = library_questionnaire(session)
-    assessment = make_assessment(
-        session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
-    )
-    return org, analyst, vendor, questionnaire, assessment
 
 
 def _outcome(result, question_key: str):
@@ -70,10 +66,10 @@ def _outcome(result, question_key: str):
 
 
 def test_published_questionnaire_and_answers_give_expected_levels_and_caps(session, world):
-    _org, analyst, vendor, _, assessment = world
-    current = make_evidence_row(session, vendor, valid_until=date(2027, 1, 1))
-    expired = make_evidence_row(session, vendor, valid_until=date(2026, 1, 31))
-    refused = make_evidence_row(session, vendor)
+    analyst, vendor, assessment = world.analyst, world.vendor, world.assessment
+    current = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
+    expired = make_evidence(session, vendor, valid_until=date(2026, 1, 31))
+    refused = make_evidence(session, vendor)
     answer(session, assessment, "aims.context", 3, review_state="accepted",
            evidence=[(current, "accepted")])  # fmt: skip
     answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])
@@ -118,7 +114,7 @@ def test_published_questionnaire_and_answers_give_expected_levels_and_caps(sessi
 
 
 def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world):
-    *_, questionnaire, assessment = world
+    questionnaire, assessment = world.questionnaire, world.assessment
     specs = {s.key: s for s in question_specs(questionnaire)}
     compiled_q = questionnaire_of(session, assessment)
     conditional = [
@@ -135,7 +131,8 @@ def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world)
 
 
 def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, world):
-    org, analyst, vendor, _, assessment = world
+    org, analyst, vendor = world.org, world.analyst, world.vendor
+    assessment = world.assessment
     weak = answer(session, assessment, "aims.leadership", 1)
     answer(session, assessment, "aims.context", 1)
     manual = Finding(
@@ -180,7 +177,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     weak.value = 5
     weak.review_state = "accepted"
     session.add(weak)
-    evidence = make_evidence_row(session, vendor, valid_until=date(2027, 1, 1))
+    evidence = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
     session.add(AnswerEvidence(answer_id=weak.id, evidence_id=evidence.id, review_state="accepted"))
     session.flush()
     score_assessment_and_store(session=session, assessment=assessment, actor=analyst, today=TODAY)
@@ -203,8 +200,8 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
 
 
 def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):
-    _, analyst, vendor, _, assessment = world
-    evidence = make_evidence_row(session, vendor, valid_until=date(2026, 7, 1))
+    analyst, vendor, assessment = world.analyst, world.vendor, world.assessment
+    evidence = make_evidence(session, vendor, valid_until=date(2026, 7, 1))
     answer(session, assessment, "aims.leadership", 4, review_state="accepted",
            evidence=[(evidence, "accepted")])  # fmt: skip
     answer(session, assessment, "cert.iso42001", "planned")
@@ -278,7 +275,8 @@ def test_schema_multi_choice_level_is_the_scoring_models(session):
 
 
 def test_score_all_scores_each_vendors_latest_submitted_assessment(session, world):
-    org, analyst, vendor, questionnaire, _assessment = world
+    org, analyst, vendor = world.org, world.analyst, world.vendor
+    questionnaire = world.questionnaire
     newer = make_assessment(
         session, org, vendor, analyst, questionnaire=questionnaire, status="completed"
     )

@@ -1,5 +1,5 @@
-"""The bad-input suite's world: two tenants, every role, a sent assessment, and a ledger that
-says whether a hostile request changed anything.
+"""The bad-input suite's world: two tenants (`site` and `rival`, tests/worlds.py), each with every
+role and a sent assessment, and a ledger that says whether a hostile request changed anything.
 
 After every hostile request the tests ask the same three questions: did the user get a clear
 answer (status and text), is every table exactly as it was, and does the audit chain still
@@ -9,7 +9,6 @@ verify. `Ledger` answers the last two.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,16 +17,9 @@ from sqlmodel import Session, SQLModel
 
 from app.audit.service import verify
 from app.evidence.storage import LocalEvidenceStore
-from app.models import Assessment, Organisation, Questionnaire, Role, User, Vendor
-from tests.factories import (
-    make_assessment,
-    make_org,
-    make_questionnaire,
-    make_user,
-    make_vendor,
-    make_vendor_user,
-)
+from app.models import User
 from tests.helpers import login
+from tests.worlds import SentAssessment, make_sent_assessment
 
 # Tables a refused request may legitimately touch: the sign-in throttle counts failures.
 VOLATILE_TABLES = frozenset({"loginthrottle"})
@@ -87,61 +79,19 @@ class Ledger:
         assert audit_problems(self.engine) == []
 
 
-@dataclass
-class Site:
-    org: Organisation
-    admin: User
-    procurement: User
-    analyst: User
-    auditor: User
-    vendor: Vendor
-    vendor_admin: User
-    contact: User
-    questionnaire: Questionnaire
-    assessment: Assessment  # sent to `vendor`
-    other_org: Organisation
-    other_buyer: User  # procurement of other_org
-    other_vendor: Vendor
-    other_contact: User
-    other_assessment: Assessment
-
-    def buyer(self, role: Role) -> User:
-        return {
-            Role.admin: self.admin,
-            Role.procurement: self.procurement,
-            Role.risk_analyst: self.analyst,
-            Role.auditor: self.auditor,
-        }[role]
+@pytest.fixture
+def site(session: Session) -> SentAssessment:
+    """Harbour Bank with a user in every role sent Cobalt Cloud SE the small questionnaire."""
+    built = make_sent_assessment(session)
+    session.commit()
+    return built
 
 
 @pytest.fixture
-def site(session: Session) -> Site:
-    org = make_org(session, "Harbour Bank")
-    procurement = make_user(session, org, Role.procurement)
-    vendor = make_vendor(session, org, "Cobalt Cloud SE")
-    questionnaire = make_questionnaire(session)
-    other_org = make_org(session, "Rival Bank")
-    other_buyer = make_user(session, other_org, Role.procurement)
-    other_vendor = make_vendor(session, other_org, "Rival Supplier Ltd")
-    built = Site(
-        org=org,
-        admin=make_user(session, org, Role.admin),
-        procurement=procurement,
-        analyst=make_user(session, org, Role.risk_analyst),
-        auditor=make_user(session, org, Role.auditor),
-        vendor=vendor,
-        vendor_admin=make_vendor_user(session, vendor, Role.vendor_admin),
-        contact=make_vendor_user(session, vendor),
-        questionnaire=questionnaire,
-        assessment=make_assessment(session, org, vendor, procurement, questionnaire),
-        other_org=other_org,
-        other_buyer=other_buyer,
-        other_vendor=other_vendor,
-        other_contact=make_vendor_user(session, other_vendor),
-        other_assessment=make_assessment(
-            session, other_org, other_vendor, other_buyer, questionnaire
-        ),
-    )
+def rival(session: Session, site: SentAssessment) -> SentAssessment:
+    """The other tenant (replacing the suite's `rival`): Rival Bank sent its own vendor the same
+    questionnaire."""
+    built = make_sent_assessment(session, "Rival Bank", "Rival Supplier Ltd", site.questionnaire)
     session.commit()
     return built
 

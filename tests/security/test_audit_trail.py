@@ -54,13 +54,11 @@ def test_an_export_records_who_took_the_data(who, url, signed_in, site, engine):
     assert audit_problems(engine) == []
 
 
-def test_a_refused_export_records_nothing(signed_in, site, engine):
+def test_a_refused_export_records_nothing(signed_in, site, rival, engine):
     client = signed_in(site.contact)
     with Session(engine) as session:
         before = session.exec(select(func.count()).select_from(AuditEvent)).one()
-    assert (
-        client.get(f"/portal/assessments/{site.other_assessment.id}/export.xlsx").status_code == 404
-    )
+    assert client.get(f"/portal/assessments/{rival.assessment.id}/export.xlsx").status_code == 404
     assert client.get("/audit/export.csv").status_code == 403
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(AuditEvent)).one() == before

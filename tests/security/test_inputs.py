@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from app.models import Answer, ProviderProfileChange, Vendor
-from tests.security.conftest import Site
+from tests.worlds import SentAssessment
 
 LEI = "529900T8BM49AURSDO55"
 HUGE = "9" * 30  # far past any 32- or 64-bit integer column
 SUPERSCRIPT = "²"  # str.isdigit() says yes, int() says no
 
 
-def _sends(site: Site, value: str):
+def _sends(site: SentAssessment, value: str):
     """(who, label, request) for a text value in each kind of entry point."""
     base = f"/portal/assessments/{site.assessment.id}"
     return [

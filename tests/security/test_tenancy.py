@@ -27,29 +27,29 @@ def assert_no_leak(response) -> None:
 
 
 @pytest.fixture
-def rival(session, site, settings):
+def rival_ids(session, site, rival, settings):
     """Things of the other organisation and its vendor that our users could try to name."""
     from app.evidence.service import store_evidence
     from app.evidence.storage import store_for
     from app.questionnaires.loader import validate_definition
     from app.questionnaires.service import publish
 
-    function = BusinessFunction(organisation_id=site.other_org.id, code="F9", name="Rival secret")
+    function = BusinessFunction(organisation_id=rival.org.id, code="F9", name="Rival secret")
     contract = Contract(
-        organisation_id=site.other_org.id, vendor_id=site.other_vendor.id, reference="Rival secret"
+        organisation_id=rival.org.id, vendor_id=rival.vendor.id, reference="Rival secret"
     )
     finding = Finding(
-        organisation_id=site.other_org.id,
-        vendor_id=site.other_vendor.id,
+        organisation_id=rival.org.id,
+        vendor_id=rival.vendor.id,
         key="manual:rival",
         source="manual",
         title="Rival secret finding",
     )
     campaign = Campaign(
-        organisation_id=site.other_org.id,
+        organisation_id=rival.org.id,
         name="Rival secret campaign",
         questionnaire_id=site.questionnaire.id,
-        due_date=site.other_assessment.created_at.date(),
+        due_date=rival.assessment.created_at.date(),
     )
     session.add_all([function, contract, finding, campaign])
     session.flush()
@@ -58,14 +58,14 @@ def rival(session, site, settings):
         definition=validate_definition(
             {**SMALL_QUESTIONNAIRE, "key": "rival-own", "title": "Rival secret questionnaire"}
         ),
-        organisation_id=site.other_org.id,
+        organisation_id=rival.org.id,
         source="upload",
     )
     evidence = store_evidence(
         session=session,
         store=store_for(settings),
         actor=None,
-        vendor_id=site.other_vendor.id,
+        vendor_id=rival.vendor.id,
         filename="rival.pdf",
         chunks=[pdf_bytes("Rival secret")],
         limit=10_000_000,
@@ -78,10 +78,10 @@ def rival(session, site, settings):
         "campaign": campaign.id,
         "questionnaire": questionnaire.id,
         "evidence": evidence.id,
-        "vendor": site.other_vendor.id,
-        "contact": site.other_contact.id,
-        "buyer": site.other_buyer.id,
-        "assessment": site.other_assessment.id,
+        "vendor": rival.vendor.id,
+        "contact": rival.contact.id,
+        "buyer": rival.procurement.id,
+        "assessment": rival.assessment.id,
     }
 
 
@@ -203,7 +203,7 @@ def _fill(value, ids):
     return value
 
 
-def _own_ids(session, site, rival) -> dict:
+def _own_ids(session, site, rival_ids) -> dict:
     finding = Finding(
         organisation_id=site.org.id,
         vendor_id=site.vendor.id,
@@ -214,7 +214,7 @@ def _own_ids(session, site, rival) -> dict:
     session.add(finding)
     session.commit()
     return {
-        **{k: str(v) for k, v in rival.items()},
+        **{k: str(v) for k, v in rival_ids.items()},
         "own_vendor": str(site.vendor.id),
         "own_q": str(site.questionnaire.id),
         "own_finding": str(finding.id),
@@ -228,9 +228,9 @@ def _own_ids(session, site, rival) -> dict:
     ids=[f"{c[1]} {c[2]} {sorted(c[3])[0]}" for c in CASES],
 )
 def test_another_tenants_id_in_a_request_is_refused(
-    who, method, url, body, statuses, rival, signed_in, site, session, ledger
+    who, method, url, body, statuses, rival_ids, signed_in, site, session, ledger
 ):
-    ids = _own_ids(session, site, rival)
+    ids = _own_ids(session, site, rival_ids)
     client = signed_in(getattr(site, who))
     body = _fill(body, ids)
     ledger.mark()
@@ -261,9 +261,9 @@ def test_another_tenants_id_in_a_request_is_refused(
     ],
 )
 def test_filters_naming_another_tenant_show_nothing_of_it(
-    who, url, rival, signed_in, site, session
+    who, url, rival_ids, signed_in, site, session
 ):
-    ids = _own_ids(session, site, rival)
+    ids = _own_ids(session, site, rival_ids)
     client = signed_in(getattr(site, who))
     response = client.get(_fill(url, ids))
     assert response.status_code in (200, 404)
@@ -272,10 +272,10 @@ def test_filters_naming_another_tenant_show_nothing_of_it(
         assert response.json()["items"] == []
 
 
-def test_an_api_import_never_touches_another_tenants_vendor(signed_in, site, engine, ledger):
+def test_an_api_import_never_touches_another_tenants_vendor(signed_in, site, rival, engine, ledger):
     """The same identifier as the rival's vendor creates our own row; theirs is untouched."""
     with Session(engine) as session:
-        theirs = session.get(Vendor, site.other_vendor.id)
+        theirs = session.get(Vendor, rival.vendor.id)
         before = (theirs.legal_name, theirs.version)
     client = signed_in(site.procurement)
     response = client.post(
@@ -292,7 +292,7 @@ def test_an_api_import_never_touches_another_tenants_vendor(signed_in, site, eng
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 1
     with Session(engine) as session:
-        theirs = session.get(Vendor, site.other_vendor.id)
+        theirs = session.get(Vendor, rival.vendor.id)
         assert (theirs.legal_name, theirs.version) == before
         ours = session.exec(
             select(Vendor).where(
@@ -302,8 +302,8 @@ def test_an_api_import_never_touches_another_tenants_vendor(signed_in, site, eng
         assert ours.legal_name == "Renamed by a stranger"
 
 
-def test_a_token_of_one_tenant_reads_nothing_of_another(client, session, site, rival):
-    _, secret = create_api_token(session, user=site.other_buyer, name="rival")
+def test_a_token_of_one_tenant_reads_nothing_of_another(client, session, site, rival, rival_ids):
+    _, secret = create_api_token(session, user=rival.procurement, name="rival")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     for url in (
@@ -316,21 +316,21 @@ def test_a_token_of_one_tenant_reads_nothing_of_another(client, session, site, r
         assert response.status_code == 404, url
         assert "Cobalt" not in response.text and "Harbour" not in response.text
     listing = client.get("/api/v1/vendors", headers=api).json()
-    assert [v["id"] for v in listing["items"]] == [site.other_vendor.id]
+    assert [v["id"] for v in listing["items"]] == [rival.vendor.id]
 
 
 def test_a_forged_import_change_for_another_assessment_changes_nothing(
-    signed_in, site, engine, ledger
+    signed_in, site, rival, engine, ledger
 ):
     """The apply step takes question keys and versions from hidden fields: a forged change can
     only ever touch the assessment in the URL, through the same checks as the page."""
     client = signed_in(site.contact)
     ledger.mark()
     forged = json.dumps(
-        {"key": "gov.notes", "value": "x", "version": 0, "assessment_id": site.other_assessment.id}
+        {"key": "gov.notes", "value": "x", "version": 0, "assessment_id": rival.assessment.id}
     )
     response = client.post(
-        f"/portal/assessments/{site.other_assessment.id}/import/apply", data={"change": forged}
+        f"/portal/assessments/{rival.assessment.id}/import/apply", data={"change": forged}
     )
     assert response.status_code == 404
     ledger.assert_unchanged()

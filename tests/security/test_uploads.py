@@ -24,7 +24,7 @@ from tests.evidence import samples
 from tests.evidence.multipart import CONTENT_TYPE, multipart
 from tests.factories import SMALL_QUESTIONNAIRE
 from tests.security import hostile
-from tests.security.conftest import Site
+from tests.worlds import SentAssessment
 
 LEI = "529900T8BM49AURSDO55"
 UNICODE_NAME = "Übersicht – 📊 الملف ‮gpj.exe"  # with a right-to-left override
@@ -34,18 +34,20 @@ SIX_MB = 6 * 1024 * 1024
 @dataclass(frozen=True)
 class Entry:
     actor: str
-    send: Callable[[TestClient, Site, str, bytes], object]
-    valid: Callable[[TestClient, Site], tuple[str, bytes]]  # a file this entry accepts
+    send: Callable[[TestClient, SentAssessment, str, bytes], object]
+    valid: Callable[[TestClient, SentAssessment], tuple[str, bytes]]  # a file this entry accepts
 
 
-def _files(field: str, url: Callable[[Site], str]):
-    def send(client: TestClient, site: Site, name: str, data: bytes):
+def _files(field: str, url: Callable[[SentAssessment], str]):
+    def send(client: TestClient, site: SentAssessment, name: str, data: bytes):
         return client.post(url(site), files={field: (name, data, "application/octet-stream")})
 
     return send
 
 
-def _evidence(client: TestClient, site: Site, name: str, data: bytes):
+def _upload_evidence(client: TestClient, site: SentAssessment, name: str, data: bytes):
+    """Through the evidence library's upload route: the route is what these tests are about (a
+    row without a file is `tests.factories.make_evidence`)."""
     return client.post(
         f"/vendors/{site.vendor.id}/evidence",
         content=multipart([("file", (name, data))]),
@@ -53,22 +55,24 @@ def _evidence(client: TestClient, site: Site, name: str, data: bytes):
     )
 
 
-def _questionnaire_yaml(client: TestClient, site: Site) -> tuple[str, bytes]:
+def _questionnaire_yaml(client: TestClient, site: SentAssessment) -> tuple[str, bytes]:
     return "q.yaml", yaml.safe_dump({**SMALL_QUESTIONNAIRE, "key": "uploaded"}).encode()
 
 
-def _vendor_csv(client: TestClient, site: Site) -> tuple[str, bytes]:
+def _vendor_csv(client: TestClient, site: SentAssessment) -> tuple[str, bytes]:
     return "vendors.csv", f"legal_name,identifier,hq_country\nNew Vendor AG,{LEI},DE\n".encode()
 
 
-def _portal_workbook(client: TestClient, site: Site) -> tuple[str, bytes]:
+def _portal_workbook(client: TestClient, site: SentAssessment) -> tuple[str, bytes]:
     exported = client.get(f"/portal/assessments/{site.assessment.id}/export.xlsx")
     assert exported.status_code == 200
     return "answers.xlsx", exported.content
 
 
 ENTRIES = {
-    "evidence library": Entry("contact", _evidence, lambda c, s: ("p.pdf", samples.pdf_bytes())),
+    "evidence library": Entry(
+        "contact", _upload_evidence, lambda c, s: ("p.pdf", samples.pdf_bytes())
+    ),
     "questionnaire upload": Entry(
         "procurement", _files("file", lambda s: "/questionnaires/upload"), _questionnaire_yaml
     ),
@@ -81,7 +85,7 @@ ENTRIES = {
 }
 
 
-def _an_xlsx(entry: str, client: TestClient, site: Site) -> bytes:
+def _an_xlsx(entry: str, client: TestClient, site: SentAssessment) -> bytes:
     """A real workbook of the kind this entry reads (for bombs built on top of it)."""
     if entry == "portal answer workbook":
         return _portal_workbook(client, site)[1]
@@ -122,7 +126,9 @@ EXPECTED = {
 KINDS = sorted({kind for _, kind in EXPECTED})
 
 
-def hostile_file(kind: str, entry: str, client: TestClient, site: Site) -> tuple[str, bytes]:
+def hostile_file(
+    kind: str, entry: str, client: TestClient, site: SentAssessment
+) -> tuple[str, bytes]:
     if kind == "empty":
         return "empty.xlsx", b""
     if kind == "oversized":

@@ -5,55 +5,46 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app.models import ApiToken, AuditEvent, Contract, Role, Subcontractor, Vendor
-from app.security import token_hash
+from app.models import AuditEvent, Contract, Subcontractor, Vendor
 from app.vendors.identifiers import lei_with_check_digits
-from tests.factories import make_org, make_user, make_vendor
+from tests.helpers import bearer
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 LEI_A = lei_with_check_digits("5299009APIVENDORA1")
 LEI_B = lei_with_check_digits("5299009APIVENDORB1")
 
 
-def bearer(session: Session, user, token: str) -> dict[str, str]:
-    session.add(
-        ApiToken(user_id=user.id, name="test", prefix=token[:8], token_hash=token_hash(token))
-    )
-    return {"Authorization": f"Bearer {token}"}
+MANAGER = {"Authorization": "Bearer manager-token-0123456789"}  # the buyer's procurement
+AUDITOR = {"Authorization": "Bearer auditor-token-0123456789"}
+OTHER = {"Authorization": "Bearer other-token-0123456789"}  # the rival's admin
 
 
 @pytest.fixture
-def world(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        org = make_org(session)
-        other = make_org(session, "Other Bank")
-        manager = make_user(session, org, Role.procurement)
-        auditor = make_user(session, org, Role.auditor)
-        vendor = make_vendor(session, org, "Listed Vendor SE", status="active")
-        session.add(
-            Contract(
-                organisation_id=org.id,
-                vendor_id=vendor.id,
-                reference="API-1",
-                ict_service_type="S17",
-            )
+def world(session: Session, rival: BuyerWithVendor) -> BuyerWithVendor:
+    """A listed vendor with a contract and its subcontractor; API tokens for the buyer's
+    procurement and auditor, and for the rival's admin."""
+    built = make_buyer_with_vendor(session, vendor_name="Listed Vendor SE", status="active")
+    session.add(
+        Contract(
+            organisation_id=built.org.id,
+            vendor_id=built.vendor.id,
+            reference="API-1",
+            ict_service_type="S17",
         )
-        session.flush()
-        contract = session.exec(select(Contract)).one()
-        session.add(
-            Subcontractor(contract_id=contract.id, name="Hoster", identifier=LEI_B, country="IE")
-        )
-        foreign = make_vendor(session, other, "Foreign Vendor")
-        world = {
-            "vendor": vendor,
-            "foreign": foreign,
-            "manager": bearer(session, manager, "manager-token-0123456789"),
-            "auditor": bearer(session, auditor, "auditor-token-0123456789"),
-            "other": bearer(
-                session, make_user(session, other, Role.admin), "other-token-0123456789"
-            ),
-        }
-        session.commit()
-        return world
+    )
+    session.flush()
+    contract = session.exec(select(Contract)).one()
+    session.add(
+        Subcontractor(contract_id=contract.id, name="Hoster", identifier=LEI_B, country="IE")
+    )
+    for user, headers in (
+        (built.procurement, MANAGER),
+        (built.auditor, AUDITOR),
+        (rival.admin, OTHER),
+    ):
+        bearer(session, user, headers["Authorization"].removeprefix("Bearer "))
+    session.commit()
+    return built
 
 
 def test_requires_a_valid_token(client):
@@ -64,27 +55,24 @@ def test_requires_a_valid_token(client):
 
 
 def test_list_is_tenant_scoped_filtered_and_paginated(client, world):
-    body = client.get("/api/v1/vendors", headers=world["auditor"]).json()
+    body = client.get("/api/v1/vendors", headers=AUDITOR).json()
     assert [v["legal_name"] for v in body["items"]] == ["Listed Vendor SE"]
     assert (body["total"], body["page"], body["pages"]) == (1, 1, 1)
-    assert (
-        client.get("/api/v1/vendors?status=prospective", headers=world["auditor"]).json()["total"]
-        == 0
-    )
-    assert client.get("/api/v1/vendors?q=listed", headers=world["auditor"]).json()["total"] == 1
-    bad = client.get("/api/v1/vendors?sort=evil&per_page=0", headers=world["auditor"])
+    assert client.get("/api/v1/vendors?status=prospective", headers=AUDITOR).json()["total"] == 0
+    assert client.get("/api/v1/vendors?q=listed", headers=AUDITOR).json()["total"] == 1
+    bad = client.get("/api/v1/vendors?sort=evil&per_page=0", headers=AUDITOR)
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert any(e.startswith("sort:") for e in bad.json()["errors"])
 
 
-def test_get_includes_contracts_chain_and_is_404_across_tenants(client, world):
-    body = client.get(f"/api/v1/vendors/{world['vendor'].id}", headers=world["auditor"]).json()
+def test_get_includes_contracts_chain_and_is_404_across_tenants(client, world, rival):
+    body = client.get(f"/api/v1/vendors/{world.vendor.id}", headers=AUDITOR).json()
     assert body["legal_name"] == "Listed Vendor SE"
     (contract,) = body["contracts"]
     assert contract["reference"] == "API-1"
     assert contract["subcontractors"][0]["identifier"] == LEI_B
-    response = client.get(f"/api/v1/vendors/{world['foreign'].id}", headers=world["auditor"])
+    response = client.get(f"/api/v1/vendors/{rival.vendor.id}", headers=AUDITOR)
     assert response.status_code == 404
     assert response.json()["title"] == "Not found"
 
@@ -98,7 +86,7 @@ def test_create_then_patch_with_version(client, engine, world):
             "hq_country": "fr",
             "annual_expense": "99.90",
         },
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert created.status_code == 201, created.text
     body = created.json()
@@ -108,7 +96,7 @@ def test_create_then_patch_with_version(client, engine, world):
     patched = client.patch(
         f"/api/v1/vendors/{body['id']}",
         json={"version": 1, "status": "active"},
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert patched.status_code == 200
     assert (patched.json()["status"], patched.json()["version"]) == ("active", 2)
@@ -117,7 +105,7 @@ def test_create_then_patch_with_version(client, engine, world):
     stale = client.patch(
         f"/api/v1/vendors/{body['id']}",
         json={"version": 1, "legal_name": "Lost"},
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert stale.status_code == 409
     assert stale.headers["content-type"] == "application/problem+json"
@@ -139,7 +127,7 @@ def test_validation_errors_list_field_and_message(client, world):
             "hq_country": "XX",
             "colour": "red",
         },
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -149,9 +137,9 @@ def test_validation_errors_list_field_and_message(client, world):
     assert any(e.startswith("colour:") for e in errors)
 
     patch = client.patch(
-        f"/api/v1/vendors/{world['vendor'].id}",
+        f"/api/v1/vendors/{world.vendor.id}",
         json={"version": 1, "currency": "EURO"},
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert patch.status_code == 422
     assert any(e.startswith("currency:") for e in patch.json()["errors"])
@@ -161,27 +149,27 @@ def test_auditor_cannot_write_and_other_tenant_cannot_patch(client, world):
     response = client.post(
         "/api/v1/vendors",
         json={"legal_name": "X", "identifier": LEI_A, "hq_country": "DE"},
-        headers=world["auditor"],
+        headers=AUDITOR,
     )
     assert response.status_code == 403
     assert response.json()["title"] == "Not allowed"
     foreign = client.patch(
-        f"/api/v1/vendors/{world['vendor'].id}",
+        f"/api/v1/vendors/{world.vendor.id}",
         json={"version": 1, "status": "offboarded"},
-        headers=world["other"],
+        headers=OTHER,
     )
     assert foreign.status_code == 404
 
 
 def test_bulk_import_all_or_nothing(client, engine, world):
-    vendor = world["vendor"]
+    vendor = world.vendor
     bad = client.post(
         "/api/v1/vendors/import",
         json=[
             {"legal_name": "Bulk A", "identifier": LEI_A, "hq_country": "DE"},
             {"legal_name": "Bulk B", "identifier": "BROKEN", "hq_country": "DE"},
         ],
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert bad.status_code == 422
     assert bad.json()["errors"] == [
@@ -197,7 +185,7 @@ def test_bulk_import_all_or_nothing(client, engine, world):
             {"identifier": vendor.identifier, "exit_plan": True},
             {"identifier": vendor.identifier.lower(), "identifier_type": "LEI"},
         ],
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert good.status_code == 422  # the same vendor twice is refused too
     assert "already in row 2" in good.json()["errors"][0]
@@ -208,7 +196,7 @@ def test_bulk_import_all_or_nothing(client, engine, world):
             {"legal_name": "Bulk A", "identifier": LEI_A, "hq_country": "DE"},
             {"identifier": vendor.identifier, "exit_plan": True},
         ],
-        headers=world["manager"],
+        headers=MANAGER,
     )
     assert good.status_code == 200, good.text
     body = good.json()

@@ -15,8 +15,9 @@ from app.models import AuditEvent, Role, Vendor
 from app.vendors import importing
 from app.vendors.identifiers import lei_with_check_digits
 from app.vendors.importing import ImportFileError, read_import_file
-from tests.factories import make_org, make_user, make_vendor
+from tests.factories import make_user
 from tests.helpers import login
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 LEI_A = lei_with_check_digits("5299009IMPORTVNDA1")
 LEI_B = lei_with_check_digits("5299009IMPORTVNDB1")
@@ -149,18 +150,16 @@ def test_template_has_header_dropdowns_and_reads_back():
 
 
 @pytest.fixture
-def world(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        org = make_org(session)
-        manager = make_user(session, org, Role.procurement)
-        existing = make_vendor(session, org, "Existing Vendor AG", status="prospective")
-        session.commit()
-        return {"org": org, "manager": manager, "existing": existing}
+def world(session: Session) -> BuyerWithVendor:
+    """Its vendor is an existing prospective one, Existing Vendor AG."""
+    built = make_buyer_with_vendor(session, vendor_name="Existing Vendor AG", status="prospective")
+    session.commit()
+    return built
 
 
 @pytest.fixture
 def manager(client, world):
-    return login(client, world["manager"].email)
+    return login(client, world.procurement.email)
 
 
 def upload(client, name: str, content: bytes, **headers):
@@ -188,7 +187,7 @@ def test_import_page_and_template_download(manager):
 
 
 def test_xlsx_upload_preview_then_apply(manager, engine, world):
-    existing = world["existing"]
+    existing = world.vendor
     content = xlsx(
         [
             ["legal_name", "identifier", "hq_country", "status", "supports_critical_function"],
@@ -270,7 +269,7 @@ def test_other_users_cannot_apply_my_preview(client, manager, engine, world):
         r'name="token" value="([^"]+)"', upload(manager, "v.csv", content).text
     ).group(1)
     with Session(engine, expire_on_commit=False) as session:
-        colleague = make_user(session, world["org"], Role.admin)
+        colleague = make_user(session, world.org, Role.admin)
         session.commit()
     client.cookies.clear()
     client.headers.pop("X-CSRF-Token", None)

@@ -10,25 +10,23 @@ from app.forms import FieldErrors, validate
 from app.models import AuditEvent, BusinessFunction, Role, Vendor
 from app.vendors import importing
 from app.vendors.schemas import VendorCreate
-from tests.factories import make_org, make_user, make_vendor
+from tests.factories import make_org, make_user
 from tests.helpers import login
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def world(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        org = make_org(session)
-        manager = make_user(session, org, Role.procurement)
-        vendor = make_vendor(session, org, "Lockin Cloud SE", status="active")
-        session.commit()
-        return {"org": org, "manager": manager, "vendor": vendor}
+def world(session: Session) -> BuyerWithVendor:
+    built = make_buyer_with_vendor(session, vendor_name="Lockin Cloud SE", status="active")
+    session.commit()
+    return built
 
 
 @pytest.fixture
 def manager(client, world):
-    return login(client, world["manager"].email)
+    return login(client, world.procurement.email)
 
 
 def vendor_form(vendor: Vendor, **changes: str) -> dict[str, str]:
@@ -44,7 +42,7 @@ def vendor_form(vendor: Vendor, **changes: str) -> dict[str, str]:
 
 
 def test_a_vendor_not_substitutable_needs_a_reason_shown_next_to_the_field(manager, world):
-    vendor = world["vendor"]
+    vendor = world.vendor
     form = manager.get(f"/vendors/{vendor.id}/edit").text
     assert 'name="substitutability_reason"' in form
     assert '<option value="x964">Difficulties in migrating or reintegrating</option>' in form
@@ -76,7 +74,7 @@ def test_a_vendor_not_substitutable_needs_a_reason_shown_next_to_the_field(manag
 
 
 def test_the_reason_is_saved_shown_on_the_vendor_page_and_audited(manager, engine, world):
-    vendor = world["vendor"]
+    vendor = world.vendor
     saved = manager.post(
         f"/vendors/{vendor.id}",
         data=vendor_form(
@@ -172,7 +170,7 @@ def test_an_unknown_licensed_activity_is_refused_next_to_the_field(manager, engi
     with Session(engine) as session:
         function = session.exec(
             select(BusinessFunction).where(
-                BusinessFunction.organisation_id == world["org"].id,
+                BusinessFunction.organisation_id == world.org.id,
                 BusinessFunction.code == "F1",
             )
         ).one()
@@ -183,7 +181,7 @@ def test_an_unknown_licensed_activity_is_refused_next_to_the_field(manager, engi
 def test_a_stored_activity_outside_the_list_stays_visible_on_the_edit_form(manager, engine, world):
     with Session(engine) as session:
         function = BusinessFunction(
-            organisation_id=world["org"].id, code="F2", name="Legacy", licensed_activity="lending"
+            organisation_id=world.org.id, code="F2", name="Legacy", licensed_activity="lending"
         )
         session.add(function)
         session.commit()

@@ -8,49 +8,55 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Contract, Finding, Role, Vendor, VendorContact
+from app.models import AuditEvent, Contract, Finding, Vendor, VendorContact
 from app.vendors.identifiers import lei_with_check_digits
-from tests.factories import make_assessment, make_org, make_user, make_vendor
+from tests.factories import make_assessment, make_org, make_vendor
 from tests.helpers import count_statements, login
+from tests.worlds import BuyerWithVendor, make_buyer_with_vendor
 
 LEI = lei_with_check_digits("5299009ROUTEVENDOR")
 
 
 @pytest.fixture
-def world(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        org = make_org(session)
-        other = make_org(session, "Other Bank")
-        manager = make_user(session, org, Role.procurement)
-        auditor = make_user(session, org, Role.auditor)
-        alpha = make_vendor(session, org, "Alpha Analytics SE", status="active", tier="high")
-        beta = make_vendor(
-            session,
-            org,
-            "Beta Cloud GmbH",
-            supports_critical_function=True,
-            next_review_date=date.today() - timedelta(days=3),
-        )
-        foreign = make_vendor(session, other, "Foreign Vendor Ltd")
-        session.commit()
-        return {
-            "org": org,
-            "manager": manager,
-            "auditor": auditor,
-            "alpha": alpha,
-            "beta": beta,
-            "foreign": foreign,
-        }
+def world(session: Session) -> BuyerWithVendor:
+    """Its vendor is Alpha Analytics SE, active and high tier."""
+    built = make_buyer_with_vendor(
+        session, vendor_name="Alpha Analytics SE", status="active", tier="high"
+    )
+    session.commit()
+    return built
 
 
 @pytest.fixture
-def manager(client, world):
-    return login(client, world["manager"].email)
+def beta(session: Session, world: BuyerWithVendor) -> Vendor:
+    """A second vendor of the buyer, supporting a critical function and overdue for review."""
+    vendor = make_vendor(
+        session,
+        world.org,
+        "Beta Cloud GmbH",
+        supports_critical_function=True,
+        next_review_date=date.today() - timedelta(days=3),
+    )
+    session.commit()
+    return vendor
 
 
 @pytest.fixture
-def auditor(client, world):
-    return login(client, world["auditor"].email)
+def foreign(session: Session) -> Vendor:
+    """Another tenant's vendor."""
+    vendor = make_vendor(session, make_org(session, "Other Bank"), "Foreign Vendor Ltd")
+    session.commit()
+    return vendor
+
+
+@pytest.fixture
+def manager(client, world, beta, foreign):
+    return login(client, world.procurement.email)
+
+
+@pytest.fixture
+def auditor(client, world, beta, foreign):
+    return login(client, world.auditor.email)
 
 
 HX = {"HX-Request": "true"}
@@ -106,9 +112,9 @@ def test_list_query_count_does_not_grow_with_vendors(manager, engine, world):
         assert manager.get("/vendors?per_page=50").status_code == 200
     with Session(engine) as session:
         for n in range(50):
-            vendor = make_vendor(session, world["org"], f"Bulk Vendor {n:02d}")
+            vendor = make_vendor(session, world.org, f"Bulk Vendor {n:02d}")
             session.add(
-                Contract(organisation_id=world["org"].id, vendor_id=vendor.id, reference=f"B-{n}")
+                Contract(organisation_id=world.org.id, vendor_id=vendor.id, reference=f"B-{n}")
             )
         session.commit()
     with count_statements(engine) as many:
@@ -119,13 +125,13 @@ def test_list_query_count_does_not_grow_with_vendors(manager, engine, world):
 
 def test_vendor_page_shows_every_block(manager, engine, world):
     with Session(engine) as session:
-        alpha = session.get(Vendor, world["alpha"].id)
-        make_assessment(session, world["org"], alpha, world["manager"])
+        alpha = session.get(Vendor, world.vendor.id)
+        make_assessment(session, world.org, alpha, world.procurement)
         session.add(
             VendorContact(vendor_id=alpha.id, name="Dana Contact", email="dana@alpha.example")
         )
         session.commit()
-    page = manager.get(f"/vendors/{world['alpha'].id}")
+    page = manager.get(f"/vendors/{world.vendor.id}")
     assert page.status_code == 200
     for heading in (
         "Profile",
@@ -140,8 +146,8 @@ def test_vendor_page_shows_every_block(manager, engine, world):
     assert "Small test questionnaire" in page.text
 
 
-def test_other_tenant_vendor_is_404(manager, world):
-    foreign = world["foreign"].id
+def test_other_tenant_vendor_is_404(manager, world, foreign):
+    foreign = foreign.id
     assert manager.get(f"/vendors/{foreign}").status_code == 404
     assert manager.get(f"/vendors/{foreign}/edit").status_code == 404
     response = manager.post(f"/vendors/{foreign}", data={"legal_name": "Hijacked", "version": "1"})
@@ -179,7 +185,7 @@ def test_create_vendor_plain_form_redirects(manager, engine, world):
             False,
         )
         audit = session.exec(select(AuditEvent).where(AuditEvent.action == "vendor.created")).one()
-        assert audit.actor_label == world["manager"].email
+        assert audit.actor_label == world.procurement.email
         assert audit.object_id == str(vendor.id)
     assert response.headers["location"] == f"/vendors/{vendor.id}"
 
@@ -223,7 +229,7 @@ def vendor_form(vendor: Vendor, **changes) -> dict:
 
 
 def test_edit_vendor_and_stale_edit_is_refused(manager, engine, world):
-    alpha = world["alpha"]
+    alpha = world.vendor
     form = manager.get(f"/vendors/{alpha.id}/edit")
     assert 'name="version" value="1"' in form.text
     first = manager.post(
@@ -245,8 +251,7 @@ def test_edit_vendor_and_stale_edit_is_refused(manager, engine, world):
         )
 
 
-def test_contract_form_validation_and_save(manager, engine, world):
-    beta = world["beta"]
+def test_contract_form_validation_and_save(manager, engine, world, beta):
     bad = manager.post(
         f"/vendors/{beta.id}/contracts",
         data={
@@ -293,7 +298,7 @@ def test_contract_form_validation_and_save(manager, engine, world):
 
 
 def test_contacts_and_ai_systems_forms(manager, world):
-    alpha = world["alpha"]
+    alpha = world.vendor
     bad = manager.post(f"/vendors/{alpha.id}/contacts", data={"name": "Eve", "email": "nope"})
     assert bad.status_code == 422 and "<html" in bad.text
     assert "Enter an email address" in bad.text
@@ -354,12 +359,12 @@ def test_every_page_renders_with_the_demo_portfolio(client, engine, settings):
 
 
 def test_vendor_page_lists_the_most_severe_open_findings_and_links_to_all(client, engine, world):
-    alpha = world["alpha"]
+    alpha = world.vendor
     with Session(engine) as session:
         for n, severity in enumerate(["low"] * 8 + ["medium", "high", "critical", "high"]):
             session.add(
                 Finding(
-                    organisation_id=world["org"].id,
+                    organisation_id=world.org.id,
                     vendor_id=alpha.id,
                     key=f"manual:{n}",
                     title=f"Gap number {n}",
@@ -368,7 +373,7 @@ def test_vendor_page_lists_the_most_severe_open_findings_and_links_to_all(client
             )
         session.add(
             Finding(
-                organisation_id=world["org"].id,
+                organisation_id=world.org.id,
                 vendor_id=alpha.id,
                 key="manual:closed",
                 title="Long since fixed",
@@ -377,7 +382,7 @@ def test_vendor_page_lists_the_most_severe_open_findings_and_links_to_all(client
             )
         )
         session.commit()
-    login(client, world["manager"].email)
+    login(client, world.procurement.email)
     page = client.get(f"/vendors/{alpha.id}").text
     section = page[page.index('id="findings"') :]
     assert "The 10 most severe of 12 open findings." in section
