@@ -1,8 +1,8 @@
 """`assay export …`: one sub-command per export, all in the `export` group.
 
 Each exporter is an (name, help, add_arguments, run) entry in EXPORTERS; another module adds its
-own by appending to EXPORTERS at import time (and listing itself in `app/cli.py`
-COMMAND_MODULES *before* "app.exports.cli"), or by calling `add_exporter(...)`.
+own by calling `add_exporter(...)` at import time (`app/cli.py` imports every domain's `cli.py`
+before it builds the parser).
 `register(commands)` creates the group once from whatever EXPORTERS holds.
 """
 
@@ -12,6 +12,9 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.commands import CommandError, connect
+from app.config import load_settings
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,6 @@ def organisation_for(session, slug: str | None):
     """The organisation named by --org, or the only one there is (CommandError otherwise)."""
     from sqlmodel import select
 
-    from app.cli import CommandError
     from app.models import Organisation
 
     query = select(Organisation).order_by(Organisation.id)
@@ -56,12 +58,11 @@ def organisation_for(session, slug: str | None):
 
 
 def _run_register(args: argparse.Namespace) -> None:
-    from app.cli import _engine, _settings
     from app.db import session_scope
     from app.exports.register_xlsx import write_register_workbook
     from app.register.service import RegisterFilters
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with session_scope(engine) as session:
         organisation = organisation_for(session, args.org)
         with args.out.open("wb") as out:

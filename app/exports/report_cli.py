@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.commands import CommandError, connect
+from app.config import load_settings
 from app.exports.cli import Exporter, add_exporter, organisation_for
 
 CLI_ACTOR = "assay export (command line)"
@@ -13,7 +15,6 @@ CLI_ACTOR = "assay export (command line)"
 
 def _write(path: Path, content: bytes) -> None:
     """Write inside the unit of work: a file that cannot be written leaves no audit event."""
-    from app.cli import CommandError
 
     try:
         path.write_bytes(content)
@@ -27,12 +28,11 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> None:
-    from app.cli import CommandError, _engine, _settings
     from app.db import session_scope
     from app.exports.reports import export_assessment_report
     from app.models import Assessment
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with session_scope(engine) as session:
         assessment = session.get(Assessment, args.assessment_id)
         if assessment is None:
@@ -54,12 +54,11 @@ def _portfolio_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_portfolio(args: argparse.Namespace) -> None:
-    from app.cli import _engine, _settings
     from app.db import session_scope
     from app.exports.reports import export_portfolio_report
     from app.register.service import RegisterFilters
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with session_scope(engine) as session:
         organisation = organisation_for(session, args.org)
         report = export_portfolio_report(
