@@ -132,4 +132,3 @@ def require(permission: Permission):
     check.__name__ = f"require_{permission.value}"
     check.permission = permission  # type: ignore[attr-defined]  # read by the route-walk test
     return Depends(check)
-

@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.assessments.answer_store import AnswerStore
 from app.assessments.comments import comments_for
 from app.assessments.service import Progress, SectionProgress, progress, save_answer
 from app.errors import NotFound
-from app.models import Answer, AnswerEvidence, Assessment, User
+from app.models import Answer, Assessment, User
 from app.portal.service import (
     QuestionView,
     attached_evidence,
@@ -29,33 +30,6 @@ from app.portal.service import (
     worth_offering,
 )
 from app.questionnaires.service import questionnaire_of
-
-
-@dataclass
-class SavedAnswers:
-    """Every saved answer of an assessment as plain columns: what visibility and progress read,
-    without loading the answer rows."""
-
-    values: dict[str, Any]  # by question key
-    versions: dict[str, int]
-    with_evidence: set[str]  # question keys whose answer has a file
-
-
-def answer_values(session: Session, assessment_id: int) -> SavedAnswers:
-    has_file = (
-        select(AnswerEvidence.answer_id).where(AnswerEvidence.answer_id == Answer.id).exists()
-    )
-    saved = SavedAnswers({}, {}, set())
-    for key, value, version, filed in session.exec(
-        select(Answer.question_key, Answer.value, Answer.version, has_file).where(
-            Answer.assessment_id == assessment_id
-        )
-    ):
-        saved.values[key] = value
-        saved.versions[key] = version
-        if filed:
-            saved.with_evidence.add(key)
-    return saved
 
 
 @dataclass
@@ -81,7 +55,8 @@ def save_from_page(
 ) -> SaveOutcome:
     """Save one answer and say which conditional questions appeared or disappeared with it."""
     questionnaire = questionnaire_of(session, assessment)
-    saved = answer_values(session, assessment.id)
+    store = AnswerStore(session, assessment.id)
+    saved = store.read_all()
     before_values, with_evidence = saved.values, saved.with_evidence
     shows_or_hides = key in questionnaire.condition_keys
     before = questionnaire.visible_keys(before_values) if shows_or_hides else None
@@ -94,7 +69,7 @@ def save_from_page(
         expected_version=expected_version,
         comment=comment,
         ip=ip,
-        seen=(saved.versions[key], before_values[key]) if key in saved.versions else None,
+        store=store,
     )
     after_values = {**before_values, key: answer.value}
     after = questionnaire.visible_keys(after_values)
