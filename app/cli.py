@@ -4,35 +4,35 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import importlib
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import SQLAlchemyError
+from app.assessments import cli as assessments_cli
+from app.audit import cli as audit_cli
+from app.backup import cli as backup_cli
+from app.commands import CommandError, connect
+from app.config import SettingsError, load_settings
+from app.evidence import cli as evidence_cli
+from app.exports import cli as exports_cli
+from app.notifications import cli as notifications_cli
+from app.questionnaires import cli as questionnaires_cli
+from app.register.roi import cli as roi_cli
+from app.scoring import cli as scoring_cli
 
-from app.config import Settings, SettingsError, load_settings
-
-
-class CommandError(RuntimeError):
-    """A user-facing failure: printed as one line, exit status 1."""
-
-
-def _settings() -> Settings:
-    return load_settings()
-
-
-def _engine(settings: Settings):
-    from app.db import get_engine, ping
-
-    engine = get_engine(settings.database_url)
-    try:
-        ping(engine)
-    except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
-        raise CommandError(
-            f"cannot reach the database ({settings.database_url}): {reason}"
-        ) from None
-    return engine
+# Each domain's `cli.py` defines `register(commands)` adding its own sub-commands, listed in this
+# order in `assay --help`. Exporters join the `export` group when their module is imported
+# (above), before any `register` runs.
+DOMAIN_COMMANDS = (
+    notifications_cli,
+    evidence_cli,
+    audit_cli,
+    backup_cli,
+    assessments_cli,
+    questionnaires_cli,
+    scoring_cli,
+    roi_cli,
+    exports_cli,
+)
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -40,8 +40,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from app.migrations import upgrade
 
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     upgrade(engine)
     _publish_library(engine)
     settings.resolved_secret_key()  # create var/secret_key once, before workers race for it
@@ -67,7 +67,7 @@ def _publish_library(engine) -> None:
 def cmd_db_upgrade(_args: argparse.Namespace) -> None:
     from app.migrations import upgrade
 
-    upgrade(_engine(_settings()))
+    upgrade(connect(load_settings()))
     print("Database is at the latest revision.")
 
 
@@ -75,8 +75,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from app.demo import load_demo, print_logins
     from app.migrations import upgrade
 
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     upgrade(engine)
     summary = load_demo(engine, settings, if_empty=args.if_empty, extra_vendors=args.vendors)
     print(summary)
@@ -91,8 +91,8 @@ def cmd_user_create(args: argparse.Namespace) -> None:
     from app.errors import DomainError
     from app.models import Organisation, Role
 
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     password = args.password or getpass.getpass("Password: ")
     with session_scope(engine) as session:
         org = None
@@ -147,23 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--password", help="prompted for when omitted")
     create.set_defaults(func=cmd_user_create)
 
-    for module in COMMAND_MODULES:
-        importlib.import_module(module).register(commands)
+    for module in DOMAIN_COMMANDS:
+        module.register(commands)
     return parser
-
-
-# Each domain's `cli.py` defines `register(commands)` adding its own sub-commands.
-COMMAND_MODULES: list[str] = [
-    "app.notifications.cli",
-    "app.evidence.cli",
-    "app.audit.cli",
-    "app.backup.cli",
-    "app.assessments.cli",
-    "app.questionnaires.cli",
-    "app.scoring.cli",
-    "app.register.roi.cli",  # adds `export roi`: before app.exports.cli, which builds the group
-    "app.exports.cli",
-]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,18 +1,26 @@
 """Engine, naming conventions and the unit of work.
 
-`session_scope` / the `get_session` dependency are the only places that commit: services flush,
-the request (or CLI command) commits once at the end or rolls everything back.
+`session_scope` (CLI) and the `get_session` dependency (a request) are the only places that
+commit: services flush, the request or command commits once at the end or rolls everything back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
+import anyio
+from anyio import CapacityLimiter, Lock
+from anyio.lowlevel import RunVar
+from fastapi import Depends, Request
 from sqlalchemy import Engine, MetaData, event, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.errors import InvalidInput
@@ -147,3 +155,111 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+# --- the unit of work of a request ------------------------------------------------------------------
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_SQLITE_WRITER: RunVar[Lock] = RunVar("assay_sqlite_writer")
+
+
+@contextlib.asynccontextmanager
+async def sqlite_writer_turn(request: Request) -> AsyncIterator[None]:
+    """Hold this event loop's SQLite writer turn for the block (once per request).
+
+    SQLite has one writer at a time. A writing request waiting for the lock inside BEGIN
+    IMMEDIATE would hold a worker thread; with as many waiting writers as the thread pool has
+    threads (40), the request holding the lock finds no thread for its route and every waiter
+    fails after the busy timeout. Waiting here, on the event loop, costs no thread."""
+    if request.app.state.engine.dialect.name != "sqlite" or getattr(
+        request.state, "sqlite_writer", False
+    ):
+        yield
+        return
+    try:
+        lock = _SQLITE_WRITER.get()
+    except LookupError:
+        lock = Lock()
+        _SQLITE_WRITER.set(lock)
+    async with lock:
+        request.state.sqlite_writer = True
+        try:
+            yield
+        finally:
+            request.state.sqlite_writer = False
+
+
+async def _turn_if_writing(request: Request) -> AsyncIterator[None]:
+    """For `get_session`: a turn when the method writes."""
+    if request.method in SAFE_METHODS:
+        yield
+        return
+    async with sqlite_writer_turn(request):
+        yield
+
+
+async def _turn_always(request: Request) -> AsyncIterator[None]:
+    """For `get_write_session`: always a turn."""
+    async with sqlite_writer_turn(request):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work(request: Request, *, writes: bool) -> AsyncIterator[Session]:
+    """A session committed at the end and rolled back on any error.
+
+    Opening it does no I/O: its first statement takes the connection (a writer's BEGIN
+    IMMEDIATE with it) in the thread that runs that statement, and only the end goes through
+    the thread pool. Each trip through the pool costs a loaded server a scheduling delay."""
+    engine = request.app.state.engine
+    session = Session(writer(engine) if writes else engine, expire_on_commit=False)
+    try:
+        yield session
+        await _finish(session.commit)
+    except BaseException:
+        await _finish(_rollback_keeping_user, request, session)
+        raise
+    finally:
+        session.close()  # the commit or rollback has released the connection already
+
+
+async def _finish(end: Callable[..., None], *args: object) -> None:
+    """Run a unit of work's end in a thread outside the thread pool's limit, as FastAPI runs a
+    dependency's exit: the end releases row locks and connections that requests occupying the
+    pool's threads wait for, so waiting for a free thread could deadlock."""
+    await anyio.to_thread.run_sync(end, *args, limiter=CapacityLimiter(1))
+
+
+def _rollback_keeping_user(request: Request, session: Session) -> None:
+    """Roll back, but keep the caller loaded: the error page still shows who is signed in
+    (a rollback expires every instance, and the session is closed when the page renders)."""
+    user = getattr(request.state, "user", None)
+    if user is not None and user in session:
+        session.expunge(user)
+    session.rollback()
+    if user is not None and sa_inspect(user).expired_attributes:
+        # The failure was inside flush or commit, which had expired everything already: without
+        # a fresh copy the error page itself would fail and the client get no answer at all.
+        reloaded = None
+        with contextlib.suppress(SQLAlchemyError), Session(request.app.state.engine) as fresh:
+            reloaded = fresh.get(type(user), sa_inspect(user).identity[0])
+            if reloaded is not None:
+                fresh.expunge(reloaded)
+        request.state.user = reloaded
+
+
+async def get_session(
+    request: Request, _turn: Annotated[None, Depends(_turn_if_writing, scope="function")]
+) -> AsyncIterator[Session]:
+    """The unit of work of one request: commit at the end, roll back on any error."""
+    async with unit_of_work(request, writes=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+async def get_write_session(
+    request: Request, _turn: Annotated[None, Depends(_turn_always, scope="function")]
+) -> AsyncIterator[Session]:
+    """For the few GET routes that write (an export records an audit event)."""
+    async with unit_of_work(request, writes=True) as session:
+        yield session

@@ -12,12 +12,14 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.auth.permissions import Permission, has_permission
 from app.auth.sessions import csrf_token
+from app.scoring.catalog import FRAMEWORK_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
 templates.env.globals["Permission"] = Permission
 templates.env.globals["has_permission"] = has_permission
+templates.env.globals["FRAMEWORK_LABELS"] = FRAMEWORK_LABELS
 
 
 def is_htmx(request: Request) -> bool:

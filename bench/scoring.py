@@ -75,9 +75,9 @@ def baseline(question_specs, answer_sets) -> float:
 
 
 def _profile():
-    from app.scoring import VendorProfile
+    from app.scoring import RiskProfile
 
-    return VendorProfile(supports_critical_function=True, data_sensitivity="confidential")
+    return RiskProfile(supports_critical_function=True, data_sensitivity="medium")
 
 
 def score_all(question_specs, answer_sets) -> int:

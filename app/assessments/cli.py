@@ -6,6 +6,9 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from app.commands import connect
+from app.config import load_settings
+
 
 def _today(args: argparse.Namespace) -> date | None:
     return date.fromisoformat(args.today) if args.today else None
@@ -13,11 +16,10 @@ def _today(args: argparse.Namespace) -> date | None:
 
 def cmd_remind(args: argparse.Namespace) -> None:
     from app.assessments.reminders import send_reminders
-    from app.cli import _engine, _settings
     from app.notifications.sender import send_pending
 
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     report = send_reminders(engine, settings, today=_today(args))
     print(
         f"Queued {report.sent} reminder(s) ({report.emails} email(s)); {report.already_sent} already sent."
@@ -29,11 +31,10 @@ def cmd_remind(args: argparse.Namespace) -> None:
 
 def cmd_reassess(args: argparse.Namespace) -> None:
     from app.assessments.reassessment import run_reassessments
-    from app.cli import _engine, _settings
     from app.notifications.sender import send_pending
 
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     started = run_reassessments(engine, settings, today=_today(args))
     for item in started:
         print(

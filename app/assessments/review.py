@@ -27,6 +27,7 @@ from app.models import (
     AnswerEvidence,
     Assessment,
     AssessmentStatus,
+    AssessmentTransition,
     Comment,
     CommentVisibility,
     Evidence,
@@ -442,6 +443,22 @@ def take_action(
 
 
 # --- email delivery, visible on the page ----------------------------------------------------------
+
+
+def actors_of(session: Session, steps: list[AssessmentTransition]) -> dict[int, User]:
+    """The users who took the timeline's steps, by id (one query)."""
+    ids = {s.actor_id for s in steps if s.actor_id}
+    if not ids:
+        return {}
+    return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
+
+
+def email_to_retry(session: Session, email_id: int) -> OutboxEmail:
+    """An assessment's email by id; NotFound for any other (access is checked on its assessment)."""
+    email = session.get(OutboxEmail, email_id)
+    if email is None or email.assessment_id is None:
+        raise NotFound("No such email.")
+    return email
 
 
 def emails_of(session: Session, assessment: Assessment) -> list[OutboxEmail]:

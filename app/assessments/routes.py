@@ -7,25 +7,26 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
 
 from app.assessments import review
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
-from app.assessments.sending import Recipients, parse_new_contacts, send_questionnaire
+from app.assessments.sending import (
+    recipients_from_form,
+    send_questionnaire,
+    vendors_with_contacts,
+)
 from app.assessments.service import evidence_keys, get_assessment, progress, timeline
 from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.evidence import filetypes
 from app.models import (
     Campaign,
-    OutboxEmail,
     Questionnaire,
     User,
     Vendor,
-    VendorContact,
     utcnow,
 )
 from app.questionnaires.service import available_questionnaires, publish_library, questionnaire_of
@@ -101,19 +102,7 @@ def assessments_list(
 
 
 def _send_form_context(session, user: User, selected: list[int]) -> dict:
-    vendors = session.exec(
-        select(Vendor)
-        .where(Vendor.organisation_id == user.organisation_id)
-        .order_by(Vendor.legal_name)
-    ).all()
-    contacts: dict[int, list[VendorContact]] = {}
-    if vendors:
-        for contact in session.exec(
-            select(VendorContact)
-            .where(col(VendorContact.vendor_id).in_([v.id for v in vendors]))
-            .order_by(col(VendorContact.is_primary).desc(), VendorContact.name)
-        ):
-            contacts.setdefault(contact.vendor_id, []).append(contact)
+    vendors, contacts = vendors_with_contacts(session, user.organisation_id)
     questionnaires = available_questionnaires(session=session, organisation_id=user.organisation_id)
     # Latest versions first (then the most recently published), whatever the key.
     questionnaires.sort(key=lambda q: (q.version, q.published_at, q.id), reverse=True)
@@ -161,18 +150,12 @@ def send(
         due = date.fromisoformat(due_date)
     except ValueError:
         raise InvalidInput("Choose a due date (YYYY-MM-DD).") from None
-    recipients: dict[int, Recipients] = {vid: Recipients() for vid in vendor_ids}
-    if contact_ids:
-        for contact_id, vid in session.exec(
-            select(VendorContact.id, VendorContact.vendor_id).where(
-                col(VendorContact.id).in_(contact_ids)
-            )
-        ):
-            if vid in recipients:
-                recipients[vid].contact_ids.append(contact_id)
-    for vid, text in zip(new_contacts_vendor, new_contacts, strict=False):
-        if vid in recipients and text.strip():
-            recipients[vid].new_contacts += parse_new_contacts(text)
+    recipients = recipients_from_form(
+        session,
+        vendor_ids=vendor_ids,
+        contact_ids=contact_ids,
+        new_contacts=list(zip(new_contacts_vendor, new_contacts, strict=False)),
+    )
     result = send_questionnaire(
         session=session,
         actor=user,
@@ -226,11 +209,7 @@ def _page_context(session, user: User, assessment_id: int) -> dict:
     values = {
         row.question.key: row.answer.value for _, rows in sections for row in rows if row.answer
     }
-    users = {}
     steps = timeline(session, assessment)
-    ids = {s.actor_id for s in steps if s.actor_id}
-    if ids:
-        users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
     return {
         "assessment": assessment,
         "vendor": session.get(Vendor, assessment.vendor_id),
@@ -239,7 +218,7 @@ def _page_context(session, user: User, assessment_id: int) -> dict:
         "sections": sections,
         "progress": progress(compiled, values, evidence_keys(session, assessment.id)),
         "timeline": steps,
-        "actors": users,
+        "actors": review.actors_of(session, steps),
         "actions": review.buyer_actions(user, assessment),
         "emails": review.emails_of(session, assessment),
         "counts": review.review_counts(session, assessment),
@@ -410,9 +389,7 @@ def answer_comment(
 @router.post("/assessment-emails/{email_id}/retry")
 def email_retry(request: Request, email_id: int, user: Sender, session: SessionDep) -> Response:
     """Queue a failed email again, once the SMTP problem is fixed."""
-    email = session.get(OutboxEmail, email_id)
-    if email is None or email.assessment_id is None:
-        raise NotFound("No such email.")
+    email = review.email_to_retry(session, email_id)
     assessment = get_assessment(session, user, email.assessment_id)
     review.retry_email(
         session=session,

@@ -84,6 +84,53 @@ def parse_new_contacts(text: str) -> list[NewContact]:
     return people
 
 
+def recipients_from_form(
+    session: Session,
+    *,
+    vendor_ids: Sequence[int],
+    contact_ids: Sequence[int],
+    new_contacts: Sequence[tuple[int, str]],
+) -> dict[int, Recipients]:
+    """Who gets each chosen vendor's questionnaire: the ticked contacts of that vendor, and the
+    addresses typed in its box ((vendor id, text) pairs). Choices for other vendors are ignored."""
+    recipients: dict[int, Recipients] = {vid: Recipients() for vid in vendor_ids}
+    if contact_ids:
+        for contact_id, vid in session.exec(
+            select(VendorContact.id, VendorContact.vendor_id).where(
+                col(VendorContact.id).in_(contact_ids)
+            )
+        ):
+            if vid in recipients:
+                recipients[vid].contact_ids.append(contact_id)
+    for vid, text in new_contacts:
+        if vid in recipients and text.strip():
+            recipients[vid].new_contacts += parse_new_contacts(text)
+    return recipients
+
+
+def vendors_with_contacts(
+    session: Session, organisation_id: int
+) -> tuple[list[Vendor], dict[int, list[VendorContact]]]:
+    """The organisation's vendors by name, and each one's contacts (primary first): what the
+    send form offers. Two queries."""
+    vendors = list(
+        session.exec(
+            select(Vendor)
+            .where(Vendor.organisation_id == organisation_id)
+            .order_by(Vendor.legal_name)
+        )
+    )
+    contacts: dict[int, list[VendorContact]] = {}
+    if vendors:
+        for contact in session.exec(
+            select(VendorContact)
+            .where(col(VendorContact.vendor_id).in_([v.id for v in vendors]))
+            .order_by(col(VendorContact.is_primary).desc(), VendorContact.name)
+        ):
+            contacts.setdefault(contact.vendor_id, []).append(contact)
+    return vendors, contacts
+
+
 def usable_questionnaire(session: Session, organisation_id: int, questionnaire_id: int):
     for row in available_questionnaires(session=session, organisation_id=organisation_id):
         if row.id == questionnaire_id:

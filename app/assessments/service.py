@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.assessments.answer_store import AnswerConflict as AnswerConflict  # raised by save_answer
+from app.assessments.answer_store import AnswerStore
 from app.assessments.answers import coerce_answer, is_answered
 from app.assessments.lifecycle import EDITABLE_STATES, Side, check_transition
 from app.audit.service import record
@@ -217,20 +218,6 @@ def timeline(session: Session, assessment: Assessment) -> list[AssessmentTransit
 # --- answers --------------------------------------------------------------------------------------
 
 
-class AnswerConflict(Conflict):
-    """Someone saved this answer after the caller loaded it; carries both values."""
-
-    title = "Changed by someone else"
-
-    def __init__(self, current: Answer, attempted: Any) -> None:
-        super().__init__(
-            "This answer was changed by someone else after you opened it. "
-            "Choose which version to keep."
-        )
-        self.current = current
-        self.attempted = attempted
-
-
 def answers_of(session: Session, assessment_id: int) -> dict[str, Answer]:
     return {
         a.question_key: a
@@ -248,15 +235,13 @@ def save_answer(
     expected_version: int,
     comment: str | None = None,
     ip: str | None = None,
-    seen: tuple[int, Any] | None = None,
+    store: AnswerStore | None = None,
 ) -> Answer:
     """Validate and store one answer if nobody changed it since `expected_version` (0 = new).
 
-    The write is a compare-and-set on the row version, so two contacts saving the same answer can
-    never silently overwrite each other: the later one gets AnswerConflict with both values.
-    `seen` is the (version, value) the caller read of this answer in this transaction: when that
-    is the expected version the audit event's "before" is known, and the save skips reading the
-    row (a version names one value, and the compare-and-set refuses any other).
+    The write is a compare-and-set on the row version (`AnswerStore`), so two contacts saving
+    the same answer can never silently overwrite each other: the later one gets AnswerConflict
+    with both values. Pass the `store` that read the answers in this transaction, if any.
     """
     # Lock the assessment row first (PostgreSQL; SQLite writers are serialised already): the
     # status checked below and the first save's `start` step must be what concurrent saves
@@ -284,42 +269,20 @@ def save_answer(
     }
     if comment is not None:
         changes["comment"] = comment
-    if seen is not None and expected_version != 0 and seen[0] == expected_version:
-        before = seen[1]
-        saved = _compare_and_set(session, assessment.id, key, expected_version, changes)
-        if saved is None:
-            raise AnswerConflict(_answer_row(session, assessment.id, key), value)
-        answer = saved
-    else:
-        existing = session.exec(
-            select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_key == key)
-        ).first()
-        if existing is None:
-            if expected_version != 0:
-                raise NotFound("That answer no longer exists; reload the page.")
-            answer = Answer(
-                assessment_id=assessment.id,
-                question_key=key,
-                value=value,
-                comment=comment,
-                answered_by_id=actor.id,
-                answered_at=now,
-            )
-            try:
-                with session.begin_nested():
-                    session.add(answer)
-            except IntegrityError:
-                raise AnswerConflict(_answer_row(session, assessment.id, key), value) from None
-            before = None
-        else:
-            if existing.version != expected_version:
-                raise AnswerConflict(existing, value)
-            before = existing.value
-            saved = _compare_and_set(session, assessment.id, key, expected_version, changes)
-            if saved is None:
-                session.refresh(existing)
-                raise AnswerConflict(existing, value)
-            answer = saved
+    answer, before = (store or AnswerStore(session, assessment.id)).write(
+        key=key,
+        expected_version=expected_version,
+        value=value,
+        changes=changes,
+        new_answer=lambda: Answer(
+            assessment_id=assessment.id,
+            question_key=key,
+            value=value,
+            comment=comment,
+            answered_by_id=actor.id,
+            answered_at=now,
+        ),
+    )
     if AssessmentStatus(assessment.status) == AssessmentStatus.sent:
         apply_transition(
             session=session,
@@ -340,36 +303,6 @@ def save_answer(
         ip=ip,
     )
     return answer
-
-
-def _compare_and_set(
-    session: Session, assessment_id: int, key: str, expected_version: int, changes: dict[str, Any]
-) -> Answer | None:
-    """Write `changes` if the answer is still at `expected_version`; None if another save came
-    first. RETURNING refreshes a row already in the session in place."""
-    return session.scalars(
-        update(Answer)
-        .where(
-            col(Answer.assessment_id) == assessment_id,
-            col(Answer.question_key) == key,
-            col(Answer.version) == expected_version,
-        )
-        .values(**changes)
-        .returning(Answer)
-        .execution_options(populate_existing=True)
-    ).first()
-
-
-def _answer_row(session: Session, assessment_id: int, key: str) -> Answer:
-    """The answer as committed now (for a conflict's "theirs")."""
-    current = session.exec(
-        select(Answer)
-        .where(Answer.assessment_id == assessment_id, Answer.question_key == key)
-        .execution_options(populate_existing=True)
-    ).first()
-    if current is None:
-        raise NotFound("That answer no longer exists; reload the page.")
-    return current
 
 
 # --- progress -------------------------------------------------------------------------------------

@@ -6,12 +6,14 @@ import argparse
 
 from sqlmodel import Session
 
+from app.commands import CommandError, connect
+from app.config import load_settings
+
 
 def cmd_verify(_args: argparse.Namespace) -> None:
     from app.audit.service import verify
-    from app.cli import CommandError, _engine, _settings
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with Session(engine) as session:
         report = verify(session)
     for problem in report.problems:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.commands import CommandError, connect
+from app.config import load_settings
+
 
 def cmd_backup(args: argparse.Namespace) -> None:
     from app.backup.service import BackupError, create_backup
-    from app.cli import CommandError, _engine, _settings
 
-    settings = _settings()
+    settings = load_settings()
     try:
-        summary = create_backup(settings=settings, engine=_engine(settings), directory=args.dir)
+        summary = create_backup(settings=settings, engine=connect(settings), directory=args.dir)
     except BackupError as exc:
         raise CommandError(str(exc)) from None
     manifest = summary.manifest
@@ -25,12 +27,11 @@ def cmd_backup(args: argparse.Namespace) -> None:
 
 def cmd_restore(args: argparse.Namespace) -> None:
     from app.backup.service import BackupError, restore_backup
-    from app.cli import CommandError, _engine, _settings
 
-    settings = _settings()
+    settings = load_settings()
     try:
         manifest = restore_backup(
-            settings=settings, engine=_engine(settings), directory=args.dir, force=args.force
+            settings=settings, engine=connect(settings), directory=args.dir, force=args.force
         )
     except BackupError as exc:
         raise CommandError(str(exc)) from None

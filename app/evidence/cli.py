@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from app.commands import CommandError, connect
+from app.config import load_settings
+
 
 def cmd_verify(_args: argparse.Namespace) -> None:
     from sqlmodel import Session
 
-    from app.cli import CommandError, _engine, _settings
     from app.evidence.service import verify_blobs
     from app.evidence.storage import store_for
 
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     store = store_for(settings)
     with Session(engine) as session:
         report = verify_blobs(session=session, store=store)

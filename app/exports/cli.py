@@ -3,8 +3,8 @@
 audited like the downloads).
 
 Each exporter is an (name, help, add_arguments, run) entry in EXPORTERS; another module adds its
-own by appending to EXPORTERS at import time (and listing itself in `app/cli.py`
-COMMAND_MODULES *before* "app.exports.cli"), or by calling `add_exporter(...)`.
+own by calling `add_exporter(...)` at import time (`app/cli.py` imports every domain's `cli.py`
+before it builds the parser).
 `register(commands)` creates the group once from whatever EXPORTERS holds.
 """
 
@@ -14,6 +14,9 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.commands import CommandError, connect
+from app.config import load_settings
 
 CLI_ACTOR = "assay export (command line)"
 
@@ -45,7 +48,6 @@ def organisation_for(session, slug: str | None):
     """The organisation named by --org, or the only one there is (CommandError otherwise)."""
     from sqlmodel import select
 
-    from app.cli import CommandError
     from app.models import Organisation
 
     query = select(Organisation).order_by(Organisation.id)
@@ -60,12 +62,11 @@ def organisation_for(session, slug: str | None):
 
 
 def _run_register(args: argparse.Namespace) -> None:
-    from app.cli import _engine, _settings
     from app.db import session_scope
     from app.register.service import RegisterFilters
     from app.register.workbook import write_register_workbook
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with session_scope(engine) as session:
         organisation = organisation_for(session, args.org)
         with args.out.open("wb") as out:
@@ -91,7 +92,6 @@ add_exporter(
 
 def _write(path: Path, content: bytes) -> None:
     """Write inside the unit of work: a file that cannot be written leaves no audit event."""
-    from app.cli import CommandError
 
     try:
         path.write_bytes(content)
@@ -105,12 +105,11 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_report(args: argparse.Namespace) -> None:
-    from app.cli import CommandError, _engine, _settings
     from app.db import session_scope
     from app.exports.reports import export_assessment_report
     from app.models import Assessment
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with session_scope(engine) as session:
         assessment = session.get(Assessment, args.assessment_id)
         if assessment is None:
@@ -132,12 +131,11 @@ def _portfolio_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_portfolio(args: argparse.Namespace) -> None:
-    from app.cli import _engine, _settings
     from app.db import session_scope
     from app.exports.reports import export_portfolio_report
     from app.register.service import RegisterFilters
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     with session_scope(engine) as session:
         organisation = organisation_for(session, args.org)
         report = export_portfolio_report(

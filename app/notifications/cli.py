@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from app.commands import connect
+from app.config import load_settings
+
 
 def cmd_outbox_send(_args: argparse.Namespace) -> None:
-    from app.cli import _engine, _settings
     from app.notifications.sender import send_pending
 
-    settings = _settings()
-    report = send_pending(_engine(settings), settings)
+    settings = load_settings()
+    report = send_pending(connect(settings), settings)
     print(f"Sent {report.sent}, retrying later {report.retrying}, failed {report.failed}.")
 
 

@@ -12,38 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from app.assessments.answer_store import AnswerStore
 from app.assessments.service import save_answer
-from app.models import Answer, AnswerEvidence, Assessment, User
+from app.models import Answer, Assessment, User
 from app.questionnaires.service import questionnaire_of
-
-
-@dataclass
-class SavedAnswers:
-    """Every saved answer of an assessment as plain columns: what visibility and progress read,
-    without loading the answer rows."""
-
-    values: dict[str, Any]  # by question key
-    versions: dict[str, int]
-    with_evidence: set[str]  # question keys whose answer has a file
-
-
-def answer_values(session: Session, assessment_id: int) -> SavedAnswers:
-    has_file = (
-        select(AnswerEvidence.answer_id).where(AnswerEvidence.answer_id == Answer.id).exists()
-    )
-    saved = SavedAnswers({}, {}, set())
-    for key, value, version, filed in session.exec(
-        select(Answer.question_key, Answer.value, Answer.version, has_file).where(
-            Answer.assessment_id == assessment_id
-        )
-    ):
-        saved.values[key] = value
-        saved.versions[key] = version
-        if filed:
-            saved.with_evidence.add(key)
-    return saved
 
 
 @dataclass
@@ -69,7 +43,8 @@ def save_from_page(
 ) -> SaveOutcome:
     """Save one answer and say which conditional questions appeared or disappeared with it."""
     questionnaire = questionnaire_of(session, assessment)
-    saved = answer_values(session, assessment.id)
+    store = AnswerStore(session, assessment.id)
+    saved = store.read_all()
     before_values, with_evidence = saved.values, saved.with_evidence
     shows_or_hides = key in questionnaire.condition_keys
     before = questionnaire.visible_keys(before_values) if shows_or_hides else None
@@ -82,7 +57,7 @@ def save_from_page(
         expected_version=expected_version,
         comment=comment,
         ip=ip,
-        seen=(saved.versions[key], before_values[key]) if key in saved.versions else None,
+        store=store,
     )
     after_values = {**before_values, key: answer.value}
     after = questionnaire.visible_keys(after_values)

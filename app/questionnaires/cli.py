@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from app.commands import CommandError, connect
+from app.config import load_settings
 from app.questionnaires.coverage import coverage_matrix, gaps, write_coverage_xlsx
 from app.questionnaires.diff import diff_questionnaires, render_diff
 from app.questionnaires.loader import QuestionnaireError, load_all, load_questionnaire
@@ -21,7 +23,6 @@ REQUIRED_COVERAGE = (
 
 
 def _fail(message: str) -> None:
-    from app.cli import CommandError
 
     raise CommandError(message)
 
@@ -70,11 +71,10 @@ def cmd_diff(args: argparse.Namespace) -> None:
 
 
 def cmd_publish(_args: argparse.Namespace) -> None:
-    from app.cli import _engine, _settings
     from app.db import session_scope
     from app.questionnaires.service import publish_library
 
-    with session_scope(_engine(_settings())) as session:
+    with session_scope(connect(load_settings())) as session:
         for row in publish_library(session=session):
             print(
                 f"published {row.key} v{row.version} ({row.content_hash[:12]}): "

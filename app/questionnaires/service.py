@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, or_, select
 
 from app.audit.service import record
+from app.caching import ContentHashCache
 from app.models import Assessment, Questionnaire, User
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.loader import (
@@ -164,7 +165,7 @@ class Compiled:
             for target in condition_targets(q.show_if)
         )
         self._condition_order = sorted(self.condition_keys)
-        self._visible: dict[str, frozenset[str]] = {}
+        self._visible: ContentHashCache[str, frozenset[str]] = ContentHashCache(4096)
 
     def visible_keys(self, values: Mapping[str, Any]) -> frozenset[str]:
         """The keys of the questions shown for these answers (`visible_questions`), remembered
@@ -173,32 +174,26 @@ class Compiled:
         tested = json.dumps(
             [[k in values, values.get(k)] for k in self._condition_order], default=str
         )
-        found = self._visible.get(tested)
-        if found is None:
-            found = frozenset(q.key for q in visible_questions(self.definition, values))
-            if len(self._visible) >= 4096:
-                self._visible.clear()
-            self._visible[tested] = found
-        return found
+        return self._visible.get(
+            tested,
+            lambda: frozenset(q.key for q in visible_questions(self.definition, values)),
+        )
 
 
-_COMPILED: dict[str, Compiled] = {}
+_COMPILED: ContentHashCache[str, Compiled] = ContentHashCache(256)
 
 
 def cached_compiled(content_hash: str) -> Compiled | None:
     """The parsed definition with this hash, if this process has parsed it already."""
-    return _COMPILED.get(content_hash)
+    return _COMPILED.peek(content_hash)
 
 
 def compiled(row: Questionnaire) -> Compiled:
     """The parsed definition of a published row; rows are immutable, so parse once per hash."""
-    found = _COMPILED.get(row.content_hash)
-    if found is None:
-        found = Compiled(validate_definition(row.definition, f"questionnaire #{row.id}"))
-        if len(_COMPILED) > 256:
-            _COMPILED.clear()
-        _COMPILED[row.content_hash] = found
-    return found
+    return _COMPILED.get(
+        row.content_hash,
+        lambda: Compiled(validate_definition(row.definition, f"questionnaire #{row.id}")),
+    )
 
 
 def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:

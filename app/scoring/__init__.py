@@ -12,7 +12,7 @@ from app.scoring.config import (
     ScoringConfig,
     gap_band,
 )
-from app.scoring.inputs import AnswerInput, EvidenceInput, QuestionSpec, VendorProfile
+from app.scoring.inputs import AnswerInput, EvidenceInput, QuestionSpec, RiskProfile
 from app.scoring.model import CompiledModel, claimed_level, compile_model, score_assessment
 from app.scoring.result import (
     CAP_REASONS,
@@ -20,8 +20,8 @@ from app.scoring.result import (
     ControlScore,
     DomainScore,
     EvidenceNote,
-    Finding,
-    ScoreResult,
+    ProposedFinding,
+    Scorecard,
 )
 from app.scoring.tiering import TierAssessment, inherent_tier
 
@@ -41,12 +41,12 @@ __all__ = [
     "DomainSpec",
     "EvidenceInput",
     "EvidenceNote",
-    "Finding",
+    "ProposedFinding",
     "QuestionSpec",
-    "ScoreResult",
+    "RiskProfile",
+    "Scorecard",
     "ScoringConfig",
     "TierAssessment",
-    "VendorProfile",
     "claimed_level",
     "compile_model",
     "control_title",

@@ -1,5 +1,5 @@
 """From rows to the scoring model's inputs: questionnaire → QuestionSpecs, answers and evidence →
-AnswerInputs, vendor + AI systems + portfolio → VendorProfile, organisation → ScoringConfig.
+AnswerInputs, vendor + AI systems + portfolio → RiskProfile, organisation → ScoringConfig.
 
 This is the only place that knows both the questionnaire schema and the scoring model: pages ask
 `answer_level` here, so a page can never show a different claimed level than the score uses.
@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.caching import ContentHashCache
 from app.models import (
     AISystem,
     Answer,
@@ -21,9 +22,11 @@ from app.models import (
     Assessment,
     BusinessFunction,
     Contract,
+    DataSensitivity,
     Evidence,
     Organisation,
     Questionnaire,
+    Substitutability,
     Vendor,
 )
 from app.questionnaires.conditions import visible_questions
@@ -36,12 +39,13 @@ from app.scoring import (
     CompiledModel,
     EvidenceInput,
     QuestionSpec,
+    RiskProfile,
     ScoringConfig,
-    VendorProfile,
     claimed_level,
     compile_model,
 )
 from app.scoring.inputs import FRAMEWORKS
+from app.scoring.tiering import SENSITIVITY_POINTS, SUBSTITUTABILITY_POINTS
 
 # AnswerEvidence.review_state → EvidenceInput.status: a file is "provided" until the reviewer
 # accepts or rejects it for that answer (pending and clarification alike).
@@ -51,18 +55,11 @@ EVIDENCE_STATUS = {
     "accepted": "accepted",
     "rejected": "rejected",
 }
-# Vendor register vocabulary → scoring model vocabulary.
-DATA_SENSITIVITY = {
-    "none": "public",
-    "low": "internal",
-    "medium": "confidential",
-    "high": "restricted",
-}
-SUBSTITUTABILITY = {
-    "easy": "easy",
-    "medium": "medium",
-    "highly_complex": "difficult",
-    "not_substitutable": "impossible",
+# Scores stored before the risk profile spoke the register's words hold the tier's words
+# ("restricted", "difficult"): read them back as the register values they stand for.
+_STORED_WORDS: dict[str, dict[str, str]] = {
+    "data_sensitivity": {word: value for value, (_, word) in SENSITIVITY_POINTS.items()},
+    "substitutability": {word: value for value, (_, word) in SUBSTITUTABILITY_POINTS.items()},
 }
 HIGH_RISK_AI_CLASSES = frozenset({"high", "prohibited"})
 # EEA member states: processing elsewhere is "third country" (DORA Art. 28(4), GDPR ch. V).
@@ -97,8 +94,9 @@ def question_spec(question: Question) -> QuestionSpec | None:
     )
 
 
-_SPECS: dict[str, tuple[QuestionSpec, ...]] = {}
-_MODELS: dict[tuple[Any, ...], CompiledModel] = {}
+_SPECS: ContentHashCache[str, tuple[QuestionSpec, ...]] = ContentHashCache(256)
+# By content hash, the questions show_if hides and the scoring config.
+_MODELS: ContentHashCache[tuple[Any, ...], CompiledModel] = ContentHashCache(512)
 
 
 def answer_level(question: Question, value: object) -> int | None:
@@ -130,16 +128,14 @@ def answer_level(question: Question, value: object) -> int | None:
 
 def question_specs(row: Questionnaire) -> tuple[QuestionSpec, ...]:
     """Specs of every scored question of a published version, built once per content hash."""
-    found = _SPECS.get(row.content_hash)
-    if found is None:
-        definition = compiled(row).definition
-        found = tuple(
-            spec for q in definition.questions() if (spec := question_spec(q)) is not None
-        )
-        if len(_SPECS) > 256:
-            _SPECS.clear()
-        _SPECS[row.content_hash] = found
-    return found
+    return _SPECS.get(
+        row.content_hash,
+        lambda: tuple(
+            spec
+            for q in compiled(row).definition.questions()
+            if (spec := question_spec(q)) is not None
+        ),
+    )
 
 
 def config_key(config: ScoringConfig) -> tuple[Any, ...]:
@@ -158,17 +154,14 @@ def compiled_model(
 ) -> CompiledModel:
     """The questionnaire compiled for scoring, cached per content hash, scoring config and set of
     questions hidden by show_if (hidden questions are left out, not counted as unanswered)."""
-    key = (row.content_hash, hidden, config_key(config))
-    model = _MODELS.get(key)
-    if model is None:
+
+    def build() -> CompiledModel:
         specs = question_specs(row)
         if hidden:
             specs = tuple(s for s in specs if s.key not in hidden)
-        model = compile_model(specs, config)
-        if len(_MODELS) > 512:
-            _MODELS.clear()
-        _MODELS[key] = model
-    return model
+        return compile_model(specs, config)
+
+    return _MODELS.get((row.content_hash, hidden, config_key(config)), build)
 
 
 def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
@@ -221,7 +214,7 @@ def answer_inputs(
     return inputs, hidden
 
 
-# --- vendor → VendorProfile -----------------------------------------------------------------------
+# --- vendor → RiskProfile -------------------------------------------------------------------------
 
 
 def provider_name(name: str | None) -> str | None:
@@ -278,9 +271,9 @@ def shared_provider_counts(providers: Mapping[int, set[tuple[str, str]]]) -> dic
     return counts
 
 
-def vendor_profile(
+def risk_profile(
     *, session: Session, vendor: Vendor, shared_providers: int | None = None
-) -> VendorProfile:
+) -> RiskProfile:
     """What the buyer knows about its reliance on `vendor`; `shared_providers` is computed from
     the portfolio when not given (pass it when scoring many vendors)."""
     if shared_providers is None:
@@ -313,12 +306,12 @@ def vendor_profile(
     countries: set[str] = {vendor.hq_country.upper()} if vendor.hq_country else set()
     for _, processing, storage, _ in contracts:
         countries.update(c.upper() for c in (processing or ()) + (storage or ()))
-    return VendorProfile(
+    return RiskProfile(
         supports_critical_function=critical,
-        data_sensitivity=DATA_SENSITIVITY.get(str(vendor.data_sensitivity), "internal"),
+        data_sensitivity=vendor.data_sensitivity or DataSensitivity.low,
         ai_act_high_risk_use=any(str(cls) in HIGH_RISK_AI_CLASSES for cls, _ in systems),
         affects_natural_persons=any(persons for _, persons in systems),
-        substitutability=SUBSTITUTABILITY.get(str(vendor.substitutability), "medium"),
+        substitutability=vendor.substitutability or Substitutability.medium,
         concentration_shared_providers=shared_providers,
         third_country_processing=bool(countries - EEA),
     )
@@ -354,7 +347,7 @@ def inputs_to_json(
     questionnaire: Questionnaire,
     hidden: Iterable[str],
     answers: Sequence[AnswerInput],
-    profile: VendorProfile,
+    profile: RiskProfile,
     config: ScoringConfig,
 ) -> dict[str, Any]:
     """Everything `score_assessment` read, as JSON: with the published questionnaire (immutable)
@@ -382,10 +375,10 @@ def inputs_to_json(
         ],
         "profile": {
             "supports_critical_function": profile.supports_critical_function,
-            "data_sensitivity": profile.data_sensitivity,
+            "data_sensitivity": str(profile.data_sensitivity),
             "ai_act_high_risk_use": profile.ai_act_high_risk_use,
             "affects_natural_persons": profile.affects_natural_persons,
-            "substitutability": profile.substitutability,
+            "substitutability": str(profile.substitutability),
             "concentration_shared_providers": profile.concentration_shared_providers,
             "third_country_processing": profile.third_country_processing,
         },
@@ -399,7 +392,8 @@ def inputs_to_json(
 
 def inputs_from_json(
     data: Mapping[str, Any],
-) -> tuple[frozenset[str], tuple[AnswerInput, ...], VendorProfile, ScoringConfig]:
+) -> tuple[frozenset[str], tuple[AnswerInput, ...], RiskProfile, ScoringConfig]:
+    """What `inputs_to_json` stored, read back (older stored words included)."""
     answers = tuple(
         AnswerInput(
             question_key=a["question_key"],
@@ -423,4 +417,8 @@ def inputs_from_json(
         model_version=cfg["model_version"],
         target_by_tier=dict(cfg["target_by_tier"]),
     )
-    return frozenset(data["hidden"]), answers, VendorProfile(**data["profile"]), config
+    profile = {
+        name: _STORED_WORDS[name].get(value, value) if name in _STORED_WORDS else value
+        for name, value in data["profile"].items()
+    }
+    return frozenset(data["hidden"]), answers, RiskProfile(**profile), config

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+# The one list of framework names: finding text, reports and (a template global) every page.
 FRAMEWORK_LABELS = {"iso42001": "ISO/IEC 42001", "dora": "DORA", "ai_act": "EU AI Act"}
 
 _ISO = {

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import argparse
 
+from app.commands import CommandError, connect
+from app.config import load_settings
+
 
 def cmd_score(args: argparse.Namespace) -> None:
     from sqlmodel import Session, col, select
 
-    from app.cli import CommandError, _engine, _settings
     from app.db import session_scope
     from app.models import ScoreResult
     from app.scoring.service import recompute, score_all, stored_result
 
-    engine = _engine(_settings())
+    engine = connect(load_settings())
     if args.verify:
         with Session(engine) as session:
             rows = session.exec(

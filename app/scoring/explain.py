@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Evidence
 from app.questionnaires.service import Compiled
-from app.scoring import FRAMEWORK_LABELS, ScoreResult
+from app.scoring import FRAMEWORK_LABELS, Scorecard
 from app.scoring.result import AnswerOutcome, ControlScore, DomainScore, EvidenceNote
 
 BASIS_LABELS = {
@@ -65,7 +65,7 @@ def _answer_text(questionnaire: Compiled, key: str, value: Any) -> str:
 
 
 def explanation_view(
-    *, session: Session, result: ScoreResult | None, questionnaire: Compiled
+    *, session: Session, result: Scorecard | None, questionnaire: Compiled
 ) -> list[DomainLine]:
     """Domains in model order, each with its controls and their answers; one evidence query."""
     if result is None:

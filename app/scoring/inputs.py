@@ -9,12 +9,12 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from app.models.vendor import DataSensitivity, Substitutability
+
 FRAMEWORKS = ("iso42001", "dora", "ai_act")
 SCORING_KINDS = frozenset({"maturity", "single_choice", "multi_choice", "yes_no_na"})
 REVIEW_STATES = frozenset({"pending", "accepted", "clarification", "rejected"})
 EVIDENCE_STATUSES = frozenset({"provided", "accepted", "rejected"})
-DATA_SENSITIVITIES = ("public", "internal", "confidential", "restricted")
-SUBSTITUTABILITY = ("easy", "medium", "difficult", "impossible")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,27 +98,38 @@ class AnswerInput:
 
 
 @dataclass(frozen=True, slots=True)
-class VendorProfile:
+class RiskProfile:
     """What the buyer knows about its reliance on the vendor; drives the inherent risk tier.
 
-    data_sensitivity: public < internal < confidential < restricted (restricted covers special
-    categories of personal data and secrets whose loss is severe).
+    Data sensitivity and substitutability are the vendor register's own values (the enums of
+    `app.models.vendor`); a plain string of one of those values is accepted and converted.
     concentration_shared_providers: how many other vendors in the portfolio share a model or
     cloud provider with this one (DORA Art. 29 concentration).
     """
 
     supports_critical_function: bool = False
-    data_sensitivity: str = "internal"
+    data_sensitivity: DataSensitivity = DataSensitivity.low
     ai_act_high_risk_use: bool = False
     affects_natural_persons: bool = False
-    substitutability: str = "medium"
+    substitutability: Substitutability = Substitutability.medium
     concentration_shared_providers: int = 0
     third_country_processing: bool = False
 
     def __post_init__(self) -> None:
-        if self.data_sensitivity not in DATA_SENSITIVITIES:
-            raise ValueError(f"data_sensitivity must be one of {DATA_SENSITIVITIES}")
-        if self.substitutability not in SUBSTITUTABILITY:
-            raise ValueError(f"substitutability must be one of {SUBSTITUTABILITY}")
+        object.__setattr__(
+            self, "data_sensitivity", _one_of(DataSensitivity, self.data_sensitivity)
+        )
+        object.__setattr__(
+            self, "substitutability", _one_of(Substitutability, self.substitutability)
+        )
         if self.concentration_shared_providers < 0:
             raise ValueError("concentration_shared_providers must be >= 0")
+
+
+def _one_of(enum: Any, value: Any) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        raise ValueError(
+            f"{enum.__name__} must be one of {[member.value for member in enum]}, got {value!r}"
+        ) from None

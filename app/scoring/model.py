@@ -1,31 +1,22 @@
 """The scoring model: answers → control, domain and overall maturity, risk and findings.
 
 Pure functions. `compile_model` does the per-questionnaire work once (which question informs
-which control, which domain each control belongs to); `CompiledModel.score` is the lean
-per-assessment path. Every rule is documented in docs/scoring.md.
+which control, which domain each control belongs to); `CompiledModel.score` is the
+per-assessment path, one named step per rule group. Every rule is documented in docs/scoring.md.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from math import floor
-from typing import Any, NamedTuple
+from typing import Any
 
-from app.scoring.catalog import (
-    FRAMEWORK_LABELS,
-    control_title,
-    normalise_control_id,
-)
-from app.scoring.config import GAP_BANDS, LEVEL_NAMES, RATINGS, TIERS, ScoringConfig, gap_band
-from app.scoring.inputs import (
-    FRAMEWORKS,
-    REVIEW_STATES,
-    AnswerInput,
-    QuestionSpec,
-    VendorProfile,
-)
+from app.scoring.catalog import FRAMEWORK_LABELS, control_title, normalise_control_id
+from app.scoring.config import LEVEL_NAMES, RATINGS, ScoringConfig, gap_band
+from app.scoring.inputs import FRAMEWORKS, REVIEW_STATES, AnswerInput, QuestionSpec, RiskProfile
 from app.scoring.result import (
     BASES,
     CAP_REASONS,
@@ -33,25 +24,26 @@ from app.scoring.result import (
     ControlScore,
     DomainScore,
     EvidenceNote,
-    Finding,
-    ScoreResult,
+    ProposedFinding,
+    Scorecard,
 )
 from app.scoring.tiering import inherent_tier
 
-_MATURITY, _CHOICE, _MULTI = 0, 1, 2
-_KIND_CODES = {"maturity": _MATURITY, "single_choice": _CHOICE, "yes_no_na": _CHOICE}
-_KIND_CODES["multi_choice"] = _MULTI
-_NO_EVIDENCE_RULE = 99  # evidence_required_from_level=None: no level needs evidence
+NO_EVIDENCE_RULE = 99  # evidence_required_from_level=None: no level needs evidence
 _MISSING = object()
 _SCALARS = frozenset({str, int, float, bool})
-_TEMPLATE_TYPES = frozenset({str, int})  # answer values looked up in _Question.without_evidence
-_BASIS_RANK = {b: i for i, b in enumerate(BASES)}
+# Answer values looked up in _Question.without_evidence: exactly str or int, because True == 1
+# and 1.0 == 1 would find another value's outcome.
+_TEMPLATE_TYPES = frozenset({str, int})
+BASIS_RANK = {basis: rank for rank, basis in enumerate(BASES)}  # the weakest basis ranks first
+# A critical control's finding is one severity worse than the residual matrix says.
+RAISED = {rating: RATINGS[min(i + 1, len(RATINGS) - 1)] for i, rating in enumerate(RATINGS)}
 
-# The result types are NamedTuples, whose generated __new__ is a Python function taking keyword
-# arguments; the per-assessment path builds hundreds of them, so it calls tuple.__new__ with the
-# fields in declaration order instead (about 3x cheaper, the same tuple). Keep the field order
-# comments next to each call in step with result.py.
-_new = tuple.__new__
+
+# The results built per answer, evidence file, control and finding (hundreds per assessment) are
+# made with the named tuple's `_make`, values in the field order of result.py: keyword arguments
+# cost three times as much there and took scoring 10,000 assessments from about 6 s to 16 s
+# (docs/scoring.md, Speed). A field added out of order fails the round-trip and rule tests.
 
 
 def _r2(x: float) -> float:
@@ -62,12 +54,6 @@ def _r2(x: float) -> float:
 def _r1(x: float) -> float:
     """Round half up to 1 decimal (2.25 → 2.3)."""
     return floor(x * 10 + 0.500001) / 10
-
-
-# Every control level is a whole hundredth from 0 to 5 (_r2 returns k / 100), so what a
-# finding derives from its level alone (gap, severity, the numbers' text) is tabulated per tier
-# at compile time by the same function that serves any other value (see _FindingNumbers).
-_HUNDREDTHS = [k / 100 for k in range(501)]
 
 
 def _raw(value: Any) -> Any:
@@ -81,94 +67,93 @@ def _raw(value: Any) -> Any:
     return str(value)
 
 
-# What _score_answer returns for one question: the outcome, its weighted levels for the control
-# means (weight, weight × claimed, × effective, × verified, basis index when it counted) or
-# None when the answer is "not applicable", and its clause in finding text ("q1 at level 3").
-_Terms = tuple[float, float, float, float, int | None]
-_Scored = tuple[AnswerOutcome, _Terms | None, str]
+# One applicable answer's share of its controls' means (rule 4): (weight, weight × claimed,
+# weight × effective, weight × verified, BASIS_RANK of its basis when it counted, else None).
+Weighted = tuple[float, float, float, float, int | None]
+# What scoring one answer gives the later steps: (the outcome for the explanation, its Weighted
+# or None when answered "not applicable", its clause in finding text: "q1 at level 3").
+ScoredAnswer = tuple[AnswerOutcome, Weighted | None, str]
 
 
 @dataclass(frozen=True, slots=True)
 class _Question:
+    """A scored question with everything that does not depend on the answer."""
+
     key: str
-    kind: int
+    kind: str  # QuestionSpec.kind: maturity, single_choice, yes_no_na or multi_choice
     weight: float
     max_level: int
     levels: Any  # mapping value → level | None, or None for maturity questions
-    evidence_from: int
-    cap_level: int  # what a level at or above evidence_from counts without evidence
-    unanswered: _Scored  # the constant result of _score_answer when there is no answer
-    # Finding text for the two answer outcomes that need no numbers from the answer:
-    not_applicable_text: str  # "q1 answered not applicable"
-    level_texts: tuple[str, ...]  # "q1 at level 3" for the int levels 0..max_level
-    # (value, review state) → _score_answer's result for an answer with no evidence, which
-    # depends on nothing else; filled in by _with_templates for every option (or level 0..max).
-    without_evidence: dict[tuple[Any, str], _Scored]
+    evidence_from: int  # the lowest level that needs a valid file
+    unanswered: ScoredAnswer  # what an unanswered question scores
+    # (value, review state) → the ScoredAnswer of that answer without evidence, which depends
+    # on nothing else: most answers carry no file, so they are scored once, at compile time.
+    without_evidence: dict[tuple[Any, str], ScoredAnswer] = field(default_factory=dict)
+
+    @property
+    def cap_level(self) -> int:
+        """What a level at or above `evidence_from` counts without the evidence it needs."""
+        return self.evidence_from - 1
 
 
 def _compile_question(spec: QuestionSpec) -> _Question:
-    """Everything about a scored question that does not depend on the answer."""
-    evidence_from = spec.evidence_required_from_level or _NO_EVIDENCE_RULE
-    weight = float(spec.weight)
-    unanswered = AnswerOutcome(
-        spec.key, None, None, weight, True, 0, 0, 0,
-        "unanswered", CAP_REASONS["unanswered"], None, "self_attested", (),
-    )  # fmt: skip
-    unanswered_reason = f"{spec.key} claimed 0, counted 0: {CAP_REASONS['unanswered']}"
     return _Question(
         key=spec.key,
-        kind=_KIND_CODES[spec.kind],
+        kind=spec.kind,
         weight=float(spec.weight),
         max_level=spec.max_level,
         levels=spec.level_for_value,
-        evidence_from=evidence_from,
-        cap_level=evidence_from - 1,
-        unanswered=(
-            unanswered,
-            (weight, weight * 0, weight * 0, weight * 0, None),
-            unanswered_reason,
-        ),
-        not_applicable_text=f"{spec.key} answered not applicable",
-        level_texts=tuple(f"{spec.key} at level {n}" for n in range(spec.max_level + 1)),
-        without_evidence={},
+        evidence_from=spec.evidence_required_from_level or NO_EVIDENCE_RULE,
+        unanswered=_unanswered(spec.key, float(spec.weight)),
     )
 
 
-def _with_templates(q: _Question) -> _Question:
-    """Score every plain answer without evidence once, at compile time: most answers carry no
-    file, and for those the outcome is a constant of the question, the value and the review
-    state. Values whose type is not exactly str or int (True == 1, 1.0 == 1) are never looked
-    up, so they keep going through _score_answer. Outcomes are immutable, so sharing them
-    between assessments cannot leak anything from one to the next."""
-    if q.kind == _MATURITY:
-        values: list[Any] = list(range(q.max_level + 1))
-    elif q.kind == _CHOICE:
-        values = [v for v in q.levels if type(v) in _TEMPLATE_TYPES]
+def _unanswered(key: str, weight: float) -> ScoredAnswer:
+    outcome = AnswerOutcome(
+        question_key=key,
+        raw_value=None,
+        review_state=None,
+        weight=weight,
+        applicable=True,
+        claimed_level=0,
+        effective_level=0,
+        verified_level=0,
+        cap="unanswered",
+        cap_reason=CAP_REASONS["unanswered"],
+        verified_cap=None,
+        basis="self_attested",
+        evidence=(),
+    )
+    reason = f"{key} claimed 0, counted 0: {CAP_REASONS['unanswered']}"
+    return outcome, (weight, 0.0, 0.0, 0.0, None), reason
+
+
+def _score_plain_answers(question: _Question) -> None:
+    """Fill `question.without_evidence` for every option (or level 0..max) and review state.
+    Outcomes are immutable, so sharing them between assessments cannot leak anything."""
+    if question.kind == "maturity":
+        values: list[Any] = list(range(question.max_level + 1))
+    elif question.kind in ("single_choice", "yes_no_na"):
+        values = [v for v in question.levels if type(v) in _TEMPLATE_TYPES]
     else:
-        return q  # multi-choice answers are collections: scored each time
+        return  # multi-choice answers are collections: scored each time
     for value in values:
         for state in sorted(REVIEW_STATES):
-            answer = AnswerInput(q.key, value, state)
-            q.without_evidence[value, state] = _score_answer(q, answer, date.min)
-    return q
+            answer = AnswerInput(question_key=question.key, value=value, review_state=state)
+            question.without_evidence[value, state] = _score_answer(question, answer, date.min)
 
 
 @dataclass(frozen=True, slots=True)
 class _Control:
-    key: str
+    key: str  # finding key, f"{framework}:{control_id}"
     framework: str
     control_id: str
     title: str
     domain: str
     critical: bool
-    head: tuple[str, str, str, str, str, bool]  # the fields above, ControlScore's first six
-    questions: tuple[int, ...]  # indexes into CompiledModel.questions
+    questions: tuple[int, ...]  # indexes into CompiledModel._questions
     question_keys: tuple[str, ...]
-    name: str  # "ISO/IEC 42001 A.6.2.6 AI system operation and monitoring"
-    # The constant parts of this control's finding text, around the numbers (see _finding):
-    title_start: str  # "{name}: maturity "
-    description_start: str  # "The vendor's answers put {name} at "
-    description_middle: str  # ").{critical note} Answers behind this score: "
+    name: str  # "ISO/IEC 42001 A.6.2.6 AI system operation and monitoring", in finding text
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,148 +166,25 @@ class _Domain:
     controls: tuple[tuple[int, float], ...]  # (index into controls, control weight)
 
 
-@dataclass(frozen=True, slots=True)
-class _TierRule:
-    """What the config says for one inherent tier, resolved once per compiled model."""
-
-    target: int
-    residual: Any  # mapping gap band → residual risk rating
-    # gap band → (finding severity, severity for a critical control: one rating worse)
-    severity: dict[str, tuple[str, str]]
-    # The constant parts of a finding's text for this tier (see _finding):
-    title_end: str  # ", target {target}"
-    description_target: str  # " out of 5, below the target of {target} for a {tier}-tier ..."
-    by_level: dict[float, _FindingNumbers]  # _finding_numbers for every hundredth 0..5
-
-
-class _FindingNumbers(NamedTuple):
-    """What a finding takes from the control's level, given the tier."""
-
-    gap: float  # target − level, rounded to 2 decimals
-    rating: str  # severity from the residual matrix row for the gap's band
-    raised: str  # the same, one step worse: the severity of a critical control
-    level_1: str  # the level with one decimal, for the title
-    level_2: str  # the level with two decimals, for the description
-    gap_2: str  # the gap with two decimals
-
-
-def _finding_numbers(
-    target: int, severity: dict[str, tuple[str, str]], level: float
-) -> _FindingNumbers:
-    gap = _r2(target - level)
-    rating, raised = severity[gap_band(gap)]
-    return _FindingNumbers(gap, rating, raised, f"{level:.1f}", f"{level:.2f}", f"{gap:.2f}")
-
-
-def _tier_rule(config: ScoringConfig, tier: str) -> _TierRule:
-    target = config.target_by_tier[tier]
-    row = config.residual_matrix[tier]
-    severity = {}
-    for band in GAP_BANDS:
-        rating = row[band]
-        raised = RATINGS[min(RATINGS.index(rating) + 1, len(RATINGS) - 1)]
-        severity[band] = (rating, raised)
-    return _TierRule(
-        target=target,
-        residual=row,
-        severity=severity,
-        title_end=f", target {target}",
-        description_target=f" out of 5, below the target of {target} for a {tier}-tier vendor (gap ",
-        by_level={x: _finding_numbers(target, severity, x) for x in _HUNDREDTHS},
-    )
+# A control's three levels, each a weighted mean rounded to 2 decimals.
+Levels = tuple[float, float, float]  # (claimed, effective, verified)
 
 
 class CompiledModel:
     """A questionnaire prepared for scoring under one config; reuse it for every assessment
     of that questionnaire version."""
 
-    __slots__ = (
-        "_controls",
-        "_domains",
-        "_questions",
-        "_structure",
-        "_tiers",
-        "config",
-        "warnings",
-    )
-
     def __init__(self, questions: Sequence[QuestionSpec], config: ScoringConfig) -> None:
         self.config = config
         self._structure = config.structure()
         warnings: list[str] = []
-        seen: set[str] = set()
-        compiled: list[_Question] = []
-        specs: list[QuestionSpec] = []
-        for spec in questions:
-            if spec.key in seen:
-                raise ValueError(f"duplicate question key {spec.key!r}")
-            seen.add(spec.key)
-            if not spec.scores:
-                continue
-            compiled.append(_with_templates(_compile_question(spec)))
-            specs.append(spec)
-        self._questions = tuple(compiled)
-
-        # control key → (framework, id, question indexes, critical)
-        found: dict[str, tuple[str, str, list[int], bool]] = {}
-        for index, spec in enumerate(specs):
-            for framework, ids in spec.refs.items():
-                if framework not in FRAMEWORKS:
-                    warnings.append(f"{spec.key}: unknown framework {framework!r} ignored")
-                    continue
-                for raw_id in ids:
-                    cid = normalise_control_id(framework, raw_id)
-                    key = f"{framework}:{cid}"
-                    entry = found.setdefault(key, (framework, cid, [], False))
-                    if index not in entry[2]:
-                        entry[2].append(index)
-                    if spec.critical and not entry[3]:
-                        found[key] = (framework, cid, entry[2], True)
-
-        domain_order = {d.key: i for i, d in enumerate(config.domains)}
-        placed: list[tuple[int, tuple[Any, ...], _Control]] = []
-        for key, (framework, cid, indexes, critical) in found.items():
-            domain = next((d for d in config.domains if d.matches(framework, cid)), None)
-            if domain is None:
-                warnings.append(f"{key} is in no scoring domain and is not scored")
-                continue
-            title = control_title(framework, cid)
-            name = f"{FRAMEWORK_LABELS[framework]} {cid}" + (f" {title}" if title else "")
-            critical_note = (
-                " It is a critical control, so severity is raised one step." if critical else ""
-            )
-            control = _Control(
-                key=key,
-                framework=framework,
-                control_id=cid,
-                title=title,
-                domain=domain.key,
-                critical=critical,
-                head=(key, framework, cid, title, domain.key, critical),
-                questions=tuple(indexes),
-                question_keys=tuple(specs[i].key for i in indexes),
-                name=name,
-                title_start=f"{name}: maturity ",
-                description_start=f"The vendor's answers put {name} at ",
-                description_middle=f").{critical_note} Answers behind this score: ",
-            )
-            placed.append((domain_order[domain.key], _natural(cid), control))
-        placed.sort(key=lambda p: (p[0], p[1]))
-        self._controls = tuple(p[2] for p in placed)
-
-        domains = []
-        for spec in config.domains:
-            members = tuple(
-                (i, float(config.control_weights.get(c.key, 1.0)))
-                for i, c in enumerate(self._controls)
-                if c.domain == spec.key
-            )
-            critical = any(self._controls[i].critical for i, _ in members)
-            domains.append(
-                _Domain(spec.key, spec.title, spec.framework, spec.weight, critical, members)
-            )
-        self._domains = tuple(domains)
-        self._tiers = {tier: _tier_rule(config, tier) for tier in TIERS}
+        specs = _scored_specs(questions)
+        self._questions = tuple(_compile_question(spec) for spec in specs)
+        self._question_keys = frozenset(q.key for q in self._questions)
+        for question in self._questions:
+            _score_plain_answers(question)
+        self._controls = _place_controls(specs, config, warnings)
+        self._domains = _domains(self._controls, config)
         self.warnings = tuple(warnings)
 
     @property
@@ -330,110 +192,17 @@ class CompiledModel:
         return tuple(c.key for c in self._controls)
 
     def score(
-        self,
-        answers: Sequence[AnswerInput],
-        profile: VendorProfile,
-        as_of: date | None = None,
-    ) -> ScoreResult:
+        self, answers: Sequence[AnswerInput], profile: RiskProfile, as_of: date | None = None
+    ) -> Scorecard:
         """Score one assessment; `as_of` defaults to the config's."""
         as_of = as_of or self.config.as_of
         by_key = {a.question_key: a for a in answers}
         if len(by_key) != len(answers):
             raise ValueError("more than one answer for the same question")
-        warnings = list(self.warnings)
-
-        # Per scored question, in order: its outcome, its weighted levels for the control step
-        # and its clause for finding text (see _score_answer).
-        outcomes: list[AnswerOutcome] = []
-        terms: list[_Terms | None] = []
-        reasons: list[str] = []
-        matched = 0
-        for q in self._questions:
-            answer = by_key.get(q.key)
-            if answer is None or answer.value is None:
-                scored = q.unanswered
-            else:
-                matched += 1
-                scored = None
-                if not answer.evidence and type(answer.value) in _TEMPLATE_TYPES:
-                    scored = q.without_evidence.get((answer.value, answer.review_state))
-                if scored is None:
-                    scored = _score_answer(q, answer, as_of)
-            outcome, weighted, reason = scored
-            outcomes.append(outcome)
-            terms.append(weighted)
-            reasons.append(reason)
-        if matched != len(by_key):
-            known = {q.key for q in self._questions}
-            for key in sorted(k for k in by_key if k not in known):
-                warnings.append(f"answer to {key!r} ignored: not a scored question")
-
-        # Controls: weighted means of the applicable answers (rule 4). The basis is the weakest
-        # of the answers that counted (effective level > 0).
-        controls = []
-        control_levels: list[tuple[float, float, float] | None] = []
-        for c in self._controls:
-            sw = sc = se = sv = 0.0
-            basis = 2
-            positive = False
-            contributions = []
-            for qi in c.questions:
-                contributions.append(outcomes[qi])
-                weighted = terms[qi]
-                if weighted is None:  # answered "not applicable"
-                    continue
-                w, wc, we, wv, rank = weighted
-                sw += w
-                sc += wc
-                se += we
-                sv += wv
-                if rank is not None:
-                    positive = True
-                    if rank < basis:
-                        basis = rank
-            if sw:
-                claimed, level, verified = _r2(sc / sw), _r2(se / sw), _r2(sv / sw)
-                control_levels.append((claimed, level, verified))
-                if not positive:
-                    basis = 0  # nothing counted, so nothing backs the level
-            else:
-                claimed = level = verified = None
-                control_levels.append(None)
-                basis = 0
-            controls.append(
-                _new(
-                    ControlScore,
-                    (*c.head, claimed, level, verified, BASES[basis], tuple(contributions)),
-                )
-            )
-
-        domains = []
-        for d in self._domains:
-            sw = sc = se = sv = 0.0
-            n = 0
-            for ci, w in d.controls:
-                levels = control_levels[ci]
-                if levels is None:
-                    continue
-                claimed, level, verified = levels
-                n += 1
-                sw += w
-                sc += w * claimed
-                se += w * level
-                sv += w * verified
-            if n:
-                domains.append(
-                    _new(DomainScore, (
-                        d.key, d.title, d.framework, d.weight, d.critical,
-                        _r2(sc / sw), _r2(se / sw), _r2(sv / sw), n,
-                    ))
-                )  # fmt: skip
-            else:
-                domains.append(
-                    _new(DomainScore, (
-                        d.key, d.title, d.framework, d.weight, d.critical, None, None, None, 0,
-                    ))
-                )  # fmt: skip
+        warnings = [*self.warnings, *self._ignored_answers(by_key)]
+        scored = self._score_answers(by_key, as_of)
+        controls, control_levels = self._control_scores(scored)
+        domains = self._domain_scores(control_levels)
 
         iso = [d for d in domains if d.framework == "iso42001" and d.level is not None]
         mean, overall, weakest = _overall(iso, "level")
@@ -441,22 +210,13 @@ class CompiledModel:
         _, verified_overall, _ = _overall(iso, "verified")
 
         tier = inherent_tier(profile)
-        rule = self._tiers[tier.tier]
-        target = rule.target
-        residual_basis = overall
-        for d in domains:
-            if d.framework != "iso42001" and d.level is not None and d.level < residual_basis:
-                residual_basis = d.level
+        target = self.config.target_by_tier[tier.tier]
+        residual_basis = _residual_basis(overall, domains)
         residual_gap = max(0.0, _r2(target - residual_basis))
-        residual = rule.residual[gap_band(residual_gap)]
+        residual = self.config.residual_matrix[tier.tier][gap_band(residual_gap)]
+        findings = self._findings(scored, control_levels, tier.tier, target)
 
-        findings = []
-        for c, levels in zip(self._controls, control_levels, strict=True):
-            if levels is not None and levels[1] < target:
-                reasons_text = "; ".join([reasons[qi] for qi in c.questions])
-                findings.append(_finding(c, levels[1], rule, reasons_text))
-
-        return ScoreResult(
+        return Scorecard(
             model_version=self.config.model_version,
             as_of=as_of,
             inherent_tier=tier.tier,
@@ -479,131 +239,358 @@ class CompiledModel:
             warnings=tuple(warnings),
         )
 
+    def _ignored_answers(self, by_key: dict[str, AnswerInput]) -> list[str]:
+        unknown = by_key.keys() - self._question_keys
+        return [f"answer to {key!r} ignored: not a scored question" for key in sorted(unknown)]
 
-def _score_answer(q: _Question, answer: AnswerInput, as_of: date) -> _Scored:
-    """Rules 1–3 for one answer: the claimed level, the evidence and review caps, the basis.
+    def _score_answers(self, by_key: dict[str, AnswerInput], as_of: date) -> list[ScoredAnswer]:
+        """Rules 1–3 for every scored question, in order; an answer without evidence is looked
+        up among those scored at compile time."""
+        scored = []
+        for question in self._questions:
+            answer = by_key.get(question.key)
+            if answer is None or answer.value is None:
+                scored.append(question.unanswered)
+                continue
+            found = None
+            if not answer.evidence and type(answer.value) in _TEMPLATE_TYPES:
+                found = question.without_evidence.get((answer.value, answer.review_state))
+            scored.append(found or _score_answer(question, answer, as_of))
+        return scored
 
-    Returns the outcome with what the later steps need from it, made here while the values are
-    at hand: its weighted levels (None when not applicable) and its clause in finding text."""
-    value = answer.value
-    invalid = False
-    applicable = True
-    if q.kind == _MATURITY:
+    def _control_scores(
+        self, scored: list[ScoredAnswer]
+    ) -> tuple[list[ControlScore], list[Levels | None]]:
+        """Rule 4: each control's levels are the weighted means of its applicable answers
+        (None when every answer was "not applicable"); its basis is the weakest of the
+        answers that counted."""
+        controls = []
+        control_levels: list[Levels | None] = []
+        for control in self._controls:
+            weight_total = claimed_sum = effective_sum = verified_sum = 0.0
+            basis = len(BASES) - 1
+            counted = False
+            contributions = []
+            for index in control.questions:
+                outcome, weighted, _ = scored[index]
+                contributions.append(outcome)
+                if weighted is None:  # answered "not applicable"
+                    continue
+                weight, claimed, effective, verified, answer_basis = weighted
+                weight_total += weight
+                claimed_sum += claimed
+                effective_sum += effective
+                verified_sum += verified
+                if answer_basis is not None:
+                    counted = True
+                    if answer_basis < basis:
+                        basis = answer_basis
+            if weight_total:
+                claimed = _r2(claimed_sum / weight_total)
+                effective = _r2(effective_sum / weight_total)
+                verified = _r2(verified_sum / weight_total)
+                levels: Levels | None = (claimed, effective, verified)
+            else:
+                claimed = effective = verified = None  # type: ignore[assignment]
+                levels = None
+            if not counted:
+                basis = 0  # nothing counted, so nothing backs the level
+            control_levels.append(levels)
+            controls.append(
+                ControlScore._make(
+                    (
+                        control.key,
+                        control.framework,
+                        control.control_id,
+                        control.title,
+                        control.domain,
+                        control.critical,
+                        claimed,
+                        effective,
+                        verified,
+                        BASES[basis],
+                        tuple(contributions),
+                    )
+                )
+            )
+        return controls, control_levels
+
+    def _domain_scores(self, control_levels: list[Levels | None]) -> list[DomainScore]:
+        """Rule 5: each domain's levels are the weighted means of its scored controls."""
+        domains = []
+        for domain in self._domains:
+            weight_total = claimed_sum = effective_sum = verified_sum = 0.0
+            scored_controls = 0
+            for index, weight in domain.controls:
+                levels = control_levels[index]
+                if levels is None:
+                    continue
+                claimed, effective, verified = levels
+                scored_controls += 1
+                weight_total += weight
+                claimed_sum += weight * claimed
+                effective_sum += weight * effective
+                verified_sum += weight * verified
+            domains.append(
+                DomainScore(
+                    key=domain.key,
+                    title=domain.title,
+                    framework=domain.framework,
+                    weight=domain.weight,
+                    critical=domain.critical,
+                    claimed=_r2(claimed_sum / weight_total) if scored_controls else None,
+                    level=_r2(effective_sum / weight_total) if scored_controls else None,
+                    verified=_r2(verified_sum / weight_total) if scored_controls else None,
+                    controls=scored_controls,
+                )
+            )
+        return domains
+
+    def _findings(
+        self,
+        scored: list[ScoredAnswer],
+        control_levels: list[Levels | None],
+        tier: str,
+        target: int,
+    ) -> list[ProposedFinding]:
+        """Rule 9: a finding for every scored control whose level is below the tier's target."""
+        severities = self.config.residual_matrix[tier]
+        findings = []
+        for control, levels in zip(self._controls, control_levels, strict=True):
+            if levels is None or levels[1] >= target:
+                continue
+            reasons = "; ".join([scored[i][2] for i in control.questions])
+            findings.append(_finding(control, levels[1], tier, target, severities, reasons))
+        return findings
+
+
+def _scored_specs(questions: Sequence[QuestionSpec]) -> list[QuestionSpec]:
+    """The questions that turn into a level, refusing a key given twice."""
+    seen: set[str] = set()
+    for spec in questions:
+        if spec.key in seen:
+            raise ValueError(f"duplicate question key {spec.key!r}")
+        seen.add(spec.key)
+    return [spec for spec in questions if spec.scores]
+
+
+def _place_controls(
+    specs: list[QuestionSpec], config: ScoringConfig, warnings: list[str]
+) -> tuple[_Control, ...]:
+    """Every control the questions refer to, in its domain, sorted by domain and natural id;
+    a control in no domain (or of an unknown framework) is left out with a warning."""
+    questions_of: dict[tuple[str, str], list[int]] = {}
+    critical: set[tuple[str, str]] = set()
+    for index, spec in enumerate(specs):
+        for framework, ids in spec.refs.items():
+            if framework not in FRAMEWORKS:
+                warnings.append(f"{spec.key}: unknown framework {framework!r} ignored")
+                continue
+            for raw_id in ids:
+                control = (framework, normalise_control_id(framework, raw_id))
+                indexes = questions_of.setdefault(control, [])
+                if index not in indexes:
+                    indexes.append(index)
+                if spec.critical:
+                    critical.add(control)
+
+    domain_order = {d.key: i for i, d in enumerate(config.domains)}
+    placed: list[tuple[int, tuple[Any, ...], _Control]] = []
+    for (framework, control_id), indexes in questions_of.items():
+        key = f"{framework}:{control_id}"
+        domain = next((d for d in config.domains if d.matches(framework, control_id)), None)
+        if domain is None:
+            warnings.append(f"{key} is in no scoring domain and is not scored")
+            continue
+        title = control_title(framework, control_id)
+        name = f"{FRAMEWORK_LABELS[framework]} {control_id}" + (f" {title}" if title else "")
+        control = _Control(
+            key=key,
+            framework=framework,
+            control_id=control_id,
+            title=title,
+            domain=domain.key,
+            critical=(framework, control_id) in critical,
+            questions=tuple(indexes),
+            question_keys=tuple(specs[i].key for i in indexes),
+            name=name,
+        )
+        placed.append((domain_order[domain.key], _natural(control_id), control))
+    placed.sort(key=lambda p: (p[0], p[1]))
+    return tuple(control for _, _, control in placed)
+
+
+def _domains(controls: tuple[_Control, ...], config: ScoringConfig) -> tuple[_Domain, ...]:
+    domains = []
+    for spec in config.domains:
+        members = tuple(
+            (i, float(config.control_weights.get(c.key, 1.0)))
+            for i, c in enumerate(controls)
+            if c.domain == spec.key
+        )
+        domains.append(
+            _Domain(
+                key=spec.key,
+                title=spec.title,
+                framework=spec.framework,
+                weight=spec.weight,
+                critical=any(controls[i].critical for i, _ in members),
+                controls=members,
+            )
+        )
+    return tuple(domains)
+
+
+def _claimed(question: _Question, value: Any) -> tuple[int, bool, bool]:
+    """Rule 1: (claimed level, applicable, invalid) for an answer's value."""
+    if question.kind == "maturity":
         if isinstance(value, int) and not isinstance(value, bool):
-            claimed = 0 if value < 0 else q.max_level if value > q.max_level else value
-        else:
-            claimed, invalid = 0, True
-    elif q.kind == _CHOICE:
+            return min(max(value, 0), question.max_level), True, False
+        return 0, True, True
+    if question.kind in ("single_choice", "yes_no_na"):
         if isinstance(value, bool):
             value = "yes" if value else "no"
-        level = q.levels.get(value, _MISSING) if isinstance(value, str | int) else _MISSING
+        level = question.levels.get(value, _MISSING) if isinstance(value, str | int) else _MISSING
         if level is _MISSING:
-            claimed, invalid = 0, True
-        elif level is None:
-            claimed, applicable = 0, False
-        else:
-            claimed = level
-    else:
-        if isinstance(value, list | tuple | set | frozenset):
-            total, any_level, unknown = 0, False, False
-            for option in set(value):
-                level = q.levels.get(option, _MISSING)
-                if level is _MISSING:
-                    unknown = True
-                elif level is not None:
-                    total += level
-                    any_level = True
-            if value and not any_level and not unknown:
-                claimed, applicable = 0, False  # only "not applicable" options chosen
-            else:
-                claimed = min(total, q.max_level)
-                invalid = unknown and not any_level
-        else:
-            claimed, invalid = 0, True
+            return 0, True, True
+        if level is None:
+            return 0, False, False
+        return level, True, False
+    # multi_choice: the chosen options' levels add up, capped at the question's maximum
+    if not isinstance(value, list | tuple | set | frozenset):
+        return 0, True, True
+    total, any_level, unknown = 0, False, False
+    for option in set(value):
+        level = question.levels.get(option, _MISSING)
+        if level is _MISSING:
+            unknown = True
+        elif level is not None:
+            total += level
+            any_level = True
+    if value and not any_level and not unknown:
+        return 0, False, False  # only "not applicable" options chosen
+    return min(total, question.max_level), True, unknown and not any_level
 
+
+def _score_answer(question: _Question, answer: AnswerInput, as_of: date) -> ScoredAnswer:
+    """Rules 1–3 for one answer: the claimed level, the evidence and review caps, the basis."""
+    value = answer.value
+    if isinstance(value, bool) and question.kind in ("single_choice", "yes_no_na"):
+        value = "yes" if value else "no"  # the explanation records the option it counted as
+    claimed, applicable, invalid = _claimed(question, value)
+
+    # Rule 2: which files count (not rejected, not past their valid-until date).
     notes = []
     has_valid = has_accepted = saw_rejected = saw_expired = False
-    for e in answer.evidence:
-        if e.status == "rejected":
+    for evidence in answer.evidence:
+        if evidence.status == "rejected":
             counted, reason, saw_rejected = False, "rejected", True
-        elif e.valid_until is not None and e.valid_until < as_of:
+        elif evidence.valid_until is not None and evidence.valid_until < as_of:
             counted, reason, saw_expired = False, "expired", True
         else:
-            counted, reason, has_valid = True, e.status, True
-            if e.status == "accepted":
-                has_accepted = True
+            counted, reason, has_valid = True, evidence.status, True
+            has_accepted = has_accepted or evidence.status == "accepted"
         notes.append(
-            _new(EvidenceNote, (e.evidence_id, e.sha256, e.status, e.valid_until, counted, reason))
+            EvidenceNote._make(
+                (
+                    evidence.evidence_id,
+                    evidence.sha256,
+                    evidence.status,
+                    evidence.valid_until,
+                    counted,
+                    reason,
+                )
+            )
         )
 
+    # Rule 2: the effective and verified levels (the evidence and review caps); then rule 3.
     state = answer.review_state
+    needs_evidence = claimed >= question.evidence_from
     verified_cap = None
     if state == "rejected":
         applicable = True
         effective = verified = 0
-        cap = "answer_rejected"
+        cap: str | None = "answer_rejected"
     else:
         effective = claimed
         cap = "invalid_value" if invalid else None
-        if claimed >= q.evidence_from and not has_valid:
-            effective = q.cap_level
-            cap = (
-                "evidence_expired"
-                if saw_expired
-                else "evidence_rejected"
-                if saw_rejected
-                else "evidence_missing"
-            )
+        if needs_evidence and not has_valid:
+            effective = question.cap_level
+            if saw_expired:
+                cap = "evidence_expired"
+            elif saw_rejected:
+                cap = "evidence_rejected"
+            else:
+                cap = "evidence_missing"
         if state != "accepted":
             verified = 0
             if effective > 0:
                 verified_cap = "not_accepted"
-        elif claimed >= q.evidence_from and not has_accepted:
-            verified = q.cap_level
+        elif needs_evidence and not has_accepted:
+            verified = question.cap_level
             if verified < effective:
                 verified_cap = "evidence_not_accepted"
         else:
             verified = effective
     if not has_valid:
-        basis = 0  # index into BASES: self_attested
+        basis = "self_attested"
     elif state == "accepted" and has_accepted:
-        basis = 2  # evidence_accepted
+        basis = "evidence_accepted"
     else:
-        basis = 1  # evidence_provided
+        basis = "evidence_provided"
     cap_reason = CAP_REASONS[cap] if cap else None
-    raw = value if type(value) in _SCALARS else _raw(value)
-    outcome = _new(AnswerOutcome, (
-        q.key, raw, state, q.weight, applicable, claimed, effective, verified,
-        cap, cap_reason, verified_cap, BASES[basis], tuple(notes),
-    ))  # fmt: skip
-
+    outcome = AnswerOutcome._make(
+        (
+            question.key,
+            value if type(value) in _SCALARS else _raw(value),
+            state,
+            question.weight,
+            applicable,
+            claimed,
+            effective,
+            verified,
+            cap,
+            cap_reason,
+            verified_cap,
+            basis,
+            tuple(notes),
+        )
+    )
     if not applicable:
-        return outcome, None, q.not_applicable_text
-    w = q.weight
-    weighted = (w, w * claimed, w * effective, w * verified, basis if effective > 0 else None)
+        return outcome, None, f"{question.key} answered not applicable"
+    weight = question.weight
+    rank = BASIS_RANK[basis] if effective > 0 else None
+    weighted = (weight, weight * claimed, weight * effective, weight * verified, rank)
     if cap:
-        reason = f"{q.key} claimed {claimed}, counted {effective}: {cap_reason}"
-    elif type(effective) is int:
-        reason = q.level_texts[effective]
-    else:  # an option map with a non-int level: format it as it is
-        reason = f"{q.key} at level {effective}"
+        reason = f"{question.key} claimed {claimed}, counted {effective}: {cap_reason}"
+    else:
+        reason = f"{question.key} at level {effective}"
     return outcome, weighted, reason
 
 
 def _overall(domains: list[DomainScore], attr: str) -> tuple[float, float, str | None]:
-    """(weighted mean, mean after the weakest-link rule, weakest critical domain), one decimal."""
+    """Rule 6: (weighted mean, mean after the weakest-link rule, weakest critical domain),
+    one decimal."""
     if not domains:
         return 0.0, 0.0, None
-    field = DomainScore._fields.index(attr)
-    sw = sum([d.weight for d in domains])
-    mean = sum([d.weight * d[field] for d in domains]) / sw
+    weight_total = sum(d.weight for d in domains)
+    mean = sum(d.weight * getattr(d, attr) for d in domains) / weight_total
     capped = mean
     weakest = None
-    critical = [(d[field], d.key) for d in domains if d.critical]
+    critical = [(getattr(d, attr), d.key) for d in domains if d.critical]
     if critical:
         weakest_value, weakest = min(critical)  # lowest level; ties go to the first key
         capped = min(mean, weakest_value + 1.0)
     return _r1(mean), _r1(capped), weakest
+
+
+def _residual_basis(overall: float, domains: list[DomainScore]) -> float:
+    """Rule 8: the overall maturity, or a lower scored DORA or AI Act domain."""
+    basis = overall
+    for domain in domains:
+        if domain.framework != "iso42001" and domain.level is not None and domain.level < basis:
+            basis = domain.level
+    return basis
 
 
 def _natural(control_id: str) -> tuple[Any, ...]:
@@ -622,21 +609,54 @@ def _natural(control_id: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def _finding(control: _Control, level: float, rule: _TierRule, reasons: str) -> Finding:
-    """A control below its tier's target: gap, severity (one step worse for a critical control)
-    and the text, put together from the constant pieces compiled for the control and tier."""
-    n = rule.by_level.get(level) or _finding_numbers(rule.target, rule.severity, level)
-    title = f"{control.title_start}{n.level_1}{rule.title_end}"
+@lru_cache(maxsize=4096)
+def _gap(target: int, level: float) -> tuple[float, str, str, str]:
+    """The gap to target and the numbers as finding text shows them: (gap, level with one
+    decimal, level with two, gap with two). Control levels are hundredths from 0 to 5, so the
+    same few hundred recur in every assessment: worked out once each."""
+    gap = _r2(target - level)
+    return gap, f"{level:.1f}", f"{level:.2f}", f"{gap:.2f}"
+
+
+def _finding(
+    control: _Control,
+    level: float,
+    tier: str,
+    target: int,
+    severities: Any,
+    reasons: str,
+) -> ProposedFinding:
+    """A control below its tier's target: the gap, the severity from the residual matrix row
+    for the gap's band (one step worse for a critical control) and the text."""
+    gap, level_1, level_2, gap_2 = _gap(target, level)
+    severity = severities[gap_band(gap)]
+    critical_note = ""
+    if control.critical:
+        severity = RAISED[severity]
+        critical_note = " It is a critical control, so severity is raised one step."
+    name = control.name
+    title = f"{name}: maturity {level_1}, target {target}"
     description = (
-        f"{control.description_start}{n.level_2}{rule.description_target}{n.gap_2}"
-        f"{control.description_middle}{reasons}."
+        f"The vendor's answers put {name} at {level_2} out of 5, below the target of "
+        f"{target} for a {tier}-tier vendor (gap {gap_2}).{critical_note} "
+        f"Answers behind this score: {reasons}."
     )
-    return _new(Finding, (
-        control.key, control.framework, control.control_id, title, description,
-        n.raised if control.critical else n.rating,
-        level, rule.target, n.gap, {control.framework: [control.control_id]},
-        control.question_keys,
-    ))  # fmt: skip
+    refs = {control.framework: [control.control_id]}
+    return ProposedFinding._make(
+        (
+            control.key,
+            control.framework,
+            control.control_id,
+            title,
+            description,
+            severity,
+            level,  # current_level
+            target,  # target_level
+            gap,
+            refs,
+            control.question_keys,
+        )
+    )
 
 
 def claimed_level(spec: QuestionSpec, value: Any) -> int | None:
@@ -647,8 +667,8 @@ def claimed_level(spec: QuestionSpec, value: Any) -> int | None:
         return None
     if value is None:
         return 0
-    outcome, _, _ = _score_answer(_compile_question(spec), AnswerInput(spec.key, value), date.min)
-    return outcome.claimed_level if outcome.applicable else None
+    claimed, applicable, _ = _claimed(_compile_question(spec), value)
+    return claimed if applicable else None
 
 
 def compile_model(questions: Sequence[QuestionSpec], config: ScoringConfig) -> CompiledModel:
@@ -659,9 +679,9 @@ def compile_model(questions: Sequence[QuestionSpec], config: ScoringConfig) -> C
 def score_assessment(
     questions: Sequence[QuestionSpec] | CompiledModel,
     answers: Iterable[AnswerInput],
-    profile: VendorProfile,
+    profile: RiskProfile,
     config: ScoringConfig,
-) -> ScoreResult:
+) -> Scorecard:
     """Score one assessment. Pass a CompiledModel (built with the same config, any as_of) to
     skip the per-questionnaire work; evidence expiry always uses `config.as_of`."""
     if isinstance(questions, CompiledModel):

@@ -80,8 +80,9 @@ class DomainScore(NamedTuple):
     controls: int  # scored (applicable) controls
 
 
-class Finding(NamedTuple):
-    """A control below target; `key` is stable across re-scoring so the finding is updated, not duplicated."""
+class ProposedFinding(NamedTuple):
+    """A control below target, as the model proposes it; the service keeps one `Finding` row per
+    `key`, which is stable across re-scoring so the finding is updated, not duplicated."""
 
     key: str
     framework: str
@@ -97,9 +98,10 @@ class Finding(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class ScoreResult:
-    """One scoring run. `overall_maturity` is the scored (effective) AIMS maturity; claimed and
-    verified bracket it: claimed >= overall >= verified."""
+class Scorecard:
+    """One scoring run, stored in a `ScoreResult` row's explanation. `overall_maturity` is the
+    scored (effective) AIMS maturity; claimed and verified bracket it: claimed >= overall >=
+    verified."""
 
     model_version: str
     as_of: date
@@ -119,7 +121,7 @@ class ScoreResult:
     residual_risk: str
     domains: tuple[DomainScore, ...]
     controls: tuple[ControlScore, ...]
-    findings: tuple[Finding, ...]
+    findings: tuple[ProposedFinding, ...]
     warnings: tuple[str, ...]
 
     def control(self, key: str) -> ControlScore:
@@ -144,7 +146,7 @@ class ScoreResult:
         return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ScoreResult:
+    def from_json(cls, data: dict[str, Any]) -> Scorecard:
         return cls(
             model_version=data["model_version"],
             as_of=date.fromisoformat(data["as_of"]),
@@ -206,5 +208,5 @@ def _load_control(data: dict[str, Any]) -> ControlScore:
     return ControlScore(**{**data, "contributions": contributions})
 
 
-def _load_finding(data: dict[str, Any]) -> Finding:
-    return Finding(**{**data, "question_keys": tuple(data["question_keys"])})
+def _load_finding(data: dict[str, Any]) -> ProposedFinding:
+    return ProposedFinding(**{**data, "question_keys": tuple(data["question_keys"])})

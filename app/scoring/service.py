@@ -26,22 +26,22 @@ from app.models import (
     FindingStatus,
     Organisation,
     Questionnaire,
+    ScoreResult,
     User,
     Vendor,
     utcnow,
 )
-from app.models import ScoreResult as ScoreRow
 from app.questionnaires.service import questionnaire_of
-from app.scoring import MODEL_VERSION, ScoreResult, score_assessment
+from app.scoring import MODEL_VERSION, Scorecard, score_assessment
 from app.scoring.adapter import (
     answer_inputs,
     compiled_model,
     inputs_from_json,
     inputs_to_json,
     portfolio_providers,
+    risk_profile,
     scoring_config,
     shared_provider_counts,
-    vendor_profile,
 )
 
 # Assessments whose answers are final enough to score.
@@ -71,7 +71,7 @@ def score_assessment_and_store(
     today: date | None = None,
     shared_providers: int | None = None,
     ip: str | None = None,
-) -> ScoreRow:
+) -> ScoreResult:
     """Score `assessment` as of `today`, store the result as the vendor's current one, set the
     vendor's tier and bring its scoring findings up to date (same control → same finding).
 
@@ -87,17 +87,17 @@ def score_assessment_and_store(
     answers, hidden = answer_inputs(
         session=session, assessment=assessment, questionnaire=questionnaire
     )
-    profile = vendor_profile(session=session, vendor=vendor, shared_providers=shared_providers)
+    profile = risk_profile(session=session, vendor=vendor, shared_providers=shared_providers)
     config = scoring_config(organisation, as_of=today)
     model = compiled_model(questionnaire_row, config, hidden)
     result = score_assessment(model, answers, profile, config)
 
     session.execute(
-        update(ScoreRow)
-        .where(col(ScoreRow.vendor_id) == vendor.id, col(ScoreRow.is_current).is_(True))
+        update(ScoreResult)
+        .where(col(ScoreResult.vendor_id) == vendor.id, col(ScoreResult.is_current).is_(True))
         .values(is_current=False)
     )
-    row = ScoreRow(
+    row = ScoreResult(
         organisation_id=assessment.organisation_id,
         vendor_id=vendor.id,
         assessment_id=assessment.id,
@@ -152,7 +152,7 @@ def score_assessment_and_store(
     return row
 
 
-def domain_summary(result: ScoreResult) -> dict[str, dict[str, Any]]:
+def domain_summary(result: Scorecard) -> dict[str, dict[str, Any]]:
     """The small per-domain view the register reads without opening the explanation."""
     return {
         d.key: {
@@ -169,7 +169,7 @@ def domain_summary(result: ScoreResult) -> dict[str, dict[str, Any]]:
 
 
 def _sync_findings(
-    *, session: Session, vendor: Vendor, assessment: Assessment, result: ScoreResult
+    *, session: Session, vendor: Vendor, assessment: Assessment, result: Scorecard
 ) -> FindingChanges:
     """Upsert one finding per control below target (key = control); close the vendor's scoring
     findings whose control is now scored at or above target. Manual findings are never touched,
@@ -238,12 +238,12 @@ def _sync_findings(
     return FindingChanges(opened, updated, reopened, closed)
 
 
-def stored_result(row: ScoreRow) -> ScoreResult:
+def stored_result(row: ScoreResult) -> Scorecard:
     """The full result (controls, contributions, evidence) of a stored score."""
-    return ScoreResult.from_json(row.explanation["result"])
+    return Scorecard.from_json(row.explanation["result"])
 
 
-def recompute(*, session: Session, row: ScoreRow) -> ScoreResult:
+def recompute(*, session: Session, row: ScoreResult) -> Scorecard:
     """Score again from the stored inputs: equal to `stored_result(row)` when the running model
     is the version that produced it. Another version raises: check out the release tagged with
     that model version (docs/scoring.md) to reproduce an old score."""
@@ -261,17 +261,19 @@ def recompute(*, session: Session, row: ScoreRow) -> ScoreResult:
     return score_assessment(model, answers, profile, config)
 
 
-def current_result(*, session: Session, vendor_id: int) -> ScoreRow | None:
+def current_result(*, session: Session, vendor_id: int) -> ScoreResult | None:
     return session.exec(
-        select(ScoreRow).where(ScoreRow.vendor_id == vendor_id, col(ScoreRow.is_current).is_(True))
+        select(ScoreResult).where(
+            ScoreResult.vendor_id == vendor_id, col(ScoreResult.is_current).is_(True)
+        )
     ).first()
 
 
-def latest_result_for(*, session: Session, assessment_id: int) -> ScoreRow | None:
+def latest_result_for(*, session: Session, assessment_id: int) -> ScoreResult | None:
     return session.exec(
-        select(ScoreRow)
-        .where(ScoreRow.assessment_id == assessment_id)
-        .order_by(col(ScoreRow.id).desc())
+        select(ScoreResult)
+        .where(ScoreResult.assessment_id == assessment_id)
+        .order_by(col(ScoreResult.id).desc())
         .limit(1)
     ).first()
 

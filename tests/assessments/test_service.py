@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from app.assessments.answer_store import AnswerStore
 from app.assessments.lifecycle import Side
 from app.assessments.service import (
     AnswerConflict,
@@ -131,12 +132,15 @@ def _saved_events(session) -> list[dict]:
 
 
 def test_a_save_told_what_it_saw_records_that_as_before(session, world):
-    """`seen` spares the save a read of the row; the audit still says what it replaced."""
+    """The store's read spares the save a read of the row; the audit still says what it
+    replaced."""
     a = world.assessment
     first = dict(session=session, actor=world.contact, assessment=a, key="gov.policy")
     save_answer(**first, raw_value="2", expected_version=0)
     session.commit()
-    answer = save_answer(**first, raw_value="4", expected_version=1, seen=(1, 2))
+    store = AnswerStore(session, a.id)
+    store.read_all()  # version 1, value 2
+    answer = save_answer(**first, raw_value="4", expected_version=1, store=store)
     session.commit()
     assert (answer.value, answer.version) == (4, 2)
     assert answers_of(session, a.id)["gov.policy"].value == 4
@@ -148,11 +152,13 @@ def test_a_save_told_a_stale_version_is_refused_with_the_current_value(session, 
     a = world.assessment
     first = dict(session=session, actor=world.contact, assessment=a, key="gov.policy")
     save_answer(**first, raw_value="2", expected_version=0)
-    save_answer(**first, raw_value="3", expected_version=1, seen=(1, 2))
+    second_tab = AnswerStore(session, a.id)
+    second_tab.read_all()  # version 1, value 2
+    save_answer(**first, raw_value="3", expected_version=1)
     session.commit()
     # a second tab read version 1 and saves on top of it
     with pytest.raises(AnswerConflict) as conflict:
-        save_answer(**first, raw_value="5", expected_version=1, seen=(1, 2))
+        save_answer(**first, raw_value="5", expected_version=1, store=second_tab)
     session.rollback()
     assert conflict.value.current.value == 3 and conflict.value.current.version == 2
     assert answers_of(session, a.id)["gov.policy"].value == 3
@@ -163,10 +169,12 @@ def test_a_seen_version_other_than_the_expected_one_falls_back_to_reading_the_ro
     a = world.assessment
     first = dict(session=session, actor=world.contact, assessment=a, key="gov.policy")
     save_answer(**first, raw_value="1", expected_version=0)
+    store = AnswerStore(session, a.id)
+    store.read_all()  # version 1, value 1
     save_answer(**first, raw_value="2", expected_version=1)
     session.commit()
     # what the caller saw (version 1) is not what it expects to replace (version 2)
-    save_answer(**first, raw_value="5", expected_version=2, seen=(1, 1))
+    save_answer(**first, raw_value="5", expected_version=2, store=store)
     session.commit()
     assert _saved_events(session)[-1] == {"before": 2, "after": 5, "version": 3}
 

@@ -8,16 +8,14 @@ from app.scoring import (
     AnswerInput,
     EvidenceInput,
     QuestionSpec,
+    RiskProfile,
     ScoringConfig,
-    VendorProfile,
 )
 
 AS_OF = date(2026, 6, 30)
 CONFIG = ScoringConfig(as_of=AS_OF)
-LOW_PROFILE = VendorProfile(
-    data_sensitivity="public", substitutability="easy"
-)  # tier low, target 1
-HIGH_PROFILE = VendorProfile(supports_critical_function=True)  # tier high, target 3
+LOW_PROFILE = RiskProfile(data_sensitivity="none", substitutability="easy")  # tier low, target 1
+HIGH_PROFILE = RiskProfile(supports_critical_function=True)  # tier high, target 3
 
 
 def make_question(key: str = "q1", control: str = "A.6.2.6", **kwargs) -> QuestionSpec:
@@ -38,9 +36,9 @@ def make_answer(
 
 
 # The worked example in docs/scoring.md, section "Worked example".
-EXAMPLE_PROFILE = VendorProfile(
+EXAMPLE_PROFILE = RiskProfile(
     supports_critical_function=True,
-    data_sensitivity="internal",
+    data_sensitivity="low",
     affects_natural_persons=True,
     substitutability="medium",
     concentration_shared_providers=1,

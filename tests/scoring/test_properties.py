@@ -8,12 +8,13 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.models import DataSensitivity, Substitutability
 from app.scoring import (
     AnswerInput,
     EvidenceInput,
     QuestionSpec,
-    ScoreResult,
-    VendorProfile,
+    RiskProfile,
+    Scorecard,
     compile_model,
 )
 from app.scoring.config import RATINGS
@@ -82,22 +83,22 @@ def answer_sets(draw) -> dict[str, AnswerInput]:
 
 
 profiles = st.builds(
-    VendorProfile,
+    RiskProfile,
     supports_critical_function=st.booleans(),
-    data_sensitivity=st.sampled_from(["public", "internal", "confidential", "restricted"]),
+    data_sensitivity=st.sampled_from(list(DataSensitivity)),
     ai_act_high_risk_use=st.booleans(),
     affects_natural_persons=st.booleans(),
-    substitutability=st.sampled_from(["easy", "medium", "difficult", "impossible"]),
+    substitutability=st.sampled_from(list(Substitutability)),
     concentration_shared_providers=st.integers(0, 6),
     third_country_processing=st.booleans(),
 )
 
 
-def run(answers: dict[str, AnswerInput], profile: VendorProfile) -> ScoreResult:
+def run(answers: dict[str, AnswerInput], profile: RiskProfile) -> Scorecard:
     return MODEL.score(tuple(answers.values()), profile)
 
 
-def all_scores(result: ScoreResult) -> dict[str, float]:
+def all_scores(result: Scorecard) -> dict[str, float]:
     """Every number that is a maturity, keyed so two results can be compared point by point."""
     scores = {
         "overall": result.overall_maturity,
@@ -213,4 +214,4 @@ def test_same_inputs_give_the_same_result_whatever_the_answer_order(answers, pro
 def test_json_round_trip(answers, profile):
     result = run(answers, profile)
     text = json.dumps(result.to_json())
-    assert ScoreResult.from_json(json.loads(text)) == result
+    assert Scorecard.from_json(json.loads(text)) == result

@@ -12,9 +12,9 @@ from app.scoring import (
     AnswerInput,
     DomainSpec,
     QuestionSpec,
-    ScoreResult,
+    RiskProfile,
+    Scorecard,
     ScoringConfig,
-    VendorProfile,
     compile_model,
     control_title,
     inherent_tier,
@@ -32,11 +32,11 @@ from tests.scoring.makers import (
 )
 
 
-def score(questions, answers, profile=HIGH_PROFILE, config=CONFIG) -> ScoreResult:
+def score(questions, answers, profile=HIGH_PROFILE, config=CONFIG) -> Scorecard:
     return score_assessment(questions, answers, profile, config)
 
 
-def outcome(result: ScoreResult, key: str = "q1"):
+def outcome(result: Scorecard, key: str = "q1"):
     return next(o for c in result.controls for o in c.contributions if o.question_key == key)
 
 
@@ -294,7 +294,7 @@ def test_controls_are_in_domain_then_natural_order() -> None:
 # --- 6. overall and weakest link ------------------------------------------------------------
 
 
-def _overall_case(critical: bool) -> ScoreResult:
+def _overall_case(critical: bool) -> Scorecard:
     questions = [
         make_question("strong1", "A.2.2"),
         make_question("strong2", "A.3.2"),
@@ -349,49 +349,49 @@ def test_no_iso_domain_means_zero_overall() -> None:
 @pytest.mark.parametrize(
     ("profile", "tier", "points"),
     [
-        (VendorProfile(data_sensitivity="public", substitutability="easy"), "low", 0),
-        (VendorProfile(), "low", 2),
-        (VendorProfile(data_sensitivity="confidential"), "medium", 3),
+        (RiskProfile(data_sensitivity="none", substitutability="easy"), "low", 0),
+        (RiskProfile(), "low", 2),
+        (RiskProfile(data_sensitivity="medium"), "medium", 3),
         (
-            VendorProfile(
-                data_sensitivity="restricted",
+            RiskProfile(
+                data_sensitivity="high",
                 affects_natural_persons=True,
-                substitutability="difficult",
+                substitutability="highly_complex",
             ),
             "high",
             6,
         ),
         (
-            VendorProfile(
-                supports_critical_function=True, data_sensitivity="public", substitutability="easy"
+            RiskProfile(
+                supports_critical_function=True, data_sensitivity="none", substitutability="easy"
             ),
             "high",
             4,
         ),
         (
-            VendorProfile(
-                ai_act_high_risk_use=True, data_sensitivity="public", substitutability="easy"
+            RiskProfile(
+                ai_act_high_risk_use=True, data_sensitivity="none", substitutability="easy"
             ),
             "high",
             3,
         ),
         (
-            VendorProfile(
+            RiskProfile(
                 supports_critical_function=True,
-                data_sensitivity="confidential",
-                substitutability="difficult",
+                data_sensitivity="medium",
+                substitutability="highly_complex",
                 concentration_shared_providers=1,
             ),
             "critical",
             9,
         ),
         (
-            VendorProfile(
+            RiskProfile(
                 supports_critical_function=True,
-                data_sensitivity="restricted",
+                data_sensitivity="high",
                 ai_act_high_risk_use=True,
                 affects_natural_persons=True,
-                substitutability="impossible",
+                substitutability="not_substitutable",
                 concentration_shared_providers=5,
                 third_country_processing=True,
             ),
@@ -400,22 +400,21 @@ def test_no_iso_domain_means_zero_overall() -> None:
         ),
     ],
 )
-def test_inherent_tier_points(profile: VendorProfile, tier: str, points: int) -> None:
+def test_inherent_tier_points(profile: RiskProfile, tier: str, points: int) -> None:
     assessed = inherent_tier(profile)
     assert (assessed.tier, assessed.points) == (tier, points)
 
 
 def test_concentration_points_step_at_one_and_three() -> None:
     points = [
-        inherent_tier(VendorProfile(concentration_shared_providers=n)).points
-        for n in (0, 1, 2, 3, 9)
+        inherent_tier(RiskProfile(concentration_shared_providers=n)).points for n in (0, 1, 2, 3, 9)
     ]
     assert points == [2, 3, 3, 4, 4]
 
 
 def test_floor_is_explained() -> None:
-    profile = VendorProfile(
-        supports_critical_function=True, data_sensitivity="public", substitutability="easy"
+    profile = RiskProfile(
+        supports_critical_function=True, data_sensitivity="none", substitutability="easy"
     )
     reasons = inherent_tier(profile).reasons
     assert reasons[0] == "+4 supports a critical or important function (DORA)"
@@ -429,8 +428,8 @@ def test_target_follows_the_tier() -> None:
     q, a = [make_question()], [make_answer(value=2)]
     assert score(q, a, profile=LOW_PROFILE).target_maturity == 1
     assert score(q, a, profile=HIGH_PROFILE).target_maturity == 3
-    critical = VendorProfile(
-        supports_critical_function=True, data_sensitivity="restricted", substitutability="difficult"
+    critical = RiskProfile(
+        supports_critical_function=True, data_sensitivity="high", substitutability="highly_complex"
     )
     assert score(q, a, profile=critical).target_maturity == 4
 
@@ -445,15 +444,15 @@ def test_target_follows_the_tier() -> None:
         (0, LOW_PROFILE, "low"),  # gap 1 minor, low tier
     ],
 )
-def test_residual_matrix(level: int, profile: VendorProfile, residual: str) -> None:
+def test_residual_matrix(level: int, profile: RiskProfile, residual: str) -> None:
     q = make_question(evidence_required_from_level=None)
     result = score([q], [make_answer(value=level)], profile=profile)
     assert result.residual_risk == residual
 
 
 def test_critical_tier_never_below_medium_residual() -> None:
-    critical = VendorProfile(
-        supports_critical_function=True, data_sensitivity="restricted", substitutability="difficult"
+    critical = RiskProfile(
+        supports_critical_function=True, data_sensitivity="high", substitutability="highly_complex"
     )
     q = make_question(evidence_required_from_level=None)
     assert score([q], [make_answer(value=5)], profile=critical).residual_risk == "medium"
@@ -540,7 +539,7 @@ def test_json_round_trip_with_evidence_dates_and_list_values() -> None:
     result = score(questions, answers)
     data = json.loads(json.dumps(result.to_json()))
     assert data["controls"][0]["contributions"][0]["evidence"][0]["valid_until"] == "2027-03-01"
-    assert ScoreResult.from_json(data) == result
+    assert Scorecard.from_json(data) == result
 
 
 def test_answer_order_does_not_matter() -> None:
@@ -589,7 +588,7 @@ def test_input_and_config_validation() -> None:
     with pytest.raises(ValueError):
         make_evidence(status="maybe")
     with pytest.raises(ValueError):
-        VendorProfile(data_sensitivity="secret")
+        RiskProfile(data_sensitivity="secret")
     with pytest.raises(ValueError):
         ScoringConfig(as_of=AS_OF, target_by_tier={"high": 3})
     with pytest.raises(ValueError):

@@ -12,9 +12,11 @@ from app.models import (
     AISystem,
     AnswerEvidence,
     AuditEvent,
+    DataSensitivity,
     Finding,
     FindingStatus,
     ScoreResult,
+    Substitutability,
 )
 from app.questionnaires.schema import Question
 from app.questionnaires.service import questionnaire_of
@@ -23,12 +25,13 @@ from app.scoring.adapter import (
     answer_inputs,
     answer_level,
     compiled_model,
+    inputs_from_json,
     portfolio_providers,
     question_spec,
     question_specs,
+    risk_profile,
     scoring_config,
     shared_provider_counts,
-    vendor_profile,
 )
 from app.scoring.service import (
     recompute,
@@ -238,12 +241,12 @@ def test_profile_from_vendor_ai_systems_and_portfolio_concentration(session):
     # "Own data centre" are nobody else's; the other organisation's AWS vendor does not count.
     assert counts == {a.id: 1, b.id: 1, c.id: 1, d.id: 1}
 
-    profile_c = vendor_profile(session=session, vendor=c)
+    profile_c = risk_profile(session=session, vendor=c)
     assert profile_c.ai_act_high_risk_use and profile_c.affects_natural_persons
     assert profile_c.concentration_shared_providers == 1
-    profile_a = vendor_profile(session=session, vendor=a)
-    assert profile_a.data_sensitivity == "restricted" and not profile_a.third_country_processing
-    assert vendor_profile(session=session, vendor=b).third_country_processing  # US
+    profile_a = risk_profile(session=session, vendor=a)
+    assert profile_a.data_sensitivity == "high" and not profile_a.third_country_processing
+    assert risk_profile(session=session, vendor=b).third_country_processing  # US
 
 
 def test_targets_per_tier_come_from_organisation_settings(session):
@@ -285,3 +288,28 @@ def test_score_all_scores_each_vendors_latest_submitted_assessment(session, worl
     assert score_all(session=session, today=TODAY) == 1
     current = session.exec(select(ScoreResult).where(col(ScoreResult.is_current).is_(True))).one()
     assert current.assessment_id == newer.id
+
+
+def test_stored_inputs_in_the_tiers_words_read_back_as_the_registers_values() -> None:
+    """Scores stored before the risk profile took the register's values must still recompute."""
+    stored = {
+        "hidden": [],
+        "answers": [],
+        "profile": {
+            "supports_critical_function": False,
+            "data_sensitivity": "restricted",
+            "ai_act_high_risk_use": False,
+            "affects_natural_persons": False,
+            "substitutability": "difficult",
+            "concentration_shared_providers": 0,
+            "third_country_processing": False,
+        },
+        "config": {
+            "as_of": "2026-06-30",
+            "model_version": "2026.1",
+            "target_by_tier": {"critical": 4, "high": 3, "medium": 2, "low": 1},
+        },
+    }
+    _, _, profile, _ = inputs_from_json(stored)
+    assert profile.data_sensitivity == DataSensitivity.high
+    assert profile.substitutability == Substitutability.highly_complex

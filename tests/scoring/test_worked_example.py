@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.scoring import ScoreResult, compile_model, score_assessment
+from app.scoring import Scorecard, compile_model, score_assessment
 from tests.scoring.makers import (
     CONFIG,
     EXAMPLE_ANSWERS,
@@ -13,7 +13,7 @@ from tests.scoring.makers import (
 )
 
 
-def _result() -> ScoreResult:
+def _result() -> Scorecard:
     return score_assessment(EXAMPLE_QUESTIONS, EXAMPLE_ANSWERS, EXAMPLE_PROFILE, CONFIG)
 
 
@@ -108,4 +108,4 @@ def test_compiled_model_gives_the_same_result_and_survives_json() -> None:
     model = compile_model(EXAMPLE_QUESTIONS, CONFIG)
     result = score_assessment(model, EXAMPLE_ANSWERS, EXAMPLE_PROFILE, CONFIG)
     assert result == _result()
-    assert ScoreResult.from_json(json.loads(json.dumps(result.to_json()))) == result
+    assert Scorecard.from_json(json.loads(json.dumps(result.to_json()))) == result

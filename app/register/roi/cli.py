@@ -1,7 +1,7 @@
 """`assay export roi --out FILE.zip|FILE.xlsx [--org SLUG] [--draft] [--ref-date YYYY-MM-DD]`.
 
-The exporter joins the `export` group at import time (this module is listed in `app/cli.py`
-COMMAND_MODULES before `app.exports.cli`, which builds the group). An invalid register is
+The exporter joins the `export` group at import time (`app/cli.py` imports this module before
+`app.exports.cli` builds the group). An invalid register is
 refused: each problem on its own line on stderr, exit status 1, no file written.
 """
 
@@ -12,6 +12,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from app.commands import CommandError, connect
+from app.config import load_settings
 from app.exports.cli import Exporter, add_exporter, organisation_for
 
 CLI_ACTOR = "assay export roi (command line)"
@@ -45,15 +47,14 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from app.cli import CommandError, _engine, _settings
     from app.db import session_scope
     from app.register.roi.service import FORMATS, RegisterInvalid, export_roi
 
     fmt = args.out.suffix.lower().removeprefix(".")
     if fmt not in FORMATS:
         raise CommandError("--out must end in .zip (xBRL-CSV package) or .xlsx (workbook)")
-    settings = _settings()
-    engine = _engine(settings)
+    settings = load_settings()
+    engine = connect(settings)
     with session_scope(engine) as session:
         organisation = organisation_for(session, args.org)
         try:
