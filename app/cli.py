@@ -102,7 +102,7 @@ def cmd_user_create(args: argparse.Namespace) -> None:
                 raise CommandError(f"no organisation with slug {args.org!r}")
         try:
             user = create_user(
-                session,
+                session=session,
                 email=args.email,
                 name=args.name or args.email.split("@")[0],
                 role=Role(args.role),

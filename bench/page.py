@@ -35,7 +35,9 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
         for _ in range(count):
             session.expire_all()
             start = time.perf_counter()
-            assessment = get_assessment(session, user, contact.assessment_id)
+            assessment = get_assessment(
+                session=session, user=user, assessment_id=contact.assessment_id
+            )
             page = assessment_view(
                 session=session, user=user, assessment=assessment, today=portfolio.TODAY
             )

@@ -153,9 +153,11 @@ def create(
 
 
 def _detail(session: Session, assessment: Assessment) -> AssessmentDetail:
-    compiled = questionnaire_of(session, assessment)
-    values = {k: a.value for k, a in answers_of(session, assessment.id).items()}
-    done = progress(compiled, values, evidence_keys(session, assessment.id))
+    compiled = questionnaire_of(session=session, assessment=assessment)
+    values = {
+        k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
+    }
+    done = progress(compiled, values, evidence_keys(session=session, assessment_id=assessment.id))
     return AssessmentDetail(
         **_read_one(session, assessment).model_dump(),
         message=assessment.message,
@@ -168,7 +170,7 @@ def _detail(session: Session, assessment: Assessment) -> AssessmentDetail:
                 reason=t.reason,
                 at=t.at,
             )
-            for t in timeline(session, assessment)
+            for t in timeline(session=session, assessment=assessment)
         ],
     )
 
@@ -180,7 +182,7 @@ def _detail(session: Session, assessment: Assessment) -> AssessmentDetail:
     responses=problems(404),
 )
 def read(session: SessionDep, user: CurrentUser, assessment_id: int) -> AssessmentDetail:
-    return _detail(session, get_assessment(session, user, assessment_id))
+    return _detail(session, get_assessment(session=session, user=user, assessment_id=assessment_id))
 
 
 @router.post(
@@ -198,7 +200,7 @@ def transition(
 ) -> AssessmentDetail:
     """begin_review, request_clarification (reason; emails the vendor), complete, reopen (reason),
     cancel (reason). A step the current status does not allow is a 409 and changes nothing."""
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     if body is None:
         raise InvalidInput("Send a JSON body with the action (and a reason where needed).")
     if body.action == "send":
@@ -222,8 +224,8 @@ def transition(
     responses=problems(404),
 )
 def answers(session: SessionDep, user: CurrentUser, assessment_id: int) -> list[AnswerRead]:
-    assessment = get_assessment(session, user, assessment_id)
-    rows = answers_of(session, assessment.id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    rows = answers_of(session=session, assessment_id=assessment.id)
     links: dict[int, list[int]] = {}
     if rows:
         for answer_id, evidence_id in session.exec(
@@ -256,7 +258,7 @@ def answers(session: SessionDep, user: CurrentUser, assessment_id: int) -> list[
 )
 def comments(session: SessionDep, user: CurrentUser, assessment_id: int) -> list[CommentRead]:
     """Buyers get internal notes and vendor messages; vendor tokens only the vendor messages."""
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     threads = comments_for(session=session, assessment=assessment, viewer=user)
     return [
         CommentRead(

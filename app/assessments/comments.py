@@ -42,7 +42,7 @@ def add_comment(
     session.add(comment)
     session.flush()
     record(
-        session,
+        session=session,
         action=f"comment.{visibility.value}",
         actor=actor,
         organisation_id=assessment.organisation_id,

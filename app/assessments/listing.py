@@ -90,7 +90,7 @@ def list_assessments(
     )
 
 
-def filter_choices(session: Session, user: User) -> dict:
+def filter_choices(*, session: Session, user: User) -> dict:
     """Vendors and campaigns for the filter menus (buyer side)."""
     vendors = session.exec(
         select(Vendor.id, Vendor.legal_name)

@@ -72,7 +72,7 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def earliest_evidence_expiry(session: Session, assessment_id: int) -> date | None:
+def earliest_evidence_expiry(*, session: Session, assessment_id: int) -> date | None:
     """The first valid_until among evidence attached to the assessment (rejected files ignored)."""
     return session.exec(
         select(func.min(Evidence.valid_until))
@@ -99,7 +99,11 @@ def compute_next_review(
     cadence = cadence_months(organisation)
     months = cadence.get(str(vendor.tier or UNTIERED), cadence[UNTIERED])
     by_tier = add_months(completed_on, months)
-    expiry = earliest_evidence_expiry(session, assessment_id) if assessment_id else None
+    expiry = (
+        earliest_evidence_expiry(session=session, assessment_id=assessment_id)
+        if assessment_id
+        else None
+    )
     return min(by_tier, expiry) if expiry else by_tier
 
 
@@ -118,7 +122,7 @@ def set_next_review(
     session.add(vendor)
     session.flush()
     record(
-        session,
+        session=session,
         action="vendor.next_review_set",
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -188,9 +192,9 @@ def prefill_from_previous(*, session: Session, assessment: Assessment, previous:
     new_row = session.get(Questionnaire, assessment.questionnaire_id)
     assert old_row is not None and new_row is not None  # foreign keys
     same = unchanged_questions(compiled(old_row), compiled(new_row))
-    existing = answers_of(session, assessment.id)
+    existing = answers_of(session=session, assessment_id=assessment.id)
     copied = 0
-    for key, old in answers_of(session, previous.id).items():
+    for key, old in answers_of(session=session, assessment_id=previous.id).items():
         if key not in same or key in existing or old.review_state != ReviewState.accepted:
             continue
         answer = Answer(
@@ -288,7 +292,7 @@ def start_reassessment(
         reassessment=True,
     )
     record(
-        session,
+        session=session,
         action="assessment.reassessment_started",
         actor=actor,
         organisation_id=vendor.organisation_id,

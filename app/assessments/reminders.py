@@ -48,7 +48,7 @@ def threshold_for(due_date: date, today: date, days_before: Sequence[int]) -> st
     return f"before-{min(reached)}" if reached else None
 
 
-def claim_reminder(session: Session, assessment_id: int, threshold: str) -> bool:
+def claim_reminder(*, session: Session, assessment_id: int, threshold: str) -> bool:
     """Insert the log row first; False if another run already holds this threshold."""
     try:
         with session.begin_nested():
@@ -58,7 +58,7 @@ def claim_reminder(session: Session, assessment_id: int, threshold: str) -> bool
     return True
 
 
-def candidates(session: Session, today: date, days_before: Sequence[int]) -> list[int]:
+def candidates(*, session: Session, today: date, days_before: Sequence[int]) -> list[int]:
     horizon = max([0, *days_before])
     return list(
         session.exec(
@@ -80,11 +80,15 @@ def remind_one(
     if assessment.status not in AWAITING_VENDOR or assessment.due_date is None:
         return None
     threshold = threshold_for(assessment.due_date, today, settings.reminder_days_before)
-    if threshold is None or not claim_reminder(session, assessment.id, threshold):
+    if threshold is None or not claim_reminder(
+        session=session, assessment_id=assessment.id, threshold=threshold
+    ):
         return None
-    compiled = questionnaire_of(session, assessment)
-    values = {k: a.value for k, a in answers_of(session, assessment.id).items()}
-    done = progress(compiled, values, evidence_keys(session, assessment.id))
+    compiled = questionnaire_of(session=session, assessment=assessment)
+    values = {
+        k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
+    }
+    done = progress(compiled, values, evidence_keys(session=session, assessment_id=assessment.id))
     days_left = (assessment.due_date - today).days
     overdue = threshold == OVERDUE
     subject = (
@@ -108,7 +112,7 @@ def remind_one(
         settings=settings,
     )
     record(
-        session,
+        session=session,
         action="assessment.reminded",
         organisation_id=assessment.organisation_id,
         object_type="assessment",
@@ -124,7 +128,7 @@ def send_reminders(
     """Every due reminder, one short transaction per assessment (safe to run concurrently)."""
     today = today or utcnow().date()
     with Session(engine) as session:
-        ids = candidates(session, today, settings.reminder_days_before)
+        ids = candidates(session=session, today=today, days_before=settings.reminder_days_before)
     sent = already = emails = 0
     for assessment_id in ids:
         with session_scope(engine) as session:

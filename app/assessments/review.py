@@ -119,7 +119,7 @@ class ReviewRow:
 
 
 def evidence_by_answer(
-    session: Session, answer_ids: list[int]
+    *, session: Session, answer_ids: list[int]
 ) -> dict[int, list[tuple[AnswerEvidence, Evidence]]]:
     found: dict[int, list[tuple[AnswerEvidence, Evidence]]] = {}
     if not answer_ids:
@@ -145,16 +145,16 @@ def review_sections(
 ) -> list[tuple[Section, list[ReviewRow]]]:
     """Every visible (or answered) question with its answer, evidence, previous answer, maturity
     contribution and both threads as `viewer` may see them. A fixed number of queries."""
-    questionnaire = questionnaire_of(session, assessment)
-    answers = answers_of(session, assessment.id)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     values = {k: a.value for k, a in answers.items()}
     visible = {q.key for q in visible_questions(questionnaire.definition, values)}
     previous = (
-        answers_of(session, assessment.previous_assessment_id)
+        answers_of(session=session, assessment_id=assessment.previous_assessment_id)
         if assessment.previous_assessment_id
         else {}
     )
-    evidence = evidence_by_answer(session, [a.id for a in answers.values()])
+    evidence = evidence_by_answer(session=session, answer_ids=[a.id for a in answers.values()])
     threads = comments_for(
         session=session, assessment=assessment, viewer=viewer, question_key=only_key
     )
@@ -191,9 +191,9 @@ def review_sections(
     return sections
 
 
-def review_counts(session: Session, assessment: Assessment) -> dict[str, int]:
+def review_counts(*, session: Session, assessment: Assessment) -> dict[str, int]:
     counts = {state.value: 0 for state in ReviewState}
-    for answer in answers_of(session, assessment.id).values():
+    for answer in answers_of(session=session, assessment_id=assessment.id).values():
         counts[ReviewState(answer.review_state).value] += 1
     return counts
 
@@ -265,7 +265,7 @@ def review_answer(
             ip=ip,
         )
     record(
-        session,
+        session=session,
         action=f"answer.{decision.value}",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -301,7 +301,7 @@ def review_evidence(
     session.add(link)
     session.flush()
     record(
-        session,
+        session=session,
         action=f"answer_evidence.{decision.value}",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -324,7 +324,7 @@ def add_thread_message(
     ip: str | None = None,
 ) -> Comment:
     """A buyer's internal note or message to the vendor on one question of the questionnaire."""
-    if question_key not in questionnaire_of(session, assessment).by_key:
+    if question_key not in questionnaire_of(session=session, assessment=assessment).by_key:
         raise NotFound(f"No question {question_key!r} in this questionnaire.")
     return add_comment(
         session=session,
@@ -418,10 +418,10 @@ def take_action(
         ip=ip,
     )
     if action == "request_clarification":
-        compiled = questionnaire_of(session, assessment)
+        compiled = questionnaire_of(session=session, assessment=assessment)
         flagged = [
             compiled.by_key[a.question_key].text
-            for a in answers_of(session, assessment.id).values()
+            for a in answers_of(session=session, assessment_id=assessment.id).values()
             if a.review_state in (ReviewState.clarification, ReviewState.rejected)
             and a.question_key in compiled.by_key
         ]
@@ -445,7 +445,7 @@ def take_action(
 # --- email delivery, visible on the page ----------------------------------------------------------
 
 
-def actors_of(session: Session, steps: list[AssessmentTransition]) -> dict[int, User]:
+def actors_of(*, session: Session, steps: list[AssessmentTransition]) -> dict[int, User]:
     """The users who took the timeline's steps, by id (one query)."""
     ids = {s.actor_id for s in steps if s.actor_id}
     if not ids:
@@ -453,7 +453,7 @@ def actors_of(session: Session, steps: list[AssessmentTransition]) -> dict[int, 
     return {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
 
 
-def email_to_retry(session: Session, email_id: int) -> OutboxEmail:
+def email_to_retry(*, session: Session, email_id: int) -> OutboxEmail:
     """An assessment's email by id; NotFound for any other (access is checked on its assessment)."""
     email = session.get(OutboxEmail, email_id)
     if email is None or email.assessment_id is None:
@@ -461,7 +461,7 @@ def email_to_retry(session: Session, email_id: int) -> OutboxEmail:
     return email
 
 
-def emails_of(session: Session, assessment: Assessment) -> list[OutboxEmail]:
+def emails_of(*, session: Session, assessment: Assessment) -> list[OutboxEmail]:
     return list(
         session.exec(
             select(OutboxEmail)
@@ -486,7 +486,7 @@ def retry_email(
     session.add(email)
     session.flush()
     record(
-        session,
+        session=session,
         action="email.retried",
         actor=actor,
         organisation_id=assessment.organisation_id,

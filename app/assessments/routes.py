@@ -88,7 +88,7 @@ def assessments_list(
         "today": today,
         "is_overdue": is_overdue,
         "campaign": campaign,
-        **filter_choices(session, user),
+        **filter_choices(session=session, user=user),
     }
     return render(
         request,
@@ -102,7 +102,7 @@ def assessments_list(
 
 
 def _send_form_context(session, user: User, selected: list[int]) -> dict:
-    vendors, contacts = vendors_with_contacts(session, user.organisation_id)
+    vendors, contacts = vendors_with_contacts(session=session, organisation_id=user.organisation_id)
     questionnaires = available_questionnaires(session=session, organisation_id=user.organisation_id)
     # Latest versions first (then the most recently published), whatever the key.
     questionnaires.sort(key=lambda q: (q.version, q.published_at, q.id), reverse=True)
@@ -151,7 +151,7 @@ def send(
     except ValueError:
         raise InvalidInput("Choose a due date (YYYY-MM-DD).") from None
     recipients = recipients_from_form(
-        session,
+        session=session,
         vendor_ids=vendor_ids,
         contact_ids=contact_ids,
         new_contacts=list(zip(new_contacts_vendor, new_contacts, strict=False)),
@@ -201,27 +201,29 @@ def publish_questionnaire_library(
 
 def _page_context(session, user: User, assessment_id: int) -> dict:
     today = _today()
-    assessment = get_assessment(session, user, assessment_id)
-    compiled = questionnaire_of(session, assessment)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    compiled = questionnaire_of(session=session, assessment=assessment)
     sections = review.review_sections(
         session=session, assessment=assessment, viewer=user, today=today
     )
     values = {
         row.question.key: row.answer.value for _, rows in sections for row in rows if row.answer
     }
-    steps = timeline(session, assessment)
+    steps = timeline(session=session, assessment=assessment)
     return {
         "assessment": assessment,
         "vendor": session.get(Vendor, assessment.vendor_id),
         "questionnaire": session.get(Questionnaire, assessment.questionnaire_id),
         "definition": compiled.definition,
         "sections": sections,
-        "progress": progress(compiled, values, evidence_keys(session, assessment.id)),
+        "progress": progress(
+            compiled, values, evidence_keys(session=session, assessment_id=assessment.id)
+        ),
         "timeline": steps,
-        "actors": review.actors_of(session, steps),
+        "actors": review.actors_of(session=session, steps=steps),
         "actions": review.buyer_actions(user, assessment),
-        "emails": review.emails_of(session, assessment),
-        "counts": review.review_counts(session, assessment),
+        "emails": review.emails_of(session=session, assessment=assessment),
+        "counts": review.review_counts(session=session, assessment=assessment),
         "can_review": has_permission(user.role, Permission.review_assessments)
         and assessment.status == "under_review",
         "can_comment": _may_comment(user),
@@ -247,7 +249,7 @@ def _answer_fragment(request: Request, session, user: User, assessment_id: int, 
     """The one answer's card for htmx, or the whole page after a plain form post."""
     if not is_htmx(request):
         return redirect(request, f"/assessments/{assessment_id}#q-{key}")
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     sections = review.review_sections(
         session=session, assessment=assessment, viewer=user, today=_today(), only_key=key
     )
@@ -267,7 +269,7 @@ REVIEW_STEPS = ("begin_review", "request_clarification", "complete", "reopen", "
 
 
 def _step(request: Request, session, user: User, assessment_id: int, action: str, reason: str):
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     review.take_action(
         session=session,
         actor=user,
@@ -324,7 +326,7 @@ def answer_review(
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     review.review_answer(
         session=session,
         actor=user,
@@ -347,7 +349,7 @@ def evidence_review(
     session: SessionDep,
     decision: Annotated[str, Form()] = "",
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     review.review_evidence(
         session=session,
         actor=user,
@@ -371,7 +373,7 @@ def answer_comment(
     visibility: Annotated[str, Form()] = "internal",
 ) -> Response:
     """An internal note (buyer team only) or a message the vendor sees and answers."""
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     if visibility not in ("internal", "vendor"):
         raise InvalidInput("Choose an internal note or a message to the vendor.")
     review.add_thread_message(
@@ -389,8 +391,8 @@ def answer_comment(
 @router.post("/assessment-emails/{email_id}/retry")
 def email_retry(request: Request, email_id: int, user: Sender, session: SessionDep) -> Response:
     """Queue a failed email again, once the SMTP problem is fixed."""
-    email = review.email_to_retry(session, email_id)
-    assessment = get_assessment(session, user, email.assessment_id)
+    email = review.email_to_retry(session=session, email_id=email_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=email.assessment_id)
     review.retry_email(
         session=session,
         actor=user,

@@ -85,8 +85,8 @@ def parse_new_contacts(text: str) -> list[NewContact]:
 
 
 def recipients_from_form(
-    session: Session,
     *,
+    session: Session,
     vendor_ids: Sequence[int],
     contact_ids: Sequence[int],
     new_contacts: Sequence[tuple[int, str]],
@@ -109,7 +109,7 @@ def recipients_from_form(
 
 
 def vendors_with_contacts(
-    session: Session, organisation_id: int
+    *, session: Session, organisation_id: int
 ) -> tuple[list[Vendor], dict[int, list[VendorContact]]]:
     """The organisation's vendors by name, and each one's contacts (primary first): what the
     send form offers. Two queries."""
@@ -131,7 +131,7 @@ def vendors_with_contacts(
     return vendors, contacts
 
 
-def usable_questionnaire(session: Session, organisation_id: int, questionnaire_id: int):
+def usable_questionnaire(*, session: Session, organisation_id: int, questionnaire_id: int):
     for row in available_questionnaires(session=session, organisation_id=organisation_id):
         if row.id == questionnaire_id:
             return row
@@ -168,7 +168,9 @@ def send_questionnaire(
     message = (message or "").strip() or None
     if message and len(message) > MAX_MESSAGE:
         raise InvalidInput(f"Keep the message under {MAX_MESSAGE:,} characters.")
-    questionnaire = usable_questionnaire(session, actor.organisation_id, questionnaire_id)
+    questionnaire = usable_questionnaire(
+        session=session, organisation_id=actor.organisation_id, questionnaire_id=questionnaire_id
+    )
     vendors = {
         v.id: v
         for v in session.exec(
@@ -220,7 +222,7 @@ def send_questionnaire(
         result.invited += invited
         result.notified += notified
     record(
-        session,
+        session=session,
         action="campaign.created",
         actor=actor,
         organisation_id=actor.organisation_id,

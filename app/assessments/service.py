@@ -37,7 +37,7 @@ from app.questionnaires.service import Compiled, cached_compiled, questionnaire_
 
 
 def get_assessment(
-    session: Session, user: User, assessment_id: int, *, for_update: bool = False
+    *, session: Session, user: User, assessment_id: int, for_update: bool = False
 ) -> Assessment:
     """The assessment if the caller's tenant owns it (buyer) or it was sent to them (vendor).
 
@@ -82,7 +82,7 @@ def _locked_assessments(session: Session) -> set[int]:
     return held[1]
 
 
-def lock_assessment(session: Session, assessment: Assessment) -> None:
+def lock_assessment(*, session: Session, assessment: Assessment) -> None:
     """Lock the assessment row and read its committed status and version, unless this
     transaction has done so already (`get_assessment(..., for_update=True)`).
 
@@ -132,7 +132,7 @@ def create_assessment(
     session.add(assessment)
     session.flush()
     record(
-        session,
+        session=session,
         action="assessment.created",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -193,7 +193,7 @@ def apply_transition(
         )
     )
     record(
-        session,
+        session=session,
         action=f"assessment.{name}",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -205,7 +205,7 @@ def apply_transition(
     return assessment
 
 
-def timeline(session: Session, assessment: Assessment) -> list[AssessmentTransition]:
+def timeline(*, session: Session, assessment: Assessment) -> list[AssessmentTransition]:
     return list(
         session.exec(
             select(AssessmentTransition)
@@ -218,7 +218,7 @@ def timeline(session: Session, assessment: Assessment) -> list[AssessmentTransit
 # --- answers --------------------------------------------------------------------------------------
 
 
-def answers_of(session: Session, assessment_id: int) -> dict[str, Answer]:
+def answers_of(*, session: Session, assessment_id: int) -> dict[str, Answer]:
     return {
         a.question_key: a
         for a in session.exec(select(Answer).where(Answer.assessment_id == assessment_id))
@@ -246,13 +246,13 @@ def save_answer(
     # Lock the assessment row first (PostgreSQL; SQLite writers are serialised already): the
     # status checked below and the first save's `start` step must be what concurrent saves
     # committed while this one waited, or a save of another answer fails as a conflict.
-    lock_assessment(session, assessment)
+    lock_assessment(session=session, assessment=assessment)
     if AssessmentStatus(assessment.status) not in EDITABLE_STATES:
         raise Conflict(
             f"Answers are locked while the assessment is "
             f"{AssessmentStatus(assessment.status).value.replace('_', ' ')}."
         )
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     question = questionnaire.by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
@@ -293,7 +293,7 @@ def save_answer(
             ip=ip,
         )
     record(
-        session,
+        session=session,
         action="answer.saved",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -342,7 +342,7 @@ class Progress:
         return [key for s in self.sections for key in s.missing]
 
 
-def evidence_keys(session: Session, assessment_id: int) -> set[str]:
+def evidence_keys(*, session: Session, assessment_id: int) -> set[str]:
     """Question keys that have at least one evidence file attached."""
     rows = session.exec(
         select(Answer.question_key)

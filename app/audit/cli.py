@@ -15,7 +15,7 @@ def cmd_verify(_args: argparse.Namespace) -> None:
 
     engine = connect(load_settings())
     with Session(engine) as session:
-        report = verify(session)
+        report = verify(session=session)
     for problem in report.problems:
         print(f"BROKEN {problem}")
     if not report.ok:

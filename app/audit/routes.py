@@ -59,7 +59,7 @@ def trail(
     fragment = is_htmx(request) and not request.headers.get("HX-History-Restore-Request")
     if fragment:
         return render(request, "audit/trail.html", context, block="results")
-    context["report"] = verify(session, chain=chain_for(organisation_id))
+    context["report"] = verify(session=session, chain=chain_for(organisation_id))
     return render(request, "audit/trail.html", context)
 
 
@@ -69,7 +69,7 @@ def _export(
     organisation_id = _organisation_id(user)
     events = list(trail_events(session=session, organisation_id=organisation_id, filters=filters))
     record(
-        session,
+        session=session,
         action="audit.exported",
         actor=user,
         organisation_id=organisation_id,

@@ -70,8 +70,8 @@ def _lock_chain(session: Session, chain: str) -> AuditChain:
 
 
 def record(
-    session: Session,
     *,
+    session: Session,
     action: str,
     actor: User | None = None,
     organisation_id: int | None = None,
@@ -183,7 +183,7 @@ def _head(session: Session, chain: str) -> AuditChain | None:
     ).scalar_one_or_none()
 
 
-def verify_chain(session: Session, chain: str) -> tuple[int, list[ChainProblem]]:
+def verify_chain(*, session: Session, chain: str) -> tuple[int, list[ChainProblem]]:
     """Check one chain while others may be appending to it; returns (events checked, problems).
 
     Rows are always re-read (`populate_existing`): events already loaded in the session must
@@ -218,7 +218,7 @@ def verify_chain(session: Session, chain: str) -> tuple[int, list[ChainProblem]]
     return counted.count, problems
 
 
-def verify(session: Session, *, chain: str | None = None) -> VerifyReport:
+def verify(*, session: Session, chain: str | None = None) -> VerifyReport:
     """Recompute every link of every chain (or of one chain)."""
     if chain is not None:
         chains = [chain]
@@ -228,7 +228,7 @@ def verify(session: Session, *, chain: str | None = None) -> VerifyReport:
     problems: list[ChainProblem] = []
     total = 0
     for name in chains:
-        count, found = verify_chain(session, name)
+        count, found = verify_chain(session=session, chain=name)
         total += count
         problems += found
     return VerifyReport(chains=len(chains), events=total, problems=problems)

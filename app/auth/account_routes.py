@@ -25,7 +25,7 @@ def _browser_only(request: Request) -> None:
 
 
 def _page(request: Request, session: SessionDep, user: User, **extra) -> Response:
-    context = {"tokens": service.user_api_tokens(session, user=user), **extra}
+    context = {"tokens": service.user_api_tokens(session=session, user=user), **extra}
     return render(request, "account/account.html", context)
 
 
@@ -37,7 +37,7 @@ def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Re
 @router.post("/sign-out-everywhere")
 def sign_out_everywhere(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     _browser_only(request)
-    service.sign_out_everywhere(session, user=user)
+    service.sign_out_everywhere(session=session, user=user)
     end_session(request)
     flash(request, "You are signed out on every device.")
     return redirect(request, "/login")
@@ -46,7 +46,7 @@ def sign_out_everywhere(request: Request, user: CurrentUser, session: SessionDep
 @router.post("/two-step/start")
 def two_step_start(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     _browser_only(request)
-    secret = service.start_totp_enrolment(session, user=user)
+    secret = service.start_totp_enrolment(session=session, user=user)
     return _enrolment(request, user, secret)
 
 
@@ -65,7 +65,7 @@ def two_step_confirm(
     code = parse(CodeForm, form).code
     _browser_only(request)
     try:
-        codes = service.confirm_totp_enrolment(session, user=user, code=code)
+        codes = service.confirm_totp_enrolment(session=session, user=user, code=code)
     except DomainError as exc:
         if user.totp_secret and not user.totp_enabled:
             return _enrolment(request, user, user.totp_secret, exc.message)
@@ -79,7 +79,7 @@ def two_step_disable(
 ) -> Response:
     password = parse(PasswordForm, form).password
     _browser_only(request)
-    service.disable_totp(session, user=user, password=password)
+    service.disable_totp(session=session, user=user, password=password)
     flash(request, "Two-step sign-in is off.")
     return redirect(request, "/account")
 
@@ -90,7 +90,7 @@ def create_token(
 ) -> Response:
     name = parse(TokenForm, form).name
     _browser_only(request)
-    token, secret = service.create_api_token(session, user=user, name=name)
+    token, secret = service.create_api_token(session=session, user=user, name=name)
     return _page(request, session, user, new_token=secret, new_token_name=token.name)
 
 
@@ -99,6 +99,6 @@ def revoke_token(
     request: Request, user: CurrentUser, session: SessionDep, token_id: int
 ) -> Response:
     _browser_only(request)
-    token = service.revoke_api_token(session, user=user, token_id=token_id)
+    token = service.revoke_api_token(session=session, user=user, token_id=token_id)
     flash(request, f"Token “{token.name}” is revoked.")
     return redirect(request, "/account")

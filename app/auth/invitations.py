@@ -61,7 +61,7 @@ def _can_invite(session: Session, actor: User, vendor: Vendor) -> bool:
     if has_permission(actor.role, Permission.manage_vendors):
         return actor.organisation_id == vendor.organisation_id
     if has_permission(actor.role, Permission.manage_vendor_team):
-        return vendor.id in vendor_ids_for(session, actor)
+        return vendor.id in vendor_ids_for(session=session, user=actor)
     return False
 
 
@@ -144,7 +144,7 @@ def invite_vendor_contact(
         organisation_id=vendor.organisation_id,
     )
     record(
-        session,
+        session=session,
         action="vendor_contact.invited",
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -155,7 +155,7 @@ def invite_vendor_contact(
     return invitation, url
 
 
-def open_invitation(session: Session, token: str) -> Invitation:
+def open_invitation(*, session: Session, token: str) -> Invitation:
     """The usable invitation behind a link, or InvitationUnusable saying why not."""
     invitation = session.exec(
         select(Invitation).where(Invitation.token_hash == token_hash(token))
@@ -173,8 +173,8 @@ def open_invitation(session: Session, token: str) -> Invitation:
 
 
 def accept_invitation(
-    session: Session,
     *,
+    session: Session,
     invitation: Invitation,
     user: User | None,
     name: str = "",
@@ -194,7 +194,7 @@ def accept_invitation(
         raise InvitationUnusable(InvitationProblem.used)
     if user is None:
         user = create_user(
-            session,
+            session=session,
             email=invitation.email,
             name=name.strip() or invitation.name or invitation.email,
             role=Role(invitation.role),
@@ -216,7 +216,7 @@ def accept_invitation(
     session.add(contact)
     session.flush()
     record(
-        session,
+        session=session,
         action="vendor_contact.joined",
         actor=user,
         organisation_id=invitation.organisation_id,
@@ -228,9 +228,9 @@ def accept_invitation(
     return user
 
 
-def team_of(session: Session, *, user: User) -> list[tuple[Vendor, list[VendorContact]]]:
+def team_of(*, session: Session, user: User) -> list[tuple[Vendor, list[VendorContact]]]:
     """The vendor admin's vendors with their signed-up and invited contacts."""
-    ids = vendor_ids_for(session, user)
+    ids = vendor_ids_for(session=session, user=user)
     if not ids:
         return []
     vendors = session.exec(
@@ -242,10 +242,10 @@ def team_of(session: Session, *, user: User) -> list[tuple[Vendor, list[VendorCo
     return [(v, [c for c in contacts if c.vendor_id == v.id]) for v in vendors]
 
 
-def remove_colleague(session: Session, *, actor: User, contact_id: int) -> VendorContact:
+def remove_colleague(*, session: Session, actor: User, contact_id: int) -> VendorContact:
     """Take a contact off the vendor; their sessions end if this was their last vendor."""
     contact = session.get(VendorContact, contact_id)
-    if contact is None or contact.vendor_id not in vendor_ids_for(session, actor):
+    if contact is None or contact.vendor_id not in vendor_ids_for(session=session, user=actor):
         raise NotFound("No such colleague here.")
     if contact.user_id == actor.id:
         raise InvalidInput("You cannot remove yourself; ask another admin.")
@@ -264,11 +264,11 @@ def remove_colleague(session: Session, *, actor: User, contact_id: int) -> Vendo
     session.flush()
     if removed_user is not None:
         removed_user.session_epoch += 1
-        if not vendor_ids_for(session, removed_user):
+        if not vendor_ids_for(session=session, user=removed_user):
             removed_user.active = False
         session.add(removed_user)
     record(
-        session,
+        session=session,
         action="vendor_contact.removed",
         actor=actor,
         organisation_id=vendor.organisation_id if vendor else None,

@@ -49,7 +49,7 @@ def email_domain(email: str) -> str:
     return normalise_email(email).rpartition("@")[2]
 
 
-def find_sso_organisation(session: Session, identifier: str) -> Organisation | None:
+def find_sso_organisation(*, session: Session, identifier: str) -> Organisation | None:
     """The organisation for an email (by its domain) or an organisation slug."""
     identifier = identifier.strip().lower()
     if "@" not in identifier:
@@ -80,7 +80,7 @@ def client_for(org: Organisation, config: OidcConfig) -> StarletteOAuth2App:
 
 
 def sso_user(
-    session: Session, *, org: Organisation, issuer: str, claims: dict, ip: str | None
+    *, session: Session, org: Organisation, issuer: str, claims: dict, ip: str | None
 ) -> User:
     """The verified identity's user in `org`, provisioned with the default role on first login."""
     email = normalise_email(str(claims.get("email") or ""))
@@ -112,7 +112,7 @@ def sso_user(
         session.add(user)
         session.flush()
         record(
-            session,
+            session=session,
             action="user.created",
             actor=user,
             object_type="user",
@@ -124,7 +124,7 @@ def sso_user(
     user.last_login_at = utcnow()
     session.add(user)
     record(
-        session,
+        session=session,
         action="auth.login",
         actor=user,
         object_type="user",

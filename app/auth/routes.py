@@ -53,7 +53,9 @@ def login_page(request: Request, next: str | None = None) -> Response:
 def login(request: Request, session: SessionDep, form: PostedForm) -> Response:
     data = parse(LoginForm, form)
     email, next = data.email, data.next
-    outcome = password_login(session, email=email, password=data.password, ip=request_ip(request))
+    outcome = password_login(
+        session=session, email=email, password=data.password, ip=request_ip(request)
+    )
     if outcome.user is None:
         error, status = (
             (throttle.THROTTLED_MESSAGE, 429) if outcome.throttled else (GENERIC_FAILURE, 401)
@@ -98,8 +100,8 @@ def second_factor(request: Request, session: SessionDep, form: PostedForm) -> Re
         flash(request, "That took too long. Sign in again.", "error")
         return redirect(request, "/login")
     user, next_url = pending
-    if not verify_second_factor(session, user=user, code=code, ip=request_ip(request)):
-        blocked = throttle.is_blocked(session, [throttle.account_key(user.email)])
+    if not verify_second_factor(session=session, user=user, code=code, ip=request_ip(request)):
+        blocked = throttle.is_blocked(session=session, keys=[throttle.account_key(user.email)])
         message = throttle.THROTTLED_MESSAGE if blocked else "That code is not valid."
         return render(request, "auth/two_step.html", {"error": message}, status_code=401)
     start_session(request, user)
@@ -111,7 +113,9 @@ async def sso_start(request: Request, session: SessionDep, form: PostedForm) -> 
     """Email (its domain) or organisation slug first, then off to the organisation's provider."""
     data = parse(SsoForm, form)
     identifier, next = data.identifier, data.next
-    org = await run_in_threadpool(find_sso_organisation, session, identifier)
+    org = await run_in_threadpool(
+        lambda: find_sso_organisation(session=session, identifier=identifier)
+    )
     config = oidc_config(org, request.app.state.settings) if org else None
     if org is None or config is None:
         context = {
@@ -148,7 +152,11 @@ async def sso_callback(request: Request, session: WriteSessionDep) -> Response:
         raise SsoRefused("Your identity provider did not return an ID token.")
     user = await run_in_threadpool(
         lambda: sso_user(
-            session, org=org, issuer=config.issuer, claims=dict(claims), ip=request_ip(request)
+            session=session,
+            org=org,
+            issuer=config.issuer,
+            claims=dict(claims),
+            ip=request_ip(request),
         )
     )
     start_session(request, user)
@@ -168,7 +176,7 @@ def _existing_account(session: SessionDep, email: str) -> User | None:
 
 @public_router.get("/invitations/{token}")
 def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
-    invitation = open_invitation(session, token)
+    invitation = open_invitation(session=session, token=token)
     existing = _existing_account(session, invitation.email)
     return render(request, "auth/invitation.html", {"invitation": invitation, "existing": existing})
 
@@ -180,17 +188,17 @@ def invitation_accept(
     """New people set a password; people with an account prove it with theirs."""
     data = parse(InvitationForm, form)
     password, name = data.password, data.name
-    invitation = open_invitation(session, token)
+    invitation = open_invitation(session=session, token=token)
     existing = _existing_account(session, invitation.email)
     ip = request_ip(request)
     error = None
     if existing is not None:
         keys = [throttle.account_key(existing.email), throttle.address_key(ip)]
-        if throttle.is_blocked(session, keys):
+        if throttle.is_blocked(session=session, keys=keys):
             error = throttle.THROTTLED_MESSAGE
         elif not verify_password(password, existing.password_hash):
-            throttle.record_failure(session, keys[0], throttle.ACCOUNT)
-            throttle.record_failure(session, keys[1], throttle.ADDRESS)
+            throttle.record_failure(session=session, key=keys[0], policy=throttle.ACCOUNT)
+            throttle.record_failure(session=session, key=keys[1], policy=throttle.ADDRESS)
             error = "That password is not correct."
     elif password != data.password_confirm:
         error = "The two passwords differ."
@@ -199,7 +207,12 @@ def invitation_accept(
     if error is None:
         try:
             user = accept_invitation(
-                session, invitation=invitation, user=existing, name=name, password=password, ip=ip
+                session=session,
+                invitation=invitation,
+                user=existing,
+                name=name,
+                password=password,
+                ip=ip,
             )
         except InvalidInput as exc:
             error = exc.message

@@ -19,18 +19,18 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def find_user_by_email(session: Session, email: str) -> User | None:
+def find_user_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def authenticate(session: Session, *, email: str, password: str, ip: str | None) -> User | None:
+def authenticate(*, session: Session, email: str, password: str, ip: str | None) -> User | None:
     """The user if the password matches an active account; same work and answer otherwise."""
-    user = find_user_by_email(session, email)
+    user = find_user_by_email(session=session, email=email)
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.active:
         if user is not None:
             record(
-                session,
+                session=session,
                 action="auth.login_failed",
                 actor=user,
                 object_type="user",
@@ -40,13 +40,20 @@ def authenticate(session: Session, *, email: str, password: str, ip: str | None)
         return None
     user.last_login_at = utcnow()
     session.add(user)
-    record(session, action="auth.login", actor=user, object_type="user", object_id=user.id, ip=ip)
+    record(
+        session=session,
+        action="auth.login",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip=ip,
+    )
     return user
 
 
 def create_user(
-    session: Session,
     *,
+    session: Session,
     email: str,
     name: str,
     role: Role,
@@ -71,7 +78,7 @@ def create_user(
     session.add(user)
     session.flush()
     record(
-        session,
+        session=session,
         action="user.created",
         actor=actor,
         organisation_id=organisation_id,
@@ -91,24 +98,24 @@ class LoginOutcome:
     needs_second_factor: bool = False
 
 
-def password_login(session: Session, *, email: str, password: str, ip: str | None) -> LoginOutcome:
+def password_login(*, session: Session, email: str, password: str, ip: str | None) -> LoginOutcome:
     """Throttled password check; the caller starts the session or asks for the TOTP code."""
     keys = [throttle.account_key(email), throttle.address_key(ip)]
-    if throttle.is_blocked(session, keys):
+    if throttle.is_blocked(session=session, keys=keys):
         return LoginOutcome(throttled=True)
-    user = authenticate(session, email=email, password=password, ip=ip)
+    user = authenticate(session=session, email=email, password=password, ip=ip)
     if user is None:
-        throttle.record_failure(session, keys[0], throttle.ACCOUNT)
-        throttle.record_failure(session, keys[1], throttle.ADDRESS)
+        throttle.record_failure(session=session, key=keys[0], policy=throttle.ACCOUNT)
+        throttle.record_failure(session=session, key=keys[1], policy=throttle.ADDRESS)
         return LoginOutcome()
-    throttle.record_success(session, keys[0])
+    throttle.record_success(session=session, key=keys[0])
     return LoginOutcome(user=user, needs_second_factor=user.totp_enabled)
 
 
-def verify_second_factor(session: Session, *, user: User, code: str, ip: str | None) -> bool:
+def verify_second_factor(*, session: Session, user: User, code: str, ip: str | None) -> bool:
     """A fresh TOTP code or an unused recovery code; failures count towards the throttle."""
     keys = [throttle.account_key(user.email), throttle.address_key(ip)]
-    if throttle.is_blocked(session, keys):
+    if throttle.is_blocked(session=session, keys=keys):
         return False
     step = totp.matching_step(user.totp_secret or "", code, after=user.totp_last_step)
     if step is not None:
@@ -116,7 +123,7 @@ def verify_second_factor(session: Session, *, user: User, code: str, ip: str | N
     elif (remaining := totp.use_recovery_code(user.recovery_code_hashes, code)) is not None:
         user.recovery_code_hashes = remaining
         record(
-            session,
+            session=session,
             action="auth.recovery_code_used",
             actor=user,
             object_type="user",
@@ -124,15 +131,15 @@ def verify_second_factor(session: Session, *, user: User, code: str, ip: str | N
             ip=ip,
         )
     else:
-        throttle.record_failure(session, keys[0], throttle.ACCOUNT)
-        throttle.record_failure(session, keys[1], throttle.ADDRESS)
+        throttle.record_failure(session=session, key=keys[0], policy=throttle.ACCOUNT)
+        throttle.record_failure(session=session, key=keys[1], policy=throttle.ADDRESS)
         return False
     session.add(user)
     session.flush()
     return True
 
 
-def start_totp_enrolment(session: Session, *, user: User) -> str:
+def start_totp_enrolment(*, session: Session, user: User) -> str:
     """A new secret kept on the user but not enabled until a code proves the app has it."""
     if user.password_hash is None:
         raise InvalidInput(
@@ -146,7 +153,7 @@ def start_totp_enrolment(session: Session, *, user: User) -> str:
     return user.totp_secret
 
 
-def confirm_totp_enrolment(session: Session, *, user: User, code: str) -> list[str]:
+def confirm_totp_enrolment(*, session: Session, user: User, code: str) -> list[str]:
     """Turn TOTP on after a valid code; the recovery codes are returned once and stored hashed."""
     if user.totp_enabled or not user.totp_secret:
         raise Conflict("Start the set-up again.")
@@ -158,11 +165,17 @@ def confirm_totp_enrolment(session: Session, *, user: User, code: str) -> list[s
     user.totp_last_step = step
     user.recovery_code_hashes = [totp.hash_recovery_code(c) for c in codes]
     session.add(user)
-    record(session, action="auth.totp_enabled", actor=user, object_type="user", object_id=user.id)
+    record(
+        session=session,
+        action="auth.totp_enabled",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+    )
     return codes
 
 
-def disable_totp(session: Session, *, user: User, password: str) -> None:
+def disable_totp(*, session: Session, user: User, password: str) -> None:
     if not verify_password(password, user.password_hash):
         raise InvalidInput("That password is not correct.")
     user.totp_enabled = False
@@ -170,15 +183,21 @@ def disable_totp(session: Session, *, user: User, password: str) -> None:
     user.totp_last_step = None
     user.recovery_code_hashes = []
     session.add(user)
-    record(session, action="auth.totp_disabled", actor=user, object_type="user", object_id=user.id)
+    record(
+        session=session,
+        action="auth.totp_disabled",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+    )
 
 
-def sign_out_everywhere(session: Session, *, user: User) -> None:
+def sign_out_everywhere(*, session: Session, user: User) -> None:
     """Every existing session of the user stops working (their cookies carry the old epoch)."""
     user.session_epoch += 1
     session.add(user)
     record(
-        session,
+        session=session,
         action="auth.signed_out_everywhere",
         actor=user,
         object_type="user",
@@ -189,7 +208,7 @@ def sign_out_everywhere(session: Session, *, user: User) -> None:
 API_TOKEN_PREFIX = "assay_"  # noqa: S105 (a public marker, not a secret)
 
 
-def create_api_token(session: Session, *, user: User, name: str) -> tuple[ApiToken, str]:
+def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
     """A new bearer token acting as `user`; the secret is returned once, only its hash is kept."""
     name = name.strip()
     if not name:
@@ -204,7 +223,7 @@ def create_api_token(session: Session, *, user: User, name: str) -> tuple[ApiTok
     session.add(token)
     session.flush()
     record(
-        session,
+        session=session,
         action="api_token.created",
         actor=user,
         object_type="api_token",
@@ -214,7 +233,7 @@ def create_api_token(session: Session, *, user: User, name: str) -> tuple[ApiTok
     return token, secret
 
 
-def user_api_tokens(session: Session, *, user: User) -> list[ApiToken]:
+def user_api_tokens(*, session: Session, user: User) -> list[ApiToken]:
     return list(
         session.exec(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
@@ -222,7 +241,7 @@ def user_api_tokens(session: Session, *, user: User) -> list[ApiToken]:
     )
 
 
-def revoke_api_token(session: Session, *, user: User, token_id: int) -> ApiToken:
+def revoke_api_token(*, session: Session, user: User, token_id: int) -> ApiToken:
     token = session.exec(
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
     ).first()
@@ -232,7 +251,7 @@ def revoke_api_token(session: Session, *, user: User, token_id: int) -> ApiToken
         token.revoked_at = utcnow()
         session.add(token)
         record(
-            session,
+            session=session,
             action="api_token.revoked",
             actor=user,
             object_type="api_token",

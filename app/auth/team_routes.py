@@ -23,7 +23,7 @@ def _invite(
 ) -> tuple[Vendor, str]:
     """Invite the contact the form names to one of the caller's vendors: (vendor, email)."""
     data = parse(InviteForm, form)
-    vendor = get_scoped(session, Vendor, data.vendor_id, user)
+    vendor = get_scoped(session=session, model=Vendor, object_id=data.vendor_id, user=user)
     invite_vendor_contact(
         session=session,
         actor=user,
@@ -38,7 +38,9 @@ def _invite(
 
 @router.get("/vendor-team", dependencies=[require(Permission.manage_vendor_team)])
 def vendor_team(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    return render(request, "account/vendor_team.html", {"teams": team_of(session, user=user)})
+    return render(
+        request, "account/vendor_team.html", {"teams": team_of(session=session, user=user)}
+    )
 
 
 @router.post("/vendor-team/invite", dependencies=[require(Permission.manage_vendor_team)])
@@ -56,7 +58,7 @@ def invite_colleague(
 def remove_from_team(
     request: Request, user: CurrentUser, session: SessionDep, contact_id: int
 ) -> Response:
-    contact = remove_colleague(session, actor=user, contact_id=contact_id)
+    contact = remove_colleague(session=session, actor=user, contact_id=contact_id)
     flash(request, f"{contact.name} no longer has access.")
     return redirect(request, "/vendor-team")
 

@@ -22,7 +22,7 @@ def is_vendor_user(user: User) -> bool:
     return Role(user.role).is_vendor
 
 
-def vendor_ids_for(session: Session, user: User) -> list[int]:
+def vendor_ids_for(*, session: Session, user: User) -> list[int]:
     """The vendors (one row per buyer relationship) a vendor user belongs to; [] for buyers."""
     if not is_vendor_user(user):
         return []
@@ -61,7 +61,7 @@ def scope_for(query, model: Any, user: User):
     return scope_buyer(query, model, user)
 
 
-def get_scoped(session: Session, model: type[Model], object_id: int, user: User) -> Model:
+def get_scoped(*, session: Session, model: type[Model], object_id: int, user: User) -> Model:
     """One row of the caller's tenant by id, or NotFound (also for other tenants' rows)."""
     query = scope_for(select(model).where(model.id == object_id), model, user)  # type: ignore[attr-defined]
     row = session.exec(query).first()

@@ -63,13 +63,13 @@ def _row(session: Session, key: str) -> LoginThrottle:
     return row
 
 
-def is_blocked(session: Session, keys: list[str]) -> bool:
+def is_blocked(*, session: Session, keys: list[str]) -> bool:
     now = utcnow()
     rows = session.execute(sa_select(LoginThrottle).where(LoginThrottle.key.in_(keys))).scalars()
     return any((_aware(row.blocked_until) or now) > now for row in rows)
 
 
-def record_failure(session: Session, key: str, policy: Policy) -> None:
+def record_failure(*, session: Session, key: str, policy: Policy) -> None:
     now = utcnow()
     row = _row(session, key)
     if now - _aware(row.window_started_at) > WINDOW:
@@ -83,7 +83,7 @@ def record_failure(session: Session, key: str, policy: Policy) -> None:
     session.flush()
 
 
-def record_success(session: Session, key: str) -> None:
+def record_success(*, session: Session, key: str) -> None:
     row = session.execute(
         sa_select(LoginThrottle).where(LoginThrottle.key == key)
     ).scalar_one_or_none()

@@ -42,7 +42,7 @@ NO_VENDOR = "There is no such vendor, or you do not have access to it."
 def is_contact(*, session: Session, user: User, vendor_id: int) -> bool:
     """Whether a vendor-side user acts for this vendor (through VendorContact.user_id)."""
     return has_permission(user.role, Permission.answer_assessments) and vendor_id in (
-        vendor_ids_for(session, user)
+        vendor_ids_for(session=session, user=user)
     )
 
 
@@ -176,7 +176,7 @@ def record_upload(
     session.add(evidence)
     session.flush()
     record(
-        session,
+        session=session,
         action="evidence.uploaded",
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -232,7 +232,7 @@ def attach_evidence(
     session.add(link)
     session.flush()
     record(
-        session,
+        session=session,
         action="evidence.attached",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -265,7 +265,7 @@ def detach_evidence(
     session.delete(link)
     session.flush()
     record(
-        session,
+        session=session,
         action="evidence.detached",
         actor=actor,
         organisation_id=assessment.organisation_id if assessment else None,
@@ -297,7 +297,7 @@ def set_valid_until(
     session.flush()
     vendor = session.get(Vendor, evidence.vendor_id)
     record(
-        session,
+        session=session,
         action="evidence.valid_until_set",
         actor=actor,
         organisation_id=vendor.organisation_id if vendor else None,

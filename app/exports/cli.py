@@ -44,7 +44,7 @@ def _register_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--org", help="organisation slug (default: the only organisation)")
 
 
-def organisation_for(session, slug: str | None):
+def organisation_for(*, session, slug: str | None):
     """The organisation named by --org, or the only one there is (CommandError otherwise)."""
     from sqlmodel import select
 
@@ -68,7 +68,7 @@ def _run_register(args: argparse.Namespace) -> None:
 
     engine = connect(load_settings())
     with session_scope(engine) as session:
-        organisation = organisation_for(session, args.org)
+        organisation = organisation_for(session=session, slug=args.org)
         with args.out.open("wb") as out:
             rows = write_register_workbook(
                 out,
@@ -137,7 +137,7 @@ def _run_portfolio(args: argparse.Namespace) -> None:
 
     engine = connect(load_settings())
     with session_scope(engine) as session:
-        organisation = organisation_for(session, args.org)
+        organisation = organisation_for(session=session, slug=args.org)
         report = export_portfolio_report(
             session=session,
             organisation_id=organisation.id,

@@ -233,8 +233,8 @@ def _findings(session: Session, assessment: Assessment) -> list[ReportFinding]:
 
 def _sections(session: Session, assessment: Assessment, today: date) -> list[ReportSection]:
     """Every visible question in questionnaire order, with the answer, the review and the files."""
-    questionnaire = questionnaire_of(session, assessment)
-    answers = answers_of(session, assessment.id)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     visible = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
     files: dict[str, list[ReportEvidence]] = {}
     for key, evidence, verdict in session.exec(
@@ -350,7 +350,7 @@ def export_assessment_report(
         content,
     )
     record(
-        session,
+        session=session,
         action="assessment.report_exported",
         actor=actor,
         organisation_id=organisation_id,
@@ -440,7 +440,7 @@ def export_portfolio_report(
     slug = file_slug(organisation.slug if organisation else data.organisation)
     report = ReportFile(f"assay-portfolio-{slug}-{data.generated_at:%Y%m%d-%H%M}.pdf", content)
     record(
-        session,
+        session=session,
         action="register.exported",
         actor=actor,
         organisation_id=organisation_id,

@@ -56,7 +56,7 @@ def change_person(
     session.add(person)
     session.flush()
     record(
-        session,
+        session=session,
         action="user.role_changed" if before["role"] != role else "user.access_changed",
         actor=actor,
         object_type="user",

@@ -73,7 +73,7 @@ def update_register_details(
     session.add(org)
     session.flush()
     record(
-        session,
+        session=session,
         action="organisation.updated",
         actor=actor,
         organisation_id=org.id,

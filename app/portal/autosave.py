@@ -42,7 +42,7 @@ def save_from_page(
     ip: str | None = None,
 ) -> SaveOutcome:
     """Save one answer and say which conditional questions appeared or disappeared with it."""
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     store = AnswerStore(session, assessment.id)
     saved = store.read_all()
     before_values, with_evidence = saved.values, saved.with_evidence

@@ -360,8 +360,8 @@ def parse_workbook(
 
 def export_workbook(*, session: Session, assessment: Assessment) -> bytes:
     """The assessment as a workbook with the current answers and their row versions."""
-    questionnaire = questionnaire_of(session, assessment)
-    answers = answers_of(session, assessment.id)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     rows = []
     for section in questionnaire.definition.sections:
         for question in section.questions:
@@ -414,7 +414,7 @@ class ImportPreview:
 
 def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> ImportPreview:
     """Every change the workbook would make and every problem with it; nothing is saved."""
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     row = session.get(Questionnaire, assessment.questionnaire_id)
     assert row is not None
     parsed = parse_workbook(
@@ -423,7 +423,7 @@ def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> 
         content_hash=row.content_hash,
         questionnaire=questionnaire,
     )
-    answers = answers_of(session, assessment.id)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     changes: list[ImportChange] = []
     errors = list(parsed.errors)
     for item in parsed.rows:
@@ -485,7 +485,7 @@ def apply_import(
                     ip=ip,
                 )
             record(
-                session,
+                session=session,
                 action="assessment.imported",
                 actor=actor,
                 organisation_id=assessment.organisation_id,

@@ -80,7 +80,7 @@ def propose_profile(
     session.add(change)
     session.flush()
     record(
-        session,
+        session=session,
         action="vendor.profile_proposed",
         actor=actor,
         organisation_id=vendor.organisation_id,

@@ -75,7 +75,7 @@ def previous_answers(
 ) -> dict[str, PreviousAnswer]:
     """The newest earlier answer per question key this vendor gave elsewhere, with its files
     (for every question, or only those in `keys`)."""
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     wanted = [k for k in keys if k in questionnaire.by_key] if keys is not None else None
     # The earlier assessment's id and the buyer's name, not their rows: each of the ~150 result
     # rows would decode the assessment's and the organisation's JSON columns again.
@@ -166,7 +166,7 @@ def _evidence_for_vendor(
     session.add(copy)
     session.flush()
     record(
-        session,
+        session=session,
         action="evidence.reused",
         actor=actor,
         organisation_id=organisation_id,
@@ -209,7 +209,7 @@ def use_previous(
         )
         attach_evidence(session=session, actor=actor, answer=answer, evidence=mine, ip=ip)
     record(
-        session,
+        session=session,
         action="answer.prefilled",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -235,7 +235,7 @@ def set_reuse(
     session.add(assessment)
     session.flush()
     record(
-        session,
+        session=session,
         action="assessment.reuse_set",
         actor=actor,
         organisation_id=assessment.organisation_id,

@@ -94,7 +94,7 @@ def assessment_page(
     filter: str = "",
     add_row: str = "",
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     page = _view(session, user, assessment, mine_only=filter == "mine")
     if add_row:
         with contextlib.suppress(NotFound):
@@ -143,7 +143,7 @@ def question_card(
 ) -> Response:
     """The question as saved now (the conflict screen's "keep theirs")."""
     key = question_key
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     page = _view(session, user, assessment)
     view = page.question(key)
     if not is_htmx(request):
@@ -163,8 +163,10 @@ def save_answer(
     """The answer form: its fields come from the questionnaire, so `raw_from_form` reads it."""
     key = question_key
     # Locked now: the save below would lock it anyway, and this spares it a second read.
-    assessment = get_assessment(session, user, assessment_id, for_update=True)
-    question = questionnaire_of(session, assessment).by_key.get(key)
+    assessment = get_assessment(
+        session=session, user=user, assessment_id=assessment_id, for_update=True
+    )
+    question = questionnaire_of(session=session, assessment=assessment).by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
     version = posted_version(form)
@@ -239,7 +241,7 @@ def use_previous(
     form: PostedForm,
 ) -> Response:
     key = question_key
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     posted = parse(PreviousAnswerForm, form)
     try:
         reuse.use_previous(
@@ -266,7 +268,7 @@ def use_previous(
 def set_reuse(
     request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     reuse_across_buyers = parse(ReuseForm, form).reuse
     reuse.set_reuse(
         session=session,
@@ -288,7 +290,7 @@ def set_reuse(
 def assign_section(
     request: Request, assessment_id: int, user: TeamManager, session: SessionDep, form: PostedForm
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     posted = parse(AssignmentForm, form)
     service.assign_section(
         session=session,
@@ -304,7 +306,7 @@ def assign_section(
 
 @router.post("/portal/assessments/{assessment_id}/resume")
 def resume(request: Request, assessment_id: int, user: Answerer, session: SessionDep) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     submission.resume(session=session, actor=user, assessment=assessment, ip=request_ip(request))
     flash(request, "The answers are open again: answer the buyer's questions, then resubmit.")
     return redirect(request, _page_url(assessment.id))
@@ -323,8 +325,8 @@ def post_comment(
     form: PostedForm,
 ) -> Response:
     key = question_key
-    assessment = get_assessment(session, user, assessment_id)
-    if key not in questionnaire_of(session, assessment).by_key:
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    if key not in questionnaire_of(session=session, assessment=assessment).by_key:
         raise NotFound(f"No question {key!r} in this questionnaire.")
     add_comment(
         session=session,
@@ -364,7 +366,7 @@ def attach(
     form: PostedForm,
 ) -> Response:
     key = question_key
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     for evidence_id in parse_repeated(AttachForm, form).evidence_id:
         service.attach_to_question(
             session=session,
@@ -389,7 +391,7 @@ def detach(
     session: SessionDep,
 ) -> Response:
     key = question_key
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     service.detach_from_question(
         session=session,
         actor=user,
@@ -408,7 +410,7 @@ def detach(
 def submit_page(
     request: Request, assessment_id: int, user: Answerer, session: SessionDep
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     return _submit_page(request, session, user, assessment)
 
 
@@ -441,7 +443,7 @@ def _submit_page(
 def submit(
     request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     posted = parse(SubmitForm, form)
     try:
         submission.submit(
@@ -471,7 +473,7 @@ def submit(
 def receipt(
     request: Request, assessment_id: int, user: Answerer, session: WriteSessionDep
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     pdf = submission.receipt_pdf(session=session, assessment=assessment)
     _record_export(request, session, user, assessment, "receipt.pdf")
     return Response(
@@ -489,7 +491,7 @@ def _record_export(
 ) -> None:
     """The answers left Assay: on the buyer's audit trail, like every export."""
     record(
-        session,
+        session=session,
         action="assessment.exported",
         actor=user,
         organisation_id=assessment.organisation_id,
@@ -509,7 +511,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def export_xlsx(
     request: Request, assessment_id: int, user: Answerer, session: WriteSessionDep
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     data = excel.export_workbook(session=session, assessment=assessment)
     _record_export(request, session, user, assessment, "xlsx")
     return Response(
@@ -527,7 +529,7 @@ def import_preview(
     request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
     data = excel.read_upload(parse(WorkbookForm, form).workbook)
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     if not service.is_editable(assessment):
         raise Conflict("Answers are locked; the workbook cannot be imported now.")
     try:
@@ -547,7 +549,7 @@ def import_preview(
 def import_apply(
     request: Request, assessment_id: int, user: Answerer, session: SessionDep, form: PostedForm
 ) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     changes = parse_repeated(ImportApplyForm, form).change
     count = excel.apply_import(
         session=session, actor=user, assessment=assessment, changes=changes, ip=request_ip(request)
@@ -601,7 +603,7 @@ def profile_save(
     vendor = contact_vendor(session=session, user=user, vendor_id=vendor_id)
     try:
         data = profile.profile_from_form(
-            form, vendor=vendor, contracts=contracts_of(session, vendor)
+            form, vendor=vendor, contracts=contracts_of(session=session, vendor=vendor)
         )
     except InvalidInput as exc:
         return _profile_page(

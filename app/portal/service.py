@@ -56,7 +56,7 @@ def assign_section(
     ip: str | None = None,
 ) -> SectionAssignment | None:
     """Give a section to a colleague at the same vendor (None: nobody); audited."""
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     if section_key not in {s.key for s in questionnaire.definition.sections}:
         raise NotFound("No such section.")
     if user_id is not None and user_id not in {
@@ -92,7 +92,7 @@ def assign_section(
         result = current
     session.flush()
     record(
-        session,
+        session=session,
         action="assessment.section_assigned",
         actor=actor,
         organisation_id=assessment.organisation_id,
@@ -113,10 +113,10 @@ def _answer_for_evidence(
     """The answer row files hang on; an evidence-only question gets an empty one."""
     if not is_editable(assessment):
         raise Conflict("Files can be changed only while the assessment is open for answers.")
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     if key not in questionnaire.by_key:
         raise NotFound(f"No question {key!r} in this questionnaire.")
-    answer = answers_of(session, assessment.id).get(key)
+    answer = answers_of(session=session, assessment_id=assessment.id).get(key)
     if answer is None:
         answer = save_answer(
             session=session,

@@ -56,9 +56,11 @@ class MissingItem:
 
 def missing_items(*, session: Session, assessment: Assessment) -> list[MissingItem]:
     """What stops submission: required visible answers, and files the claimed levels call for."""
-    questionnaire = questionnaire_of(session, assessment)
-    values = {k: a.value for k, a in answers_of(session, assessment.id).items()}
-    with_files = evidence_keys(session, assessment.id)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    values = {
+        k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
+    }
+    with_files = evidence_keys(session=session, assessment_id=assessment.id)
     visible = questionnaire.visible_keys(values)
     missing = []
     for section in questionnaire.definition.sections:
@@ -150,7 +152,7 @@ def _notify_buyer(session: Session, assessment: Assessment) -> None:
     if creator is None or not creator.active:
         return
     vendor = session.get(Vendor, assessment.vendor_id)
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     queue_email(
         session=session,
         to=creator.email,
@@ -220,8 +222,8 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
     """The receipt of what was submitted: every visible answer and each file's SHA-256."""
     if AssessmentStatus(assessment.status) not in SUBMITTED_STATES:
         raise NotFound("This assessment has not been submitted yet.")
-    questionnaire = questionnaire_of(session, assessment)
-    answers = answers_of(session, assessment.id)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     values = {k: a.value for k, a in answers.items()}
     visible = questionnaire.visible_keys(values)
     files = attached_evidence(session=session, assessment_id=assessment.id, today=utcnow().date())

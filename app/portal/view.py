@@ -87,9 +87,13 @@ def portal_assessments(*, session: Session, user: User, today: date) -> list[Por
     ).all()
     result = []
     for assessment, vendor, organisation in rows:
-        questionnaire = questionnaire_of(session, assessment)
-        values = {k: a.value for k, a in answers_of(session, assessment.id).items()}
-        done = progress(questionnaire, values, evidence_keys(session, assessment.id))
+        questionnaire = questionnaire_of(session=session, assessment=assessment)
+        values = {
+            k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
+        }
+        done = progress(
+            questionnaire, values, evidence_keys(session=session, assessment_id=assessment.id)
+        )
         open_ = AssessmentStatus(assessment.status) in EDITABLE_STATES | {
             AssessmentStatus.clarification_requested
         }
@@ -228,7 +232,11 @@ def question_views(
     wanted = list(questionnaire.by_key) if keys is None else list(dict.fromkeys(keys))
     whole = set(wanted) if cards is None else set(cards)
     if keys is None:
-        rows = dict(answers) if answers is not None else answers_of(session, assessment.id)
+        rows = (
+            dict(answers)
+            if answers is not None
+            else answers_of(session=session, assessment_id=assessment.id)
+        )
         files = attached_evidence(session=session, assessment_id=assessment.id, today=today)
         threads = comments_for(session=session, assessment=assessment, viewer=user)
     else:
@@ -332,8 +340,8 @@ def assessment_view(
     mine_only: bool = False,
 ) -> AssessmentView:
     """Everything the assessment page shows, in one pass over the questionnaire."""
-    questionnaire = questionnaire_of(session, assessment)
-    answers = answers_of(session, assessment.id)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     values = {k: a.value for k, a in answers.items()}
     visible = questionnaire.visible_keys(values)
     views = question_views(
@@ -433,7 +441,7 @@ def redraw(
 ) -> Redraw:
     """The saved question and the questions in `cards` (whose whole card is drawn again, with
     its thread and any earlier answer on offer), and progress after `outcome`."""
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     key = outcome.answer.question_key
     done = progress(questionnaire, outcome.values, outcome.with_evidence, outcome.visible)
     views = question_views(

@@ -42,7 +42,7 @@ def _record_export(
     request: Request, session: Session, user: User, row: Questionnaire, kind: str
 ) -> None:
     record(
-        session,
+        session=session,
         action="questionnaire.exported",
         actor=user,
         object_type="questionnaire",
@@ -125,7 +125,7 @@ def detail(request: Request, session: SessionDep, user: Viewer, questionnaire_id
 def definition_xlsx(session: WriteSessionDep, user: Viewer, questionnaire_id: int) -> Response:
     row = _visible(session, user, questionnaire_id)
     record(
-        session,
+        session=session,
         action="questionnaire.exported",
         actor=user,
         object_type="questionnaire",

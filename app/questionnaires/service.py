@@ -63,7 +63,7 @@ def publish(
     session.add(row)
     session.flush()
     record(
-        session,
+        session=session,
         action="questionnaire.published",
         actor=actor,
         organisation_id=organisation_id,
@@ -196,7 +196,7 @@ def compiled(row: Questionnaire) -> Compiled:
     )
 
 
-def questionnaire_of(session: Session, assessment: Assessment) -> Compiled:
+def questionnaire_of(*, session: Session, assessment: Assessment) -> Compiled:
     """The assessment's pinned questionnaire, read once per session.
 
     Published rows never change, so their parsed form is shared by content hash (`compiled`):

@@ -59,7 +59,7 @@ def update_treatment(
     """Set the vendor's owner and risk treatment; audited with the before/after of each field."""
     organisation_id = actor.organisation_id
     assert organisation_id is not None
-    vendor = register_vendor(session, organisation_id, vendor_id)
+    vendor = register_vendor(session=session, organisation_id=organisation_id, vendor_id=vendor_id)
     _check_owner(session, organisation_id, update.owner_id)
     if update.treatment is not None and update.treatment not in TREATMENTS:
         raise InvalidInput(f"Treatment must be one of {', '.join(TREATMENTS)}.")
@@ -86,7 +86,7 @@ def update_treatment(
     session.add(vendor)
     session.flush()
     record(
-        session,
+        session=session,
         action="register.treatment_updated",
         actor=actor,
         organisation_id=organisation_id,
@@ -277,7 +277,7 @@ def update_finding(
     session.add(finding)
     session.flush()
     record(
-        session,
+        session=session,
         action="finding.updated",
         actor=actor,
         organisation_id=organisation_id,
@@ -307,7 +307,9 @@ def add_manual_finding(
     """A finding raised by an analyst (an audit, an incident): never touched by re-scoring."""
     organisation_id = actor.organisation_id
     assert organisation_id is not None
-    vendor = register_vendor(session, organisation_id, finding.vendor_id)
+    vendor = register_vendor(
+        session=session, organisation_id=organisation_id, vendor_id=finding.vendor_id
+    )
     title = finding.title.strip()
     if not title or len(title) > 300:
         raise InvalidInput("Give the finding a title of at most 300 characters.")
@@ -335,7 +337,7 @@ def add_manual_finding(
     session.add(row)
     session.flush()
     record(
-        session,
+        session=session,
         action="finding.created",
         actor=actor,
         organisation_id=organisation_id,

@@ -372,7 +372,7 @@ def owner_choices(*, session: Session, organisation_id: int) -> list[tuple[int, 
     ]
 
 
-def register_vendor(session: Session, organisation_id: int, vendor_id: int) -> Vendor:
+def register_vendor(*, session: Session, organisation_id: int, vendor_id: int) -> Vendor:
     """The organisation's vendor, or NotFound (another tenant's vendor too)."""
     vendor = session.get(Vendor, vendor_id)
     if vendor is None or vendor.organisation_id != organisation_id:
@@ -382,7 +382,7 @@ def register_vendor(session: Session, organisation_id: int, vendor_id: int) -> V
 
 def register_row(*, session: Session, organisation_id: int, vendor_id: int) -> RegisterRow:
     """One vendor's row (after an in-place edit)."""
-    register_vendor(session, organisation_id, vendor_id)
+    register_vendor(session=session, organisation_id=organisation_id, vendor_id=vendor_id)
     results = session.exec(
         _register_query(organisation_id, RegisterFilters(), utcnow().date()).where(
             Vendor.id == vendor_id

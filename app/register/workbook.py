@@ -484,7 +484,7 @@ def export_register_workbook(
         generated_by=f"{actor.name} <{actor.email}>",
     )
     record(
-        session,
+        session=session,
         action="register.exported",
         actor=actor,
         organisation_id=actor.organisation_id,

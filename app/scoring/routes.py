@@ -25,11 +25,13 @@ Scorer = Annotated[User, require(Permission.review_assessments)]
 
 @router.get("/assessments/{assessment_id}/score")
 def score_page(request: Request, session: SessionDep, user: Reader, assessment_id: int) -> Response:
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     row = latest_result_for(session=session, assessment_id=assessment.id)
     result = stored_result(row) if row else None
     view = explanation_view(
-        session=session, result=result, questionnaire=questionnaire_of(session, assessment)
+        session=session,
+        result=result,
+        questionnaire=questionnaire_of(session=session, assessment=assessment),
     )
     return render(
         request,
@@ -50,7 +52,7 @@ def score_page(request: Request, session: SessionDep, user: Reader, assessment_i
 @router.post("/assessments/{assessment_id}/score")
 def rescore(request: Request, session: SessionDep, user: Scorer, assessment_id: int) -> Response:
     """The analysts' "Re-score": as of today, with the answers and evidence verdicts as they are."""
-    assessment = get_assessment(session, user, assessment_id)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     row = score_assessment_and_store(
         session=session, assessment=assessment, actor=user, ip=request_ip(request)
     )

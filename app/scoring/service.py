@@ -82,7 +82,7 @@ def score_assessment_and_store(
     organisation = session.get(Organisation, assessment.organisation_id)
     questionnaire_row = session.get(Questionnaire, assessment.questionnaire_id)
     assert vendor is not None and questionnaire_row is not None  # foreign keys
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
 
     answers, hidden = answer_inputs(
         session=session, assessment=assessment, questionnaire=questionnaire
@@ -129,7 +129,7 @@ def score_assessment_and_store(
     session.flush()
     changes = _sync_findings(session=session, vendor=vendor, assessment=assessment, result=result)
     record(
-        session,
+        session=session,
         action="assessment.scored",
         actor=actor,
         organisation_id=assessment.organisation_id,

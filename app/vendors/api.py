@@ -39,7 +39,7 @@ def list_vendors(
     session: SessionDep, user: Reader, query: Annotated[VendorListQuery, Query()]
 ) -> VendorPage:
     """Vendors of your organisation, filtered, sorted (`-` for descending) and paginated."""
-    result = service.list_vendors(session, user=user, query=query)
+    result = service.list_vendors(session=session, user=user, query=query)
     return VendorPage(
         items=[VendorRead.model_validate(row.vendor) for row in result.rows],
         total=result.total,
@@ -54,7 +54,7 @@ def list_vendors(
 )
 def get_vendor(session: SessionDep, user: Reader, vendor_id: int) -> VendorDetailRead:
     """One vendor with its contacts, AI systems and arrangements (with their supply chain)."""
-    profile = service.vendor_overview(session, user=user, vendor_id=vendor_id)
+    profile = service.vendor_overview(session=session, user=user, vendor_id=vendor_id)
     return VendorDetailRead.model_validate(
         {
             **VendorRead.model_validate(profile.vendor).model_dump(),
@@ -85,7 +85,7 @@ def create_vendor(
     request: Request, response: Response, session: SessionDep, user: Manager, body: VendorCreate
 ) -> VendorRead:
     vendor = service.create_vendor(
-        session, actor=user, data=body, ip=request_ip(request), source="api"
+        session=session, actor=user, data=body, ip=request_ip(request), source="api"
     )
     response.headers["Location"] = f"/api/v1/vendors/{vendor.id}"
     return VendorRead.model_validate(vendor)
@@ -103,7 +103,7 @@ def update_vendor(
     """Change the fields you send. `version` must be the vendor's current version, else 409."""
     changes = body.model_dump(exclude_unset=True, exclude={"version"})
     vendor = service.update_vendor(
-        session,
+        session=session,
         actor=user,
         vendor_id=vendor_id,
         changes=changes,
@@ -133,7 +133,7 @@ def import_vendors(
     """
     rows = [(index, item) for index, item in enumerate(body, start=1)]
     preview = importing.apply_import(
-        session, actor=user, rows=rows, ip=request_ip(request), source="api"
+        session=session, actor=user, rows=rows, ip=request_ip(request), source="api"
     )
     return ImportResult(
         created=preview.count("new"),

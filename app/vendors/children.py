@@ -20,7 +20,7 @@ from app.vendors.service import audit_diff, set_fields, snapshot
 # Subcontractors (the supply chain of an arrangement)
 
 
-def list_subcontractors(session: Session, *, contract: Contract) -> list[Subcontractor]:
+def list_subcontractors(*, session: Session, contract: Contract) -> list[Subcontractor]:
     return list(
         session.exec(
             select(Subcontractor)
@@ -31,15 +31,15 @@ def list_subcontractors(session: Session, *, contract: Contract) -> list[Subcont
 
 
 def add_subcontractor(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor: Vendor,
     contract_id: int,
     data: SubcontractorInput,
     ip: str | None = None,
 ) -> Subcontractor:
-    contract = get_contract(session, vendor=vendor, contract_id=contract_id)
+    contract = get_contract(session=session, vendor=vendor, contract_id=contract_id)
     values = data.model_dump()
     if not values.get("recipient_identifier") and values["rank"] == 2:
         values["recipient_identifier"] = vendor.identifier
@@ -49,7 +49,7 @@ def add_subcontractor(
     session.add(link)
     session.flush()
     record(
-        session,
+        session=session,
         action="subcontractor.created",
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -62,15 +62,15 @@ def add_subcontractor(
 
 
 def delete_subcontractor(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor: Vendor,
     contract_id: int,
     subcontractor_id: int,
     ip: str | None = None,
 ) -> None:
-    contract = get_contract(session, vendor=vendor, contract_id=contract_id)
+    contract = get_contract(session=session, vendor=vendor, contract_id=contract_id)
     link = session.exec(
         select(Subcontractor).where(
             Subcontractor.id == subcontractor_id, Subcontractor.contract_id == contract.id
@@ -82,7 +82,7 @@ def delete_subcontractor(
     session.delete(link)
     session.flush()
     record(
-        session,
+        session=session,
         action="subcontractor.deleted",
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -110,11 +110,11 @@ def _child(session: Session, model: Any, vendor: Vendor, child_id: int) -> Any:
     return row
 
 
-def get_contact(session: Session, *, vendor: Vendor, contact_id: int) -> VendorContact:
+def get_contact(*, session: Session, vendor: Vendor, contact_id: int) -> VendorContact:
     return _child(session, VendorContact, vendor, contact_id)
 
 
-def get_ai_system(session: Session, *, vendor: Vendor, system_id: int) -> AISystem:
+def get_ai_system(*, session: Session, vendor: Vendor, system_id: int) -> AISystem:
     return _child(session, AISystem, vendor, system_id)
 
 
@@ -146,7 +146,7 @@ def _save_child(
     session.add(row)
     session.flush()
     record(
-        session,
+        session=session,
         action=action,
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -159,8 +159,8 @@ def _save_child(
 
 
 def save_contact(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor: Vendor,
     data: ContactInput,
@@ -199,8 +199,8 @@ def save_contact(
 
 
 def save_ai_system(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor: Vendor,
     data: AISystemInput,
@@ -230,8 +230,8 @@ def save_ai_system(
 
 
 def delete_child(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor: Vendor,
     kind: str,
@@ -249,7 +249,7 @@ def delete_child(
     session.delete(row)
     session.flush()
     record(
-        session,
+        session=session,
         action=f"{kind}.deleted",
         actor=actor,
         organisation_id=vendor.organisation_id,

@@ -14,7 +14,7 @@ from app.vendors.service import audit_diff, set_fields, snapshot
 CONTRACT_FIELDS: tuple[str, ...] = tuple(ContractInput.model_fields)
 
 
-def get_contract(session: Session, *, vendor: Vendor, contract_id: int) -> Contract:
+def get_contract(*, session: Session, vendor: Vendor, contract_id: int) -> Contract:
     contract = session.exec(
         select(Contract).where(
             Contract.id == contract_id,
@@ -27,7 +27,7 @@ def get_contract(session: Session, *, vendor: Vendor, contract_id: int) -> Contr
     return contract
 
 
-def list_contracts(session: Session, *, vendor: Vendor) -> list[Contract]:
+def list_contracts(*, session: Session, vendor: Vendor) -> list[Contract]:
     return list(
         session.exec(
             select(Contract)
@@ -78,8 +78,8 @@ def _check_contract(
 
 
 def save_contract(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor: Vendor,
     data: ContractInput,
@@ -96,7 +96,7 @@ def save_contract(
         diff = {"after": {k: v for k, v in values.items() if v not in (None, [], False)}}
         action = "contract.created"
     else:
-        contract = get_contract(session, vendor=vendor, contract_id=contract_id)
+        contract = get_contract(session=session, vendor=vendor, contract_id=contract_id)
         diff = audit_diff(snapshot(contract, CONTRACT_FIELDS), values)
         if not diff["after"]:
             return contract
@@ -105,7 +105,7 @@ def save_contract(
     session.add(contract)
     session.flush()
     record(
-        session,
+        session=session,
         action=action,
         actor=actor,
         organisation_id=vendor.organisation_id,
@@ -118,9 +118,9 @@ def save_contract(
 
 
 def delete_contract(
-    session: Session, *, actor: User, vendor: Vendor, contract_id: int, ip: str | None = None
+    *, session: Session, actor: User, vendor: Vendor, contract_id: int, ip: str | None = None
 ) -> None:
-    contract = get_contract(session, vendor=vendor, contract_id=contract_id)
+    contract = get_contract(session=session, vendor=vendor, contract_id=contract_id)
     dependants = session.exec(
         select(Contract.reference).where(
             Contract.organisation_id == vendor.organisation_id,
@@ -141,7 +141,7 @@ def delete_contract(
     session.delete(contract)
     session.flush()
     record(
-        session,
+        session=session,
         action="contract.deleted",
         actor=actor,
         organisation_id=vendor.organisation_id,

@@ -18,7 +18,7 @@ from app.vendors.service import audit_diff, organisation_of, set_fields, snapsho
 FUNCTION_FIELDS: tuple[str, ...] = tuple(FunctionInput.model_fields)
 
 
-def list_functions(session: Session, *, user: User) -> list[BusinessFunction]:
+def list_functions(*, session: Session, user: User) -> list[BusinessFunction]:
     return list(
         session.exec(
             scope_buyer(select(BusinessFunction), BusinessFunction, user).order_by(
@@ -28,7 +28,7 @@ def list_functions(session: Session, *, user: User) -> list[BusinessFunction]:
     )
 
 
-def get_function(session: Session, *, user: User, function_id: int) -> BusinessFunction:
+def get_function(*, session: Session, user: User, function_id: int) -> BusinessFunction:
     row = session.exec(
         scope_buyer(select(BusinessFunction), BusinessFunction, user).where(
             BusinessFunction.id == function_id
@@ -40,8 +40,8 @@ def get_function(session: Session, *, user: User, function_id: int) -> BusinessF
 
 
 def save_function(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     data: FunctionInput,
     function_id: int | None = None,
@@ -62,7 +62,7 @@ def save_function(
         diff: dict[str, Any] = {"after": {k: v for k, v in values.items() if v is not None}}
         action = "business_function.created"
     else:
-        row = get_function(session, user=actor, function_id=function_id)
+        row = get_function(session=session, user=actor, function_id=function_id)
         diff = audit_diff(snapshot(row, FUNCTION_FIELDS), values)
         if not diff["after"]:
             return row
@@ -71,7 +71,7 @@ def save_function(
     session.add(row)
     session.flush()
     record(
-        session,
+        session=session,
         action=action,
         actor=actor,
         organisation_id=organisation_id,

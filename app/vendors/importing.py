@@ -369,7 +369,7 @@ def _row_key(values: Mapping[str, Any]) -> tuple[str, str] | None:
 
 
 def preview_import(
-    session: Session, *, user: User, rows: Sequence[tuple[int, Mapping[str, Any]]]
+    *, session: Session, user: User, rows: Sequence[tuple[int, Mapping[str, Any]]]
 ) -> VendorImportPreview:
     """What importing `rows` (row number, {column: value}) would do; nothing is written.
 
@@ -425,15 +425,15 @@ def preview_import(
 
 
 def apply_import(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     rows: Sequence[tuple[int, Mapping[str, Any]]],
     ip: str | None = None,
     source: str = "import",
 ) -> VendorImportPreview:
     """Validate again and write every row, or raise FieldErrors and write nothing."""
-    preview = preview_import(session, user=actor, rows=rows)
+    preview = preview_import(session=session, user=actor, rows=rows)
     if not preview.rows:
         raise FieldErrors({"": "The import has no rows."}, "Nothing to import.")
     if preview.errors:
@@ -446,14 +446,19 @@ def apply_import(
         assert row.data is not None
         if row.action == "new":
             vendor = create_vendor(
-                session, actor=actor, data=row.data, ip=ip, source=source, identifier_checked=True
+                session=session,
+                actor=actor,
+                data=row.data,
+                ip=ip,
+                source=source,
+                identifier_checked=True,
             )
             row.vendor_id = vendor.id
         elif row.action == "update":
             current = session.get(Vendor, row.vendor_id)
             assert current is not None
             update_vendor(
-                session,
+                session=session,
                 actor=actor,
                 vendor_id=current.id or 0,
                 changes=row.data.model_dump(),

@@ -57,7 +57,7 @@ MAX_ROWS = 50
 # --- the register as the vendor may see and propose it --------------------------------------------
 
 
-def contracts_of(session: Session, vendor: Vendor) -> list[Contract]:
+def contracts_of(*, session: Session, vendor: Vendor) -> list[Contract]:
     return list(
         session.exec(
             select(Contract).where(Contract.vendor_id == vendor.id).order_by(col(Contract.id))
@@ -68,7 +68,7 @@ def contracts_of(session: Session, vendor: Vendor) -> list[Contract]:
 def register_snapshot(*, session: Session, vendor: Vendor) -> dict[str, Any]:
     """The register's current facts in the shape of a profile change."""
     services = []
-    for contract in contracts_of(session, vendor):
+    for contract in contracts_of(session=session, vendor=vendor):
         subs = session.exec(
             select(Subcontractor)
             .where(Subcontractor.contract_id == contract.id)
@@ -376,20 +376,20 @@ def _apply_service(
 ) -> None:
     """One arrangement's proposed facts, written as the register's own edits would write them."""
     contract = vendor_contracts.save_contract(
-        session,
+        session=session,
         actor=actor,
         vendor=vendor,
         data=service.data,
         contract_id=service.contract.id,
         ip=ip,
     )
-    chain = vendor_children.list_subcontractors(session, contract=contract)
+    chain = vendor_children.list_subcontractors(session=session, contract=contract)
     current = [(s.rank, s.name, s.identifier, s.country, s.what) for s in chain]
     proposed = [(s.rank, s.name, s.identifier, s.country, s.what) for s in service.subcontractors]
     if sorted(current, key=str) != sorted(proposed, key=str):
         for link in chain:
             vendor_children.delete_subcontractor(
-                session,
+                session=session,
                 actor=actor,
                 vendor=vendor,
                 contract_id=contract.id or 0,
@@ -398,7 +398,7 @@ def _apply_service(
             )
         for link_data in service.subcontractors:
             vendor_children.add_subcontractor(
-                session,
+                session=session,
                 actor=actor,
                 vendor=vendor,
                 contract_id=contract.id or 0,
@@ -424,7 +424,7 @@ def _apply_service(
             }
             system_data = validate(AISystemInput, values)
         vendor_children.save_ai_system(
-            session,
+            session=session,
             actor=actor,
             vendor=vendor,
             data=system_data,
@@ -445,7 +445,7 @@ def accept_change(
     diff that was accepted. A proposal the register's rules refuse is FieldErrors."""
     try:
         checked = check_proposal(
-            vendor=vendor, contracts=contracts_of(session, vendor), data=change.data
+            vendor=vendor, contracts=contracts_of(session=session, vendor=vendor), data=change.data
         )
     except FieldErrors as exc:
         raise FieldErrors(
@@ -457,7 +457,7 @@ def accept_change(
     with session.begin_nested():
         _decide(session, change, ProfileChangeStatus.accepted, actor, None)
         vendor_service.update_vendor(
-            session,
+            session=session,
             actor=actor,
             vendor_id=vendor.id or 0,
             changes={
@@ -471,7 +471,7 @@ def accept_change(
         for service in checked.services:
             _apply_service(session, actor, vendor, service, ip)
         record(
-            session,
+            session=session,
             action="vendor.profile_accepted",
             actor=actor,
             organisation_id=vendor.organisation_id,
@@ -502,7 +502,7 @@ def reject_change(
         session, change, ProfileChangeStatus.rejected, actor, (note or "").strip()[:1000] or None
     )
     record(
-        session,
+        session=session,
         action="vendor.profile_rejected",
         actor=actor,
         organisation_id=vendor.organisation_id,

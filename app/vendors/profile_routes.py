@@ -28,7 +28,7 @@ VendorManager = Annotated[User, require(Permission.manage_vendors)]
 def profile_changes_page(
     request: Request, vendor_id: int, user: PortfolioViewer, session: SessionDep
 ) -> Response:
-    vendor = get_scoped(session, Vendor, vendor_id, user)
+    vendor = get_scoped(session=session, model=Vendor, object_id=vendor_id, user=user)
     current = profile_changes.register_snapshot(session=session, vendor=vendor)
     changes = [
         (
@@ -52,7 +52,7 @@ def decide_profile_change(
     session: SessionDep,
     form: PostedForm,
 ) -> Response:
-    vendor = get_scoped(session, Vendor, vendor_id, user)
+    vendor = get_scoped(session=session, model=Vendor, object_id=vendor_id, user=user)
     change = profile_changes.get_change(session=session, vendor=vendor, change_id=change_id)
     if decision == "accept":
         diff = profile_changes.accept_change(

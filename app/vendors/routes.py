@@ -92,7 +92,7 @@ def vendor_list(request: Request, session: SessionDep, user: Reader) -> Response
         errors = field_errors_from(exc)
         query = VendorListQuery()
     today = date.today()
-    result = service.list_vendors(session, user=user, query=query, today=today)
+    result = service.list_vendors(session=session, user=user, query=query, today=today)
     return render(
         request,
         "vendors/list.html",
@@ -124,7 +124,7 @@ def create_vendor(
     values = form_values(VendorCreate, form)
     try:
         vendor = service.create_vendor(
-            session, actor=user, data=validate(VendorCreate, values), ip=request_ip(request)
+            session=session, actor=user, data=validate(VendorCreate, values), ip=request_ip(request)
         )
     except FieldErrors as exc:
         return _form_page(
@@ -204,7 +204,7 @@ def upload_import(
         return _import_page(
             request, preview=None, filename=filename, error=str(exc), status_code=422
         )
-    preview = importing.preview_import(session, user=user, rows=rows)
+    preview = importing.preview_import(session=session, user=user, rows=rows)
     token = (
         importing.stash_rows(
             _pending_dir(request), owner=_owner(user), filename=filename, rows=rows
@@ -236,10 +236,12 @@ def apply_import(
         )
     filename, rows = pending
     try:
-        preview = importing.apply_import(session, actor=user, rows=rows, ip=request_ip(request))
+        preview = importing.apply_import(
+            session=session, actor=user, rows=rows, ip=request_ip(request)
+        )
     except FieldErrors:
         # Something changed since the preview (another import, an edit): show the new problems.
-        preview = importing.preview_import(session, user=user, rows=rows)
+        preview = importing.preview_import(session=session, user=user, rows=rows)
         return _import_page(
             request,
             preview=preview,
@@ -274,7 +276,7 @@ def _functions_page(
         request,
         "vendors/functions.html",
         {
-            "functions": functions.list_functions(session, user=user),
+            "functions": functions.list_functions(session=session, user=user),
             "editing": editing,
             "values": values or {},
             "errors": errors or {},
@@ -294,7 +296,7 @@ def functions_page(request: Request, session: SessionDep, user: Reader) -> Respo
 def edit_function(
     request: Request, session: SessionDep, user: Manager, function_id: int
 ) -> Response:
-    row = functions.get_function(session, user=user, function_id=function_id)
+    row = functions.get_function(session=session, user=user, function_id=function_id)
     return _functions_page(request, session, user, editing=row, values=row.model_dump())
 
 
@@ -302,12 +304,14 @@ def _save_function(
     request: Request, session: SessionDep, user: User, form: FormData, function_id: int | None
 ) -> Response:
     editing = (
-        functions.get_function(session, user=user, function_id=function_id) if function_id else None
+        functions.get_function(session=session, user=user, function_id=function_id)
+        if function_id
+        else None
     )
     values = form_values(FunctionInput, form)
     try:
         row = functions.save_function(
-            session,
+            session=session,
             actor=user,
             data=validate(FunctionInput, values),
             function_id=function_id,
@@ -347,13 +351,13 @@ def update_function(
 
 @router.get("/{vendor_id}", summary="Vendor page")
 def vendor_page(request: Request, session: SessionDep, user: Reader, vendor_id: int) -> Response:
-    profile = service.vendor_overview(session, user=user, vendor_id=vendor_id)
+    profile = service.vendor_overview(session=session, user=user, vendor_id=vendor_id)
     return render(request, "vendors/detail.html", {"profile": profile, "codes": codes})
 
 
 @router.get("/{vendor_id}/edit", summary="Edit vendor form")
 def edit_vendor(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     return _form_page(
         request,
         "vendors/vendor_form.html",
@@ -365,7 +369,7 @@ def edit_vendor(request: Request, session: SessionDep, user: Manager, vendor_id:
 def update_vendor(
     request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     values = form_values(VendorCreate, form)
     try:
         version = int(str(form.get("version", "")))
@@ -374,7 +378,7 @@ def update_vendor(
     context = {"vendor": vendor, "values": values, "version": version}
     try:
         service.update_vendor(
-            session,
+            session=session,
             actor=user,
             vendor_id=vendor_id,
             changes=validate(VendorCreate, values).model_dump(),
@@ -416,7 +420,9 @@ def _contract_page(
     status_code: int = 200,
 ) -> Response:
     subcontractors = (
-        children.list_subcontractors(session, contract=contract) if contract is not None else []
+        children.list_subcontractors(session=session, contract=contract)
+        if contract is not None
+        else []
     )
     return render(
         request,
@@ -426,7 +432,7 @@ def _contract_page(
             "contract": contract,
             "values": values,
             "errors": errors or {},
-            "functions": functions.list_functions(session, user=user),
+            "functions": functions.list_functions(session=session, user=user),
             "subcontractors": subcontractors,
             "sub_values": sub_values or {"rank": 2},
             "sub_errors": sub_errors or {},
@@ -439,7 +445,7 @@ def _contract_page(
 
 @router.get("/{vendor_id}/contracts/new", summary="New arrangement form")
 def new_contract(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     values = {
         "supports_critical_function": vendor.supports_critical_function,
         "currency": vendor.currency,
@@ -452,8 +458,8 @@ def new_contract(request: Request, session: SessionDep, user: Manager, vendor_id
 def edit_contract(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    contract = contracts.get_contract(session, vendor=vendor, contract_id=contract_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    contract = contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
     values = {name: getattr(contract, name) for name in contracts.CONTRACT_FIELDS}
     return _contract_page(request, session, user, vendor, contract=contract, values=values)
 
@@ -466,16 +472,16 @@ def _save_contract(
     vendor_id: int,
     contract_id: int | None,
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     contract = (
-        contracts.get_contract(session, vendor=vendor, contract_id=contract_id)
+        contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
         if contract_id
         else None
     )
     values = form_values(ContractInput, form)
     try:
         contracts.save_contract(
-            session,
+            session=session,
             actor=user,
             vendor=vendor,
             data=validate(ContractInput, values),
@@ -520,9 +526,9 @@ def update_contract(
 def delete_contract(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     contracts.delete_contract(
-        session, actor=user, vendor=vendor, contract_id=contract_id, ip=request_ip(request)
+        session=session, actor=user, vendor=vendor, contract_id=contract_id, ip=request_ip(request)
     )
     flash(request, "Arrangement deleted.")
     return redirect(request, f"/vendors/{vendor_id}#contracts")
@@ -537,12 +543,12 @@ def add_subcontractor(
     vendor_id: int,
     contract_id: int,
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    contract = contracts.get_contract(session, vendor=vendor, contract_id=contract_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    contract = contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
     values = form_values(SubcontractorInput, form)
     try:
         children.add_subcontractor(
-            session,
+            session=session,
             actor=user,
             vendor=vendor,
             contract_id=contract_id,
@@ -577,9 +583,9 @@ def delete_subcontractor(
     contract_id: int,
     subcontractor_id: int,
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     children.delete_subcontractor(
-        session,
+        session=session,
         actor=user,
         vendor=vendor,
         contract_id=contract_id,
@@ -640,14 +646,14 @@ def _ai_system_page(
         "vendors/ai_system_form.html",
         "AI system",
         row=row,
-        arrangements=contracts.list_contracts(session, vendor=vendor),
+        arrangements=contracts.list_contracts(session=session, vendor=vendor),
         **kwargs,
     )
 
 
 @router.get("/{vendor_id}/contacts/new", summary="New contact form")
 def new_contact(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     return _contact_page(request, vendor, values={})
 
 
@@ -655,8 +661,8 @@ def new_contact(request: Request, session: SessionDep, user: Manager, vendor_id:
 def edit_contact(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contact_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    row = children.get_contact(session, vendor=vendor, contact_id=contact_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    row = children.get_contact(session=session, vendor=vendor, contact_id=contact_id)
     values = snapshot(row, children.CONTACT_FIELDS)
     return _contact_page(request, vendor, row=row, values=values)
 
@@ -669,14 +675,16 @@ def _save_contact(
     vendor_id: int,
     contact_id: int | None,
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     row = (
-        children.get_contact(session, vendor=vendor, contact_id=contact_id) if contact_id else None
+        children.get_contact(session=session, vendor=vendor, contact_id=contact_id)
+        if contact_id
+        else None
     )
     values = form_values(ContactInput, form)
     try:
         children.save_contact(
-            session,
+            session=session,
             actor=user,
             vendor=vendor,
             data=validate(ContactInput, values),
@@ -714,9 +722,9 @@ def update_contact(
 def delete_contact(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contact_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     children.delete_child(
-        session,
+        session=session,
         actor=user,
         vendor=vendor,
         kind="vendor_contact",
@@ -729,7 +737,7 @@ def delete_contact(
 
 @router.get("/{vendor_id}/ai-systems/new", summary="New AI system form")
 def new_ai_system(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     return _ai_system_page(request, session, vendor, values={})
 
 
@@ -737,8 +745,8 @@ def new_ai_system(request: Request, session: SessionDep, user: Manager, vendor_i
 def edit_ai_system(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, system_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    row = children.get_ai_system(session, vendor=vendor, system_id=system_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    row = children.get_ai_system(session=session, vendor=vendor, system_id=system_id)
     values = snapshot(row, children.AI_SYSTEM_FIELDS)
     return _ai_system_page(request, session, vendor, row=row, values=values)
 
@@ -751,12 +759,16 @@ def _save_ai_system(
     vendor_id: int,
     system_id: int | None,
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
-    row = children.get_ai_system(session, vendor=vendor, system_id=system_id) if system_id else None
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    row = (
+        children.get_ai_system(session=session, vendor=vendor, system_id=system_id)
+        if system_id
+        else None
+    )
     values = form_values(AISystemInput, form)
     try:
         children.save_ai_system(
-            session,
+            session=session,
             actor=user,
             vendor=vendor,
             data=validate(AISystemInput, values),
@@ -794,9 +806,9 @@ def update_ai_system(
 def delete_ai_system(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, system_id: int
 ) -> Response:
-    vendor = service.get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     children.delete_child(
-        session,
+        session=session,
         actor=user,
         vendor=vendor,
         kind="ai_system",

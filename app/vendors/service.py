@@ -79,7 +79,7 @@ def _vendor_query(user: User):
     return scope_buyer(select(Vendor), Vendor, user)
 
 
-def get_vendor(session: Session, *, user: User, vendor_id: int, lock: bool = False) -> Vendor:
+def get_vendor(*, session: Session, user: User, vendor_id: int, lock: bool = False) -> Vendor:
     """One vendor of the caller's organisation, or NotFound (also for other tenants' vendors)."""
     query = _vendor_query(user).where(Vendor.id == vendor_id)
     if lock:
@@ -163,7 +163,7 @@ def _ordering(sort: str) -> list[Any]:
 
 
 def list_vendors(
-    session: Session, *, user: User, query: VendorListQuery, today: date | None = None
+    *, session: Session, user: User, query: VendorListQuery, today: date | None = None
 ) -> VendorList:
     """One page of the organisation's vendors: two statements whatever the page size."""
     conditions = _list_conditions(user, query, today or date.today())
@@ -213,9 +213,9 @@ class VendorOverview:
 OVERVIEW_FINDINGS = 10  # the vendor page shows the worst; the findings register shows them all
 
 
-def vendor_overview(session: Session, *, user: User, vendor_id: int) -> VendorOverview:
+def vendor_overview(*, session: Session, user: User, vendor_id: int) -> VendorOverview:
     """Everything the vendor page shows, in a fixed number of statements."""
-    vendor = get_vendor(session, user=user, vendor_id=vendor_id)
+    vendor = get_vendor(session=session, user=user, vendor_id=vendor_id)
     contacts = list(
         session.exec(
             select(VendorContact)
@@ -321,8 +321,8 @@ def _check_identifier_free(
 
 
 def create_vendor(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     data: VendorCreate,
     ip: str | None = None,
@@ -338,7 +338,7 @@ def create_vendor(
     session.flush()
     after = {k: v for k, v in vendor_form_values(vendor).items() if v not in (None, [], False)}
     record(
-        session,
+        session=session,
         action="vendor.created",
         actor=actor,
         organisation_id=organisation_id,
@@ -358,8 +358,8 @@ STALE_EDIT = (
 
 
 def update_vendor(
-    session: Session,
     *,
+    session: Session,
     actor: User,
     vendor_id: int,
     changes: Mapping[str, Any],
@@ -368,7 +368,7 @@ def update_vendor(
     source: str = "form",
 ) -> Vendor:
     """Apply `changes` if nobody saved since `version` was read; else Conflict, nothing written."""
-    vendor = get_vendor(session, user=actor, vendor_id=vendor_id, lock=True)
+    vendor = get_vendor(session=session, user=actor, vendor_id=vendor_id, lock=True)
     if vendor.version != version:
         raise Conflict(STALE_EDIT.format(current=vendor.version, yours=version))
     before = vendor_form_values(vendor)
@@ -386,7 +386,7 @@ def update_vendor(
     session.add(vendor)
     session.flush()
     record(
-        session,
+        session=session,
         action="vendor.updated",
         actor=actor,
         organisation_id=vendor.organisation_id,

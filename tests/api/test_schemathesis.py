@@ -30,7 +30,7 @@ def api_token(session) -> str:
     admin = make_user(session, org, Role.admin)
     vendor = make_vendor(session, org, "Cobalt Cloud SE")
     make_assessment(session, org, vendor, admin, status="submitted")
-    _, secret = create_api_token(session, user=admin, name="schemathesis")
+    _, secret = create_api_token(session=session, user=admin, name="schemathesis")
     session.commit()
     return secret
 

@@ -19,7 +19,7 @@ DUE = (date.today() + timedelta(days=21)).isoformat()
 @pytest.fixture
 def bearer(session):
     def token_for(user: User) -> dict[str, str]:
-        _, secret = create_api_token(session, user=user, name="integration")
+        _, secret = create_api_token(session=session, user=user, name="integration")
         session.commit()
         return {"Authorization": f"Bearer {secret}"}
 

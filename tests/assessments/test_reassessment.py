@@ -70,7 +70,7 @@ def test_next_review_follows_the_tier_cadence_and_evidence_expiry(session, team)
                            valid_until=date(2026, 9, 30))  # fmt: skip
     session.add(certificate)
     session.flush()
-    answer = answers_of(session, done.id)["gov.policy"]
+    answer = answers_of(session=session, assessment_id=done.id)["gov.policy"]
     session.add(AnswerEvidence(answer_id=answer.id, evidence_id=certificate.id))
     session.flush()
     assert compute_next_review(session=session, vendor=vendor, completed_on=date(2026, 1, 15),
@@ -124,7 +124,7 @@ def test_due_vendors_with_auto_resend_get_a_prefilled_assessment_once(
     fresh = session.get(Assessment, started[0].assessment_id)
     assert fresh.status == AssessmentStatus.sent and fresh.questionnaire_id == newer.id
     assert fresh.created_by_id is None and fresh.due_date == TODAY + timedelta(days=30)
-    prefilled = answers_of(session, fresh.id)
+    prefilled = answers_of(session=session, assessment_id=fresh.id)
     # gov.policy: accepted and unchanged → carried over; gov.notes changed text; gov.role rejected.
     assert {k: a.value for k, a in prefilled.items()} == {"gov.policy": 4}
     assert prefilled["gov.policy"].review_state == ReviewState.pending

@@ -86,14 +86,18 @@ def test_a_held_claim_makes_the_concurrent_claim_lose(session, engine, team):
 
     def process_a() -> None:
         with session_scope(engine) as s:
-            results["a"] = claim_reminder(s, assessment.id, "before-1")
+            results["a"] = claim_reminder(
+                session=s, assessment_id=assessment.id, threshold="before-1"
+            )
             a_claimed.set()
             a_may_commit.wait(5)
 
     def process_b() -> None:
         a_claimed.wait(5)
         with session_scope(engine) as s:
-            results["b"] = claim_reminder(s, assessment.id, "before-1")
+            results["b"] = claim_reminder(
+                session=s, assessment_id=assessment.id, threshold="before-1"
+            )
 
     threads = [threading.Thread(target=process_a), threading.Thread(target=process_b)]
     for thread in threads:

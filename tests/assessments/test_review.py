@@ -136,7 +136,7 @@ def test_analyst_completes_a_review_with_a_clarification_round_trip(
     # The vendor answers the question in the thread and updates the answer, then resubmits.
     apply_transition(session=session, assessment=a, name="resume", actor=team.contact_a,
                      side=Side.vendor)  # fmt: skip
-    policy = answers_of(session, a.id)["gov.policy"]
+    policy = answers_of(session=session, assessment_id=a.id)["gov.policy"]
     save_answer(session=session, actor=team.contact_a, assessment=a, key="gov.policy",
                 raw_value="3", expected_version=policy.version)  # fmt: skip
     add_comment(session=session, actor=team.contact_a, assessment=a, question_key="gov.policy",
@@ -206,7 +206,7 @@ def test_answers_are_reviewed_only_under_review(client, session, team, submitted
 def test_evidence_is_previewed_beside_the_answer_and_judged_per_file(
     client, session, team, submitted
 ):
-    answer = answers_of(session, submitted.id)["gov.policy"]
+    answer = answers_of(session=session, assessment_id=submitted.id)["gov.policy"]
     pdf, image, sheet = (
         _file(team.vendor_a.id, "policy.pdf"),
         _file(team.vendor_a.id, "chart.png", "image/png"),
@@ -257,7 +257,7 @@ def test_internal_notes_never_reach_the_vendor(client, session, team, submitted)
         assert vendor.get(f"/assessments/{submitted.id}").status_code == 403
         portal = vendor.get(f"/portal/assessments/{submitted.id}")
         assert "Looks thin" not in portal.text
-        _, token = create_api_token(session, user=team.contact_a, name="vendor script")
+        _, token = create_api_token(session=session, user=team.contact_a, name="vendor script")
         session.commit()
         api = vendor.get(
             f"/api/v1/assessments/{submitted.id}/comments",

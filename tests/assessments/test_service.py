@@ -33,18 +33,18 @@ def world(session) -> SentAssessment:
 
 def test_each_side_sees_only_its_own_assessments(session, world, rival):
     a = world.assessment
-    assert get_assessment(session, world.procurement, a.id).id == a.id
-    assert get_assessment(session, world.contact, a.id).id == a.id
+    assert get_assessment(session=session, user=world.procurement, assessment_id=a.id).id == a.id
+    assert get_assessment(session=session, user=world.contact, assessment_id=a.id).id == a.id
     for intruder in (rival.admin, rival.contact):
         with pytest.raises(NotFound):
-            get_assessment(session, intruder, a.id)
+            get_assessment(session=session, user=intruder, assessment_id=a.id)
 
 
 def test_vendor_does_not_see_drafts(session, world):
     draft = make_assessment(session, world.org, world.vendor, world.procurement, status="draft")
     session.commit()
     with pytest.raises(NotFound):
-        get_assessment(session, world.contact, draft.id)
+        get_assessment(session=session, user=world.contact, assessment_id=draft.id)
 
 
 def test_first_answer_starts_the_assessment_and_is_audited(session, world):
@@ -60,10 +60,10 @@ def test_first_answer_starts_the_assessment_and_is_audited(session, world):
     session.commit()
     assert answer.value == 3 and answer.version == 1
     assert a.status == AssessmentStatus.in_progress
-    assert [t.to_status for t in timeline(session, a)] == ["in_progress"]
+    assert [t.to_status for t in timeline(session=session, assessment=a)] == ["in_progress"]
     actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["assessment.start", "answer.saved"]
-    assert verify(session).ok
+    assert verify(session=session).ok
 
 
 def test_a_stale_save_is_refused_with_both_values(session, world):
@@ -97,7 +97,7 @@ def test_a_stale_save_is_refused_with_both_values(session, world):
     session.rollback()
     assert conflict.value.current.value == "deployer"
     assert conflict.value.attempted == "none"
-    assert answers_of(session, a.id)["gov.role"].value == "deployer"
+    assert answers_of(session=session, assessment_id=a.id)["gov.role"].value == "deployer"
 
 
 def test_a_second_first_save_of_the_same_answer_conflicts(session, world):
@@ -143,9 +143,9 @@ def test_a_save_told_what_it_saw_records_that_as_before(session, world):
     answer = save_answer(**first, raw_value="4", expected_version=1, store=store)
     session.commit()
     assert (answer.value, answer.version) == (4, 2)
-    assert answers_of(session, a.id)["gov.policy"].value == 4
+    assert answers_of(session=session, assessment_id=a.id)["gov.policy"].value == 4
     assert _saved_events(session)[-1] == {"before": 2, "after": 4, "version": 2}
-    assert verify(session).ok
+    assert verify(session=session).ok
 
 
 def test_a_save_told_a_stale_version_is_refused_with_the_current_value(session, world):
@@ -161,7 +161,7 @@ def test_a_save_told_a_stale_version_is_refused_with_the_current_value(session, 
         save_answer(**first, raw_value="5", expected_version=1, store=second_tab)
     session.rollback()
     assert conflict.value.current.value == 3 and conflict.value.current.version == 2
-    assert answers_of(session, a.id)["gov.policy"].value == 3
+    assert answers_of(session=session, assessment_id=a.id)["gov.policy"].value == 3
     assert [e["after"] for e in _saved_events(session)] == [2, 3]
 
 
@@ -198,7 +198,7 @@ def test_invalid_answers_are_refused_and_nothing_is_stored(session, world, key, 
             expected_version=0,
         )
     session.rollback()
-    assert answers_of(session, world.assessment.id) == {}
+    assert answers_of(session=session, assessment_id=world.assessment.id) == {}
 
 
 def test_answers_are_locked_after_submission(session, world):
@@ -233,11 +233,11 @@ def test_invalid_transition_changes_nothing(session, world):
         )
     session.rollback()
     session.refresh(a)
-    assert a.status == AssessmentStatus.sent and timeline(session, a) == []
+    assert a.status == AssessmentStatus.sent and timeline(session=session, assessment=a) == []
 
 
 def test_progress_counts_only_visible_required_questions(session, world):
-    q = questionnaire_of(session, world.assessment)
+    q = questionnaire_of(session=session, assessment=world.assessment)
     empty = progress(q, {}, set())
     assert (empty.required, empty.answered) == (2, 0)  # provider-only question hidden
     as_provider = progress(q, {"gov.role": "provider", "gov.policy": 2}, set())

@@ -18,7 +18,7 @@ def make_events(session, user, count: int, **values) -> list[AuditEvent]:
     """`count` events on the user's organisation chain, committed."""
     events = [
         record(
-            session,
+            session=session,
             action=values.get("action", "vendor.updated"),
             actor=user,
             object_type=values.get("object_type", "vendor"),

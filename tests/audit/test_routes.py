@@ -76,9 +76,19 @@ def test_another_organisations_events_are_invisible(client, session, auditor):
 
 
 def test_filters_narrow_the_trail(client, session, auditor, analyst):
-    record(session, action="vendor.created", actor=analyst, object_type="vendor", object_id=7)
-    record(session, action="vendor.updated", actor=analyst, object_type="vendor", object_id=8)
-    record(session, action="assessment.sent", actor=auditor, object_type="assessment", object_id=7)
+    record(
+        session=session, action="vendor.created", actor=analyst, object_type="vendor", object_id=7
+    )
+    record(
+        session=session, action="vendor.updated", actor=analyst, object_type="vendor", object_id=8
+    )
+    record(
+        session=session,
+        action="assessment.sent",
+        actor=auditor,
+        object_type="assessment",
+        object_id=7,
+    )
     session.commit()
     login(client, auditor.email)
 
@@ -131,14 +141,16 @@ def test_the_badge_ignores_other_organisations(client, session, auditor, tamper)
 
 def _inject(session, user) -> None:
     record(
-        session,
+        session=session,
         action="vendor.updated",
         actor=user,
         object_type="vendor",
         object_id='=HYPERLINK("http://evil.example")',
         data={"after": {"name": "@SUM(1+1)"}},
     )
-    record(session, action="vendor.created", actor=user, object_type="vendor", object_id="-1+2")
+    record(
+        session=session, action="vendor.created", actor=user, object_type="vendor", object_id="-1+2"
+    )
     session.commit()
 
 

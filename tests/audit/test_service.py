@@ -41,14 +41,14 @@ def _events(engine, chain: str) -> list[AuditEvent]:
 def test_events_link_into_one_chain_per_organisation(session, user):
     other = make_user(session, make_org(session), Role.admin)
     first, second = make_events(session, user, 2)
-    elsewhere = record(session, action="vendor.created", actor=other)
+    elsewhere = record(session=session, action="vendor.created", actor=other)
     session.commit()
     assert (first.sequence, second.sequence, elsewhere.sequence) == (1, 2, 1)
     assert second.prev_hash == first.hash
     assert first.chain == chain_for(user.organisation_id) != elsewhere.chain
     head = session.get(AuditChain, first.chain)
     assert (head.sequence, head.head_hash) == (2, second.hash)
-    report = verify(session)
+    report = verify(session=session)
     assert report.ok and report.chains == 2 and report.events == 3
 
 
@@ -63,7 +63,9 @@ def test_unusual_data_and_timestamps_survive_the_database_round_trip(engine, ses
         "day": date(2026, 11, 22),
         "quote": 'say "hi"\n\ttab \\ backslash \u2028',
     }
-    event = record(session, action="vendor.updated", actor=user, data=data, ip="2001:db8::1")
+    event = record(
+        session=session, action="vendor.updated", actor=user, data=data, ip="2001:db8::1"
+    )
     session.commit()
     [stored] = _events(engine, event.chain)
     assert stored.data == normalise(data) == event.data
@@ -71,18 +73,18 @@ def test_unusual_data_and_timestamps_survive_the_database_round_trip(engine, ses
     assert stored.at == event.at and stored.at.microsecond == event.at.microsecond
     assert stored.hash == event.hash
     with Session(engine) as fresh:
-        assert verify(fresh).ok
+        assert verify(session=fresh).ok
 
 
 def test_a_stale_head_in_the_session_does_not_fork_the_chain(engine, session, user):
-    record(session, action="a.one", actor=user)
+    record(session=session, action="a.one", actor=user)
     session.commit()  # the head stays in this session's identity map (expire_on_commit=False)
     with session_scope(engine) as other:
-        record(other, action="a.two", actor=user)
-    third = record(session, action="a.three", actor=user)
+        record(session=other, action="a.two", actor=user)
+    third = record(session=session, action="a.three", actor=user)
     session.commit()
     assert third.sequence == 3
-    assert verify(session).ok
+    assert verify(session=session).ok
 
 
 @pytest.mark.parametrize("head_exists", [False, True], ids=["new-chain", "existing-chain"])
@@ -96,7 +98,7 @@ def test_a_second_transaction_waits_for_the_first_and_links_to_it(
 
     def first() -> None:
         with session_scope(engine) as tx:
-            event = record(tx, action="race.first", actor=user)
+            event = record(session=tx, action="race.first", actor=user)
             results["first"] = (event.sequence, event.hash)
             appended.set()
             time.sleep(0.5)  # hold the chain while the second transaction tries to append
@@ -106,7 +108,7 @@ def test_a_second_transaction_waits_for_the_first_and_links_to_it(
         appended.wait(5)
         try:
             with session_scope(engine) as tx:
-                event = record(tx, action="race.second", actor=user)
+                event = record(session=tx, action="race.second", actor=user)
                 results["second"] = (event.sequence, event.prev_hash)
             results["second_done"] = time.monotonic()
         except Exception as exc:
@@ -121,7 +123,7 @@ def test_a_second_transaction_waits_for_the_first_and_links_to_it(
     first_sequence, first_hash = results["first"]
     assert results["second"] == (first_sequence + 1, first_hash)
     assert results["second_done"] > results["first_committed"]
-    assert verify(session).ok
+    assert verify(session=session).ok
 
 
 def test_many_concurrent_writers_leave_a_gapless_verified_chain(engine, session, user):
@@ -131,7 +133,7 @@ def test_many_concurrent_writers_leave_a_gapless_verified_chain(engine, session,
         try:
             for i in range(8):
                 with session_scope(engine) as tx:
-                    record(tx, action="race.write", actor=user, data={"writer": n, "i": i})
+                    record(session=tx, action="race.write", actor=user, data={"writer": n, "i": i})
         except Exception as exc:
             errors.append(exc)
 
@@ -144,12 +146,12 @@ def test_many_concurrent_writers_leave_a_gapless_verified_chain(engine, session,
     events = _events(engine, chain_for(user.organisation_id))
     assert [e.sequence for e in events] == list(range(1, 49))
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(events))
-    assert verify(session).ok
+    assert verify(session=session).ok
 
 
 def test_an_untouched_chain_verifies(session, user):
     make_events(session, user, 4)
-    report = verify(session, chain=chain_for(user.organisation_id))
+    report = verify(session=session, chain=chain_for(user.organisation_id))
     assert report.ok and report.events == 4
 
 
@@ -159,7 +161,7 @@ def test_an_edited_event_is_reported_at_its_sequence(session, user, tamper):
         "UPDATE auditevent SET actor_label = 'someone@else.example' WHERE id = :id",
         {"id": events[1].id},
     )
-    problems = verify(session).problems
+    problems = verify(session=session).problems
     assert [(p.chain, p.sequence) for p in problems] == [(events[1].chain, 2)]
     assert "altered" in problems[0].problem
 
@@ -170,27 +172,27 @@ def test_edited_data_is_reported(session, user, tamper):
         "UPDATE auditevent SET data = :data WHERE id = :id",
         {"id": events[2].id, "data": '{"before": {"name": "v3"}, "after": {"name": "forged"}}'},
     )
-    assert [p.sequence for p in verify(session).problems] == [3]
+    assert [p.sequence for p in verify(session=session).problems] == [3]
 
 
 def test_a_deleted_event_is_reported_as_missing(session, user, tamper):
     events = make_events(session, user, 5)
     tamper("DELETE FROM auditevent WHERE id = :id", {"id": events[2].id})
-    [problem] = verify(session).problems
+    [problem] = verify(session=session).problems
     assert problem.sequence == 3 and "missing" in problem.problem
 
 
 def test_a_cut_tail_is_reported(session, user, tamper):
     events = make_events(session, user, 3)
     tamper("DELETE FROM auditevent WHERE id = :id", {"id": events[2].id})
-    [problem] = verify(session).problems
+    [problem] = verify(session=session).problems
     assert problem.sequence == 3 and "ends early" in problem.problem
 
 
 def test_a_rehashed_event_breaks_the_next_link(session, user, tamper):
     events = make_events(session, user, 3)
     tamper("UPDATE auditevent SET hash = :h WHERE id = :id", {"id": events[0].id, "h": "f" * 64})
-    assert [p.sequence for p in verify(session).problems] == [1]
+    assert [p.sequence for p in verify(session=session).problems] == [1]
 
 
 def test_only_the_tampered_organisation_is_reported(session, user, tamper):
@@ -199,9 +201,9 @@ def test_only_the_tampered_organisation_is_reported(session, user, tamper):
     make_events(session, other, 2)
     events = make_events(session, user, 2)
     tamper("DELETE FROM auditevent WHERE id = :id", {"id": events[0].id})
-    report = verify(session)
+    report = verify(session=session)
     assert [p.chain for p in report.problems] == [chain_for(user.organisation_id)]
-    assert verify(session, chain=chain_for(other.organisation_id)).ok
+    assert verify(session=session, chain=chain_for(other.organisation_id)).ok
 
 
 @pytest.mark.postgres_only
@@ -216,7 +218,7 @@ def test_postgresql_refuses_to_change_or_delete_events(engine, session, user):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement), {"id": event.id})
     assert _events(engine, event.chain)[0].action == "vendor.updated"
-    assert verify(session).ok
+    assert verify(session=session).ok
 
 
 def _request(client: tuple[str, int] | None) -> Request:

@@ -53,7 +53,7 @@ def a_colleague(caller: Caller) -> int:
 
 
 def an_api_token(caller: Caller) -> int:
-    token, _ = create_api_token(caller.session, user=caller.user, name="walk")
+    token, _ = create_api_token(session=caller.session, user=caller.user, name="walk")
     return token.id
 
 

@@ -33,13 +33,15 @@ def two_buyers(session):
 
 def test_vendor_user_sees_their_vendor_at_every_buyer_and_nothing_else(session, two_buyers):
     _, _, cobalt_first, cobalt_second, rival, contact, analyst = two_buyers
-    assert vendor_ids_for(session, contact) == sorted([cobalt_first.id, cobalt_second.id])
-    assert vendor_ids_for(session, analyst) == []
+    assert vendor_ids_for(session=session, user=contact) == sorted(
+        [cobalt_first.id, cobalt_second.id]
+    )
+    assert vendor_ids_for(session=session, user=analyst) == []
     seen = session.exec(scope_vendor(select(Vendor), Vendor, contact)).all()
     assert {v.id for v in seen} == {cobalt_first.id, cobalt_second.id}
     assert session.exec(scope_buyer(select(Vendor), Vendor, contact)).all() == []
     with pytest.raises(NotFound):
-        get_scoped(session, Vendor, rival.id, contact)
+        get_scoped(session=session, model=Vendor, object_id=rival.id, user=contact)
 
 
 def test_buyer_sees_only_their_organisation(session, two_buyers):
@@ -47,6 +49,8 @@ def test_buyer_sees_only_their_organisation(session, two_buyers):
     seen = session.exec(scope_for(select(Vendor), Vendor, analyst)).all()
     assert {v.id for v in seen} == {cobalt_first.id, rival.id}
     assert session.exec(scope_vendor(select(Vendor), Vendor, analyst)).all() == []
-    assert get_scoped(session, Vendor, rival.id, analyst).id == rival.id
+    assert (
+        get_scoped(session=session, model=Vendor, object_id=rival.id, user=analyst).id == rival.id
+    )
     with pytest.raises(NotFound):
-        get_scoped(session, Vendor, cobalt_second.id, analyst)
+        get_scoped(session=session, model=Vendor, object_id=cobalt_second.id, user=analyst)

@@ -40,7 +40,7 @@ def test_token_is_shown_once_stored_hashed_and_revocable(client, session):
 def test_token_acts_with_its_owners_role_and_tenant(client, session):
     org = make_org(session)
     auditor = make_user(session, org, Role.auditor)
-    _, secret = create_api_token(session, user=auditor, name="reports")
+    _, secret = create_api_token(session=session, user=auditor, name="reports")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     assert client.get("/vendor-invitations", headers=api).status_code == 403  # role
@@ -52,7 +52,7 @@ def test_token_acts_with_its_owners_role_and_tenant(client, session):
 
 def test_last_used_is_written_at_most_every_five_minutes(client, session):
     user = make_user(session, make_org(session), Role.auditor)
-    token, secret = create_api_token(session, user=user, name="poller")
+    token, secret = create_api_token(session=session, user=user, name="poller")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     client.get("/account", headers=api)
@@ -78,7 +78,7 @@ def test_a_first_token_use_on_a_route_that_writes_succeeds(client, session):
     """A GET that writes (an export records an audit event) with a token not used for 5 minutes:
     recording the token's use must not compete with the route's own write transaction."""
     user = make_user(session, make_org(session), Role.risk_analyst)
-    token, secret = create_api_token(session, user=user, name="exporter")
+    token, secret = create_api_token(session=session, user=user, name="exporter")
     session.commit()
     response = client.get("/api/v1/register.xlsx", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200
@@ -90,7 +90,7 @@ def test_a_first_token_use_on_a_route_that_writes_succeeds(client, session):
 def test_revoking_someone_elses_token_is_not_found(client, session):
     org = make_org(session)
     owner = make_user(session, org, Role.admin)
-    token, _ = create_api_token(session, user=owner, name="theirs")
+    token, _ = create_api_token(session=session, user=owner, name="theirs")
     other = make_user(session, org, Role.admin)
     session.commit()
     login(client, other.email)

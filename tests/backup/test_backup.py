@@ -163,7 +163,7 @@ def test_restore_refuses_to_overwrite_data_without_force(
 ):
     backup = tmp_path / "backup"
     create_backup(settings=settings, engine=engine, directory=backup)
-    later = record(session, action="vendor.deleted", actor=populated["user"])
+    later = record(session=session, action="vendor.deleted", actor=populated["user"])
     session.commit()
     session.close()
     with pytest.raises(BackupError, match="already hold data; restore with --force"):
@@ -228,7 +228,7 @@ def test_postgresql_backup_and_restore_with_pg_dump(settings, engine, session, p
         assert fresh.exec(select(Organisation.name)).one() == "Harbourvale Bank"
         from app.audit.service import verify
 
-        report = verify(fresh)
+        report = verify(session=fresh)
         assert report.ok and report.events == 3
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("DELETE FROM auditevent"))  # the restored trigger still guards it

@@ -76,7 +76,7 @@ def _person(session: Session, org, role: Role, name: str) -> User:
 def vendor_with_ai(session: Session, buyer: Buyer, name: str = VENDOR) -> Vendor:
     """What journey 1 creates in the browser: the vendor, its contract and its AI system."""
     vendor = create_vendor(
-        session,
+        session=session,
         actor=buyer.procurement,
         data=VendorCreate(
             legal_name=name,
@@ -89,13 +89,13 @@ def vendor_with_ai(session: Session, buyer: Buyer, name: str = VENDOR) -> Vendor
         ),
     )
     contract = save_contract(
-        session,
+        session=session,
         actor=buyer.procurement,
         vendor=vendor,
         data=ContractInput(reference="HB-2026-014", ict_service_type="S19"),
     )
     save_ai_system(
-        session,
+        session=session,
         actor=buyer.procurement,
         vendor=vendor,
         data=AISystemInput(
@@ -134,7 +134,7 @@ def join_vendor(session: Session, vendor: Vendor, email: str = CONTACT_EMAIL) ->
         select(Invitation).where(Invitation.vendor_id == vendor.id, Invitation.email == email)
     ).one()
     return accept_invitation(
-        session, invitation=invitation, user=None, name=CONTACT_NAME, password=PASSWORD
+        session=session, invitation=invitation, user=None, name=CONTACT_NAME, password=PASSWORD
     )
 
 
@@ -142,7 +142,7 @@ def answer_with_services(
     session: Session, assessment: Assessment, contact: User, settings: Settings
 ) -> None:
     """Answer every visible question with the journeys' plan and attach the files it needs."""
-    questionnaire = questionnaire_of(session, assessment)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
     values: dict = {}
     for question in questionnaire.definition.questions():
         if question.key not in questionnaire.visible_keys(values):
@@ -159,7 +159,7 @@ def answer_with_services(
             expected_version=0,
         )
         values[question.key] = answer.value
-    answers = answers_of(session, assessment.id)
+    answers = answers_of(session=session, assessment_id=assessment.id)
     store = store_for(settings)
     for key, (_, kind) in EVIDENCED.items():
         evidence = store_evidence(
@@ -249,7 +249,7 @@ def completed_assessment(
         confirmed=True,
     )
     step("begin_review")
-    for key in answers_of(session, assessment.id):
+    for key in answers_of(session=session, assessment_id=assessment.id):
         review_answer(
             session=session,
             actor=analyst,

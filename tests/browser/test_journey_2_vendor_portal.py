@@ -56,7 +56,9 @@ def test_vendor_contact_answers_everything_and_submits(
     colleague.name = "Jonas Vogel"
     session.add(colleague)
     session.commit()
-    questions = list(questionnaire_of(session, assessment).definition.questions())
+    questions = list(
+        questionnaire_of(session=session, assessment=assessment).definition.questions()
+    )
 
     # The invitation arrives by email; its link opens the sign-up page.
     mail.deliver()
@@ -93,7 +95,7 @@ def test_vendor_contact_answers_everything_and_submits(
     for key in answered:
         expect_answer_shown(page, by_key[key], planned_answer(by_key[key]))
     fresh(session)
-    stored = answers_of(session, assessment.id)
+    stored = answers_of(session=session, assessment_id=assessment.id)
     assert set(stored) == set(answered)
     assert stored["policy.ai_policy"].value == 4
     assert stored["scope.iso_roles"].value == ["ai_provider", "ai_customer"]
@@ -115,7 +117,7 @@ def test_vendor_contact_answers_everything_and_submits(
     expect_saved(page, CONFLICTED)
     expect(card(page, CONFLICTED).locator('textarea[name="value"]')).to_have_value(mine)
     fresh(session)
-    assert answers_of(session, assessment.id)[CONFLICTED].value == mine
+    assert answers_of(session=session, assessment_id=assessment.id)[CONFLICTED].value == mine
 
     # The submit page lists what is missing: one answer and the files the claimed levels need.
     page.get_by_role("button", name="Review and submit").click()
@@ -170,7 +172,9 @@ def test_vendor_contact_answers_everything_and_submits(
     signer = session.exec(select(User).where(User.email == CONTACT_EMAIL)).one()
     assert done.attestation["name"] == CONTACT_NAME == signer.name
     assert done.attestation["title"] == SIGNER_TITLE
-    assert set(EVIDENCED) <= evidence_keys(session, assessment.id)
-    assert answers_of(session, assessment.id)[LEFT_FOR_LATER].value is not None
+    assert set(EVIDENCED) <= evidence_keys(session=session, assessment_id=assessment.id)
+    assert (
+        answers_of(session=session, assessment_id=assessment.id)[LEFT_FOR_LATER].value is not None
+    )
     # The buyer hears of it by email.
     assert any("submitted" in m["Subject"].lower() for m in mail.deliver())

@@ -159,7 +159,7 @@ def test_killed_during_a_vendor_import_applies_none_of_it(
     server, people, session, settings, engine, database_url
 ):
     _, buyer, _, _ = people
-    _, secret = create_api_token(session, user=buyer, name="bulk")
+    _, secret = create_api_token(session=session, user=buyer, name="bulk")
     session.commit()
     server.start()
     vendors, events = count(engine, Vendor), count(engine, AuditEvent)

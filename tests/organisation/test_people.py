@@ -42,7 +42,7 @@ def test_admin_changes_a_role_and_the_trail_has_before_and_after(client, engine,
         ).one()
         assert event.data["before"] == {"role": "risk_analyst", "active": True}
         assert event.data["after"] == {"role": "auditor", "active": True}
-        assert verify(session).ok
+        assert verify(session=session).ok
 
 
 def test_deactivating_someone_ends_their_sessions(app, client, engine, world):

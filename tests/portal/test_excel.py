@@ -93,7 +93,7 @@ def test_export_fill_import_gives_the_same_answers(client, session, world):
     assert applied.status_code == 303
     session.rollback()
     session.expire_all()
-    answers = answers_of(session, world.assessment.id)
+    answers = answers_of(session=session, assessment_id=world.assessment.id)
     assert answers["gov.policy"].value == 3
     assert answers["gov.policy"].comment == "Approved by the board"
     assert answers["gov.role"].value == "provider"
@@ -144,7 +144,7 @@ def test_tampered_files_are_refused_through_the_page(client, session, world):
     response = client.post(url, files={"workbook": ("a.xlsx", tampered, "x")})
     assert response.status_code == 422
     assert "Unknown question key" in response.text and "Apply" not in response.text
-    assert answers_of(session, world.assessment.id) == {}
+    assert answers_of(session=session, assessment_id=world.assessment.id) == {}
 
 
 def test_workbook_of_another_assessment_is_refused(session, world):
@@ -164,7 +164,7 @@ def test_too_large_is_refused(session, world):
             b"x" * (excel.MAX_BYTES + 1),
             assessment_id=world.assessment.id,
             content_hash=row.content_hash,
-            questionnaire=questionnaire_of(session, world.assessment),
+            questionnaire=questionnaire_of(session=session, assessment=world.assessment),
         )
 
 
@@ -214,6 +214,6 @@ def test_apply_is_all_or_nothing_when_an_answer_changes_after_the_preview(sessio
             changes=[json.loads(c.as_json()) for c in preview.changes],
         )
     session.commit()
-    answers = answers_of(session, world.assessment.id)
+    answers = answers_of(session=session, assessment_id=world.assessment.id)
     assert "gov.policy" not in answers
     assert answers["gov.notes"].value == "typed in the portal"

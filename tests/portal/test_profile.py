@@ -204,7 +204,7 @@ def test_accepting_carries_the_reason_and_the_next_register_edit_still_validates
     profile_changes.accept_change(session=session, actor=admin, vendor=vendor, change=change)
     assert (vendor.substitutability, vendor.substitutability_reason) == ("highly_complex", "x964")
     vendor_service.update_vendor(
-        session,
+        session=session,
         actor=admin,
         vendor_id=vendor.id,
         changes={"website": "https://cobalt.example"},

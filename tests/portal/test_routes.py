@@ -131,7 +131,7 @@ def test_plain_post_without_javascript_redirects_back_to_the_question(client, se
     )
     assert response.status_code == 303
     assert response.headers["location"].endswith("#q-gov-policy")
-    answer = answers_of(session, world.assessment.id)["gov.policy"]
+    answer = answers_of(session=session, assessment_id=world.assessment.id)["gov.policy"]
     assert answer.value == 2 and answer.comment == "See the policy"
     session.refresh(world.assessment)
     assert world.assessment.status == AssessmentStatus.in_progress
@@ -172,7 +172,10 @@ def test_second_editor_gets_a_conflict_with_both_values_and_can_keep_theirs_or_m
     assert "Admin&#39;s words" in response.text and "Contact&#39;s words" in response.text
     assert "Keep theirs" in response.text and "Keep mine" in response.text
     assert world.vendor_admin.name in response.text
-    assert answers_of(session, world.assessment.id)["gov.notes"].value == "Admin's words"
+    assert (
+        answers_of(session=session, assessment_id=world.assessment.id)["gov.notes"].value
+        == "Admin's words"
+    )
     # Keep theirs: reload the question.
     card = client.get(_url(world, "/questions/gov.notes"), headers=HX)
     assert "Admin&#39;s words" in card.text and 'value="1"' in card.text
@@ -185,7 +188,7 @@ def test_second_editor_gets_a_conflict_with_both_values_and_can_keep_theirs_or_m
     )
     assert kept.status_code == 200
     _fresh(session)
-    answer = answers_of(session, world.assessment.id)["gov.notes"]
+    answer = answers_of(session=session, assessment_id=world.assessment.id)["gov.notes"]
     assert answer.value == "Contact's words" and answer.version == 2
 
 
@@ -258,7 +261,7 @@ def test_group_rows_add_and_remove(client, session, world):
         headers=HX,
     )
     _fresh(session)
-    assert answers_of(session, assessment.id)["inv.systems"].value == [
+    assert answers_of(session=session, assessment_id=assessment.id)["inv.systems"].value == [
         {"name": "Chatbot", "risk": "low"}
     ]
 
@@ -496,7 +499,7 @@ def test_prefill_offers_the_earlier_answer_with_its_files(client, session, world
     )
     assert response.status_code == 200
     _fresh(session)
-    copied = answers_of(session, world.assessment.id)["gov.policy"]
+    copied = answers_of(session=session, assessment_id=world.assessment.id)["gov.policy"]
     assert copied.value == 4 and copied.prefilled_from_id == answer.id
     assert session.get(AnswerEvidence, (copied.id, evidence.id)) is not None
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "answer.prefilled")).one()

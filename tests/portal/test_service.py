@@ -56,7 +56,7 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
 def test_display_value_reads_like_the_page(session, world):
     from app.questionnaires.service import questionnaire_of
 
-    q = questionnaire_of(session, world.assessment).by_key
+    q = questionnaire_of(session=session, assessment=world.assessment).by_key
     assert display_value(q["gov.policy"], 3) == "3 – level 3"
     assert display_value(q["gov.role"], "provider") == "Provider"
     assert display_value(q["gov.notes"], None) == "—"

@@ -119,7 +119,7 @@ def test_published_questionnaire_and_answers_give_expected_levels_and_caps(sessi
 def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world):
     questionnaire, assessment = world.questionnaire, world.assessment
     specs = {s.key: s for s in question_specs(questionnaire)}
-    compiled_q = questionnaire_of(session, assessment)
+    compiled_q = questionnaire_of(session=session, assessment=assessment)
     conditional = [
         q.key for q in compiled_q.definition.questions() if q.scored and q.show_if is not None
     ]

@@ -36,7 +36,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 def audit_problems(engine: Engine) -> list[str]:
     with Session(engine) as session:
-        return [str(p) for p in verify(session).problems]
+        return [str(p) for p in verify(session=session).problems]
 
 
 def stored_files(root) -> list[str]:

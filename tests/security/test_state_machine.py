@@ -33,7 +33,7 @@ def _status(engine, assessment_id: int) -> str:
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_buyer_steps_through_the_api_in_every_status(status, client, session, site, engine, ledger):
-    _, secret = create_api_token(session, user=site.admin, name="steps")
+    _, secret = create_api_token(session=session, user=site.admin, name="steps")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     url = f"/api/v1/assessments/{site.assessment.id}/transitions"
@@ -73,7 +73,7 @@ def test_buyer_steps_through_the_api_in_every_status(status, client, session, si
 
 
 def test_steps_that_need_a_reason_refuse_a_blank_one(client, session, site, engine, ledger):
-    _, secret = create_api_token(session, user=site.analyst, name="steps")
+    _, secret = create_api_token(session=session, user=site.analyst, name="steps")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     for step, status in (
@@ -173,7 +173,7 @@ def test_a_locked_assessment_refuses_the_import_preview(signed_in, site, engine)
 
 
 def test_the_same_buyer_step_twice_is_refused_the_second_time(client, session, site, engine):
-    _, secret = create_api_token(session, user=site.analyst, name="steps")
+    _, secret = create_api_token(session=session, user=site.analyst, name="steps")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     _set(engine, site.assessment.id, AssessmentStatus.submitted)

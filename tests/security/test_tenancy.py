@@ -303,7 +303,7 @@ def test_an_api_import_never_touches_another_tenants_vendor(signed_in, site, riv
 
 
 def test_a_token_of_one_tenant_reads_nothing_of_another(client, session, site, rival, rival_ids):
-    _, secret = create_api_token(session, user=rival.procurement, name="rival")
+    _, secret = create_api_token(session=session, user=rival.procurement, name="rival")
     session.commit()
     api = {"Authorization": f"Bearer {secret}"}
     for url in (

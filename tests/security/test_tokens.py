@@ -111,7 +111,7 @@ def test_a_bogus_authorization_header_is_no_way_around_csrf(signed_in, site, led
 
 @pytest.fixture
 def api_token(session, site) -> tuple[ApiToken, str]:
-    token, secret = create_api_token(session, user=site.procurement, name="integration")
+    token, secret = create_api_token(session=session, user=site.procurement, name="integration")
     session.commit()
     return token, secret
 

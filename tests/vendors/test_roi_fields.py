@@ -132,10 +132,10 @@ def test_an_import_row_not_substitutable_without_a_reason_is_refused(session):
         "hq_country": "IE",
         "substitutability": "not_substitutable",
     }
-    preview = importing.preview_import(session, user=user, rows=[(2, row)])
+    preview = importing.preview_import(session=session, user=user, rows=[(2, row)])
     assert [(n, column) for n, column, _ in preview.errors] == [(2, "substitutability_reason")]
     preview = importing.preview_import(
-        session, user=user, rows=[(2, {**row, "substitutability_reason": "x963"})]
+        session=session, user=user, rows=[(2, {**row, "substitutability_reason": "x963"})]
     )
     assert preview.ok and preview.rows[0].data.substitutability_reason == "x963"
 

@@ -168,7 +168,9 @@ def buyer(session):
 
 def test_create_vendor_writes_audit_event(session, buyer):
     vendor = service.create_vendor(
-        session, actor=buyer, data=validate(VendorCreate, vendor_data(annual_expense="1200.50"))
+        session=session,
+        actor=buyer,
+        data=validate(VendorCreate, vendor_data(annual_expense="1200.50")),
     )
     session.commit()
     assert vendor.organisation_id == buyer.organisation_id
@@ -179,18 +181,22 @@ def test_create_vendor_writes_audit_event(session, buyer):
 
 
 def test_duplicate_identifier_is_refused(session, buyer):
-    service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    service.create_vendor(session=session, actor=buyer, data=validate(VendorCreate, vendor_data()))
     with pytest.raises(FieldErrors) as caught:
         service.create_vendor(
-            session, actor=buyer, data=validate(VendorCreate, vendor_data(legal_name="Other"))
+            session=session,
+            actor=buyer,
+            data=validate(VendorCreate, vendor_data(legal_name="Other")),
         )
     assert "already has this LEI" in caught.value.errors["identifier"]
 
 
 def test_update_records_only_changed_fields_and_bumps_version(session, buyer):
-    vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    vendor = service.create_vendor(
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data())
+    )
     updated = service.update_vendor(
-        session,
+        session=session,
         actor=buyer,
         vendor_id=vendor.id,
         changes={"status": "active", "legal_name": "Acme Cloud GmbH"},
@@ -203,14 +209,16 @@ def test_update_records_only_changed_fields_and_bumps_version(session, buyer):
 
 
 def test_stale_update_is_refused_and_nothing_is_written(session, buyer):
-    vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    vendor = service.create_vendor(
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data())
+    )
     service.update_vendor(
-        session, actor=buyer, vendor_id=vendor.id, changes={"status": "active"}, version=1
+        session=session, actor=buyer, vendor_id=vendor.id, changes={"status": "active"}, version=1
     )
     session.commit()
     with pytest.raises(Conflict) as caught:
         service.update_vendor(
-            session,
+            session=session,
             actor=buyer,
             vendor_id=vendor.id,
             changes={"legal_name": "Overwritten"},
@@ -224,10 +232,16 @@ def test_stale_update_is_refused_and_nothing_is_written(session, buyer):
 
 
 def test_invalid_update_reports_fields(session, buyer):
-    vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    vendor = service.create_vendor(
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data())
+    )
     with pytest.raises(FieldErrors) as caught:
         service.update_vendor(
-            session, actor=buyer, vendor_id=vendor.id, changes={"hq_country": "ZZ"}, version=1
+            session=session,
+            actor=buyer,
+            vendor_id=vendor.id,
+            changes={"hq_country": "ZZ"},
+            version=1,
         )
     assert "hq_country" in caught.value.errors
 
@@ -236,10 +250,14 @@ def test_other_tenant_vendor_is_not_found(session, buyer):
     other_org = make_org(session, "Other Bank")
     theirs = make_vendor(session, other_org)
     with pytest.raises(NotFound):
-        service.get_vendor(session, user=buyer, vendor_id=theirs.id)
+        service.get_vendor(session=session, user=buyer, vendor_id=theirs.id)
     with pytest.raises(NotFound):
         service.update_vendor(
-            session, actor=buyer, vendor_id=theirs.id, changes={"status": "active"}, version=1
+            session=session,
+            actor=buyer,
+            vendor_id=theirs.id,
+            changes={"status": "active"},
+            version=1,
         )
 
 
@@ -261,7 +279,7 @@ def test_list_filters_sort_and_pagination(session, buyer):
 
     def names(**query):
         result = service.list_vendors(
-            session, user=buyer, query=VendorListQuery(**query), today=today
+            session=session, user=buyer, query=VendorListQuery(**query), today=today
         )
         return [row.vendor.legal_name for row in result.rows]
 
@@ -276,7 +294,7 @@ def test_list_filters_sort_and_pagination(session, buyer):
     assert names(critical=True) == ["Alpha SE"]
     assert names(overdue=True) == ["Alpha SE"]
     page2 = service.list_vendors(
-        session, user=buyer, query=VendorListQuery(per_page=2, page=2), today=today
+        session=session, user=buyer, query=VendorListQuery(per_page=2, page=2), today=today
     )
     assert page2.total == 3 and page2.pages == 2
     assert [r.vendor.legal_name for r in page2.rows] == ["Zeta AG"]
@@ -286,20 +304,27 @@ def test_search_by_identifier_treats_wildcards_literally(session, buyer):
     org = type("O", (), {"id": buyer.organisation_id})()
     vendor = make_vendor(session, org, "Findable Ltd")
     found = service.list_vendors(
-        session, user=buyer, query=VendorListQuery(q=vendor.identifier[4:14])
+        session=session, user=buyer, query=VendorListQuery(q=vendor.identifier[4:14])
     )
     assert [r.vendor.id for r in found.rows] == [vendor.id]
-    assert service.list_vendors(session, user=buyer, query=VendorListQuery(q="%")).total == 0
+    assert (
+        service.list_vendors(session=session, user=buyer, query=VendorListQuery(q="%")).total == 0
+    )
 
 
 def test_contract_rules_that_need_the_database(session, buyer):
-    vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    vendor = service.create_vendor(
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data())
+    )
     contracts.save_contract(
-        session, actor=buyer, vendor=vendor, data=validate(ContractInput, {"reference": "MSA-1"})
+        session=session,
+        actor=buyer,
+        vendor=vendor,
+        data=validate(ContractInput, {"reference": "MSA-1"}),
     )
     with pytest.raises(FieldErrors) as caught:
         contracts.save_contract(
-            session,
+            session=session,
             actor=buyer,
             vendor=vendor,
             data=validate(
@@ -318,7 +343,7 @@ def test_contract_rules_that_need_the_database(session, buyer):
     assert "business functions" in errors["function_id"]
     with pytest.raises(FieldErrors) as caught:
         contracts.save_contract(
-            session,
+            session=session,
             actor=buyer,
             vendor=vendor,
             data=validate(
@@ -334,12 +359,16 @@ def test_contract_rules_that_need_the_database(session, buyer):
 
 
 def test_contract_with_function_and_subcontractor_chain(session, buyer):
-    vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    vendor = service.create_vendor(
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data())
+    )
     function = functions.save_function(
-        session, actor=buyer, data=validate(FunctionInput, {"code": "F1", "name": "Payments"})
+        session=session,
+        actor=buyer,
+        data=validate(FunctionInput, {"code": "F1", "name": "Payments"}),
     )
     contract = contracts.save_contract(
-        session,
+        session=session,
         actor=buyer,
         vendor=vendor,
         data=validate(
@@ -349,7 +378,7 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
     )
     sub_lei = lei_with_check_digits("5299009SUBPROVIDE1")
     children.add_subcontractor(
-        session,
+        session=session,
         actor=buyer,
         vendor=vendor,
         contract_id=contract.id,
@@ -357,7 +386,7 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
             SubcontractorInput, {"name": "Hoster", "identifier": sub_lei, "country": "ie"}
         ),
     )
-    profile = service.vendor_overview(session, user=buyer, vendor_id=vendor.id)
+    profile = service.vendor_overview(session=session, user=buyer, vendor_id=vendor.id)
     (view,) = profile.contracts
     assert view.function.code == "F1"
     (link,) = view.subcontractors
@@ -368,9 +397,9 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
         "S17",
     )
     service.update_vendor(
-        session, actor=buyer, vendor_id=vendor.id, changes={"status": "active"}, version=1
+        session=session, actor=buyer, vendor_id=vendor.id, changes={"status": "active"}, version=1
     )
-    contracts.delete_contract(session, actor=buyer, vendor=vendor, contract_id=contract.id)
+    contracts.delete_contract(session=session, actor=buyer, vendor=vendor, contract_id=contract.id)
     assert session.exec(select(Contract)).all() == []
     actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.sequence)).all()
     assert actions == [
@@ -384,15 +413,17 @@ def test_contract_with_function_and_subcontractor_chain(session, buyer):
 
 
 def test_only_one_primary_contact(session, buyer):
-    vendor = service.create_vendor(session, actor=buyer, data=validate(VendorCreate, vendor_data()))
+    vendor = service.create_vendor(
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data())
+    )
     first = children.save_contact(
-        session,
+        session=session,
         actor=buyer,
         vendor=vendor,
         data=validate(ContactInput, {"name": "A", "email": "a@x.example", "is_primary": True}),
     )
     children.save_contact(
-        session,
+        session=session,
         actor=buyer,
         vendor=vendor,
         data=validate(ContactInput, {"name": "B", "email": "b@x.example", "is_primary": True}),
@@ -401,7 +432,7 @@ def test_only_one_primary_contact(session, buyer):
     assert first.is_primary is False
     with pytest.raises(FieldErrors):
         children.save_contact(
-            session,
+            session=session,
             actor=buyer,
             vendor=vendor,
             data=validate(ContactInput, {"name": "C", "email": "A@x.example"}),
@@ -413,7 +444,7 @@ def test_only_one_primary_contact(session, buyer):
 
 def test_import_preview_new_update_unchanged_and_errors(session, buyer):
     existing = service.create_vendor(
-        session, actor=buyer, data=validate(VendorCreate, vendor_data(status="active"))
+        session=session, actor=buyer, data=validate(VendorCreate, vendor_data(status="active"))
     )
     second = lei_with_check_digits("5299009SECONDVEND1")
     rows = [
@@ -422,7 +453,7 @@ def test_import_preview_new_update_unchanged_and_errors(session, buyer):
         (4, {"identifier": LEI, "legal_name": "Dup", "hq_country": "DE"}),
         (5, {"legal_name": "Broken", "identifier": "BAD", "hq_country": "XX"}),
     ]
-    preview = importing.preview_import(session, user=buyer, rows=rows)
+    preview = importing.preview_import(session=session, user=buyer, rows=rows)
     assert [r.action for r in preview.rows] == ["unchanged", "new", "error", "error"]
     assert preview.rows[0].vendor_id == existing.id
     assert preview.rows[2].errors == [("identifier", "The same identifier is already in row 2.")]
@@ -430,7 +461,7 @@ def test_import_preview_new_update_unchanged_and_errors(session, buyer):
     assert not preview.ok
 
     rows[0] = (2, {"identifier": LEI, "status": "offboarded"})
-    preview = importing.preview_import(session, user=buyer, rows=rows[:2])
+    preview = importing.preview_import(session=session, user=buyer, rows=rows[:2])
     assert [r.action for r in preview.rows] == ["update", "new"]
     assert preview.rows[0].changed == ["status"]
 
@@ -442,19 +473,19 @@ def test_import_is_all_or_nothing(session, buyer):
         (3, {"legal_name": "Bad AG", "identifier": LEI, "hq_country": "DE", "currency": "XXX"}),
     ]
     with pytest.raises(FieldErrors) as caught:
-        importing.apply_import(session, actor=buyer, rows=rows)
+        importing.apply_import(session=session, actor=buyer, rows=rows)
     assert caught.value.errors == {"row 3, currency": caught.value.errors["row 3, currency"]}
     session.rollback()
     assert session.exec(select(Vendor)).all() == []
 
     rows[1] = (3, {"legal_name": "Fixed AG", "identifier": LEI, "hq_country": "DE"})
-    preview = importing.apply_import(session, actor=buyer, rows=rows)
+    preview = importing.apply_import(session=session, actor=buyer, rows=rows)
     session.commit()
     assert (preview.count("new"), preview.count("update")) == (2, 0)
     assert sorted(v.legal_name for v in session.exec(select(Vendor))) == ["Fixed AG", "Good AG"]
 
     preview = importing.apply_import(
-        session, actor=buyer, rows=[(2, {"identifier": second, "exit_plan": "yes"})]
+        session=session, actor=buyer, rows=[(2, {"identifier": second, "exit_plan": "yes"})]
     )
     assert preview.count("update") == 1
     vendor = session.exec(select(Vendor).where(Vendor.identifier == second)).one()
@@ -465,7 +496,7 @@ def test_import_rejects_huge_cells(session, buyer):
     rows = [
         (2, {"legal_name": "A", "identifier": LEI, "hq_country": "DE", "description": "x" * 5000})
     ]
-    preview = importing.preview_import(session, user=buyer, rows=rows)
+    preview = importing.preview_import(session=session, user=buyer, rows=rows)
     assert preview.rows[0].errors == [
         ("description", "The cell has 5,000 characters; at most 2,000.")
     ]

@@ -56,7 +56,7 @@ def _run(args: argparse.Namespace) -> None:
     settings = load_settings()
     engine = connect(settings)
     with session_scope(engine) as session:
-        organisation = organisation_for(session, args.org)
+        organisation = organisation_for(session=session, slug=args.org)
         try:
             export = export_roi(
                 session=session,

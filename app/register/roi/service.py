@@ -220,7 +220,7 @@ def export_roi(
         )
     spooled.seek(0)
     record(
-        session,
+        session=session,
         action="register.roi_exported",
         actor=actor,
         organisation_id=organisation_id,
