@@ -25,8 +25,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.procurement: "Procurement",
     Role.risk_analyst: "Risk analyst",
     Role.auditor: "Auditor",
-    Role.vendor_admin: "Vendor admin (also manages the team)",
-    Role.vendor_contact: "Vendor contact (answers questionnaires)",
+    Role.vendor_admin: "Vendor admin (manages the team)",
+    Role.vendor_contact: "Vendor contact",
 }
 # The roles each role select offers: a buyer organisation's people, a vendor's contacts.
 BUYER_ROLE_OPTIONS = {role: ROLE_LABELS[role] for role in BUYER_ROLES}
