@@ -12,6 +12,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.auth.permissions import Permission, has_permission
 from app.auth.sessions import csrf_token
+from app.evidence.schemas import EVIDENCE_KINDS
 from app.scoring.catalog import FRAMEWORK_LABELS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,6 +21,7 @@ templates = Jinja2Blocks(directory=str(PROJECT_ROOT / "templates"))
 templates.env.globals["Permission"] = Permission
 templates.env.globals["has_permission"] = has_permission
 templates.env.globals["FRAMEWORK_LABELS"] = FRAMEWORK_LABELS
+templates.env.globals["EVIDENCE_KINDS"] = EVIDENCE_KINDS
 
 
 def is_htmx(request: Request) -> bool:

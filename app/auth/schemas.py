@@ -12,12 +12,25 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, model_validator
 
 from app.forms import FormModel
-from app.models import Role
+from app.models import BUYER_ROLES, VENDOR_ROLES, Role
 
 Email = Annotated[str, Field(max_length=320)]
 Password = Annotated[str, Field(max_length=256)]
 Name = Annotated[str, Field(max_length=200)]
 OneTimeCode = Annotated[str, Field(max_length=32)]
+
+# What a user reads for each role: the people page, the vendor team and invitation pages.
+ROLE_LABELS: dict[Role, str] = {
+    Role.admin: "Admin",
+    Role.procurement: "Procurement",
+    Role.risk_analyst: "Risk analyst",
+    Role.auditor: "Auditor",
+    Role.vendor_admin: "Vendor admin (manages the team)",
+    Role.vendor_contact: "Vendor contact",
+}
+# The roles each role select offers: a buyer organisation's people, a vendor's contacts.
+BUYER_ROLE_OPTIONS = {role: ROLE_LABELS[role] for role in BUYER_ROLES}
+VENDOR_ROLE_OPTIONS = {role: ROLE_LABELS[role] for role in VENDOR_ROLES}
 
 
 class CredentialsForm(FormModel):

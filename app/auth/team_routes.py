@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.auth.invitations import invite_vendor_contact, remove_colleague, team_of
 from app.auth.permissions import Permission
-from app.auth.schemas import InviteForm
+from app.auth.schemas import VENDOR_ROLE_OPTIONS, InviteForm
 from app.auth.tenancy import get_scoped, scope_buyer
 from app.deps import CurrentUser, SessionDep, require
 from app.forms import PostedForm, parse
@@ -38,9 +38,9 @@ def _invite(
 
 @router.get("/vendor-team", dependencies=[require(Permission.manage_vendor_team)])
 def vendor_team(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    return render(
-        request, "account/vendor_team.html", {"teams": team_of(session=session, user=user)}
-    )
+    teams = team_of(session=session, user=user)
+    context = {"teams": teams, "roles": VENDOR_ROLE_OPTIONS, "default_role": Role.vendor_contact}
+    return render(request, "account/vendor_team.html", context)
 
 
 @router.post("/vendor-team/invite", dependencies=[require(Permission.manage_vendor_team)])
@@ -66,13 +66,19 @@ def remove_from_team(
 @router.get("/vendor-invitations", dependencies=[require(Permission.manage_vendors)])
 def vendor_invitations(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     vendors = session.exec(scope_buyer(select(Vendor), Vendor, user).order_by(Vendor.legal_name))
+    vendor_options = {vendor.id: vendor.legal_name for vendor in vendors}
     invitations = session.exec(
         scope_buyer(select(Invitation, Vendor.legal_name), Invitation, user)
         .join(Vendor, Vendor.id == Invitation.vendor_id)
         .order_by(Invitation.created_at.desc())
         .limit(50)
     ).all()
-    context = {"vendors": vendors.all(), "invitations": invitations}
+    context = {
+        "vendors": vendor_options,
+        "invitations": invitations,
+        "roles": VENDOR_ROLE_OPTIONS,
+        "default_role": Role.vendor_admin,
+    }
     return render(request, "account/vendor_invitations.html", context)
 
 

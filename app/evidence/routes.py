@@ -27,7 +27,7 @@ from app.deps import CurrentUser, SessionDep, current_user, require
 from app.errors import Forbidden, InvalidInput, TooLarge
 from app.evidence import filetypes, service
 from app.evidence.formdata import StreamingForm
-from app.evidence.schemas import EvidenceDetails, EvidenceKind, EvidenceRead, ValidUntilForm
+from app.evidence.schemas import EvidenceDetails, EvidenceRead, ValidUntilForm
 from app.evidence.storage import READ_CHUNK, EvidenceStore, store_for
 from app.evidence.upload import describe_limit, receive_upload
 from app.forms import FieldErrors, PostedForm, parse
@@ -109,7 +109,6 @@ def _render_library(
             "can_upload": service.is_contact(session=session, user=user, vendor_id=vendor_id),
             "can_preview": has_permission(user.role, Permission.view_portfolio),
             "previewable": {t.media_type for t in filetypes.ACCEPTED if t.previewable},
-            "kinds": list(EvidenceKind),
             "accept": filetypes.ACCEPT_ATTRIBUTE,
             "accepted_summary": filetypes.ACCEPTED_SUMMARY,
             "limit_bytes": limit,

@@ -12,6 +12,16 @@ from app.forms import FormModel
 # question asking for a contract once offered no way to label an upload as one).
 from app.questionnaires.schema import EvidenceKind
 
+# What a user reads for each kind: every kind picker (library upload, portal upload) shows these.
+EVIDENCE_KINDS: dict[EvidenceKind, str] = {
+    EvidenceKind.policy: "Policy",
+    EvidenceKind.procedure: "Procedure",
+    EvidenceKind.record: "Record",
+    EvidenceKind.report: "Report",
+    EvidenceKind.certificate: "Certificate",
+    EvidenceKind.contract: "Contract",
+}
+
 
 class EvidenceDetails(FormModel):
     """What a vendor says about a file when uploading it (all optional): the text fields of the

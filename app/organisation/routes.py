@@ -10,9 +10,10 @@ from fastapi.responses import Response
 
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
+from app.auth.schemas import BUYER_ROLE_OPTIONS
 from app.deps import SessionDep, require
 from app.forms import FieldErrors, PostedForm, form_values, parse, validate
-from app.models import BUYER_ROLES, User
+from app.models import User
 from app.organisation import service
 from app.organisation.people import change_person, list_people
 from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails, PersonAccess
@@ -82,7 +83,7 @@ def people_page(request: Request, session: SessionDep, user: Admin) -> Response:
     return render(
         request,
         "organisation/people.html",
-        {"people": people, "roles": [r.value for r in BUYER_ROLES]},
+        {"people": people, "roles": BUYER_ROLE_OPTIONS},
     )
 
 

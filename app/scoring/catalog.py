@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 
 # The one list of framework names: finding text, reports and (a template global) every page.
-FRAMEWORK_LABELS = {"iso42001": "ISO/IEC 42001", "dora": "DORA", "ai_act": "EU AI Act"}
+# NIST AI RMF is cited by questions (the portal shows it) but not scored: see inputs.FRAMEWORKS.
+FRAMEWORK_LABELS = {
+    "iso42001": "ISO/IEC 42001",
+    "dora": "DORA",
+    "ai_act": "EU AI Act",
+    "nist_ai_rmf": "NIST AI RMF",
+}
 
 _ISO = {
     "4": "Context of the organization",

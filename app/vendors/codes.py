@@ -8,7 +8,7 @@ as data. Pure data: no database, no HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.models import (
@@ -70,6 +70,12 @@ VENDOR_STATUSES: dict[VendorStatus, str] = {
     VendorStatus.prospective: "Prospective",
     VendorStatus.active: "Active",
     VendorStatus.offboarded: "Offboarded",
+}
+
+# The vendor list's filter on `supports_critical_function` (the query string says yes or no).
+CRITICAL_FUNCTION_FILTER: dict[str, str] = {
+    "yes": "Supports a critical function",
+    "no": "No critical function",
 }
 
 RISK_TIERS: dict[RiskTier, str] = {
@@ -350,3 +356,10 @@ def label(codes: Mapping[Any, str], value: object) -> str:
     if value is None or value == "":
         return ""
     return codes.get(str(value), str(value))
+
+
+def spelled(values: Iterable[object]) -> str:
+    """Stored values as a sentence lists them, "prospective, active or offboarded": help texts
+    name the values from the list itself, so they cannot fall behind it."""
+    words = [str(value) for value in values]
+    return " or ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)

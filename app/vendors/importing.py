@@ -65,22 +65,23 @@ COLUMNS: dict[str, tuple[str, list[str] | None]] = {
     "latin_name": ("Name in Latin alphabet, if the legal name is not", None),
     "additional_identifier": ("Additional identification code", None),
     "additional_identifier_type": ("Type of the additional code", _choices(codes.IDENTIFIER_TYPES)),
-    "person_type": ("legal or individual", _choices(codes.PERSON_TYPES)),
+    "person_type": (codes.spelled(codes.PERSON_TYPES), _choices(codes.PERSON_TYPES)),
     "hq_country": ("Headquarters country, ISO 3166 (required)", sorted(COUNTRY_CODES)),
     "parent_name": ("Ultimate parent: name", None),
     "parent_identifier": ("Ultimate parent: identification code", None),
     "parent_identifier_type": ("Ultimate parent: type of code", _choices(codes.IDENTIFIER_TYPES)),
-    "status": ("prospective, active or offboarded", _choices(codes.VENDOR_STATUSES)),
+    "status": (codes.spelled(codes.VENDOR_STATUSES), _choices(codes.VENDOR_STATUSES)),
     "website": ("Website", None),
     "description": ("What the vendor provides", None),
     "annual_expense": ("Total annual expense", None),
     "currency": ("ISO 4217 currency (default EUR)", list(codes.CURRENCIES)),
     "supports_critical_function": ("yes or no", ["yes", "no"]),
-    "data_sensitivity": ("none, low, medium, high", _choices(codes.DATA_SENSITIVITY)),
+    "data_sensitivity": (codes.spelled(codes.DATA_SENSITIVITY), _choices(codes.DATA_SENSITIVITY)),
     "substitutability": ("Substitutability", _choices(codes.SUBSTITUTABILITY)),
     "substitutability_reason": (
-        "Why it is hard to substitute: x963 no real alternatives, x964 hard to migrate or "
-        "reintegrate, x965 both (needed when not_substitutable or highly_complex)",
+        "Why it is hard to substitute: "
+        + "; ".join(f"{code} {text}" for code, text in codes.SUBSTITUTABILITY_REASONS.items())
+        + f" (needed when {codes.spelled(codes.NEEDS_SUBSTITUTABILITY_REASON)})",
         _choices(codes.SUBSTITUTABILITY_REASONS),
     ),
     "ai_role": ("AI Act role", _choices(codes.AI_ROLES)),
