@@ -35,7 +35,9 @@ from app.models import (
     utcnow,
 )
 from app.models.base import BUYER_ROLES
+from app.scoring.catalog import FRAMEWORK_LABELS
 from app.scoring.config import RATINGS as RESIDUAL_RATINGS
+from app.scoring.inputs import FRAMEWORKS as SCORED_FRAMEWORKS
 from app.scoring.service import SCORABLE_STATES
 from app.vendors.codes import ICT_SERVICE_TYPES, label
 
@@ -44,7 +46,7 @@ RATINGS = tuple(reversed(RESIDUAL_RATINGS))  # residual risk, worst first
 SEVERITIES = tuple(s.value for s in FindingSeverity)
 FINDING_STATUSES = tuple(s.value for s in FindingStatus)
 TREATMENTS = tuple(t.value for t in Treatment)
-FRAMEWORKS = {"iso42001": "ISO/IEC 42001", "dora": "DORA", "ai_act": "EU AI Act"}
+FRAMEWORKS = {key: FRAMEWORK_LABELS[key] for key in SCORED_FRAMEWORKS}  # what findings cite
 MAX_PER_PAGE = 200
 OPEN = (FindingStatus.open, FindingStatus.in_progress, FindingStatus.risk_accepted)
 
