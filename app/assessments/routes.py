@@ -5,23 +5,37 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.assessments import review
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
+from app.assessments.schemas import (
+    AnswerReviewForm,
+    EvidenceReviewForm,
+    ReasonForm,
+    SendForm,
+    ThreadMessageForm,
+)
 from app.assessments.sending import (
     recipients_from_form,
     send_questionnaire,
     vendors_with_contacts,
 )
-from app.assessments.service import evidence_keys, get_assessment, progress, timeline
+from app.assessments.service import (
+    evidence_keys,
+    get_assessment,
+    open_assessment,
+    progress,
+    timeline,
+)
 from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
 from app.errors import InvalidInput
 from app.evidence import filetypes
+from app.forms import PostedForm, parse, parse_repeated
 from app.models import (
     Campaign,
     Questionnaire,
@@ -29,7 +43,7 @@ from app.models import (
     Vendor,
     utcnow,
 )
-from app.questionnaires.service import available_questionnaires, publish_library, questionnaire_of
+from app.questionnaires.service import available_questionnaires, publish_library
 from app.web import flash, is_htmx, redirect, render
 
 router = APIRouter(tags=["assessments"])
@@ -128,44 +142,24 @@ def send_form(
 
 
 @router.post("/assessments/new")
-def send(
-    request: Request,
-    user: Sender,
-    session: SessionDep,
-    questionnaire_id: Annotated[str, Form()] = "",
-    due_date: Annotated[str, Form()] = "",
-    vendor_ids: Annotated[list[int], Form()] = [],  # noqa: B006
-    contact_ids: Annotated[list[int], Form()] = [],  # noqa: B006
-    new_contacts_vendor: Annotated[list[int], Form()] = [],  # noqa: B006
-    new_contacts: Annotated[list[str], Form()] = [],  # noqa: B006
-    message: Annotated[str, Form(max_length=5000)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    """The form lists each vendor's contacts (contact_ids) and a box for new addresses per vendor
-    (new_contacts, paired in order with new_contacts_vendor)."""
-    questionnaire = _optional_int(questionnaire_id, "The questionnaire")
-    if questionnaire is None:
-        raise InvalidInput("Choose a questionnaire.")
-    try:
-        due = date.fromisoformat(due_date)
-    except ValueError:
-        raise InvalidInput("Choose a due date (YYYY-MM-DD).") from None
+def send(request: Request, user: Sender, session: SessionDep, form: PostedForm) -> Response:
+    posted = parse_repeated(SendForm, form)
     recipients = recipients_from_form(
         session=session,
-        vendor_ids=vendor_ids,
-        contact_ids=contact_ids,
-        new_contacts=list(zip(new_contacts_vendor, new_contacts, strict=False)),
+        vendor_ids=posted.vendor_ids,
+        contact_ids=posted.contact_ids,
+        new_contacts=list(zip(posted.new_contacts_vendor, posted.new_contacts, strict=False)),
     )
     result = send_questionnaire(
         session=session,
         actor=user,
-        vendor_ids=vendor_ids,
-        questionnaire_id=questionnaire,
-        due_date=due,
-        message=message,
+        vendor_ids=posted.vendor_ids,
+        questionnaire_id=posted.questionnaire_id,
+        due_date=posted.due_date,
+        message=posted.message,
         settings=request.app.state.settings,
         recipients=recipients,
-        name=name,
+        name=posted.name,
         ip=request_ip(request),
     )
     count = len(result.assessments)
@@ -201,8 +195,8 @@ def publish_questionnaire_library(
 
 def _page_context(session, user: User, assessment_id: int) -> dict:
     today = _today()
-    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    compiled = questionnaire_of(session=session, assessment=assessment)
+    opened = open_assessment(session=session, user=user, assessment_id=assessment_id)
+    assessment, compiled = opened.assessment, opened.questionnaire
     sections = review.review_sections(
         session=session, assessment=assessment, viewer=user, today=today
     )
@@ -291,9 +285,10 @@ def review_step(
     action: str,
     user: Reviewer,
     session: SessionDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    form: PostedForm,
 ) -> Response:
     """Begin review, send back for clarification, complete, reopen or cancel."""
+    reason = parse(ReasonForm, form).reason
     if action not in REVIEW_STEPS:
         raise InvalidInput(f"Unknown review step {action!r}.")
     return _step(request, session, user, assessment_id, action, reason)
@@ -311,9 +306,9 @@ def cancel(
     assessment_id: int,
     user: Sender,
     session: SessionDep,
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    form: PostedForm,
 ) -> Response:
-    return _step(request, session, user, assessment_id, "cancel", reason)
+    return _step(request, session, user, assessment_id, "cancel", parse(ReasonForm, form).reason)
 
 
 @router.post("/assessments/{assessment_id}/answers/{question_key}/review")
@@ -323,17 +318,17 @@ def answer_review(
     question_key: str,
     user: Reviewer,
     session: SessionDep,
-    decision: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    form: PostedForm,
 ) -> Response:
+    posted = parse(AnswerReviewForm, form)
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     review.review_answer(
         session=session,
         actor=user,
         assessment=assessment,
         question_key=question_key,
-        decision=decision,
-        reason=reason,
+        decision=posted.decision,
+        reason=posted.reason,
         ip=request_ip(request),
     )
     return _answer_fragment(request, session, user, assessment_id, question_key)
@@ -347,8 +342,9 @@ def evidence_review(
     evidence_id: int,
     user: Reviewer,
     session: SessionDep,
-    decision: Annotated[str, Form()] = "",
+    form: PostedForm,
 ) -> Response:
+    decision = parse(EvidenceReviewForm, form).decision
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     review.review_evidence(
         session=session,
@@ -369,20 +365,18 @@ def answer_comment(
     question_key: str,
     user: Reviewer,
     session: SessionDep,
-    body: Annotated[str, Form(max_length=5000)] = "",
-    visibility: Annotated[str, Form()] = "internal",
+    form: PostedForm,
 ) -> Response:
     """An internal note (buyer team only) or a message the vendor sees and answers."""
+    posted = parse(ThreadMessageForm, form)
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    if visibility not in ("internal", "vendor"):
-        raise InvalidInput("Choose an internal note or a message to the vendor.")
     review.add_thread_message(
         session=session,
         actor=user,
         assessment=assessment,
         question_key=question_key,
-        body=body,
-        visibility=visibility,
+        body=posted.body,
+        visibility=posted.visibility,
         ip=request_ip(request),
     )
     return _answer_fragment(request, session, user, assessment_id, question_key)

@@ -1,13 +1,88 @@
-"""API models for assessments: what /api/v1/assessments reads and returns."""
+"""What assessments read and answer: the buyer pages' forms, and the JSON shapes of
+/api/v1/assessments."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
+from app.forms import FormModel
 from app.models import AssessmentStatus, ReviewState
+
+# --- forms ---------------------------------------------------------------------------------------
+
+
+def _questionnaire_choice(value: Any) -> int:
+    if value is None:
+        raise PydanticCustomError("choose", "Choose a questionnaire.")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError("number", "The questionnaire must be a number.") from None
+
+
+def _due_date(value: Any) -> date:
+    """`date.fromisoformat`, as the date input posts it (its other forms too, as before)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError("due_date", "Choose a due date (YYYY-MM-DD).") from None
+
+
+class SendForm(FormModel):
+    """The send page: one questionnaire to the ticked vendors. Each vendor lists its contacts
+    (contact_ids) and has a box for new addresses (new_contacts, paired in order with
+    new_contacts_vendor). Read with `parse_repeated`."""
+
+    questionnaire_id: Annotated[int, BeforeValidator(_questionnaire_choice)] = Field(
+        default=None, validate_default=True
+    )
+    due_date: Annotated[date, BeforeValidator(_due_date)] = Field(
+        default=None, validate_default=True
+    )
+    vendor_ids: list[int] = []
+    contact_ids: list[int] = []
+    new_contacts_vendor: list[int] = []
+    new_contacts: list[str] = []
+    message: str = Field(default="", max_length=5000)
+    name: str = Field(default="", max_length=200)
+
+
+class ReasonForm(FormModel):
+    """A review step's or a cancellation's reason (a rejection needs one: the service says)."""
+
+    reason: str = Field(default="", max_length=2000)
+
+
+class AnswerReviewForm(ReasonForm):
+    decision: str = ""
+
+
+class EvidenceReviewForm(FormModel):
+    decision: str = ""
+
+
+def _visibility(value: str) -> str:
+    if value not in ("internal", "vendor"):
+        raise PydanticCustomError(
+            "visibility", "Choose an internal note or a message to the vendor."
+        )
+    return value
+
+
+class ThreadMessageForm(FormModel):
+    """An internal note (buyer team only) or a message the vendor sees and answers."""
+
+    body: str = Field(default="", max_length=5000)
+    visibility: Annotated[str, AfterValidator(_visibility)] = "internal"
+
+
+# --- the API's JSON ------------------------------------------------------------------------------
 
 
 class AssessmentRead(BaseModel):

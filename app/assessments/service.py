@@ -31,20 +31,30 @@ from app.models import (
 )
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import QuestionType
-from app.questionnaires.service import Compiled, cached_compiled, questionnaire_of
+from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
 
 # --- access ---------------------------------------------------------------------------------------
 
 
-def get_assessment(
+@dataclass(frozen=True)
+class OpenedAssessment:
+    """An assessment with its pinned questionnaire, and whether this transaction holds its row
+    lock: what a save needs, so it reads neither again."""
+
+    assessment: Assessment
+    questionnaire: Compiled
+    locked: bool
+
+
+def open_assessment(
     *, session: Session, user: User, assessment_id: int, for_update: bool = False
-) -> Assessment:
+) -> OpenedAssessment:
     """The assessment if the caller's tenant owns it (buyer) or it was sent to them (vendor).
 
     Anything else is NotFound, so ids of other tenants reveal nothing. One statement checks
-    access and reads the pinned questionnaire's hash (so `questionnaire_of` needs no query when
-    this process has parsed it). `for_update` also locks the row for the rest of the
-    transaction, so a write that needs the lock (`lock_assessment`) does not read it again.
+    access and reads the pinned questionnaire's hash, so the questionnaire costs no statement
+    once this process has parsed it. `for_update` also locks the row for the rest of the
+    transaction (an autosave), so the save does not lock and read it again.
     """
     query = (
         select(Assessment, Questionnaire.content_hash)
@@ -65,32 +75,27 @@ def get_assessment(
     if found is None:
         raise NotFound("No such assessment.")
     assessment, content_hash = found
-    parsed = cached_compiled(content_hash)
-    if parsed is not None:
-        session.info.setdefault("assay_questionnaires", {})[assessment.questionnaire_id] = parsed
-    if for_update:
-        _locked_assessments(session).add(assessment.id)
-    return assessment
+    questionnaire = pinned_questionnaire(
+        session=session, questionnaire_id=assessment.questionnaire_id, content_hash=content_hash
+    )
+    return OpenedAssessment(assessment, questionnaire, locked=for_update)
 
 
-def _locked_assessments(session: Session) -> set[int]:
-    """Ids of the assessments locked in the session's current transaction."""
-    transaction = session.get_transaction()
-    held = session.info.get("assay_locked_assessments")
-    if held is None or held[0] is not transaction:
-        held = session.info["assay_locked_assessments"] = (transaction, set())
-    return held[1]
+def get_assessment(*, session: Session, user: User, assessment_id: int) -> Assessment:
+    """The assessment if the caller may see it (`open_assessment`), for a caller that needs
+    only the row."""
+    return open_assessment(session=session, user=user, assessment_id=assessment_id).assessment
 
 
-def lock_assessment(*, session: Session, assessment: Assessment) -> None:
-    """Lock the assessment row and read its committed status and version, unless this
-    transaction has done so already (`get_assessment(..., for_update=True)`).
+def lock_for_answers(*, session: Session, assessment: Assessment) -> OpenedAssessment:
+    """Lock the assessment row, read its committed status and version, and its questionnaire:
+    what a save needs, for a caller that has only the assessment. Saving many answers in one
+    transaction, lock once and pass the result to each `save_answer`.
 
     On PostgreSQL a concurrent change waits here for ours; SQLite serialises writers anyway."""
-    locked = _locked_assessments(session)
-    if assessment.id not in locked:
-        session.refresh(assessment, ["status", "version"], with_for_update=True)
-        locked.add(assessment.id)
+    session.refresh(assessment, ["status", "version"], with_for_update=True)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    return OpenedAssessment(assessment, questionnaire, locked=True)
 
 
 # --- creation and lifecycle -----------------------------------------------------------------------
@@ -229,7 +234,7 @@ def save_answer(
     *,
     session: Session,
     actor: User,
-    assessment: Assessment,
+    assessment: Assessment | OpenedAssessment,
     key: str,
     raw_value: Any,
     expected_version: int,
@@ -241,19 +246,25 @@ def save_answer(
 
     The write is a compare-and-set on the row version (`AnswerStore`), so two contacts saving
     the same answer can never silently overwrite each other: the later one gets AnswerConflict
-    with both values. Pass the `store` that read the answers in this transaction, if any.
+    with both values. Pass the `store` that read the answers in this transaction, if any, and
+    the locked `OpenedAssessment` if the caller has one (an autosave, an import), so the save
+    neither locks the row nor reads the questionnaire again.
     """
     # Lock the assessment row first (PostgreSQL; SQLite writers are serialised already): the
     # status checked below and the first save's `start` step must be what concurrent saves
     # committed while this one waited, or a save of another answer fails as a conflict.
-    lock_assessment(session=session, assessment=assessment)
+    if isinstance(assessment, OpenedAssessment) and assessment.locked:
+        opened = assessment
+    else:
+        row = assessment.assessment if isinstance(assessment, OpenedAssessment) else assessment
+        opened = lock_for_answers(session=session, assessment=row)
+    assessment = opened.assessment
     if AssessmentStatus(assessment.status) not in EDITABLE_STATES:
         raise Conflict(
             f"Answers are locked while the assessment is "
             f"{AssessmentStatus(assessment.status).value.replace('_', ' ')}."
         )
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    question = questionnaire.by_key.get(key)
+    question = opened.questionnaire.by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
     value = coerce_answer(question, raw_value)

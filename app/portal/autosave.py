@@ -15,14 +15,15 @@ from typing import Any
 from sqlmodel import Session
 
 from app.assessments.answer_store import AnswerStore
-from app.assessments.service import save_answer
-from app.models import Answer, Assessment, User
-from app.questionnaires.service import questionnaire_of
+from app.assessments.service import OpenedAssessment, save_answer
+from app.models import Answer, User
+from app.questionnaires.service import Compiled
 
 
 @dataclass
 class SaveOutcome:
     answer: Answer
+    questionnaire: Compiled  # the assessment's, for the redraw
     values: dict[str, Any]  # every answer's value after the save
     visible: frozenset[str]  # the question keys shown after the save
     with_evidence: set[str]  # question keys whose answer has a file (a save changes none)
@@ -34,16 +35,17 @@ def save_from_page(
     *,
     session: Session,
     actor: User,
-    assessment: Assessment,
+    opened: OpenedAssessment,
     key: str,
     raw_value: Any,
     expected_version: int,
     comment: str | None = None,
     ip: str | None = None,
 ) -> SaveOutcome:
-    """Save one answer and say which conditional questions appeared or disappeared with it."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    store = AnswerStore(session, assessment.id)
+    """Save one answer and say which conditional questions appeared or disappeared with it.
+    `opened` is locked (`open_assessment(..., for_update=True)`): the save reads nothing again."""
+    questionnaire = opened.questionnaire
+    store = AnswerStore(session, opened.assessment.id)
     saved = store.read_all()
     before_values, with_evidence = saved.values, saved.with_evidence
     shows_or_hides = key in questionnaire.condition_keys
@@ -51,7 +53,7 @@ def save_from_page(
     answer = save_answer(
         session=session,
         actor=actor,
-        assessment=assessment,
+        assessment=opened,
         key=key,
         raw_value=raw_value,
         expected_version=expected_version,
@@ -65,6 +67,7 @@ def save_from_page(
         before = after
     return SaveOutcome(
         answer=answer,
+        questionnaire=questionnaire,
         values=after_values,
         visible=after,
         with_evidence=with_evidence,

@@ -26,7 +26,7 @@ from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from app.assessments.answers import coerce_answer, display_value
-from app.assessments.service import AnswerConflict, answers_of, save_answer
+from app.assessments.service import AnswerConflict, answers_of, lock_for_answers, save_answer
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, TooLarge
 from app.models import Assessment, Questionnaire, User
@@ -473,11 +473,12 @@ def apply_import(
         raise InvalidInput("There is nothing to apply.")
     try:
         with session.begin_nested():
+            opened = lock_for_answers(session=session, assessment=assessment)
             for change in changes:
                 save_answer(
                     session=session,
                     actor=actor,
-                    assessment=assessment,
+                    assessment=opened,
                     key=str(change["key"]),
                     raw_value=change.get("value"),
                     expected_version=int(change["version"]),

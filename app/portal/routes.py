@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.assessments.comments import add_comment
-from app.assessments.service import AnswerConflict, get_assessment
+from app.assessments.service import AnswerConflict, get_assessment, open_assessment
 from app.audit.service import record, request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
@@ -163,10 +163,11 @@ def save_answer(
     """The answer form: its fields come from the questionnaire, so `raw_from_form` reads it."""
     key = question_key
     # Locked now: the save below would lock it anyway, and this spares it a second read.
-    assessment = get_assessment(
+    opened = open_assessment(
         session=session, user=user, assessment_id=assessment_id, for_update=True
     )
-    question = questionnaire_of(session=session, assessment=assessment).by_key.get(key)
+    assessment = opened.assessment
+    question = opened.questionnaire.by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
     version = posted_version(form)
@@ -177,7 +178,7 @@ def save_answer(
         outcome = autosave.save_from_page(
             session=session,
             actor=user,
-            assessment=assessment,
+            opened=opened,
             key=key,
             raw_value=raw,
             expected_version=version,

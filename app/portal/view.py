@@ -441,7 +441,7 @@ def redraw(
 ) -> Redraw:
     """The saved question and the questions in `cards` (whose whole card is drawn again, with
     its thread and any earlier answer on offer), and progress after `outcome`."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    questionnaire = outcome.questionnaire
     key = outcome.answer.question_key
     done = progress(questionnaire, outcome.values, outcome.with_evidence, outcome.visible)
     views = question_views(

@@ -183,38 +183,35 @@ class Compiled:
 _COMPILED: ContentHashCache[str, Compiled] = ContentHashCache(256)
 
 
-def cached_compiled(content_hash: str) -> Compiled | None:
-    """The parsed definition with this hash, if this process has parsed it already."""
-    return _COMPILED.peek(content_hash)
+def _parse(row: Questionnaire) -> Compiled:
+    return Compiled(validate_definition(row.definition, f"questionnaire #{row.id}"))
 
 
 def compiled(row: Questionnaire) -> Compiled:
     """The parsed definition of a published row; rows are immutable, so parse once per hash."""
-    return _COMPILED.get(
-        row.content_hash,
-        lambda: Compiled(validate_definition(row.definition, f"questionnaire #{row.id}")),
-    )
+    return _COMPILED.get(row.content_hash, lambda: _parse(row))
+
+
+def pinned_questionnaire(*, session: Session, questionnaire_id: int, content_hash: str) -> Compiled:
+    """The parsed questionnaire with this id and hash. The ~120 kB definition is read only the
+    first time this process meets the hash: a caller that read the hash already (the access
+    check does) pays no statement after that."""
+
+    def read_and_parse() -> Compiled:
+        row = session.get(Questionnaire, questionnaire_id)
+        assert row is not None  # foreign key
+        return _parse(row)
+
+    return _COMPILED.get(content_hash, read_and_parse)
 
 
 def questionnaire_of(*, session: Session, assessment: Assessment) -> Compiled:
-    """The assessment's pinned questionnaire, read once per session.
-
-    Published rows never change, so their parsed form is shared by content hash (`compiled`):
-    a request reads the row's 64-character hash, and the ~120 kB definition only the first
-    time this process meets it. The session keeps its own reference so later calls in the same
-    request cost nothing."""
-    cache = session.info.setdefault("assay_questionnaires", {})
-    found = cache.get(assessment.questionnaire_id)
-    if found is None:
-        content_hash = session.exec(
-            select(Questionnaire.content_hash).where(
-                Questionnaire.id == assessment.questionnaire_id
-            )
-        ).one()
-        found = cached_compiled(content_hash)
-        if found is None:
-            row = session.get(Questionnaire, assessment.questionnaire_id)
-            assert row is not None  # foreign key
-            found = compiled(row)
-        cache[assessment.questionnaire_id] = found
-    return found
+    """The assessment's pinned questionnaire, for a caller that has only the assessment: one
+    statement reads the row's 64-character hash, then `pinned_questionnaire`. A caller that
+    opened the assessment with `open_assessment` has the questionnaire already."""
+    content_hash = session.exec(
+        select(Questionnaire.content_hash).where(Questionnaire.id == assessment.questionnaire_id)
+    ).one()
+    return pinned_questionnaire(
+        session=session, questionnaire_id=assessment.questionnaire_id, content_hash=content_hash
+    )

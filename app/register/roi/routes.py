@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
-from app.errors import InvalidInput
 from app.models import User
 from app.problems import problems
-from app.register.roi.schemas import RoiCheckRead
+from app.register.roi.schemas import RoiCheckRead, reference_date
 from app.register.roi.service import RegisterInvalid, RoiReport, export_roi, roi_report
 from app.register.roi.spec import TEMPLATES
 from app.web import download, render
@@ -28,40 +27,30 @@ router = APIRouter()
 api_router = APIRouter(tags=["register"], responses=problems(401, 403))
 Exporter = Annotated[User, require(Permission.export_reports)]
 OptStr = Annotated[str | None, Query()]
+RefDate = Annotated[date | None, Depends(reference_date)]
 
 
-def _ref_date(value: str | None) -> date | None:
-    if not value or not value.strip():
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput("The reference date must be a date (YYYY-MM-DD).") from None
-
-
-def _context(report: RoiReport, ref_date: str | None, refused: str | None = None) -> dict[str, Any]:
+def _context(
+    report: RoiReport, ref_date: date | None, refused: str | None = None
+) -> dict[str, Any]:
     by_template = {t.id: [] for t in TEMPLATES}
     for problem in report.problems:
         by_template[problem.template].append(problem)
-    query = f"ref_date={ref_date}" if ref_date else ""
+    query = f"ref_date={ref_date.isoformat()}" if ref_date else ""
     return {
         "report": report,
         "built": report.built,
         "groups": [(t, by_template[t.id]) for t in TEMPLATES if by_template[t.id]],
-        "ref_date": ref_date or "",
+        "ref_date": ref_date.isoformat() if ref_date else "",
         "query": query,
         "refused": refused,
     }
 
 
 @router.get("/register/roi")
-def roi_page(
-    request: Request, session: SessionDep, user: Exporter, ref_date: OptStr = None
-) -> Response:
+def roi_page(request: Request, session: SessionDep, user: Exporter, ref_date: RefDate) -> Response:
     assert user.organisation_id is not None
-    report = roi_report(
-        session=session, organisation_id=user.organisation_id, ref_date=_ref_date(ref_date)
-    )
+    report = roi_report(session=session, organisation_id=user.organisation_id, ref_date=ref_date)
     return render(request, "register/roi.html", _context(report, ref_date))
 
 
@@ -70,7 +59,7 @@ def _download(
     session: Session,
     user: User,
     fmt: str,
-    ref_date: str | None,
+    ref_date: date | None,
     draft: str | None,
 ) -> Response:
     assert user.organisation_id is not None
@@ -82,7 +71,7 @@ def _download(
             actor=user,
             generated_by=f"{user.name} <{user.email}>",
             draft=draft in ("1", "yes", "true", "on"),
-            ref_date=_ref_date(ref_date),
+            ref_date=ref_date,
             base_url=request.app.state.settings.base_url,
             ip=request_ip(request),
         )
@@ -98,7 +87,7 @@ def roi_package(
     request: Request,
     session: WriteSessionDep,
     user: Exporter,
-    ref_date: OptStr = None,
+    ref_date: RefDate,
     draft: OptStr = None,
 ) -> Response:
     """The xBRL-CSV report package to submit to the competent authority."""
@@ -110,7 +99,7 @@ def roi_workbook(
     request: Request,
     session: WriteSessionDep,
     user: Exporter,
-    ref_date: OptStr = None,
+    ref_date: RefDate,
     draft: OptStr = None,
 ) -> Response:
     """The same register as a workbook to review (a sheet per template, Problems, About)."""
@@ -123,12 +112,10 @@ def roi_workbook(
     summary="Check the DORA Register of Information",
     responses=problems(422),
 )
-def roi_check(session: SessionDep, user: Exporter, ref_date: OptStr = None) -> RoiCheckRead:
+def roi_check(session: SessionDep, user: Exporter, ref_date: RefDate) -> RoiCheckRead:
     """What the export would contain (rows and filing indicator per template, arrangements left
     out) and every problem a supervisor would reject (`blocking`) or flag (`warning`), with the
     page to fix it on. `ref_date` (YYYY-MM-DD) defaults to 31 December of last year."""
     assert user.organisation_id is not None
-    report = roi_report(
-        session=session, organisation_id=user.organisation_id, ref_date=_ref_date(ref_date)
-    )
+    report = roi_report(session=session, organisation_id=user.organisation_id, ref_date=ref_date)
     return RoiCheckRead.from_report(report)

@@ -1,12 +1,44 @@
-"""JSON shape of the Register of Information check (`GET /api/v1/register/roi`)."""
+"""What the Register of Information reads and answers: the reference date its page,
+downloads and check take, and the JSON shape of the check (`GET /api/v1/register/roi`)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from fastapi import Query
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
+from app.forms import FormModel, validate
 from app.register.roi.service import RoiReport
+
+# --- the reference date (a query parameter) ------------------------------------------------------
+
+
+def _iso_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise PydanticCustomError(
+            "ref_date", "The reference date must be a date (YYYY-MM-DD)."
+        ) from None
+
+
+class RoiQuery(FormModel):
+    """The register's reference date; blank means 31 December of last year."""
+
+    ref_date: Annotated[date | None, BeforeValidator(_iso_date)] = None
+
+
+def reference_date(ref_date: Annotated[str | None, Query()] = None) -> date | None:
+    """The `ref_date` query parameter (YYYY-MM-DD) of the page, the downloads and the API."""
+    return validate(RoiQuery, {"ref_date": ref_date}).ref_date
+
+
+# --- the API's JSON ------------------------------------------------------------------------------
 
 
 class RoiProblemRead(BaseModel):
