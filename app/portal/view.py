@@ -39,6 +39,7 @@ from app.models import (
     AssessmentStatus,
     Evidence,
     Organisation,
+    Questionnaire,
     SectionAssignment,
     User,
     Vendor,
@@ -49,7 +50,7 @@ from app.portal.autosave import SaveOutcome
 from app.portal.reuse import PreviousAnswer, previous_answers, worth_offering
 from app.portal.service import contacts_of, is_editable
 from app.questionnaires.schema import Question, QuestionType
-from app.questionnaires.service import Compiled, questionnaire_of
+from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
 from app.scoring.adapter import answer_level
 from app.web import render
 
@@ -75,8 +76,9 @@ class PortalRow:
 def portal_assessments(*, session: Session, user: User, today: date) -> list[PortalRow]:
     """Every non-draft assessment sent to any vendor the user is a contact of, due first."""
     rows = session.exec(
-        select(Assessment, Vendor, Organisation)
+        select(Assessment, Vendor, Organisation, Questionnaire.content_hash)
         .join(Vendor, col(Vendor.id) == col(Assessment.vendor_id))
+        .join(Questionnaire, col(Questionnaire.id) == col(Assessment.questionnaire_id))
         .join(Organisation, col(Organisation.id) == col(Assessment.organisation_id))
         .join(VendorContact, col(VendorContact.vendor_id) == col(Vendor.id))
         .where(
@@ -86,8 +88,10 @@ def portal_assessments(*, session: Session, user: User, today: date) -> list[Por
         .order_by(col(Assessment.due_date).is_(None), col(Assessment.due_date), col(Assessment.id))
     ).all()
     result = []
-    for assessment, vendor, organisation in rows:
-        questionnaire = questionnaire_of(session=session, assessment=assessment)
+    for assessment, vendor, organisation, content_hash in rows:
+        questionnaire = pinned_questionnaire(
+            session=session, questionnaire_id=assessment.questionnaire_id, content_hash=content_hash
+        )
         values = {
             k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
         }
