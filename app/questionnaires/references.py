@@ -1,7 +1,8 @@
 """The reference identifiers a question may cite, as data.
 
 Identifiers are exact (they are what auditors search for); titles are short paraphrases, never the
-standards' own wording. Source: /work/shared/reference/regulatory-reference.md (sections 1, 2, 4, 5.1).
+standards' own wording. Source: the team's regulatory reference notes (ISO/IEC 42001 clauses and
+Annex A, DORA Art. 28–30, the AI Act articles).
 """
 
 from __future__ import annotations

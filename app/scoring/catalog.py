@@ -1,7 +1,7 @@
 """Short titles for the controls the model scores, so findings read in plain words.
 
 ISO/IEC 42001 ids and short titles, DORA Art. 28–30 and AI Act items are paraphrased from
-/work/shared/reference/regulatory-reference.md; unknown ids fall back to their parent or the id.
+the team's regulatory reference notes; unknown ids fall back to their parent or the id.
 """
 
 from __future__ import annotations
