@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test test-postgres lint format bench clean
 
 $(STAMP): pyproject.toml
+	@echo "Installing Assay and its dependencies into $(VENV) (about 2 minutes the first time)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[postgres,test]'
