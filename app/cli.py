@@ -15,6 +15,7 @@ from app.config import SettingsError, load_settings
 from app.evidence import cli as evidence_cli
 from app.exports import cli as exports_cli
 from app.notifications import cli as notifications_cli
+from app.organisation import cli as organisation_cli
 from app.questionnaires import cli as questionnaires_cli
 from app.register.roi import cli as roi_cli
 from app.scoring import cli as scoring_cli
@@ -23,6 +24,7 @@ from app.scoring import cli as scoring_cli
 # order in `assay --help`. Exporters join the `export` group when their module is imported
 # (above), before any `register` runs.
 DOMAIN_COMMANDS = (
+    organisation_cli,
     notifications_cli,
     evidence_cli,
     audit_cli,
@@ -84,22 +86,26 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_user_create(args: argparse.Namespace) -> None:
-    from sqlmodel import select
+    from sqlmodel import Session, select
 
     from app.auth.service import create_user
     from app.db import session_scope
     from app.errors import DomainError
     from app.models import Organisation, Role
 
+    if not args.org:
+        raise CommandError(
+            f"--role {args.role} is a buyer role and needs --org SLUG "
+            "(create an organisation with `assay org create`)"
+        )
     settings = load_settings()
     engine = connect(settings)
-    password = args.password or getpass.getpass("Password: ")
+    with Session(engine) as reading:
+        org_id = reading.exec(select(Organisation.id).where(Organisation.slug == args.org)).first()
+    if org_id is None:
+        raise CommandError(f"no organisation with slug {args.org!r}")
+    password = args.password or getpass.getpass("Password: ")  # no transaction open meanwhile
     with session_scope(engine) as session:
-        org = None
-        if args.org:
-            org = session.exec(select(Organisation).where(Organisation.slug == args.org)).first()
-            if org is None:
-                raise CommandError(f"no organisation with slug {args.org!r}")
         try:
             user = create_user(
                 session=session,
@@ -107,7 +113,7 @@ def cmd_user_create(args: argparse.Namespace) -> None:
                 name=args.name or args.email.split("@")[0],
                 role=Role(args.role),
                 password=password,
-                organisation_id=org.id if org else None,
+                organisation_id=org_id,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None

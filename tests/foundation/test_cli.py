@@ -43,10 +43,15 @@ def test_demo_if_empty_leaves_an_existing_database_alone(monkeypatch, settings, 
 
 
 def test_user_create(monkeypatch, settings, session, capsys):
+    from tests.factories import make_org
+
+    make_org(session, slug="bank")
+    session.commit()
     monkeypatch.setenv("ASSAY_DATABASE_URL", settings.database_url)
-    assert main(["user", "create", "root@bank.example", "--password", "a-long-password-1"]) == 0
+    create = ["user", "create", "root@bank.example", "--org", "bank"]
+    assert main([*create, "--password", "a-long-password-1"]) == 0
     assert session.exec(select(User).where(User.email == "root@bank.example")).one().role == "admin"
-    assert main(["user", "create", "root@bank.example", "--password", "a-long-password-1"]) == 1
+    assert main([*create, "--password", "a-long-password-1"]) == 1
     assert "already exists" in capsys.readouterr().err
 
 
