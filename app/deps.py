@@ -16,6 +16,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from app.auth.permissions import Permission, has_permission
+from app.auth.refusals import refusal_message
 from app.auth.sessions import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_id
 from app.config import Settings, get_settings
 from app.db import SAFE_METHODS, get_session, get_write_session
@@ -126,7 +127,7 @@ def require(permission: Permission):
 
     async def check(user: CurrentUser) -> User:  # no I/O: no trip through the thread pool
         if not has_permission(user.role, permission):
-            raise Forbidden("Your role does not allow this.")
+            raise Forbidden(refusal_message(user.role, permission))
         return user
 
     check.__name__ = f"require_{permission.value}"
