@@ -10,6 +10,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,9 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     base_url: str = "http://127.0.0.1:8000"
     environment: str = "development"
+    # Host names the server answers to, comma-separated (`*.example.com`, `*` for any);
+    # default: base_url's host and loopback (and the test client's `testserver` in development).
+    allowed_hosts: str | None = None
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=1025, ge=1, le=65535)
@@ -74,6 +78,28 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        names = [name.strip() for name in value.split(",") if name.strip()]
+        if not names:
+            raise ValueError("name at least one host, e.g. assay.example.com")
+        for name in names:
+            if "/" in name or " " in name or name.count("*") > (1 if name.startswith("*") else 0):
+                raise ValueError(f"{name!r} is not a host name (no scheme, path or port)")
+        return ",".join(names)
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        if self.allowed_hosts:
+            return tuple(name.lower() for name in self.allowed_hosts.split(","))
+        hosts = [urlsplit(self.base_url).hostname or "", "127.0.0.1", "localhost", "::1"]
+        if self.environment == "development":
+            hosts.append("testserver")
+        return tuple(dict.fromkeys(hosts))
 
     @property
     def upload_limit_bytes(self) -> int:

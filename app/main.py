@@ -34,7 +34,12 @@ from app.questionnaires import routes as questionnaire_routes
 from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes
-from app.security import SecurityHeadersMiddleware
+from app.security import (
+    RequestSourceMiddleware,
+    SecurityHeadersMiddleware,
+    redact_access_log,
+    redact_url,
+)
 from app.vendors import profile_routes as vendor_profile_routes
 from app.vendors import routes as vendor_routes
 from app.web import PROJECT_ROOT, is_htmx, render
@@ -72,6 +77,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.migrate_on_start = True
 
+    redact_access_log()
+    app.add_middleware(RequestSourceMiddleware)  # inside the security headers: refusals get them
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.https)
     app.add_middleware(
         SessionMiddleware,
@@ -187,7 +194,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, redact_url(request.url.path))
         return error_page(
             request,
             500,
