@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import home
 from app.api import api_router
+from app.api import docs as api_docs
 from app.assessments import routes as assessment_routes
 from app.audit import routes as audit_routes
 from app.auth import account_routes, team_routes
@@ -69,9 +70,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         summary="Vendor AI due diligence for DORA-regulated buyers.",
         version="1",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # app/api/docs.py serves both to signed-in users, with vendored assets
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(export_routes.router)
     protected.include_router(audit_routes.router)
     protected.include_router(api_router)
+    protected.include_router(api_docs.router)
 
     app.include_router(health_router)
     # Before `protected` (whose /vendors/{id}/{part} would match first): streams its body before
@@ -125,7 +127,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
 def _wants_json(request: Request) -> bool:
     return (
-        request.url.path.startswith("/api/")
+        (request.url.path.startswith("/api/") and request.url.path != "/api/docs")  # a page
         or "application/json" in request.headers.get("accept", "").split(",")[0]
     )
 
