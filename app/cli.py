@@ -60,17 +60,24 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def _publish_library(engine) -> None:
     """Every questionnaire file becomes an immutable version before any worker serves."""
     from app.db import session_scope
+    from app.migrations import take_migration_lock
     from app.questionnaires.service import publish_library
 
     with session_scope(engine) as session:
+        take_migration_lock(session.connection())  # servers starting together take turns
         publish_library(session=session)
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> None:
     from app.migrations import upgrade
 
-    upgrade(connect(load_settings()))
-    print("Database is at the latest revision.")
+    before, after = upgrade(connect(load_settings()))
+    if before == after:
+        print(f"Database is at the latest revision ({after}); nothing to do.")
+    elif before is None:
+        print(f"Created the database schema (revision {after}).")
+    else:
+        print(f"Migrated the database from revision {before} to {after}.")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
