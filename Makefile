@@ -13,12 +13,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[postgres,test]'
 	touch $(STAMP)
 
-## run: install, migrate the SQLite database, load demo data when empty, serve on :8000
+## run: install, migrate the SQLite database, load demo data when empty, serve on :8000 with a
+## local mail catcher (every email kept in var/mail/, readable on Settings → Outbox)
 run: $(STAMP)
 	$(BIN)/assay db upgrade
 	$(BIN)/assay demo --if-empty
-	@echo "Serving Assay on http://127.0.0.1:8000"
-	$(BIN)/assay serve --host 127.0.0.1 --port 8000
+	@echo "Serving Assay on http://127.0.0.1:8000 (emails stay on this machine: Settings → Outbox)"
+	$(BIN)/assay serve --host 127.0.0.1 --port 8000 --mail-catcher
 
 # Test processes (pytest-xdist): each has its own databases, data directories and ports.
 # TEST_WORKERS=0 runs in this process. Test by test (`--dist load`): the grouping modes key work

@@ -47,14 +47,38 @@ def cmd_serve(args: argparse.Namespace) -> None:
     upgrade(engine)
     _publish_library(engine)
     settings.resolved_secret_key()  # create var/secret_key once, before workers race for it
-    uvicorn.run(
-        "app.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    catcher = _start_mail_catcher(settings) if args.mail_catcher else None
+    try:
+        uvicorn.run(
+            "app.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_level="info",
+        )
+    finally:
+        if catcher is not None:
+            catcher.stop()
+
+
+def _start_mail_catcher(settings):
+    """The development mail catcher (app/notifications/catcher.py), in this process."""
+    from app.notifications.catcher import MailCatcherError, catcher_directory, start_mail_catcher
+
+    address = f"{settings.smtp_host}:{settings.smtp_port}"
+    try:
+        catcher = start_mail_catcher(settings)
+    except MailCatcherError as exc:
+        raise CommandError(str(exc)) from None
+    if catcher is None:
+        print(f"Something already listens on {address}; emails go to it.")
+    else:
+        print(
+            f"Mail catcher on {address}: every email is kept in {catcher_directory(settings)}/ "
+            "and listed on Settings → Outbox (admins)."
+        )
+    return catcher
 
 
 def _publish_library(engine) -> None:
@@ -135,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--mail-catcher",
+        action="store_true",
+        help="development: accept every email on ASSAY_SMTP_HOST:PORT (loopback) and keep it in "
+        "<data dir>/mail/ instead of delivering it",
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = commands.add_parser("db", help="database maintenance")

@@ -29,6 +29,7 @@ from app.evidence import routes as evidence_routes
 from app.exports import routes as export_routes
 from app.health import router as health_router
 from app.migrations import upgrade
+from app.notifications import routes as notification_routes
 from app.organisation import routes as organisation_routes
 from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(home.router)
     protected.include_router(dashboard_routes.router)
     protected.include_router(organisation_routes.router)
+    protected.include_router(notification_routes.router)
     protected.include_router(vendor_routes.router)
     protected.include_router(vendor_profile_routes.router)
     protected.include_router(evidence_routes.router)
