@@ -42,6 +42,7 @@ from app.security import (
     redact_access_log,
     redact_url,
 )
+from app.serving import serving
 from app.vendors import profile_routes as vendor_profile_routes
 from app.vendors import routes as vendor_routes
 from app.web import PROJECT_ROOT, is_htmx, render
@@ -55,16 +56,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if app.state.migrate_on_start:
-            upgrade(engine)
-        stop_background = None
-        if settings.background_tasks:  # outbox, reminders, re-assessments (off in tests)
-            from app.assessments.jobs import start_background
+        # Held while serving: `assay restore` refuses to replace the database under us.
+        with serving(app.state.settings.database_url):
+            if app.state.migrate_on_start:
+                upgrade(engine)
+            stop_background = None
+            if settings.background_tasks:  # outbox, reminders, re-assessments (off in tests)
+                from app.assessments.jobs import start_background
 
-            stop_background = start_background(engine, settings)
-        yield
-        if stop_background is not None:
-            await stop_background()
+                stop_background = start_background(engine, settings)
+            yield
+            if stop_background is not None:
+                await stop_background()
 
     app = FastAPI(
         title="Assay",

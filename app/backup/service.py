@@ -31,6 +31,7 @@ from sqlalchemy.engine import URL, make_url
 from app import __version__
 from app.config import Settings
 from app.models import AuditChain, AuditEvent, utcnow
+from app.serving import DatabaseInUse, database_to_myself
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "assay.db"
@@ -280,12 +281,46 @@ def restore_backup(
             f"this is a {dialect} backup but ASSAY_DATABASE_URL is a {_dialect(settings)} database"
         )
     if dialect == "postgresql":
-        pg_restore = _tool("pg_restore")
+        _tool("pg_restore")
     else:
-        target = _sqlite_path(settings)
+        _sqlite_path(settings)
+        _check_sqlite_file(directory / manifest["database"]["file"])
+    try:
+        with database_to_myself(settings.database_url, engine):
+            _restore(settings, engine, directory, manifest, force)
+    except DatabaseInUse as exc:
+        raise BackupError(f"{exc}; nothing was restored") from None
+    return manifest
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """A database file that passed its hash can still be damaged (backed up damaged, or the
+    manifest rewritten): refuse it in one line before anything is touched."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            (status,) = conn.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        status = str(exc)
+    if status != "ok":
+        raise BackupError(
+            f"the database in the backup ({path.name}) is damaged: {status.splitlines()[0]}; "
+            "nothing was restored"
+        )
+
+
+def _restore(
+    settings: Settings, engine: Engine, directory: Path, manifest: dict[str, Any], force: bool
+) -> None:
+    """The restore proper, once the backup is verified and nobody else uses the database."""
+    dialect = manifest["database"]["dialect"]
+    database_file = directory / manifest["database"]["file"]
+    target = _sqlite_path(settings) if dialect == "sqlite" else None
     if not force:
         occupied = []
-        if (dialect == "postgresql" or target.exists()) and _database_has_data(engine):
+        if (target is None or target.exists()) and _database_has_data(engine):
             occupied.append(f"the database ({make_url(settings.database_url).render_as_string()})")
         if _has_files(settings.evidence_dir):
             occupied.append(f"the evidence store ({settings.evidence_dir})")
@@ -294,12 +329,11 @@ def restore_backup(
                 " and ".join(occupied) + " already hold data; restore with --force to replace it"
             )
     engine.dispose()  # no pooled connection may hold the old database open
-    database_file = directory / manifest["database"]["file"]
     if dialect == "postgresql":
         conninfo, env = _libpq(settings)
         _run(
             [
-                pg_restore,
+                _tool("pg_restore"),
                 "--clean",
                 "--if-exists",
                 "--no-owner",
@@ -311,6 +345,7 @@ def restore_backup(
             env,
         )
     else:
+        assert target is not None
         target.parent.mkdir(parents=True, exist_ok=True)
         _sqlite_copy(database_file, target)
     _restore_evidence(directory / EVIDENCE, settings.evidence_dir, manifest)
@@ -319,7 +354,6 @@ def restore_backup(
         raise BackupError(
             "restored, but the database does not match the manifest: " + "; ".join(problems)
         )
-    return manifest
 
 
 def _restore_evidence(source: Path, target: Path, manifest: dict[str, Any]) -> None:
