@@ -7,6 +7,7 @@ commit: services flush, the request or command commits once at the end or rolls 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -38,12 +39,25 @@ metadata: MetaData = SQLModel.metadata
 _engines: dict[str, Engine] = {}
 
 
+# FULL: a save the user saw acknowledged survives a power loss, not only a process crash (WAL
+# with NORMAL may lose the last commits). bench/durability.py measured its cost against the
+# autosave goal (bench/RESULTS.md); ASSAY_SQLITE_SYNCHRONOUS exists for that comparison.
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "EXTRA")
+
+
+def sqlite_synchronous() -> str:
+    value = os.environ.get("ASSAY_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if value not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"ASSAY_SQLITE_SYNCHRONOUS: use one of {', '.join(SQLITE_SYNCHRONOUS)}")
+    return value
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA synchronous={sqlite_synchronous()}")  # one of three fixed words
     cursor.close()
 
 

@@ -17,13 +17,14 @@ import time
 
 from bench import common
 
-BENCHMARKS = ("scoring", "page", "pages", "export", "autosave")
+BENCHMARKS = ("scoring", "page", "pages", "export", "autosave", "durability")
 MODULES = {
     "scoring": "bench.scoring",
     "page": "bench.page",
     "pages": "bench.pages",
     "export": "bench.export",
     "autosave": "bench.autosave",
+    "durability": "bench.durability",
 }
 
 
