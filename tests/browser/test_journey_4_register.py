@@ -52,10 +52,10 @@ def test_analyst_reads_the_register_and_downloads_the_reports(
     page.get_by_role("link", name="Register", exact=True).click()
     row = page.locator(f"tr#vendor-{vendor.id}")
     expect(row.get_by_role("link", name=vendor.legal_name)).to_be_visible()
-    expect(row.locator("td").nth(1)).to_have_text(score.inherent_tier)
+    expect(row.locator("td").nth(1)).to_have_text(f"Tier {score.inherent_tier}")
     expect(row.locator("span.level")).to_have_text(maturity)
     expect(row).to_contain_text(f"of {score.target_maturity}")
-    expect(row.locator("td").nth(5)).to_have_text(score.residual_risk)
+    expect(row.locator("td").nth(5)).to_have_text(f"Residual {score.residual_risk}")
     by_severity = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_ORDER}
     for severity, count in by_severity.items():
         if count:
