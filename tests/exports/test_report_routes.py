@@ -101,7 +101,7 @@ def test_api_reports_with_a_bearer_token(client, session, world):
 
 
 def test_api_reports_are_documented_as_pdf_with_problem_errors(client):
-    paths = client.app.openapi()  # served copy needs a sign-in (tests/api/test_docs.py)["paths"]
+    paths = client.app.openapi()["paths"]  # the served copy needs a sign-in
     for path in ("/api/v1/assessments/{assessment_id}/report.pdf", "/api/v1/register/report.pdf"):
         answers = paths[path]["get"]["responses"]
         assert "application/pdf" in answers["200"]["content"]
