@@ -74,7 +74,7 @@ def password_problem(password: str, *, email: str | None = None) -> str | None:
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Use at most {MAX_PASSWORD_LENGTH} characters."
     local = _local_part(email)
-    if len(local) >= 3 and local in password.lower():
+    if len(local) >= 4 and local in password.lower():  # shorter ones go to zxcvbn as words
         return "Do not use your email address in your password."
     from zxcvbn import zxcvbn
 

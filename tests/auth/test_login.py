@@ -261,3 +261,48 @@ def test_disabled_user_cannot_sign_in(client, session, member):
     session.commit()
     assert post_login(client, member.email, PASSWORD).status_code == 401
     assert session.exec(select(User).where(User.id == member.id)).one().last_login_at is None
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works(app, session, member):
+    with TestClient(app) as browser, TestClient(app) as thief:
+        login(browser, member.email)
+        thief.cookies.update(browser.cookies)  # a copy taken while signed in
+        assert thief.get("/account", follow_redirects=False).status_code == 200
+        assert browser.post("/logout", follow_redirects=False).status_code == 303
+        assert thief.get("/account", follow_redirects=False).status_code == 303
+        assert browser.get("/account", follow_redirects=False).status_code == 303
+        browser.headers.pop("X-CSRF-Token")
+        login(browser, member.email)  # signing in again works
+        assert browser.get("/account", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "/\nSet-Cookie: x=1",
+        "/a\r\nb",
+        "//evil.example",
+        "/\\evil",
+        "/a\x00b",
+        "https://evil.example/",
+    ],
+)
+def test_next_takes_only_a_same_site_path_without_control_characters(client, member, bad):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.post(
+            "/login",
+            data={
+                "email": member.email,
+                "password": PASSWORD,
+                "next": bad,
+                "csrf_token": csrf_from(client),
+            },
+            headers=headers,
+            follow_redirects=False,
+        )
+        assert response.status_code in (200, 303), response.text
+        target = response.headers.get("hx-redirect") or response.headers["location"]
+        assert target == "/"
+        client.post("/logout", headers={"X-CSRF-Token": csrf_from(client, "/")})
+    page = client.get("/login", params={"next": bad})
+    assert page.status_code == 200 and 'name="next" value="/"' in page.text
