@@ -54,7 +54,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            proxy_headers=True,
+            proxy_headers=False,  # the app reads them, from ASSAY_TRUSTED_PROXIES only
             log_level="info",
         )
     finally:

@@ -6,6 +6,7 @@ validation errors into `SettingsError` and the CLI prints just its message.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = Field(default=None, repr=False)
 
     password_hash_fast: bool = False  # cheaper argon2 parameters; tests only
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks, commas).
+    trusted_proxies: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
@@ -100,6 +103,20 @@ class Settings(BaseSettings):
         if self.environment == "development":
             hosts.append("testserver")
         return tuple(dict.fromkeys(hosts))
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def upload_limit_bytes(self) -> int:

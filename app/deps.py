@@ -21,7 +21,7 @@ from app.auth.sessions import CSRF_FIELD, CSRF_HEADER, csrf_valid, session_user_
 from app.config import Settings, get_settings
 from app.db import SAFE_METHODS, get_session, get_write_session
 from app.errors import Forbidden, LoginRequired
-from app.models import ApiToken, User, utcnow
+from app.models import ApiToken, BrowserSession, TokenScope, User, utcnow
 from app.security import token_hash
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -43,7 +43,10 @@ async def _settings() -> Settings:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-def _user_from_bearer(session: Session, header: str, background: BackgroundTasks) -> User | None:
+def _user_from_bearer(
+    request: Request, session: Session, header: str, background: BackgroundTasks
+) -> User | None:
+    """The active owner of a live token; a read token may only read (403 on a write)."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         return None
@@ -55,6 +58,8 @@ def _user_from_bearer(session: Session, header: str, background: BackgroundTasks
         return None
     if api_token.expires_at is not None and api_token.expires_at < now:
         return None
+    if api_token.scope != TokenScope.write and request.method not in SAFE_METHODS:
+        raise Forbidden("This API token may only read; changes need a read and write token.")
     last_used = api_token.last_used_at
     if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:  # spare a write per call
         background.add_task(_note_token_use, session.get_bind(), api_token.id, now)
@@ -82,15 +87,24 @@ def current_user(
     user: User | None = None
     authorization = request.headers.get("authorization")
     if authorization:
-        user = _user_from_bearer(session, authorization, background)
+        user = _user_from_bearer(request, session, authorization, background)
         request.state.via_token = user is not None
     else:
         # The row read to check the session's epoch is the caller: keep it, or the session's
-        # weakly-referencing identity map drops it and the user is read a second time.
+        # weakly-referencing identity map drops it and the user is read a second time. One
+        # statement reads the user and checks that the server-side session has not ended.
         checked: list[User | None] = [None]
 
-        def epoch_of(uid: int) -> int | None:
-            found = checked[0] = session.get(User, uid)
+        def epoch_of(uid: int, key_hash: str) -> int | None:
+            found = checked[0] = session.exec(
+                select(User)
+                .join(BrowserSession, col(BrowserSession.user_id) == User.id)
+                .where(
+                    User.id == uid,
+                    BrowserSession.key_hash == key_hash,
+                    col(BrowserSession.ended_at).is_(None),
+                )
+            ).first()
             return found.session_epoch if found and found.active else None
 
         uid = session_user_id(request, epoch_of, settings)

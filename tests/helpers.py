@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlmodel import Session
 
-from app.models import ApiToken, User
+from app.models import ApiToken, TokenScope, User
 from app.security import token_hash
 from tests.factories import PASSWORD
 
@@ -43,7 +43,13 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> TestClien
 def bearer(session: Session, user: User, token: str) -> dict[str, str]:
     """Store `token` as an API token of `user` (the caller commits); the header that sends it."""
     session.add(
-        ApiToken(user_id=user.id, name="test", prefix=token[:8], token_hash=token_hash(token))
+        ApiToken(
+            user_id=user.id,
+            name="test",
+            prefix=token[:8],
+            token_hash=token_hash(token),
+            scope=TokenScope.write,
+        )
     )
     return {"Authorization": f"Bearer {token}"}
 

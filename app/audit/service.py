@@ -35,9 +35,9 @@ def chain_for(organisation_id: int | None) -> str:
 def request_ip(request: HTTPConnection) -> str | None:
     """The caller's address for `record(ip=...)`.
 
-    `assay serve` runs uvicorn with proxy headers from trusted proxies only, so the client
-    address is already the real one behind a reverse proxy; X-Forwarded-For is never read here
-    because any client can send it.
+    The app reads X-Forwarded-For from the proxies in ASSAY_TRUSTED_PROXIES only (uvicorn's
+    ProxyHeadersMiddleware, in `app.main`), so the client address is already the real one
+    behind a reverse proxy; the header is never read here because any client can send it.
     """
     if request.client is None or not request.client.host:
         return None

@@ -1,18 +1,27 @@
-"""The signed-in user's own account: sign out everywhere, two-step sign-in, API tokens."""
+"""The signed-in user's own account: password, sign out everywhere, two-step sign-in, API tokens."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app.audit.service import request_ip
 from app.auth import service, totp
+from app.auth.passwords import POLICY_TEXT
 from app.auth.permissions import Permission
-from app.auth.schemas import CodeForm, PasswordForm, TokenForm
-from app.auth.sessions import end_session
+from app.auth.schemas import (
+    TOKEN_DAYS_OPTIONS,
+    TOKEN_SCOPE_OPTIONS,
+    ChangePasswordForm,
+    CodeForm,
+    PasswordForm,
+    TokenForm,
+)
+from app.auth.sessions import end_session, signed_in_recently, start_session
 from app.deps import CurrentUser, SessionDep, require
 from app.errors import DomainError, Forbidden
-from app.forms import PostedForm, parse
-from app.models import User
+from app.forms import FieldErrors, PostedForm, form_values, parse, validate
+from app.models import TokenScope, User, utcnow
 from app.web import flash, redirect, render
 
 router = APIRouter(prefix="/account", tags=["account"])
@@ -24,9 +33,22 @@ def _browser_only(request: Request) -> None:
         raise Forbidden("Manage your account in the browser.")
 
 
-def _page(request: Request, session: SessionDep, user: User, **extra) -> Response:
-    context = {"tokens": service.user_api_tokens(session=session, user=user), **extra}
-    return render(request, "account/account.html", context)
+def _page(
+    request: Request, session: SessionDep, user: User, status_code: int = 200, **extra
+) -> Response:
+    context = {
+        "tokens": service.user_api_tokens(session=session, user=user),
+        "now": utcnow(),
+        "policy": POLICY_TEXT,
+        "scopes": TOKEN_SCOPE_OPTIONS,
+        "days_options": TOKEN_DAYS_OPTIONS,
+        "recently_signed_in": signed_in_recently(request, minutes=service.REAUTH_MINUTES),
+        "errors": {},
+        "token_errors": {},
+        "token_values": {"scope": "read", "days": service.TOKEN_DEFAULT_DAYS},
+        **extra,
+    }
+    return render(request, "account/account.html", context, status_code=status_code)
 
 
 @router.get("")
@@ -37,10 +59,33 @@ def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Re
 @router.post("/sign-out-everywhere")
 def sign_out_everywhere(request: Request, user: CurrentUser, session: SessionDep) -> Response:
     _browser_only(request)
-    service.sign_out_everywhere(session=session, user=user)
-    end_session(request)
+    service.sign_out_everywhere(session=session, user=user, ip=request_ip(request))
+    end_session(request, session=session)
     flash(request, "You are signed out on every device.")
     return redirect(request, "/login")
+
+
+@router.post("/password")
+def change_password(
+    request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
+) -> Response:
+    """A new password after the current one; other sessions and API tokens end, this one goes on."""
+    _browser_only(request)
+    try:
+        data = parse(ChangePasswordForm, form)
+        service.change_password(
+            session=session,
+            user=user,
+            current=data.current_password,
+            new=data.password,
+            confirm=data.password_confirm,
+            ip=request_ip(request),
+        )
+    except FieldErrors as exc:
+        return _page(request, session, user, status_code=422, errors=exc.errors)
+    start_session(request, user, session=session)  # the new epoch: this browser stays signed in
+    flash(request, "Your password is changed. Your other sessions and API tokens have ended.")
+    return redirect(request, "/account")
 
 
 @router.post("/two-step/start")
@@ -88,9 +133,30 @@ def two_step_disable(
 def create_token(
     request: Request, user: CurrentUser, session: SessionDep, form: PostedForm
 ) -> Response:
-    name = parse(TokenForm, form).name
     _browser_only(request)
-    token, secret = service.create_api_token(session=session, user=user, name=name)
+    values = form_values(TokenForm, form)
+    try:
+        data = validate(TokenForm, values)
+        service.confirm_identity(
+            session=session,
+            user=user,
+            password=data.password,
+            recently_signed_in=signed_in_recently(request, minutes=service.REAUTH_MINUTES),
+            ip=request_ip(request),
+        )
+        token, secret = service.create_api_token(
+            session=session,
+            user=user,
+            name=data.name,
+            scope=TokenScope(data.scope),
+            days=data.days,
+            ip=request_ip(request),
+        )
+    except FieldErrors as exc:
+        values.pop("password", None)
+        return _page(
+            request, session, user, status_code=422, token_errors=exc.errors, token_values=values
+        )
     return _page(request, session, user, new_token=secret, new_token_name=token.name)
 
 

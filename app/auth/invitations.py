@@ -1,7 +1,14 @@
-"""Inviting vendor contacts: a single-use, expiring link whose token only the email carries.
+"""Invitations: a single-use, expiring link whose token only the email carries.
 
-The token is 256 random bits; the database keeps its SHA-256, so neither a database reader nor a
-guesser can produce a working link. Accepting links the user to the vendor via VendorContact.
+Two kinds: a vendor contact (procurement for its vendors, a vendor admin for their colleagues),
+and a colleague of a buyer organisation (its admins, from Settings → People). The token is 256
+random bits; the database keeps its SHA-256, so neither a database reader nor a guesser can
+produce a working link. Accepting links the user to the vendor via VendorContact, or creates the
+colleague's account in the organisation with the invited role.
+
+Inviting an address answers the same whoever it belongs to: whether an email has an account in
+another organisation is never told to the one inviting (the person invited learns it on the
+invitation page, which only they can open).
 """
 
 from __future__ import annotations
@@ -15,11 +22,12 @@ from sqlmodel import Session, select
 
 from app.audit.service import record
 from app.auth.permissions import Permission, has_permission
-from app.auth.service import create_user, normalise_email
+from app.auth.service import create_user, end_all_access, normalise_email
 from app.auth.tenancy import vendor_ids_for
 from app.config import Settings, get_settings
-from app.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.errors import DomainError, InvalidInput, NotFound
 from app.models import (
+    BUYER_ROLES,
     VENDOR_ROLES,
     Invitation,
     Organisation,
@@ -37,6 +45,7 @@ class InvitationProblem(StrEnum):
     invalid = "invalid"
     expired = "expired"
     used = "used"
+    revoked = "revoked"
 
 
 class InvitationUnusable(DomainError):
@@ -50,6 +59,7 @@ class InvitationUnusable(DomainError):
             InvitationProblem.invalid: "This invitation link is not valid. Check that you copied the whole link, or ask for a new invitation.",
             InvitationProblem.expired: "This invitation has expired. Ask the person who invited you to send a new one.",
             InvitationProblem.used: "This invitation has already been used. Sign in instead, or ask for a new invitation.",
+            InvitationProblem.revoked: "This invitation was withdrawn. Ask the person who invited you if you should still join.",
         }
         super().__init__(messages[problem])
         self.problem = problem
@@ -78,7 +88,8 @@ def invite_vendor_contact(
     """Invite someone at `vendor` to the vendor portal: queues the email, returns the link.
 
     Procurement invites for their organisation's vendors, a vendor admin for their own vendor.
-    A new invitation for the same person and vendor replaces any earlier unused one.
+    A new invitation for the same person and vendor replaces any earlier unused one, keeping the
+    higher role: sending a questionnaire never turns a pending vendor admin into a contact.
     """
     settings = settings or get_settings()
     if not _can_invite(session, actor, vendor):
@@ -90,9 +101,18 @@ def invite_vendor_contact(
     if "@" not in email or len(email) > 320:
         raise InvalidInput("Enter a valid email address.")
     name = name.strip() or email.split("@")[0]
-    existing = session.exec(select(User).where(User.email == email)).first()
-    if existing is not None and not Role(existing.role).is_vendor:
-        raise Conflict("That email belongs to a buyer account; vendor contacts need their own.")
+    now = utcnow()
+    pending_roles = session.exec(
+        select(Invitation.role).where(
+            Invitation.vendor_id == vendor.id,
+            Invitation.email == email,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+    ).all()
+    if Role.vendor_admin in {Role(r) for r in pending_roles}:
+        role = Role.vendor_admin
 
     contact = session.exec(
         select(VendorContact).where(
@@ -102,7 +122,6 @@ def invite_vendor_contact(
     if contact is None:
         contact = VendorContact(vendor_id=vendor.id, email=email, name=name[:200])
         session.add(contact)
-    now = utcnow()
     session.execute(
         update(Invitation)
         .where(
@@ -164,6 +183,8 @@ def open_invitation(*, session: Session, token: str) -> Invitation:
         raise InvitationUnusable(InvitationProblem.invalid)
     if invitation.used_at is not None:
         raise InvitationUnusable(InvitationProblem.used)
+    if invitation.revoked_at is not None:
+        raise InvitationUnusable(InvitationProblem.revoked)
     expires_at = invitation.expires_at
     if expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=UTC)
@@ -181,10 +202,17 @@ def accept_invitation(
     password: str = "",
     ip: str | None = None,
 ) -> User:
-    """Use the invitation: create the account (or take the signed-in one) and join the vendor.
+    """Use the invitation: create the account (or take the signed-in one) and join the vendor,
+    or create the colleague's account in the organisation.
 
     The used_at update is conditional, so two concurrent uses of one link cannot both succeed.
     """
+    if invitation.vendor_id is None:
+        return _accept_colleague(
+            session=session, invitation=invitation, user=user, name=name, password=password, ip=ip
+        )
+    if user is not None and not Role(user.role).is_vendor:
+        raise InvalidInput(ACCOUNT_ELSEWHERE)
     claimed = session.execute(
         update(Invitation)
         .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
@@ -200,6 +228,7 @@ def accept_invitation(
             role=Role(invitation.role),
             password=password,
             organisation_id=None,
+            actor=None,
         )
     elif normalise_email(user.email) != invitation.email or not Role(user.role).is_vendor:
         raise InvalidInput("This invitation is for another email address.")
@@ -223,6 +252,59 @@ def accept_invitation(
         object_type="vendor",
         object_id=invitation.vendor_id,
         data={"email": user.email, "invitation_id": invitation.id},
+        ip=ip,
+    )
+    return user
+
+
+ACCOUNT_ELSEWHERE = (
+    "This email already has an Assay account of another kind, so it cannot accept this "
+    "invitation. Ask the person who invited you to invite another address."
+)
+
+
+def _accept_colleague(
+    *,
+    session: Session,
+    invitation: Invitation,
+    user: User | None,
+    name: str,
+    password: str,
+    ip: str | None,
+) -> User:
+    """A colleague's invitation makes a new account in the organisation, never joins one."""
+    if user is not None:
+        raise InvalidInput(ACCOUNT_ELSEWHERE)
+    claimed = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        raise InvitationUnusable(InvitationProblem.used)
+    role = Role(invitation.role)
+    if role not in BUYER_ROLES:  # written by invite_colleague only; a guard all the same
+        raise InvalidInput("This invitation is not valid.")
+    user = create_user(
+        session=session,
+        email=invitation.email,
+        name=name.strip() or invitation.name or invitation.email,
+        role=role,
+        password=password,
+        organisation_id=invitation.organisation_id,
+    )
+    record(
+        session=session,
+        action="user.joined",
+        actor=user,
+        organisation_id=invitation.organisation_id,
+        object_type="user",
+        object_id=user.id,
+        data={"email": user.email, "role": role.value, "invitation_id": invitation.id},
         ip=ip,
     )
     return user
@@ -263,7 +345,7 @@ def remove_colleague(*, session: Session, actor: User, contact_id: int) -> Vendo
     )
     session.flush()
     if removed_user is not None:
-        removed_user.session_epoch += 1
+        end_all_access(session=session, user=removed_user)
         if not vendor_ids_for(session=session, user=removed_user):
             removed_user.active = False
         session.add(removed_user)

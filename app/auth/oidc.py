@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.audit.service import record
+from app.auth.secret_box import unseal
 from app.auth.service import normalise_email
 from app.config import Settings
 from app.errors import DomainError
@@ -37,9 +38,11 @@ class OidcConfig:
 
 
 def oidc_config(org: Organisation, settings: Settings) -> OidcConfig | None:
+    """The organisation's provider, its stored secret unsealed; None when incomplete."""
     issuer = org.oidc_issuer or settings.oidc_issuer
     client_id = org.oidc_client_id or settings.oidc_client_id
-    secret = org.oidc_client_secret or settings.oidc_client_secret
+    own_secret = unseal(org.oidc_client_secret, server_secret=settings.resolved_secret_key())
+    secret = own_secret or settings.oidc_client_secret
     if not (issuer and client_id and secret and org.sso_domains):
         return None
     return OidcConfig(issuer=issuer, client_id=client_id, client_secret=secret)

@@ -14,22 +14,23 @@ from joserfc.errors import JoseError
 from sqlmodel import select
 
 from app.audit.service import request_ip
-from app.auth import throttle
-from app.auth.invitations import accept_invitation, open_invitation
+from app.auth import password_routes, throttle
+from app.auth.invitations import ACCOUNT_ELSEWHERE, accept_invitation, open_invitation
 from app.auth.oidc import SsoRefused, client_for, find_sso_organisation, oidc_config, sso_user
-from app.auth.passwords import password_problem, verify_password
+from app.auth.passwords import POLICY_TEXT, password_problem, verify_password
 from app.auth.schemas import CodeForm, InvitationForm, LoginForm, SsoForm
 from app.auth.service import password_login, verify_second_factor
 from app.auth.sessions import end_session, start_session
 from app.deps import CurrentUser, SessionDep, WriteSessionDep
 from app.errors import InvalidInput
 from app.forms import PostedForm, parse
-from app.models import Organisation, User
+from app.models import Invitation, Organisation, Role, User
 from app.web import flash, redirect, render
 
 log = logging.getLogger("assay.auth")
 
 public_router = APIRouter(tags=["auth"])
+public_router.include_router(password_routes.public_router)
 router = APIRouter(tags=["auth"])
 
 GENERIC_FAILURE = "That email and password do not match an active account."
@@ -38,8 +39,18 @@ PENDING = "pending_2fa"
 
 
 def safe_next(url: str | None) -> str:
-    """Only same-site relative paths: never an open redirect."""
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+    """Only a same-site path: never an open redirect, never a control character (which would
+    break the Location or HX-Redirect header it goes into)."""
+    if (
+        url
+        and url.startswith("/")
+        and not url.startswith("//")
+        and "\\" not in url
+        and len(url) <= 2000
+        and url.isascii()
+        and url.isprintable()
+        and " " not in url
+    ):
         return url
     return "/"
 
@@ -70,7 +81,7 @@ def login(request: Request, session: SessionDep, form: PostedForm) -> Response:
             "next": safe_next(next),
         }
         return redirect(request, "/login/two-step")
-    start_session(request, outcome.user)
+    start_session(request, outcome.user, session=session)
     return redirect(request, safe_next(next))
 
 
@@ -100,11 +111,12 @@ def second_factor(request: Request, session: SessionDep, form: PostedForm) -> Re
         flash(request, "That took too long. Sign in again.", "error")
         return redirect(request, "/login")
     user, next_url = pending
-    if not verify_second_factor(session=session, user=user, code=code, ip=request_ip(request)):
-        blocked = throttle.is_blocked(session=session, keys=[throttle.account_key(user.email)])
+    ip = request_ip(request)
+    if not verify_second_factor(session=session, user=user, code=code, ip=ip):
+        blocked = throttle.is_blocked(session=session, email=user.email, ip=ip)
         message = throttle.THROTTLED_MESSAGE if blocked else "That code is not valid."
         return render(request, "auth/two_step.html", {"error": message}, status_code=401)
-    start_session(request, user)
+    start_session(request, user, session=session)
     return redirect(request, next_url)
 
 
@@ -159,13 +171,14 @@ async def sso_callback(request: Request, session: WriteSessionDep) -> Response:
             ip=request_ip(request),
         )
     )
-    start_session(request, user)
+    await run_in_threadpool(lambda: start_session(request, user, session=session))
     return redirect(request, started.get("next", "/"))
 
 
 @router.post("/logout")
-def logout(request: Request, user: CurrentUser) -> Response:
-    end_session(request)
+def logout(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    """Ends the session on the server too: a copy of the cookie stops working."""
+    end_session(request, session=session)
     flash(request, "You are signed out.")
     return redirect(request, "/login")
 
@@ -174,11 +187,27 @@ def _existing_account(session: SessionDep, email: str) -> User | None:
     return session.exec(select(User).where(User.email == email)).first()
 
 
+def _invitation_context(session: SessionDep, invitation: Invitation, **extra) -> dict:
+    """What the page shows: a form to create the account, to prove an existing one, or why
+    this address cannot accept (its account is of another kind)."""
+    existing = _existing_account(session, invitation.email)
+    joins_vendor = invitation.vendor_id is not None
+    blocked = existing is not None and (not joins_vendor or not Role(existing.role).is_vendor)
+    organisation = session.get(Organisation, invitation.organisation_id)
+    return {
+        "invitation": invitation,
+        "existing": existing,
+        "blocked": ACCOUNT_ELSEWHERE if blocked else None,
+        "organisation": organisation.name if organisation and not joins_vendor else None,
+        "policy": POLICY_TEXT,
+        **extra,
+    }
+
+
 @public_router.get("/invitations/{token}")
 def invitation_page(request: Request, session: SessionDep, token: str) -> Response:
     invitation = open_invitation(session=session, token=token)
-    existing = _existing_account(session, invitation.email)
-    return render(request, "auth/invitation.html", {"invitation": invitation, "existing": existing})
+    return render(request, "auth/invitation.html", _invitation_context(session, invitation))
 
 
 @public_router.post("/invitations/{token}")
@@ -192,18 +221,19 @@ def invitation_accept(
     existing = _existing_account(session, invitation.email)
     ip = request_ip(request)
     error = None
-    if existing is not None:
-        keys = [throttle.account_key(existing.email), throttle.address_key(ip)]
-        if throttle.is_blocked(session=session, keys=keys):
+    context = _invitation_context(session, invitation, name=name)
+    if context["blocked"]:
+        error = context["blocked"]
+    elif existing is not None:
+        if throttle.is_blocked(session=session, email=existing.email, ip=ip):
             error = throttle.THROTTLED_MESSAGE
         elif not verify_password(password, existing.password_hash):
-            throttle.record_failure(session=session, key=keys[0], policy=throttle.ACCOUNT)
-            throttle.record_failure(session=session, key=keys[1], policy=throttle.ADDRESS)
+            throttle.record_failure(session=session, email=existing.email, ip=ip)
             error = "That password is not correct."
     elif password != data.password_confirm:
         error = "The two passwords differ."
     else:
-        error = password_problem(password)
+        error = password_problem(password, email=invitation.email)
     if error is None:
         try:
             user = accept_invitation(
@@ -217,8 +247,7 @@ def invitation_accept(
         except InvalidInput as exc:
             error = exc.message
     if error is not None:
-        context = {"invitation": invitation, "existing": existing, "error": error, "name": name}
-        return render(request, "auth/invitation.html", context, status_code=422)
+        return render(request, "auth/invitation.html", context | {"error": error}, status_code=422)
     if not user.active:  # re-invited after removal: the invitation vouches for them again
         user.active = True
         session.add(user)
@@ -226,6 +255,9 @@ def invitation_accept(
         request.session.clear()
         request.session[PENDING] = {"uid": user.id, "at": int(time.time()), "next": "/"}
         return redirect(request, "/login/two-step")
-    start_session(request, user)
-    flash(request, "Welcome to Assay. You can now see the assessments your customers sent you.")
+    start_session(request, user, session=session)
+    if invitation.vendor_id is None:
+        flash(request, f"Welcome to Assay, {user.name}.")
+    else:
+        flash(request, "Welcome to Assay. You can now see the assessments your customers sent you.")
     return redirect(request, "/")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, model_validator
 
 from app.forms import FormModel
-from app.models import BUYER_ROLES, VENDOR_ROLES, Role
+from app.models import BUYER_ROLES, VENDOR_ROLES, Role, TokenScope
 
 Email = Annotated[str, Field(max_length=320)]
 Password = Annotated[str, Field(max_length=256)]
@@ -30,6 +30,8 @@ ROLE_LABELS: dict[Role, str] = {
 }
 # The roles each role select offers: a buyer organisation's people, a vendor's contacts.
 BUYER_ROLE_OPTIONS = {role: ROLE_LABELS[role] for role in BUYER_ROLES}
+TOKEN_SCOPE_OPTIONS = {TokenScope.read: "Read only", TokenScope.write: "Read and write"}
+TOKEN_DAYS_OPTIONS = {30: "30 days", 90: "90 days", 180: "180 days", 365: "One year"}
 VENDOR_ROLE_OPTIONS = {role: ROLE_LABELS[role] for role in VENDOR_ROLES}
 
 
@@ -75,7 +77,28 @@ class InvitationForm(CredentialsForm):
 
 
 class TokenForm(CredentialsForm):
+    """A new API token: what uses it, what it may do, how long it lasts; the password again
+    unless the user signed in minutes ago."""
+
     name: Annotated[str, Field(max_length=100)]
+    scope: TokenScope = TokenScope.read
+    days: int = Field(default=90, ge=1, le=365)
+    password: Password = ""
+
+
+class ForgotPasswordForm(CredentialsForm):
+    email: Email
+
+
+class NewPasswordForm(CredentialsForm):
+    """A new password, typed twice (reset link)."""
+
+    password: Password
+    password_confirm: Password = ""
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password: Password
 
 
 class InviteForm(CredentialsForm):

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from app.audit.service import record
 from app.auth import throttle, totp
 from app.auth.passwords import hash_password, password_problem, verify_password
+from app.auth.sessions import end_all_sessions
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models import ApiToken, Role, User, utcnow
+from app.forms import FieldErrors
+from app.models import ApiToken, Role, TokenScope, User, utcnow
 from app.security import token_hash
+
+
+def refusal(field: str, message: str) -> FieldErrors:
+    """A refusal shown beside one field of the form (and as the message elsewhere)."""
+    return FieldErrors({field: message}, message)
 
 
 def normalise_email(email: str) -> str:
@@ -66,7 +75,7 @@ def create_user(
         raise InvalidInput("Enter a valid email address.")
     if session.exec(select(func.count()).select_from(User).where(User.email == email)).one():
         raise Conflict(f"A user with email {email} already exists.")
-    if password is not None and (problem := password_problem(password)):
+    if password is not None and (problem := password_problem(password, email=email)):
         raise InvalidInput(problem)
     user = User(
         email=email,
@@ -100,22 +109,19 @@ class LoginOutcome:
 
 def password_login(*, session: Session, email: str, password: str, ip: str | None) -> LoginOutcome:
     """Throttled password check; the caller starts the session or asks for the TOTP code."""
-    keys = [throttle.account_key(email), throttle.address_key(ip)]
-    if throttle.is_blocked(session=session, keys=keys):
+    if throttle.is_blocked(session=session, email=email, ip=ip):
         return LoginOutcome(throttled=True)
     user = authenticate(session=session, email=email, password=password, ip=ip)
     if user is None:
-        throttle.record_failure(session=session, key=keys[0], policy=throttle.ACCOUNT)
-        throttle.record_failure(session=session, key=keys[1], policy=throttle.ADDRESS)
+        throttle.record_failure(session=session, email=email, ip=ip)
         return LoginOutcome()
-    throttle.record_success(session=session, key=keys[0])
+    throttle.record_success(session=session, email=email, ip=ip)
     return LoginOutcome(user=user, needs_second_factor=user.totp_enabled)
 
 
 def verify_second_factor(*, session: Session, user: User, code: str, ip: str | None) -> bool:
     """A fresh TOTP code or an unused recovery code; failures count towards the throttle."""
-    keys = [throttle.account_key(user.email), throttle.address_key(ip)]
-    if throttle.is_blocked(session=session, keys=keys):
+    if throttle.is_blocked(session=session, email=user.email, ip=ip):
         return False
     step = totp.matching_step(user.totp_secret or "", code, after=user.totp_last_step)
     if step is not None:
@@ -131,8 +137,7 @@ def verify_second_factor(*, session: Session, user: User, code: str, ip: str | N
             ip=ip,
         )
     else:
-        throttle.record_failure(session=session, key=keys[0], policy=throttle.ACCOUNT)
-        throttle.record_failure(session=session, key=keys[1], policy=throttle.ADDRESS)
+        throttle.record_failure(session=session, email=user.email, ip=ip)
         return False
     session.add(user)
     session.flush()
@@ -192,33 +197,121 @@ def disable_totp(*, session: Session, user: User, password: str) -> None:
     )
 
 
-def sign_out_everywhere(*, session: Session, user: User) -> None:
-    """Every existing session of the user stops working (their cookies carry the old epoch)."""
-    user.session_epoch += 1
-    session.add(user)
+def sign_out_everywhere(*, session: Session, user: User, ip: str | None = None) -> None:
+    """Every session and API token of the user stops working, for good."""
+    end_all_access(session=session, user=user)
     record(
         session=session,
         action="auth.signed_out_everywhere",
         actor=user,
         object_type="user",
         object_id=user.id,
+        ip=ip,
     )
 
 
+def end_all_access(*, session: Session, user: User) -> int:
+    """End the user's browser sessions and revoke their API tokens; the number revoked.
+
+    Used by sign out everywhere, deactivation and removal: a token revoked here stays revoked
+    if the account is reactivated (a new one must be created).
+    """
+    end_all_sessions(session=session, user=user)
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.flush()
+    return revoked.rowcount or 0
+
+
+def change_password(
+    *, session: Session, user: User, current: str, new: str, confirm: str, ip: str | None = None
+) -> None:
+    """Set a new password after the current one; every other session and token ends."""
+    if user.password_hash is None:
+        raise InvalidInput("Your identity provider manages your password.")
+    if throttle.is_blocked(session=session, email=user.email, ip=ip):
+        raise refusal("current_password", throttle.THROTTLED_MESSAGE)
+    if not verify_password(current, user.password_hash):
+        throttle.record_failure(session=session, email=user.email, ip=ip)
+        raise refusal("current_password", "Your current password is not correct.")
+    set_password(session=session, user=user, password=new, confirm=confirm)
+    record(
+        session=session,
+        action="auth.password_changed",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        ip=ip,
+    )
+
+
+def set_password(*, session: Session, user: User, password: str, confirm: str) -> None:
+    """Check the policy and store the new hash; the user's sessions and tokens end."""
+    if password != confirm:
+        raise refusal("password", "The two new passwords differ.")
+    if problem := password_problem(password, email=user.email):
+        raise refusal("password", problem)
+    user.password_hash = hash_password(password)
+    end_all_access(session=session, user=user)
+
+
 API_TOKEN_PREFIX = "assay_"  # noqa: S105 (a public marker, not a secret)
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_MAX_DAYS = 365
+REAUTH_MINUTES = 5  # a sign-in this recent stands in for re-entering the password
 
 
-def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new bearer token acting as `user`; the secret is returned once, only its hash is kept."""
+def confirm_identity(
+    *,
+    session: Session,
+    user: User,
+    password: str | None,
+    recently_signed_in: bool,
+    ip: str | None = None,
+) -> None:
+    """Before a sensitive step (creating an API token): the password again, unless the user
+    signed in minutes ago. Single sign-on users, who have no password, sign in again."""
+    if recently_signed_in:
+        return
+    if user.password_hash is None:
+        raise refusal("password", "Sign in again, then create the token within a few minutes.")
+    if throttle.is_blocked(session=session, email=user.email, ip=ip):
+        raise refusal("password", throttle.THROTTLED_MESSAGE)
+    if not verify_password(password or "", user.password_hash):
+        throttle.record_failure(session=session, email=user.email, ip=ip)
+        raise refusal("password", "Your password is not correct.")
+
+
+def create_api_token(
+    *,
+    session: Session,
+    user: User,
+    name: str,
+    scope: TokenScope = TokenScope.write,
+    days: int = TOKEN_DEFAULT_DAYS,
+    ip: str | None = None,
+) -> tuple[ApiToken, str]:
+    """A new bearer token acting as `user`; the secret is returned once, only its hash is kept.
+
+    The route confirms the person first (`confirm_identity`); the form offers read-only as the
+    default scope. Every token expires, after at most a year.
+    """
     name = name.strip()
     if not name:
-        raise InvalidInput("Give the token a name, e.g. the script that will use it.")
+        raise refusal("name", "Give the token a name, e.g. the script that will use it.")
+    if not 1 <= days <= TOKEN_MAX_DAYS:
+        raise refusal("days", f"A token lasts 1 to {TOKEN_MAX_DAYS} days.")
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,
         name=name[:100],
         prefix=secret[:12],
         token_hash=token_hash(secret),
+        scope=TokenScope(scope),
+        expires_at=utcnow() + timedelta(days=days),
     )
     session.add(token)
     session.flush()
@@ -228,7 +321,8 @@ def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiTok
         actor=user,
         object_type="api_token",
         object_id=token.id,
-        data={"name": token.name},
+        data={"name": token.name, "scope": token.scope, "days": days},
+        ip=ip,
     )
     return token, secret
 

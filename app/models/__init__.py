@@ -16,7 +16,16 @@ from app.models.assessment import (
 )
 from app.models.audit import AuditChain, AuditEvent
 from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
-from app.models.organisation import ApiToken, Invitation, LoginThrottle, Organisation, User
+from app.models.organisation import (
+    ApiToken,
+    BrowserSession,
+    Invitation,
+    LoginThrottle,
+    Organisation,
+    PasswordReset,
+    TokenScope,
+    User,
+)
 from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.questionnaire import Questionnaire
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
@@ -63,6 +72,7 @@ __all__ = [
     "AssessmentTransition",
     "AuditChain",
     "AuditEvent",
+    "BrowserSession",
     "BusinessFunction",
     "Campaign",
     "Comment",
@@ -82,6 +92,7 @@ __all__ = [
     "Organisation",
     "OutboxEmail",
     "OutboxStatus",
+    "PasswordReset",
     "PersonType",
     "ProfileChangeStatus",
     "ProviderProfileChange",
@@ -98,6 +109,7 @@ __all__ = [
     "Substitutability",
     "SubstitutabilityReason",
     "TerminationReason",
+    "TokenScope",
     "Treatment",
     "User",
     "Vendor",

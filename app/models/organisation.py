@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -23,7 +24,8 @@ class Organisation(SQLModel, table=True):
     competent_authority: str | None = Field(default=None, max_length=200)
     sso_domains: list[str] = json_field(list)  # email domains mapped to this tenant for OIDC
     default_role: Role = enum_field(Role.procurement)
-    # OIDC single sign-on; empty fields fall back to the ASSAY_OIDC_* settings.
+    # OIDC single sign-on; empty fields fall back to the ASSAY_OIDC_* settings. The client secret
+    # is stored encrypted (app/auth/secret_box.py), never in clear.
     oidc_issuer: str | None = Field(default=None, max_length=500)
     oidc_client_id: str | None = Field(default=None, max_length=255)
     oidc_client_secret: str | None = Field(default=None, max_length=500, repr=False)
@@ -52,14 +54,22 @@ class User(SQLModel, table=True):
     created_at: datetime = created_at_field()
 
 
+class TokenScope(StrEnum):
+    """What an API token may do: read only, or read and write."""
+
+    read = "read"
+    write = "write"
+
+
 class ApiToken(SQLModel, table=True):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API; only its SHA-256 is stored. It always expires."""
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=12)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    scope: TokenScope = enum_field(TokenScope.read, length=16)
     created_at: datetime = created_at_field()
     last_used_at: datetime | None = None
     expires_at: datetime | None = None
@@ -67,7 +77,10 @@ class ApiToken(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """A single-use, expiring sign-up link; the token itself is only ever in the email."""
+    """A single-use, expiring sign-up link; the token itself is only ever in the email.
+
+    With `vendor_id` it invites a vendor contact; without, a colleague of the organisation.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
@@ -79,7 +92,30 @@ class Invitation(SQLModel, table=True):
     invited_by_id: int | None = Field(default=None, foreign_key="user.id")
     expires_at: datetime
     used_at: datetime | None = None
+    revoked_at: datetime | None = None
     created_at: datetime = created_at_field()
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use, short-lived link to choose a new password; only the token's hash is kept."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_at: datetime = created_at_field()
+
+
+class BrowserSession(SQLModel, table=True):
+    """A signed-in browser: the cookie carries a random key, the server its hash. Signing out
+    ends the row, so a copy of the cookie stops working too."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = created_at_field()
+    ended_at: datetime | None = None
 
 
 class LoginThrottle(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """The buyer's team (admins): who has which role, and who may still sign in.
 
 Role changes and deactivations are audited with before/after; deactivating someone also ends
-their sessions. An admin cannot demote or deactivate themselves, so an organisation always keeps
+their sessions and revokes their API tokens (reactivating does not bring those back). An admin cannot demote or deactivate themselves, so an organisation always keeps
 an administrator able to undo a mistake.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.auth.service import end_all_access
 from app.errors import InvalidInput, NotFound
 from app.models import BUYER_ROLES, Role, User
 
@@ -50,8 +51,8 @@ def change_person(
     if before == after:
         return person
     person.role = Role(role)
-    if person.active and not active:
-        person.session_epoch += 1  # their open sessions stop working
+    if person.active and not active:  # their sessions and API tokens stop working, for good
+        end_all_access(session=session, user=person)
     person.active = active
     session.add(person)
     session.flush()

@@ -13,10 +13,24 @@ from app.auth.permissions import Permission
 from app.auth.schemas import BUYER_ROLE_OPTIONS
 from app.deps import SessionDep, require
 from app.forms import FieldErrors, PostedForm, form_values, parse, validate
-from app.models import User
+from app.models import Role, User
 from app.organisation import service
+from app.organisation.colleagues import (
+    invite_colleague,
+    is_expired,
+    pending_invitations,
+    resend_invitation,
+    revoke_invitation,
+)
 from app.organisation.people import change_person, list_people
-from app.organisation.schemas import ENTITY_TYPES, OrganisationDetails, PersonAccess
+from app.organisation.schemas import (
+    ENTITY_TYPES,
+    ColleagueInvite,
+    OrganisationDetails,
+    PersonAccess,
+    SsoSettings,
+)
+from app.organisation.sso import save_sso, sso_values
 from app.vendors import codes
 from app.web import flash, is_htmx, redirect, render
 
@@ -76,15 +90,132 @@ def save_organisation_settings(
 PEOPLE = "/settings/people"
 
 
+def _people_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    assert user.organisation_id is not None
+    context = {
+        "people": list_people(session=session, organisation_id=user.organisation_id),
+        "invitations": pending_invitations(session=session, organisation_id=user.organisation_id),
+        "is_expired": is_expired,
+        "roles": BUYER_ROLE_OPTIONS,
+        "values": values or {"role": Role.procurement.value},
+        "errors": errors or {},
+    }
+    return render(request, "organisation/people.html", context, status_code=status_code)
+
+
 @router.get(PEOPLE, summary="People of the organisation and their roles")
 def people_page(request: Request, session: SessionDep, user: Admin) -> Response:
-    assert user.organisation_id is not None
-    people = list_people(session=session, organisation_id=user.organisation_id)
-    return render(
-        request,
-        "organisation/people.html",
-        {"people": people, "roles": BUYER_ROLE_OPTIONS},
+    return _people_page(request, session, user)
+
+
+INVITATIONS = "/settings/invitations"
+
+
+@router.post(INVITATIONS, summary="Invite a colleague")
+def invite_colleague_route(
+    request: Request, session: SessionDep, user: Admin, form: PostedForm
+) -> Response:
+    values = form_values(ColleagueInvite, form)
+    try:
+        data = validate(ColleagueInvite, values)
+        invitation, _ = invite_colleague(
+            session=session,
+            actor=user,
+            email=data.email,
+            name=data.name,
+            role=data.role,
+            settings=request.app.state.settings,
+            ip=request_ip(request),
+        )
+    except FieldErrors as exc:
+        return _people_page(request, session, user, values, exc.errors, status_code=422)
+    flash(request, f"Invitation sent to {invitation.email}.")
+    return redirect(request, PEOPLE)
+
+
+@router.post(INVITATIONS + "/{invitation_id}/resend", summary="Send an invitation again")
+def resend_invitation_route(
+    request: Request, session: SessionDep, user: Admin, invitation_id: int
+) -> Response:
+    invitation, _ = resend_invitation(
+        session=session,
+        actor=user,
+        invitation_id=invitation_id,
+        settings=request.app.state.settings,
+        ip=request_ip(request),
     )
+    flash(request, f"A new invitation link is on its way to {invitation.email}.")
+    return redirect(request, PEOPLE)
+
+
+@router.post(INVITATIONS + "/{invitation_id}/revoke", summary="Withdraw an invitation")
+def revoke_invitation_route(
+    request: Request, session: SessionDep, user: Admin, invitation_id: int
+) -> Response:
+    invitation = revoke_invitation(
+        session=session, actor=user, invitation_id=invitation_id, ip=request_ip(request)
+    )
+    flash(request, f"The invitation of {invitation.email} is withdrawn.")
+    return redirect(request, PEOPLE)
+
+
+# --- single sign-on -------------------------------------------------------------------------------
+
+SSO = "/settings/sso"
+
+
+def _sso_page(
+    request: Request,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    settings = request.app.state.settings
+    context = {
+        "values": values,
+        "errors": errors or {},
+        "roles": BUYER_ROLE_OPTIONS,
+        "callback_url": settings.base_url + "/login/sso/callback",
+    }
+    return render(request, "organisation/sso.html", context, status_code=status_code)
+
+
+@router.get(SSO, summary="Single sign-on settings")
+def sso_settings(request: Request, session: SessionDep, user: Admin) -> Response:
+    org = service.get_organisation(session=session, user=user)
+    secret = request.app.state.settings.resolved_secret_key()
+    return _sso_page(request, sso_values(org, server_secret=secret))
+
+
+@router.post(SSO, summary="Save the single sign-on settings")
+def save_sso_settings(
+    request: Request, session: SessionDep, user: Admin, form: PostedForm
+) -> Response:
+    values = form_values(SsoSettings, form)
+    secret = request.app.state.settings.resolved_secret_key()
+    try:
+        save_sso(
+            session=session,
+            actor=user,
+            data=validate(SsoSettings, values),
+            server_secret=secret,
+            ip=request_ip(request),
+        )
+    except FieldErrors as exc:
+        org = service.get_organisation(session=session, user=user)
+        shown = sso_values(org, server_secret=secret) | {
+            k: v for k, v in values.items() if k != "oidc_client_secret"
+        }
+        return _sso_page(request, shown, exc.errors, status_code=422)
+    flash(request, "Single sign-on settings saved.")
+    return redirect(request, SSO)
 
 
 @router.post(PEOPLE + "/{user_id}", summary="Change a person's role or access")

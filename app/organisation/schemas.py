@@ -51,3 +51,54 @@ class PersonAccess(FormModel):
 
     role: str = ""
     active: bool = False
+
+
+class ColleagueInvite(FormModel):
+    """A colleague to invite: the role is checked against the buyer roles by colleagues.py."""
+
+    email: str = Field(max_length=320)
+    name: Text(200) = ""
+    role: str = "procurement"
+
+
+class SsoSettings(FormModel):
+    """The organisation's own OIDC provider. A blank secret keeps the one stored."""
+
+    oidc_issuer: str | None = Field(default=None, max_length=500)
+    oidc_client_id: str | None = Field(default=None, max_length=255)
+    oidc_client_secret: str | None = Field(default=None, max_length=200)
+    sso_domains: str | None = Field(default=None, max_length=1000)
+    default_role: str = "procurement"
+    clear_secret: bool = False
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith("https://") and not value.startswith(LOOPBACK_ISSUERS):
+            raise PydanticCustomError(
+                "issuer", "The issuer is an https:// address (http:// only on this computer)."
+            )
+        return value
+
+    @field_validator("sso_domains")
+    @classmethod
+    def _domains(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        for domain in split_domains(value):
+            if not DOMAIN.fullmatch(domain):
+                raise PydanticCustomError("domain", f"“{domain}” is not an email domain.")
+        return value
+
+
+LOOPBACK_ISSUERS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
+DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def split_domains(value: str | None) -> list[str]:
+    """Email domains typed one per line or separated by commas or spaces, lower-cased."""
+    parts = re.split(r"[\s,;]+", (value or "").strip().lower())
+    return sorted({p.removeprefix("@") for p in parts if p})

@@ -207,6 +207,24 @@ def a_buyer_colleague(caller: Caller) -> int:
     return colleague.id
 
 
+def a_colleague_invitation(caller: Caller) -> int:
+    """A pending invitation of a colleague to the tenant's organisation."""
+    from datetime import timedelta
+
+    from app.models import Invitation, utcnow
+
+    invitation = Invitation(
+        token_hash=f"walk-{next(_n)}".ljust(64, "0"),
+        email=f"invited{next(_n)}@buyer.example",
+        role=Role.risk_analyst,
+        organisation_id=caller.tenant.org.id,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    caller.session.add(invitation)
+    caller.session.flush()
+    return invitation.id
+
+
 PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "questionnaire_id": a_questionnaire,
     "vendor_id": lambda caller: caller.tenant.vendor.id,
@@ -225,6 +243,7 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "decision": lambda caller: "reject",  # type: ignore[dict-item]
     "finding_id": a_finding,
     "user_id": a_buyer_colleague,
+    "invitation_id": a_colleague_invitation,
 }
 
 # Where one parameter name means different things on different routes, key the factory by

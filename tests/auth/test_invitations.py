@@ -221,3 +221,53 @@ def test_unreachable_smtp_retries_with_backoff_then_fails(engine, settings, sess
     )
     assert email.next_attempt_at > utcnow() + timedelta(seconds=50)
     assert send_pending(engine, settings).retrying == 0  # not due yet
+
+
+def test_an_address_of_a_buyer_elsewhere_is_invited_like_any_other(app, client, session, buyer):
+    """No cross-tenant probe: the answer does not say the email belongs to a buyer account; only
+    the person invited learns, on the page their link opens, that it cannot be accepted."""
+    procurement, vendor = buyer
+    other_bank_staff = make_user(session, make_org(session, name="Rival Bank"), Role.auditor)
+    session.commit()
+    login(client, procurement.email)
+    answers = []
+    for email in (other_bank_staff.email, "fresh.person@cobalt.example"):
+        response = client.post(
+            "/vendor-invitations",
+            data={"vendor_id": vendor.id, "email": email, "name": "X"},
+            follow_redirects=False,
+        )
+        flashed = f"Invitation sent to {email} at" in client.get("/vendor-invitations").text
+        answers.append((response.status_code, flashed))
+    assert answers[0] == answers[1] == (303, True)
+
+    email = session.exec(
+        select(OutboxEmail).where(OutboxEmail.to_address == other_bank_staff.email)
+    ).one()
+    path = urlsplit(re.search(r"https?://\S+/invitations/\S+", email.text_body)[0]).path
+    page = TestClient(app).get(path)
+    assert "already has an Assay account" in page.text and "Rival" not in page.text
+    session.commit()
+    session.refresh(other_bank_staff)
+    assert other_bank_staff.organisation_id is not None and other_bank_staff.active
+
+
+def test_sending_a_questionnaire_never_downgrades_a_pending_vendor_admin(session, buyer):
+    procurement, vendor = buyer
+    invite_vendor_contact(
+        session=session,
+        actor=procurement,
+        vendor=vendor,
+        email="vera@cobalt.example",
+        name="Vera",
+        role=Role.vendor_admin,
+    )
+    # what sending a questionnaire does for a contact without an account
+    invite_vendor_contact(
+        session=session, actor=procurement, vendor=vendor, email="vera@cobalt.example", name="Vera"
+    )
+    session.commit()
+    invitations = session.exec(select(Invitation).order_by(Invitation.id)).all()
+    live = [i for i in invitations if i.expires_at > utcnow()]
+    assert len(invitations) == 2 and len(live) == 1
+    assert live[0].role == Role.vendor_admin

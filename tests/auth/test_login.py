@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -13,7 +14,7 @@ from sqlmodel import select
 from app.auth import sessions, throttle
 from app.auth.totp import hash_recovery_code
 from app.main import create_app
-from app.models import LoginThrottle, Role, User
+from app.models import AuditEvent, LoginThrottle, Role, User, utcnow
 from tests.factories import PASSWORD, make_org, make_user
 from tests.helpers import csrf_from, login
 
@@ -34,12 +35,12 @@ def member(session):
 
 
 def test_repeated_failures_slow_the_account_down_without_enumeration(client, session, member):
-    for _ in range(throttle.ACCOUNT.free_failures):
+    for _ in range(throttle.PAIR.free_failures):
         assert post_login(client, member.email, "wrong-password!").status_code == 401
     blocked = post_login(client, member.email, PASSWORD)  # even the right password waits
     assert blocked.status_code == 429 and "Too many sign-in attempts" in blocked.text
 
-    for _ in range(throttle.ACCOUNT.free_failures):
+    for _ in range(throttle.PAIR.free_failures):
         post_login(client, "nobody@bank.example", "wrong-password!")
     unknown = post_login(client, "nobody@bank.example", "wrong-password!")
     assert unknown.status_code == 429 and unknown.text.count("Too many") == 1
@@ -55,6 +56,30 @@ def test_an_address_is_slowed_down_across_accounts(client, session):
     assert response.status_code == 429
 
 
+def test_a_stranger_elsewhere_cannot_lock_the_owner_out(app, session, member):
+    """Failures from one address slow that address down; the owner, elsewhere, signs in."""
+    with TestClient(app, client=("203.0.113.9", 4000)) as stranger:
+        for _ in range(throttle.PAIR.free_failures + 3):
+            post_login(stranger, member.email, "wrong-password!")
+        assert post_login(stranger, member.email, PASSWORD).status_code == 429
+    with TestClient(app, client=("198.51.100.20", 4000)) as owner:
+        assert post_login(owner, member.email, PASSWORD).status_code == 303
+
+
+def test_many_addresses_guessing_one_account_slow_it_for_a_minute_at_most(session, member):
+    for n in range(throttle.ACCOUNT.free_failures * 4):
+        throttle.record_failure(session=session, email=member.email, ip=f"192.0.2.{n}")
+    session.commit()
+    row = session.exec(
+        select(LoginThrottle).where(LoginThrottle.key == throttle.account_key(member.email))
+    ).one()
+    blocked_until = row.blocked_until.replace(tzinfo=None) if row.blocked_until else None
+    assert blocked_until is not None
+    wait = blocked_until - utcnow().replace(tzinfo=None)
+    assert timedelta(0) < wait <= throttle.ACCOUNT.max_delay  # a back-off, never a lock
+    assert throttle.is_blocked(session=session, email=member.email, ip="198.51.100.20")
+
+
 def test_success_clears_the_account_counter(client, session, member):
     post_login(client, member.email, "wrong-password!")
     assert post_login(client, member.email, PASSWORD).status_code == 303
@@ -64,6 +89,30 @@ def test_success_clears_the_account_counter(client, session, member):
         ).first()
         is None
     )
+
+
+def test_the_client_address_comes_from_trusted_proxies_only(settings, engine, session, member):
+    """Behind a proxy in ASSAY_TRUSTED_PROXIES the forwarded address is the client's; from
+    anyone else the header is ignored (every user would otherwise share the proxy's bucket,
+    or anyone could pick their own)."""
+    app = create_app(settings.model_copy(update={"trusted_proxies": "10.0.0.0/8"}), engine)
+    app.state.migrate_on_start = False
+    forwarded = {"X-Forwarded-For": "203.0.113.50"}
+    with TestClient(app, client=("10.1.2.3", 5000)) as via_proxy:
+        via_proxy.post(
+            "/login",
+            data={"email": member.email, "password": "wrong!", "csrf_token": csrf_from(via_proxy)},
+            headers=forwarded,
+        )
+    with TestClient(app, client=("198.51.100.7", 5000)) as direct:
+        direct.post(
+            "/login",
+            data={"email": member.email, "password": "wrong!", "csrf_token": csrf_from(direct)},
+            headers=forwarded,
+        )
+    session.commit()
+    ips = session.exec(select(AuditEvent.ip).where(AuditEvent.action == "auth.login_failed")).all()
+    assert sorted(ips) == ["198.51.100.7", "203.0.113.50"]
 
 
 def enrol_totp(client, session, user) -> tuple[str, list[str]]:
@@ -212,3 +261,48 @@ def test_disabled_user_cannot_sign_in(client, session, member):
     session.commit()
     assert post_login(client, member.email, PASSWORD).status_code == 401
     assert session.exec(select(User).where(User.id == member.id)).one().last_login_at is None
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works(app, session, member):
+    with TestClient(app) as browser, TestClient(app) as thief:
+        login(browser, member.email)
+        thief.cookies.update(browser.cookies)  # a copy taken while signed in
+        assert thief.get("/account", follow_redirects=False).status_code == 200
+        assert browser.post("/logout", follow_redirects=False).status_code == 303
+        assert thief.get("/account", follow_redirects=False).status_code == 303
+        assert browser.get("/account", follow_redirects=False).status_code == 303
+        browser.headers.pop("X-CSRF-Token")
+        login(browser, member.email)  # signing in again works
+        assert browser.get("/account", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "/\nSet-Cookie: x=1",
+        "/a\r\nb",
+        "//evil.example",
+        "/\\evil",
+        "/a\x00b",
+        "https://evil.example/",
+    ],
+)
+def test_next_takes_only_a_same_site_path_without_control_characters(client, member, bad):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.post(
+            "/login",
+            data={
+                "email": member.email,
+                "password": PASSWORD,
+                "next": bad,
+                "csrf_token": csrf_from(client),
+            },
+            headers=headers,
+            follow_redirects=False,
+        )
+        assert response.status_code in (200, 303), response.text
+        target = response.headers.get("hx-redirect") or response.headers["location"]
+        assert target == "/"
+        client.post("/logout", headers={"X-CSRF-Token": csrf_from(client, "/")})
+    page = client.get("/login", params={"next": bad})
+    assert page.status_code == 200 and 'name="next" value="/"' in page.text

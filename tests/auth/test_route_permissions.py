@@ -62,6 +62,17 @@ ROUTES = protected_routes()
 def test_the_walk_finds_the_routes_it_should():
     assert ("GET", "/account") in ROUTES and ("POST", "/vendor-team/{contact_id}/remove") in ROUTES
     assert ("GET", "/login") not in ROUTES and ("GET", "/invitations/{token}") not in ROUTES
+    account_routes = {
+        ("POST", "/account/password"),
+        ("POST", "/settings/invitations"),
+        ("POST", "/settings/invitations/{invitation_id}/resend"),
+        ("POST", "/settings/invitations/{invitation_id}/revoke"),
+        ("GET", "/settings/sso"),
+        ("POST", "/settings/sso"),
+    }
+    assert account_routes <= set(ROUTES)
+    public = {("GET", "/password/forgot"), ("POST", "/password/reset/{token}")}
+    assert not public & set(ROUTES)  # reached signed out, so not walked
 
 
 def make_tenant(session, name: str) -> Tenant:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from app.auth.secret_box import seal
 from app.models import Role, User
 from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET
 from tests.factories import make_org, make_user
@@ -15,7 +16,7 @@ from tests.helpers import csrf_from
 
 
 @pytest.fixture
-def sso_org(session, idp):
+def sso_org(session, settings, idp):
     org = make_org(
         session,
         name="Harbour Bank",
@@ -24,7 +25,7 @@ def sso_org(session, idp):
         default_role=Role.risk_analyst,
         oidc_issuer=idp.issuer,
         oidc_client_id=CLIENT_ID,
-        oidc_client_secret=CLIENT_SECRET,
+        oidc_client_secret=seal(CLIENT_SECRET, server_secret=settings.resolved_secret_key()),
     )
     session.commit()
     return org

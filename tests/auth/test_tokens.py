@@ -6,11 +6,13 @@ import hashlib
 import re
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.auth import sessions
 from app.auth.service import create_api_token
-from app.models import ApiToken, Role, utcnow
-from tests.factories import make_org, make_user, make_vendor
+from app.models import ApiToken, Role, Vendor, utcnow
+from tests.factories import PASSWORD, make_org, make_user, make_vendor
 from tests.helpers import login
 
 
@@ -98,3 +100,107 @@ def test_revoking_someone_elses_token_is_not_found(client, session):
     session.commit()
     session.refresh(token)
     assert token.revoked_at is None
+
+
+# --- scope, expiry, re-authentication, and the end of a token -------------------------------------
+
+
+def _create(client, **fields):
+    data = {"name": "integration", "scope": "read", "days": "90"} | fields
+    return client.post("/account/tokens", data=data)
+
+
+def _secret(page) -> str:
+    return re.search(r'data-testid="new-token">([^<]+)<', page.text).group(1)
+
+
+def test_a_read_token_reads_and_gets_403_on_writes(client, session):
+    user = make_user(session, make_org(session), Role.procurement)
+    session.commit()
+    login(client, user.email)
+    page = _create(client)
+    assert page.status_code == 200 and "Read only" in page.text
+    api = {"Authorization": f"Bearer {_secret(page)}", "Accept": "application/json"}
+    client.cookies.clear()
+    assert client.get("/api/v1/vendors", headers=api).status_code == 200
+    refused = client.post("/api/v1/vendors", json={"legal_name": "Nope Ltd"}, headers=api)
+    assert refused.status_code == 403 and "may only read" in refused.json()["detail"]
+    assert session.exec(select(Vendor)).all() == []  # nothing changed
+
+    client.headers.pop("X-CSRF-Token")
+    login(client, user.email)
+    writer = _create(client, name="writer", scope="write")
+    api = {"Authorization": f"Bearer {_secret(writer)}", "Accept": "application/json"}
+    client.cookies.clear()
+    allowed = client.post("/api/v1/vendors", json={"legal_name": "Yes Ltd"}, headers=api)
+    assert allowed.status_code == 422  # past the scope check, refused by the body's validation
+
+
+def test_tokens_expire_by_default_in_90_days_and_at_most_in_a_year(client, session):
+    user = make_user(session, make_org(session), Role.auditor)
+    session.commit()
+    login(client, user.email)
+    _create(client)
+    token = session.exec(select(ApiToken)).one()
+    assert timedelta(days=89) < token.expires_at - utcnow() <= timedelta(days=90)
+    too_long = _create(client, name="forever", days="400")
+    assert too_long.status_code == 422
+    assert len(session.exec(select(ApiToken)).all()) == 1
+
+
+def test_an_expired_token_gets_401(client, session):
+    user = make_user(session, make_org(session), Role.auditor)
+    token, secret = create_api_token(session=session, user=user, name="old", days=1)
+    token.expires_at = utcnow() - timedelta(seconds=1)
+    session.add(token)
+    session.commit()
+    response = client.get("/api/v1/vendors", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 401
+
+
+def test_creating_a_token_long_after_sign_in_needs_the_password(client, session, monkeypatch):
+    user = make_user(session, make_org(session), Role.risk_analyst)
+    session.commit()
+    login(client, user.email)
+    later = sessions.time.time() + 10 * 60
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    page = client.get("/account")
+    assert "Your password" in page.text
+    refused = _create(client)
+    assert refused.status_code == 422 and "password is not correct" in refused.text
+    wrong = _create(client, password="not my password")
+    assert wrong.status_code == 422
+    assert session.exec(select(ApiToken)).all() == []
+    assert _create(client, password=PASSWORD).status_code == 200
+    session.commit()  # end the test session's read snapshot
+    assert len(session.exec(select(ApiToken)).all()) == 1
+
+
+def test_a_deactivated_user_s_token_stays_dead_after_reactivation(app, client, session):
+    org = make_org(session)
+    admin = make_user(session, org, Role.admin)
+    analyst = make_user(session, org, Role.risk_analyst)
+    _, secret = create_api_token(session=session, user=analyst, name="script")
+    session.commit()
+    api = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+    with TestClient(app) as robot:
+        assert robot.get("/api/v1/vendors", headers=api).status_code == 200
+        login(client, admin.email)
+        off = {"role": "risk_analyst"}  # unticked "active"
+        assert client.post(f"/settings/people/{analyst.id}", data=off).status_code == 200
+        assert robot.get("/api/v1/vendors", headers=api).status_code == 401
+        on = {"role": "risk_analyst", "active": "yes"}
+        assert client.post(f"/settings/people/{analyst.id}", data=on).status_code == 200
+        assert robot.get("/api/v1/vendors", headers=api).status_code == 401  # for good
+
+
+def test_sign_out_everywhere_revokes_tokens(client, session):
+    user = make_user(session, make_org(session), Role.auditor)
+    _, secret = create_api_token(session=session, user=user, name="script")
+    session.commit()
+    login(client, user.email)
+    response = client.post("/account/sign-out-everywhere", follow_redirects=False)
+    assert response.status_code == 303, response.text
+    client.cookies.clear()
+    api = {"Authorization": f"Bearer {secret}", "Accept": "application/json"}
+    assert client.get("/account", headers=api).status_code == 401

@@ -29,7 +29,14 @@ WRITES = [
     for m, p in ROUTES
     if m in ("POST", "PUT", "PATCH", "DELETE") and p != "/vendors/{vendor_id}/evidence"
 ]
-PUBLIC_WRITES = ["/login", "/login/two-step", "/login/sso", "/invitations/some-token"]
+PUBLIC_WRITES = [
+    "/login",
+    "/login/two-step",
+    "/login/sso",
+    "/invitations/some-token",
+    "/password/forgot",
+    "/password/reset/some-token",
+]
 REFUSED = "did not come from Assay"
 
 
