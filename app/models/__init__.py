@@ -21,9 +21,11 @@ from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.questionnaire import Questionnaire
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
+    ANNEX_III_LABELS,
     AIActClass,
     AIRole,
     AISystem,
+    AnnexIIIUse,
     ArrangementType,
     BusinessFunction,
     Contract,
@@ -51,9 +53,11 @@ from app.models.vendor import (
 __all__ = [
     "BUYER_ROLES",
     "VENDOR_ROLES",
+    "ANNEX_III_LABELS",
     "AIActClass",
     "AIRole",
     "AISystem",
+    "AnnexIIIUse",
     "Answer",
     "AnswerEvidence",
     "ApiToken",
