@@ -51,9 +51,9 @@ from app.models.vendor import (
 )
 
 __all__ = [
+    "ANNEX_III_LABELS",
     "BUYER_ROLES",
     "VENDOR_ROLES",
-    "ANNEX_III_LABELS",
     "AIActClass",
     "AIRole",
     "AISystem",
