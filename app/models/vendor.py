@@ -276,12 +276,17 @@ class AISystem(SQLModel, table=True):
     ai_act_class: AIActClass = enum_field(AIActClass.unknown, length=12, index=True)
     affects_natural_persons: bool = False
     model_provider: str | None = Field(default=None, max_length=200, index=True)
+    model_provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     foundation_model: str | None = Field(default=None, max_length=200)
     human_oversight: str | None = Field(default=None, max_length=1000)
     # The buyer's own view: AI Act duties follow the buyer's use, not the vendor's word.
     buyer_risk_class: AIActClass | None = enum_field(None, length=12, index=True)
     annex_iii_use: AnnexIIIUse | None = enum_field(None, length=4)
     buyer_role: AIRole | None = enum_field(None, length=10)
+    # The buyer's own fundamental rights impact assessment (AI Act Art. 27), as deployer.
+    fria_date: date | None = None
+    fria_outcome: str | None = Field(default=None, max_length=2000)
+    fria_link: str | None = Field(default=None, max_length=500)
     created_at: datetime = created_at_field()
 
 
