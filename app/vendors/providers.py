@@ -100,9 +100,7 @@ def update_provider(
         object_type="provider",
         object_id=provider.id,
         data={
-            "changes": {
-                k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v
-            }
+            "changes": {k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v}
         },
         ip=ip,
     )
