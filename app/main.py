@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import home
 from app.api import api_router
+from app.assessments import decision_routes
 from app.assessments import routes as assessment_routes
 from app.audit import routes as audit_routes
 from app.auth import account_routes, team_routes
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(evidence_routes.router)
     protected.include_router(questionnaire_routes.router)
     protected.include_router(assessment_routes.router)
+    protected.include_router(decision_routes.router)
     protected.include_router(portal_routes.router)
     protected.include_router(register_routes.router)
     protected.include_router(scoring_routes.router)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments.comments import add_comment, comments_for
 from app.assessments.context import buyer_facts
+from app.assessments.decisions import check_can_complete
 from app.assessments.lifecycle import TRANSITIONS, Side, Transition, available
 from app.assessments.reassessment import set_next_review
 from app.assessments.sending import email_contacts, send_assessment
@@ -410,6 +411,8 @@ def take_action(
             ip=ip,
         )
         return assessment
+    if action == "complete":
+        check_can_complete(session=session, assessment=assessment)
     apply_transition(
         session=session,
         assessment=assessment,

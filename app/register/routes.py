@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
 
+from app.assessments.decisions import outcome_label
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
@@ -158,7 +159,13 @@ def vendor_register_page(
     return render(
         request,
         "register/vendor.html",
-        {"d": detail, "trend": trend, "level_names": LEVEL_NAMES, "today": utcnow().date()},
+        {
+            "d": detail,
+            "trend": trend,
+            "level_names": LEVEL_NAMES,
+            "today": utcnow().date(),
+            "decision_label": outcome_label,
+        },
     )
 
 
