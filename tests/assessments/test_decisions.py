@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
 from app.assessments import decisions
 from app.errors import InvalidTransition
+from app.exports.assessment_report import build_assessment_report
+from app.exports.reports import assessment_report_data
 from app.forms import FieldErrors
 from app.models import (
     AISystem,
@@ -18,6 +22,9 @@ from app.models import (
     Finding,
     ReviewDecision,
 )
+from app.register.service import RegisterFilters
+from app.register.workbook import write_register_workbook
+from tests.exports.report_world import flat, pdf_text
 from tests.helpers import login
 from tests.worlds import SentAssessment, make_sent_assessment
 
@@ -208,3 +215,30 @@ def test_check_can_complete_passes_without_a_prohibited_practice(session, world)
             session=session, actor=world.analyst, assessment=world.assessment,
             outcome="shrug", justification="x",
         )  # fmt: skip
+
+
+def test_the_decision_is_in_the_register_workbook_and_the_pdf_report(session, world):
+    decisions.record_review_decision(
+        session=session,
+        actor=world.analyst,
+        assessment=world.assessment,
+        outcome="reject_do_not_onboard",
+        rationale="Credit scoring without any oversight design.",
+        conditions=[],
+    )
+    session.commit()
+    out = io.BytesIO()
+    write_register_workbook(
+        out, session=session, organisation_id=world.org.id, filters=RegisterFilters(),
+        generated_by="Tester",
+    )  # fmt: skip
+    out.seek(0)
+    header, *rows = load_workbook(out)["Register"].iter_rows(values_only=True)
+    cell = rows[0][header.index("Review decision")]
+    assert cell.startswith("Reject: do not onboard (")
+    report = assessment_report_data(
+        session=session, organisation_id=world.org.id, assessment_id=world.assessment.id,
+        generated_by="Tester",
+    )  # fmt: skip
+    assert report.decision.startswith("Reject: do not onboard") and "oversight" in report.decision
+    assert "Reject: do not onboard" in flat(pdf_text(build_assessment_report(report)))
