@@ -32,6 +32,7 @@ from app.migrations import upgrade
 from app.organisation import routes as organisation_routes
 from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
+from app.register import provider_routes
 from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(decision_routes.router)
     protected.include_router(portal_routes.router)
     protected.include_router(register_routes.router)
+    protected.include_router(provider_routes.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(roi_routes.router)
     protected.include_router(export_routes.router)

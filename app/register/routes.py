@@ -17,7 +17,7 @@ from app.exports.charts import BLUE, GREEN, ORANGE, LineChart, Series, svg
 from app.forms import PostedForm, parse
 from app.models import User, utcnow
 from app.register import findings, service
-from app.register.concentration import concentration
+from app.register.concentration import by_ultimate_parent, concentration
 from app.register.detail import vendor_detail
 from app.register.schemas import (
     FINDING_STATUS_FILTER_OPTIONS,
@@ -266,7 +266,12 @@ def concentration_page(request: Request, session: SessionDep, user: Reader) -> R
     return render(
         request,
         "register/concentration.html",
-        {"groups": groups, "query": query, "kinds": PROVIDER_KIND_OPTIONS},
+        {
+            "groups": groups,
+            "parents": by_ultimate_parent(groups),
+            "query": query,
+            "kinds": PROVIDER_KIND_OPTIONS,
+        },
     )
 
 

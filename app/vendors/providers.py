@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import record
 from app.errors import NotFound
+from app.forms import FieldErrors
 from app.models import AISystem, Provider, ProviderName, User, Vendor
 from app.scoring.adapter import provider_key, provider_name
 from app.vendors.schemas import ProviderInput
@@ -86,6 +87,17 @@ def update_provider(
     *, session: Session, actor: User, provider: Provider, data: ProviderInput, ip: str | None = None
 ) -> Provider:
     """The provider's LEI, ultimate parent and country, as the buyer records them."""
+    clash = session.exec(
+        select(Provider.id).where(
+            Provider.organisation_id == provider.organisation_id,
+            Provider.name == data.name,
+            Provider.id != provider.id,
+        )
+    ).first()
+    if clash is not None:
+        raise FieldErrors(
+            {"name": "Another provider has this name: link the two spellings instead."}
+        )
     before = {k: getattr(provider, k) for k in ProviderInput.model_fields}
     after = data.model_dump()
     for name, value in after.items():
