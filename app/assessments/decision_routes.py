@@ -7,20 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.assessments import decisions
 from app.assessments.service import get_assessment
 from app.audit.service import request_ip
-from app.auth.permissions import Permission, has_permission
+from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.forms import FieldErrors, PostedForm
 from app.models import (
     Assessment,
-    AssessmentStatus,
-    DecisionKind,
-    ReviewDecision,
     User,
 )
 from app.register.service import owner_choices
@@ -30,41 +27,6 @@ router = APIRouter(tags=["assessments"], include_in_schema=False)
 
 Viewer = Annotated[User, require(Permission.view_portfolio)]
 Reviewer = Annotated[User, require(Permission.review_assessments)]
-
-
-def panel(
-    *,
-    session: Session,
-    user: User,
-    assessment: Assessment,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """What `assessments/_decision.html` shows, for the review page or its own fragment."""
-    history = session.exec(
-        select(ReviewDecision)
-        .where(ReviewDecision.assessment_id == assessment.id)
-        .order_by(col(ReviewDecision.id).desc())
-    ).all()
-    owners = owner_choices(session=session, organisation_id=assessment.organisation_id)
-    return {
-        "assessment": assessment,
-        "practices": decisions.prohibited_practices(session=session, assessment=assessment),
-        "practice_decision": next(
-            (d for d in history if d.kind == DecisionKind.prohibited_practice), None
-        ),
-        "review_decision": next((d for d in history if d.kind == DecisionKind.review), None),
-        "history": history,
-        "owners": owners,
-        "owner_names": dict(owners),
-        "can_decide": has_permission(user.role, Permission.review_assessments)
-        and AssessmentStatus(assessment.status) in decisions.DECIDABLE,
-        "review_outcomes": decisions.REVIEW_OUTCOMES,
-        "practice_outcomes": decisions.PRACTICE_OUTCOMES,
-        "outcome_label": decisions.outcome_label,
-        "values": values or {},
-        "errors": errors or {},
-    }
 
 
 def _show(
@@ -78,7 +40,7 @@ def _show(
     status_code: int = 200,
 ) -> Response:
     context = {
-        "decision_panel": panel(
+        "decision_panel": decisions.panel(
             session=session, user=user, assessment=assessment, values=values, errors=errors
         )
     }

@@ -35,6 +35,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.register.service import owner_choices
 
 MAX_RATIONALE = 4000
 MAX_CONDITIONS = 20
@@ -301,6 +302,44 @@ def record_review_decision(
 
 
 # --- reading decisions back -----------------------------------------------------------------------
+
+
+def panel(
+    *,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What `assessments/_decision.html` shows, for the review page or its own fragment."""
+    history = session.exec(
+        select(ReviewDecision)
+        .where(ReviewDecision.assessment_id == assessment.id)
+        .order_by(col(ReviewDecision.id).desc())
+    ).all()
+    owners = owner_choices(session=session, organisation_id=assessment.organisation_id)
+    return {
+        "assessment": assessment,
+        "practices": prohibited_practices(session=session, assessment=assessment),
+        "practice_decision": next(
+            (d for d in history if d.kind == DecisionKind.prohibited_practice), None
+        ),
+        "review_decision": next((d for d in history if d.kind == DecisionKind.review), None),
+        "history": history,
+        "owners": owners,
+        "owner_names": dict(owners),
+        "can_decide": has_permission(user.role, Permission.review_assessments)
+        and AssessmentStatus(assessment.status) in DECIDABLE,
+        "review_outcomes": REVIEW_OUTCOMES,
+        "practice_outcomes": PRACTICE_OUTCOMES,
+        "outcome_label": outcome_label,
+        "values": values or {},
+        "errors": errors or {},
+    }
+
+
+# --- the register and the reports -----------------------------------------------------------
 
 
 def latest_by_vendor(

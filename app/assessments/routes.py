@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.assessments import decision_routes, review
+from app.assessments import decisions, review
 from app.assessments.context import values_with_facts
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
@@ -228,7 +228,7 @@ def _page_context(session, user: User, assessment_id: int) -> dict:
         "previewable": PREVIEWABLE,
         "today": today,
         "overdue": is_overdue(assessment, today),
-        "decision_panel": decision_routes.panel(session=session, user=user, assessment=assessment),
+        "decision_panel": decisions.panel(session=session, user=user, assessment=assessment),
     }
 
 
