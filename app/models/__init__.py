@@ -16,6 +16,7 @@ from app.models.assessment import (
 )
 from app.models.audit import AuditChain, AuditEvent
 from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
+from app.models.decision import DecisionKind, DecisionOutcome, ReviewDecision
 from app.models.organisation import (
     ApiToken,
     BrowserSession,
@@ -27,12 +28,15 @@ from app.models.organisation import (
     User,
 )
 from app.models.outbox import OutboxEmail, OutboxStatus
+from app.models.provider import Provider, ProviderName
 from app.models.questionnaire import Questionnaire
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
+    ANNEX_III_LABELS,
     AIActClass,
     AIRole,
     AISystem,
+    AnnexIIIUse,
     ArrangementType,
     BusinessFunction,
     Contract,
@@ -58,11 +62,13 @@ from app.models.vendor import (
 )
 
 __all__ = [
+    "ANNEX_III_LABELS",
     "BUYER_ROLES",
     "VENDOR_ROLES",
     "AIActClass",
     "AIRole",
     "AISystem",
+    "AnnexIIIUse",
     "Answer",
     "AnswerEvidence",
     "ApiToken",
@@ -79,6 +85,8 @@ __all__ = [
     "CommentVisibility",
     "Contract",
     "DataSensitivity",
+    "DecisionKind",
+    "DecisionOutcome",
     "DiscontinuationImpact",
     "Evidence",
     "Finding",
@@ -95,11 +103,14 @@ __all__ = [
     "PasswordReset",
     "PersonType",
     "ProfileChangeStatus",
+    "Provider",
+    "ProviderName",
     "ProviderProfileChange",
     "Questionnaire",
     "Reintegration",
     "RelianceLevel",
     "ReminderLog",
+    "ReviewDecision",
     "ReviewState",
     "RiskTier",
     "Role",

@@ -35,6 +35,13 @@ MAX_LEVEL = 5
 YES_NO_NA = ("yes", "no", "na")
 _YNN_LABELS = (("yes", "Yes"), ("no", "No"), ("na", "Not applicable"))
 
+# Facts the buyer sets, which show_if tests like a multi_choice answer ("includes"). The buyer's
+# AI Act classes are those it records on the vendor's AI systems in its register, so high-risk
+# questions appear when either side classifies a system high-risk.
+CONTEXT_FACTS: dict[str, frozenset[str]] = {
+    "buyer.ai_act_classes": frozenset({"prohibited", "high", "limited", "minimal", "unknown"}),
+}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(
@@ -337,6 +344,10 @@ def check_definition(questionnaire: Questionnaire) -> list[tuple[Loc, str]]:
             loc: Loc = ("sections", s, "questions", i)
             if question.key in earlier:
                 problems.append(((*loc, "key"), f"duplicate question key '{question.key}'"))
+            if question.key in CONTEXT_FACTS:
+                problems.append(
+                    ((*loc, "key"), f"'{question.key}' is reserved for a fact the buyer sets")
+                )
             problems.extend(_check_question(question, loc, earlier, all_keys))
             earlier.setdefault(question.key, question)
     return problems
@@ -484,6 +495,22 @@ def _duplicate_options(options: list[Option], loc: Loc) -> list[tuple[Loc, str]]
     return problems
 
 
+def _check_context_target(target: Equals | In | Includes, loc: Loc) -> list[tuple[Loc, str]]:
+    ref = target.question
+    if not isinstance(target, Includes):
+        return [(loc, f"'{ref}' is a list of facts: test it with 'includes'")]
+    allowed = CONTEXT_FACTS[ref]
+    if target.includes not in allowed:
+        return [
+            (
+                loc,
+                f"show_if value {target.includes!r} is not a value of '{ref}' "
+                f"(allowed: {', '.join(sorted(allowed))})",
+            )
+        ]
+    return []
+
+
 def _check_target(
     target: Equals | In | Includes,
     own_key: str,
@@ -492,6 +519,8 @@ def _check_target(
     all_keys: set[str],
 ) -> list[tuple[Loc, str]]:
     ref = target.question
+    if ref in CONTEXT_FACTS:
+        return _check_context_target(target, loc)
     if ref == own_key:
         return [(loc, f"show_if refers to the question itself ('{ref}')")]
     if ref not in earlier:

@@ -43,6 +43,7 @@ VENDOR_LABELS = {
     "substitutability": "Substitutability",
     "substitutability_reason": "Why it is hard to substitute",
     "reintegration": "Reintegration or transfer on exit",
+    "cloud_providers": "Cloud providers",
 }
 SERVICE_LABELS = {
     "processing_countries": "Countries where data is processed",
@@ -117,6 +118,7 @@ def register_snapshot(*, session: Session, vendor: Vendor) -> dict[str, Any]:
             "substitutability": str(vendor.substitutability),
             "substitutability_reason": vendor.substitutability_reason or "",
             "reintegration": vendor.reintegration or "",
+            "cloud_providers": list(vendor.cloud_providers or []),
         },
         "services": services,
     }
@@ -175,6 +177,13 @@ def _after_colon(message: str) -> str:
     if message[:2].istitle() and message[1:2].islower():
         return message[0].lower() + message[1:]
     return message
+
+
+def _stored(value: Any) -> Any:
+    """A checked fact as the proposal stores it: lists as lists, the rest as text."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return "" if value is None else str(value)
 
 
 def check_proposal(
@@ -263,10 +272,7 @@ def check_proposal(
             )
     if errors or checked_vendor is None:
         raise FieldErrors(errors, "Some register facts need correcting.")
-    stored_vendor = {
-        name: "" if getattr(checked_vendor, name) is None else str(getattr(checked_vendor, name))
-        for name in VENDOR_LABELS
-    }
+    stored_vendor = {name: _stored(getattr(checked_vendor, name)) for name in VENDOR_LABELS}
     return CheckedProposal(
         checked_vendor, services, {"vendor": stored_vendor, "services": stored_services}
     )
@@ -294,11 +300,14 @@ def _show(value: Any) -> str:
 
 
 def profile_diff(current: dict[str, Any], proposed: dict[str, Any]) -> list[DiffRow]:
-    """Every field whose proposed value differs from the register (pure)."""
+    """Every field whose proposed value differs from the register (pure). A fact the proposal
+    does not carry keeps the register's value, so it is no difference."""
     rows = []
     for name, label in VENDOR_LABELS.items():
+        if name not in proposed.get("vendor", {}):
+            continue
         before = current["vendor"].get(name, "")
-        after = proposed.get("vendor", {}).get(name, "")
+        after = proposed["vendor"][name]
         if (before or "") != (after or ""):
             rows.append(DiffRow("Provider", label, _show(before), _show(after)))
     services = {s["contract_id"]: s for s in current["services"]}
