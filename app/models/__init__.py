@@ -16,6 +16,7 @@ from app.models.assessment import (
 )
 from app.models.audit import AuditChain, AuditEvent
 from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
+from app.models.contract_clause import ContractClause
 from app.models.organisation import ApiToken, Invitation, LoginThrottle, Organisation, User
 from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.questionnaire import Questionnaire
@@ -68,6 +69,7 @@ __all__ = [
     "Comment",
     "CommentVisibility",
     "Contract",
+    "ContractClause",
     "DataSensitivity",
     "DiscontinuationImpact",
     "Evidence",

@@ -14,6 +14,7 @@ def cmd_score(args: argparse.Namespace) -> None:
 
     from app.db import session_scope
     from app.models import ScoreResult
+    from app.scoring import MODEL_VERSION
     from app.scoring.service import recompute, score_all, stored_result
 
     engine = connect(load_settings())
@@ -24,12 +25,23 @@ def cmd_score(args: argparse.Namespace) -> None:
                 .where(col(ScoreResult.is_current).is_(True))
                 .order_by(ScoreResult.id)
             ).all()
+            current = [row for row in rows if row.model_version == MODEL_VERSION]
+            older = [row.id for row in rows if row.model_version != MODEL_VERSION]
             differ = [
-                row.id for row in rows if recompute(session=session, row=row) != stored_result(row)
+                row.id
+                for row in current
+                if recompute(session=session, row=row) != stored_result(row)
             ]
         if differ:
             raise CommandError(f"{len(differ)} stored score(s) differ when recomputed: {differ}")
-        print(f"{len(rows)} current score(s) recomputed from their stored inputs: identical.")
+        print(f"{len(current)} current score(s) recomputed from their stored inputs: identical.")
+        if older:
+            print(
+                f"{len(older)} current score(s) were computed by an older scoring model and "
+                f"are readable as they are, not recomputed: {older}. "
+                "Run `assay score --all` to score them with model "
+                f"{MODEL_VERSION}."
+            )
         return
     if not args.all:
         raise CommandError("say --all to re-score every vendor, or --verify")
