@@ -208,9 +208,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     assert data.severity_reason.startswith("critical because the mandatory clause is missing")
 
 
-def test_findings_of_the_per_control_model_move_to_their_gap_with_owner_and_history(
-    session, world
-):
+def test_findings_of_the_per_control_model_move_to_their_gap_with_owner_and_history(session, world):
     org, analyst, vendor = world.org, world.analyst, world.vendor
     answer(session, world.assessment, "aims.leadership", 1)
     old = {}
