@@ -1,7 +1,7 @@
 """Art. 30 clause checklist per contract; provisional scores; why a finding has its severity
 
 Revision ID: findings
-Revises: 0005
+Revises: aiact (rechain as needed: it depends on no table of that revision)
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "findings"
-down_revision: str | None = "0005"
+down_revision: str | None = "aiact"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
 from app.assessments.answers import display_value
+from app.assessments.context import values_with_facts
 from app.assessments.service import answers_of
 from app.audit.service import chain_for, record
 from app.errors import NotFound
@@ -235,7 +236,13 @@ def _sections(session: Session, assessment: Assessment, today: date) -> list[Rep
     """Every visible question in questionnaire order, with the answer, the review and the files."""
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     answers = answers_of(session=session, assessment_id=assessment.id)
-    visible = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
+    visible = questionnaire.visible_keys(
+        values_with_facts(
+            session=session,
+            vendor_id=assessment.vendor_id,
+            values={k: a.value for k, a in answers.items()},
+        )
+    )
     files: dict[str, list[ReportEvidence]] = {}
     for key, evidence, verdict in session.exec(
         select(Answer.question_key, Evidence, AnswerEvidence.review_state)

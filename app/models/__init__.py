@@ -17,14 +17,18 @@ from app.models.assessment import (
 from app.models.audit import AuditChain, AuditEvent
 from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
 from app.models.contract_clause import ContractClause
+from app.models.decision import DecisionKind, DecisionOutcome, ReviewDecision
 from app.models.organisation import ApiToken, Invitation, LoginThrottle, Organisation, User
 from app.models.outbox import OutboxEmail, OutboxStatus
+from app.models.provider import Provider, ProviderName
 from app.models.questionnaire import Questionnaire
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
+    ANNEX_III_LABELS,
     AIActClass,
     AIRole,
     AISystem,
+    AnnexIIIUse,
     ArrangementType,
     BusinessFunction,
     Contract,
@@ -50,11 +54,13 @@ from app.models.vendor import (
 )
 
 __all__ = [
+    "ANNEX_III_LABELS",
     "BUYER_ROLES",
     "VENDOR_ROLES",
     "AIActClass",
     "AIRole",
     "AISystem",
+    "AnnexIIIUse",
     "Answer",
     "AnswerEvidence",
     "ApiToken",
@@ -71,6 +77,8 @@ __all__ = [
     "Contract",
     "ContractClause",
     "DataSensitivity",
+    "DecisionKind",
+    "DecisionOutcome",
     "DiscontinuationImpact",
     "Evidence",
     "Finding",
@@ -86,11 +94,14 @@ __all__ = [
     "OutboxStatus",
     "PersonType",
     "ProfileChangeStatus",
+    "Provider",
+    "ProviderName",
     "ProviderProfileChange",
     "Questionnaire",
     "Reintegration",
     "RelianceLevel",
     "ReminderLog",
+    "ReviewDecision",
     "ReviewState",
     "RiskTier",
     "Role",

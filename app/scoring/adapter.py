@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
+from app.assessments.context import values_with_facts
 from app.caching import ContentHashCache
 from app.models import (
     AISystem,
@@ -173,15 +174,9 @@ def compiled_model(
     return _MODELS.get((row.content_hash, hidden, config_key(config)), build)
 
 
-def hidden_scored_keys(
-    questionnaire: Compiled, values: Mapping[str, Any], *, buyer_high_risk: bool = False
-) -> frozenset[str]:
-    """Scored questions that show_if hides for these answers. When the buyer classifies a system
-    high-risk, the high-risk duties are judged whatever class the vendor declared."""
-    if buyer_high_risk:
-        declared = values.get(DECLARED_CLASSES_KEY)
-        declared = list(declared) if isinstance(declared, list | tuple) else []
-        values = {**values, DECLARED_CLASSES_KEY: [*declared, "high"]}
+def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
+    """Scored questions that show_if hides for these answers (and the buyer's facts merged in
+    by `values_with_facts`: a system the buyer classifies high-risk shows its duties)."""
     shown = {q.key for q in visible_questions(questionnaire.definition, values)}
     return frozenset(
         q.key for q in questionnaire.definition.questions() if q.scored and q.key not in shown
@@ -196,13 +191,15 @@ def answer_inputs(
     session: Session,
     assessment: Assessment,
     questionnaire: Compiled,
-    buyer_high_risk: bool = False,
 ) -> tuple[tuple[AnswerInput, ...], frozenset[str]]:
     """The assessment's answers to visible scored questions, with their evidence; and the scored
     questions hidden by show_if. Two queries whatever the number of answers."""
     answers = session.exec(select(Answer).where(Answer.assessment_id == assessment.id)).all()
     values = {a.question_key: a.value for a in answers}
-    hidden = hidden_scored_keys(questionnaire, values, buyer_high_risk=buyer_high_risk)
+    hidden = hidden_scored_keys(
+        questionnaire,
+        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values),
+    )
     scored = {key for key, q in questionnaire.by_key.items() if q.scored and key not in hidden}
     evidence: dict[int, list[EvidenceInput]] = defaultdict(list)
     rows = session.exec(
@@ -303,7 +300,7 @@ def risk_profile(
         )
         shared_providers = counts.get(vendor.id or 0, 0)
     systems = [
-        (buyer_class(system), system.affects_natural_persons)
+        (tier_class(system), system.affects_natural_persons)
         for system in session.exec(select(AISystem).where(AISystem.vendor_id == vendor.id)).all()
     ]
     contracts = session.exec(
@@ -341,13 +338,13 @@ def risk_profile(
 
 
 def buyer_class(system: AISystem) -> str | None:
-    """The buyer's own AI Act class of a system: its `buyer_risk_class` where the register
-    records one, else the register's `ai_act_class` (before the buyer's own column existed it
-    was the only classification, kept by the buyer)."""
-    if hasattr(system, "buyer_risk_class"):
-        own = system.buyer_risk_class
-        return str(own) if own is not None else None
-    return str(system.ai_act_class)
+    """The buyer's own AI Act class of a system (`buyer_risk_class`), None until recorded."""
+    return str(system.buyer_risk_class) if system.buyer_risk_class is not None else None
+
+
+def tier_class(system: AISystem) -> str:
+    """The class the tier reads: the buyer's own where recorded, else the register's."""
+    return buyer_class(system) or str(system.ai_act_class)
 
 
 def declared_classes(answers: Sequence[AnswerInput] | Mapping[str, Any]) -> tuple[str, ...]:
@@ -362,22 +359,20 @@ def declared_classes(answers: Sequence[AnswerInput] | Mapping[str, Any]) -> tupl
 
 
 def ai_system_inputs(*, session: Session, vendor: Vendor) -> tuple[AISystemInput, ...]:
-    """Each AI system with the buyer's class and, where the register holds the buyer's class
-    apart, the vendor's stated class (`ai_act_class`)."""
-    inputs = []
-    for system in session.exec(
-        select(AISystem).where(AISystem.vendor_id == vendor.id).order_by(col(AISystem.id))
-    ).all():
-        own_column = hasattr(system, "buyer_risk_class")
-        vendor_says = str(system.ai_act_class) if own_column else None
-        inputs.append(
-            AISystemInput(
-                name=system.name,
-                vendor_classes=(vendor_says,) if vendor_says and vendor_says != "unknown" else (),
-                buyer_class=buyer_class(system),
-            )
+    """Each AI system with the buyer's class and the class the register holds as stated for the
+    vendor (`ai_act_class`; "unknown" states nothing)."""
+    return tuple(
+        AISystemInput(
+            name=system.name,
+            vendor_classes=(str(system.ai_act_class),)
+            if str(system.ai_act_class) != "unknown"
+            else (),
+            buyer_class=buyer_class(system),
         )
-    return tuple(inputs)
+        for system in session.exec(
+            select(AISystem).where(AISystem.vendor_id == vendor.id).order_by(col(AISystem.id))
+        ).all()
+    )
 
 
 PROPOSED_CONTRACT = "Proposed contract"

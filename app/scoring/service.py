@@ -97,7 +97,6 @@ def score_assessment_and_store(
         session=session,
         assessment=assessment,
         questionnaire=questionnaire,
-        buyer_high_risk=any(s.buyer_class == "high" for s in systems),
     )
     declared = declared_classes(answers)
     profile = risk_profile(session=session, vendor=vendor, shared_providers=shared_providers)

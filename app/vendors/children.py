@@ -12,6 +12,7 @@ from app.audit.service import record
 from app.errors import Conflict, NotFound
 from app.forms import FieldErrors
 from app.models import AISystem, Contract, Subcontractor, User, Vendor, VendorContact
+from app.vendors import providers
 from app.vendors.contracts import get_contract
 from app.vendors.schemas import AISystemInput, ContactInput, SubcontractorInput
 from app.vendors.service import audit_diff, set_fields, snapshot
@@ -216,7 +217,7 @@ def save_ai_system(
         ).first()
     ):
         raise FieldErrors({"contract_id": "Choose one of this vendor's arrangements."})
-    return _save_child(
+    system = _save_child(
         session,
         actor=actor,
         vendor=vendor,
@@ -227,6 +228,16 @@ def save_ai_system(
         child_id=system_id,
         ip=ip,
     )
+    # The model provider is a record: the typed name resolves to it (or becomes a new one).
+    provider = providers.resolve(
+        session=session, organisation_id=vendor.organisation_id, name=data.model_provider
+    )
+    provider_id = provider.id if provider is not None else None
+    if system.model_provider_id != provider_id:
+        system.model_provider_id = provider_id
+        session.add(system)
+        session.flush()
+    return system
 
 
 def delete_child(

@@ -116,6 +116,7 @@ def all_scores(result: Scorecard) -> dict[str, float]:
     return scores
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(answer_sets(), profiles)
 def test_scores_stay_between_0_and_5_and_claimed_bounds_effective_bounds_verified(answers, profile):
     result = run(answers, profile)
@@ -162,6 +163,7 @@ def improvements(draw):
     return answers, {**answers, q.key: improved}
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(improvements(), profiles)
 def test_a_better_answer_never_lowers_any_score(pair, profile):
     before, after = (run(answers, profile) for answers in pair)
@@ -194,6 +196,7 @@ def evidence_removals(draw):
     }
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(evidence_removals(), profiles)
 def test_removing_evidence_never_raises_any_score(pair, profile):
     before, after = (run(answers, profile) for answers in pair)
@@ -204,6 +207,7 @@ def test_removing_evidence_never_raises_any_score(pair, profile):
     assert before.claimed_maturity == after.claimed_maturity
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(answer_sets(), profiles, st.randoms())
 def test_same_inputs_give_the_same_result_whatever_the_answer_order(answers, profile, rnd):
     first = run(answers, profile)
@@ -213,7 +217,7 @@ def test_same_inputs_give_the_same_result_whatever_the_answer_order(answers, pro
     assert compile_model(QUESTIONS, CONFIG).score(tuple(answers.values()), profile) == first
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(answer_sets(), profiles)
 def test_json_round_trip(answers, profile):
     result = run(answers, profile)
