@@ -16,6 +16,7 @@ from app.exports.charts import BLUE, GREEN, ORANGE, LineChart, Series, svg
 from app.forms import PostedForm, parse
 from app.models import User, utcnow
 from app.register import findings, service
+from app.register.clause_routes import clause_context
 from app.register.concentration import concentration
 from app.register.detail import vendor_detail
 from app.register.schemas import (
@@ -158,7 +159,13 @@ def vendor_register_page(
     return render(
         request,
         "register/vendor.html",
-        {"d": detail, "trend": trend, "level_names": LEVEL_NAMES, "today": utcnow().date()},
+        {
+            "d": detail,
+            "trend": trend,
+            "level_names": LEVEL_NAMES,
+            "today": utcnow().date(),
+            "clauses": clause_context(session=session, vendor=detail.row.vendor),
+        },
     )
 
 

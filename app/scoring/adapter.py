@@ -71,6 +71,8 @@ _STORED_WORDS: dict[str, dict[str, str]] = {
 HIGH_RISK_AI_CLASSES = frozenset({"high"})
 # The question in which the vendor declares the AI Act classes of its systems.
 DECLARED_CLASSES_KEY = "scope.ai_act_classes"
+# The buyer's classes of the vendor's AI systems, as `values_with_facts` merges them in.
+BUYER_CLASSES_FACT = "buyer.ai_act_classes"
 # EEA member states: processing elsewhere is "third country" (DORA Art. 28(4), GDPR ch. V).
 EEA = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split()
@@ -175,8 +177,13 @@ def compiled_model(
 
 
 def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
-    """Scored questions that show_if hides for these answers (and the buyer's facts merged in
-    by `values_with_facts`: a system the buyer classifies high-risk shows its duties)."""
+    """Scored questions that show_if hides for these answers and the buyer's facts merged in by
+    `values_with_facts`. The high-risk duties are judged when either side classifies a system
+    high-risk: the buyer's "high" counts as declared, whatever the show_if says."""
+    if "high" in (values.get(BUYER_CLASSES_FACT) or ()):
+        declared = values.get(DECLARED_CLASSES_KEY)
+        declared = list(declared) if isinstance(declared, list | tuple) else []
+        values = {**values, DECLARED_CLASSES_KEY: [*declared, "high"]}
     shown = {q.key for q in visible_questions(questionnaire.definition, values)}
     return frozenset(
         q.key for q in questionnaire.definition.questions() if q.scored and q.key not in shown

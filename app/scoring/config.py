@@ -132,6 +132,17 @@ DUTY_LEVEL = 3
 CRITICAL_DUTIES = frozenset(f"Art. {n}" for n in (*range(9, 18), 26))
 # Evidence the buyer has not reviewed yet supports at most this level.
 UNREVIEWED_EVIDENCE_MAX = 3
+# Severity of a domain below target by tier and gap band, one step more when a control below
+# target in it is critical, never above high (critical: CRITICAL_DOMAIN_LEVEL). Milder than the
+# residual matrix: one weak domain among sixteen is something to fix, not the vendor's rating.
+DEFAULT_FINDING_SEVERITY: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "critical": MappingProxyType({"minor": "medium", "major": "high", "severe": "high"}),
+        "high": MappingProxyType({"minor": "medium", "major": "medium", "severe": "high"}),
+        "medium": MappingProxyType({"minor": "low", "major": "medium", "severe": "medium"}),
+        "low": MappingProxyType({"minor": "low", "major": "low", "severe": "medium"}),
+    }
+)
 # A critical-tier vendor with a domain at or below this level has a critical finding.
 CRITICAL_DOMAIN_LEVEL = 1.0
 

@@ -25,6 +25,7 @@ from app.scoring.config import (
     CLAUSE_DOMAIN,
     CRITICAL_DOMAIN_LEVEL,
     CRITICAL_DUTIES,
+    DEFAULT_FINDING_SEVERITY,
     DUTY_DOMAIN,
     DUTY_LEVEL,
     RATINGS,
@@ -79,9 +80,9 @@ def domain_findings(
 ) -> list[ProposedFinding]:
     """Rule 9: one finding per maturity domain below target, listing its weak controls.
 
-    Severity: the residual matrix row of the tier for the gap's band, one step worse when the
-    domain holds a critical control, but never above high; critical only for a critical-tier
-    vendor whose domain stands at 1 or less.
+    Severity: DEFAULT_FINDING_SEVERITY by tier and gap band, one step worse when a control below
+    target in it is critical, never above high; critical only for a critical-tier vendor whose
+    domain stands at 1 or less.
     """
     findings = []
     by_domain: dict[str, list[ControlScore]] = {}
@@ -95,11 +96,19 @@ def domain_findings(
             continue
         gap = round(target - level, 2)
         band = gap_band(gap)
-        severity = config.residual_matrix[tier][band]
+        weak = []
+        for control in by_domain.get(domain.key, ()):
+            control_level = judged(control.level, control.verified, provisional)
+            if control_level is not None and control_level < target:
+                weak.append((control, control_level))
+        severity = DEFAULT_FINDING_SEVERITY[tier][band]
         steps = f"a {band} gap ({gap:.2f}) at a {tier}-tier vendor gives {severity}"
-        if domain.critical and severity != "critical":
+        critical_weak = [c.control_id for c, _ in weak if c.critical]
+        if critical_weak and severity != "critical":
             severity = RATINGS[min(_RANK[severity] + 1, len(RATINGS) - 1)]
-            steps += f", one step more ({severity}): the domain holds a critical control"
+            steps += (
+                f", one step more ({severity}): critical control {critical_weak[0]} is below target"
+            )
         if tier == "critical" and level <= CRITICAL_DOMAIN_LEVEL:
             severity = "critical"
             reason = (
@@ -114,11 +123,6 @@ def domain_findings(
             )
         else:
             reason = f"{severity} because {steps}"
-        weak = []
-        for control in by_domain.get(domain.key, ()):
-            control_level = judged(control.level, control.verified, provisional)
-            if control_level is not None and control_level < target:
-                weak.append((control, control_level))
         weak_text = "; ".join(
             f"{control.control_id}{' ' + control.title if control.title else ''} at "
             f"{control_level:.2f}{' (critical)' if control.critical else ''}"

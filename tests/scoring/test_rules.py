@@ -541,13 +541,13 @@ def test_domain_severity_from_tier_gap_and_criticality_critical_only_at_critical
         q = make_question(critical=critical, evidence_required_from_level=None)
         return score([q], [make_answer(value=level)], profile=profile).findings[0]
 
-    assert [finding(lv, False).severity for lv in (2, 1, 0)] == ["medium", "high", "high"]
+    assert [finding(lv, False).severity for lv in (2, 1, 0)] == ["medium", "medium", "high"]
     assert [finding(lv, True).severity for lv in (2, 1, 0)] == ["high", "high", "high"]
-    assert "capped at high" in finding(0, False).severity_reason
     assert finding(2, True).severity_reason == (
         "high because a minor gap (1.00) at a high-tier vendor gives medium, one step more "
-        "(high): the domain holds a critical control"
+        "(high): critical control A.6.2.6 is below target"
     )
+    assert "capped at high" in finding(2, True, critical_tier).severity_reason
     assert finding(0, False, LOW_PROFILE).severity == "low"
     at_one = finding(1, False, critical_tier)
     assert at_one.severity == "critical"

@@ -101,9 +101,8 @@ def test_findings() -> None:
     assert a6.title == "ISO/IEC 42001 A.6 AI system life cycle: maturity 1.3, target 3"
     assert a6.refs == {"iso42001": ["A.6.2.6", "A.6.2.8"]}
     assert a6.severity_reason == (
-        "high because a major gap (1.75) at a high-tier vendor gives high, one step more "
-        "(critical): the domain holds a critical control, capped at high: a domain gap is "
-        "critical only at a critical-tier vendor whose domain stands at 1 or less"
+        "high because a major gap (1.75) at a high-tier vendor gives medium, one step more "
+        "(high): critical control A.6.2.6 is below target"
     )
     assert result.residual_reason == "critical: maturity 0.00 against a target of 3 (high tier)"
 
