@@ -39,7 +39,7 @@ from app.models import (
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import compiled, latest_version, publish_library
-from app.scoring.adapter import answer_level
+from app.scoring.adapter import answer_level, judged_values
 
 LIBRARY_KEY = "ai-governance-dora"
 
@@ -178,7 +178,8 @@ def _answer_all(
     questions = list(questionnaire.definition.questions())
     limit = int(len(questions) * fraction)
     for question in questions[:limit]:
-        visible = {q.key for q in visible_questions(questionnaire.definition, facts | values)}
+        shown = visible_questions(questionnaire.definition, judged_values(facts | values))
+        visible = {q.key for q in shown}
         if question.key not in visible or question.type == QuestionType.evidence_only:
             continue
         try:
@@ -207,7 +208,7 @@ def _answer_all(
                 needs is not None
                 and claimed is not None
                 and claimed >= needs
-                and rng.random() < 0.8
+                and rng.random() < 0.95
             ):
                 kinds = {str(k) for k in question.evidence.kinds}  # type: ignore[union-attr]
                 fitting = [e for e in library if e.kind in kinds] or library

@@ -47,6 +47,7 @@ class Dashboard:
     expiring_count: int
     expiring: list[tuple[Evidence, Vendor]] = field(default_factory=list)
     expiry_days: int = EXPIRY_WARNING_DAYS
+    provisional: int = 0  # current scores whose residual risk is not yet reviewed
 
     @property
     def scored(self) -> int:
@@ -98,6 +99,9 @@ def dashboard(
     ).all():
         heat[(str(tier or "untiered"), str(residual))] = n
 
+    provisional = session.exec(
+        select(func.count()).where(current, col(ScoreResult.provisional).is_(True))
+    ).one()
     findings = {
         str(severity): n
         for severity, n in session.exec(
@@ -137,6 +141,7 @@ def dashboard(
         unscored=max(0, vendors - sum(maturity)),
         heat=heat,
         findings=findings,
+        provisional=provisional,
         expiring_count=expiring_count,
         expiring=expiring,
         expiry_days=expiry_days,

@@ -176,15 +176,21 @@ def compiled_model(
     return _MODELS.get((row.content_hash, hidden, config_key(config)), build)
 
 
+def judged_values(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The answers as visibility is judged on: a system the buyer classifies high-risk counts as
+    declared high-risk, so its duties are asked and judged whatever the vendor declared."""
+    if "high" not in (values.get(BUYER_CLASSES_FACT) or ()):
+        return values
+    declared = values.get(DECLARED_CLASSES_KEY)
+    declared = list(declared) if isinstance(declared, list | tuple) else []
+    return {**values, DECLARED_CLASSES_KEY: [*declared, "high"]}
+
+
 def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
     """Scored questions that show_if hides for these answers and the buyer's facts merged in by
     `values_with_facts`. The high-risk duties are judged when either side classifies a system
     high-risk: the buyer's "high" counts as declared, whatever the show_if says."""
-    if "high" in (values.get(BUYER_CLASSES_FACT) or ()):
-        declared = values.get(DECLARED_CLASSES_KEY)
-        declared = list(declared) if isinstance(declared, list | tuple) else []
-        values = {**values, DECLARED_CLASSES_KEY: [*declared, "high"]}
-    shown = {q.key for q in visible_questions(questionnaire.definition, values)}
+    shown = {q.key for q in visible_questions(questionnaire.definition, judged_values(values))}
     return frozenset(
         q.key for q in questionnaire.definition.questions() if q.scored and q.key not in shown
     )

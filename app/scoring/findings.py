@@ -29,6 +29,7 @@ from app.scoring.config import (
     DUTY_DOMAIN,
     DUTY_LEVEL,
     RATINGS,
+    UNREVIEWED_EVIDENCE_MAX,
     ScoringConfig,
     gap_band,
 )
@@ -42,6 +43,9 @@ from app.scoring.result import (
 )
 
 NOT_JUDGED_BY_MEAN = frozenset({CLAUSE_DOMAIN, DUTY_DOMAIN})
+AIMS_CLAUSE_DOMAINS = frozenset(f"iso42001:{n}" for n in range(4, 11))
+AIMS_FINDING = "iso42001:clauses"
+AIMS_TITLE = "AI management system (clauses 4–10)"
 EVIDENCE_CAPS = ("evidence_expired", "evidence_rejected")
 _RANK = {rating: i for i, rating in enumerate(RATINGS)}
 
@@ -50,6 +54,12 @@ def judged(level: float | None, verified: float | None, provisional: bool) -> fl
     """The level findings and residual risk stand on: the verified level once the buyer has
     reviewed, until then the (provisional) effective level."""
     return level if provisional else verified
+
+
+def _r1_half_up(level: float, digits: int) -> float:
+    """Round half up to `digits` decimals (3.5 → 4 at 0 digits)."""
+    scale = 10**digits
+    return floor(level * scale + 0.500001) / scale
 
 
 def _one_decimal(level: float) -> str:
@@ -78,7 +88,10 @@ def domain_findings(
     provisional: bool,
     config: ScoringConfig,
 ) -> list[ProposedFinding]:
-    """Rule 9: one finding per maturity domain below target, listing its weak controls.
+    """Rule 9: one finding per maturity domain below target, listing its weak controls. A domain
+    is below target when its level, rounded half up to a whole level, is below the target; while
+    the score is provisional the target counts at most 3, the highest level unreviewed evidence
+    supports (a gap only the buyer's review can close is not the vendor's to act on).
 
     Severity: DEFAULT_FINDING_SEVERITY by tier and gap band, one step worse when a control below
     target in it is critical, never above high; critical only for a critical-tier vendor whose
@@ -88,19 +101,29 @@ def domain_findings(
     by_domain: dict[str, list[ControlScore]] = {}
     for control in controls:
         by_domain.setdefault(control.domain, []).append(control)
+    required = min(target, UNREVIEWED_EVIDENCE_MAX) if provisional else target
+    # The domains below target, gathered into their finding: the AIMS clauses 4–10 are one
+    # management system, so its weak clauses make one finding, each Annex A group one of its own.
+    units: dict[str, list[tuple[DomainScore, float]]] = {}
     for domain in domains:
         if domain.key in NOT_JUDGED_BY_MEAN:
             continue
         level = judged(domain.level, domain.verified, provisional)
-        if level is None or level >= target:
+        if level is None or _r1_half_up(level, 0) >= required:
             continue
+        unit = AIMS_FINDING if domain.key in AIMS_CLAUSE_DOMAINS else domain.key
+        units.setdefault(unit, []).append((domain, level))
+    for unit, members in units.items():
+        domain, level = min(members, key=lambda m: m[1])
+        title = AIMS_TITLE if unit == AIMS_FINDING else domain.title
         gap = round(target - level, 2)
         band = gap_band(gap)
         weak = []
-        for control in by_domain.get(domain.key, ()):
-            control_level = judged(control.level, control.verified, provisional)
-            if control_level is not None and control_level < target:
-                weak.append((control, control_level))
+        for member, _ in members:
+            for control in by_domain.get(member.key, ()):
+                control_level = judged(control.level, control.verified, provisional)
+                if control_level is not None and control_level < target:
+                    weak.append((control, control_level))
         severity = DEFAULT_FINDING_SEVERITY[tier][band]
         steps = f"a {band} gap ({gap:.2f}) at a {tier}-tier vendor gives {severity}"
         critical_weak = [c.control_id for c, _ in weak if c.critical]
@@ -132,12 +155,14 @@ def domain_findings(
         label = FRAMEWORK_LABELS.get(domain.framework, domain.framework)
         findings.append(
             _finding(
-                key=f"gap:{domain.key}",
+                key=f"gap:{unit}",
                 framework=domain.framework,
-                control_id=domain.key.split(":", 1)[1],
-                title=f"{label} {domain.title}: maturity {_one_decimal(level)}, target {target}",
+                control_id=unit.split(":", 1)[1],
+                title=f"{title}: maturity {_one_decimal(level)}, target {target}"
+                if title.startswith(("DORA", "AI Act"))
+                else f"{label} {title}: maturity {_one_decimal(level)}, target {target}",
                 description=(
-                    f"{domain.title} stands at {level:.2f} ({basis}), below the target of "
+                    f"{title} stands at {level:.2f} ({basis}), below the target of "
                     f"{target} for a {tier}-tier vendor (gap {gap:.2f}). Weak controls: "
                     f"{weak_text or 'none below target on their own'}."
                 ),
@@ -297,9 +322,10 @@ def ai_act_findings(
                     framework="ai_act",
                     control_id=control.control_id,
                     title=(
-                        f"EU AI Act {control.control_id} {control.title}: duty not met "
+                        f"EU AI Act {control.control_id}"
+                        f"{' ' + control.title if control.title else ''}: duty not met "
                         f"(level {_one_decimal(level)}, needs {DUTY_LEVEL})"
-                    ).replace("  ", " "),
+                    ),
                     description=(
                         f"The system is high-risk by {who}, so {control.control_id} applies. "
                         f"The answers put it at {level:.2f}"

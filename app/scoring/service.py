@@ -48,6 +48,7 @@ from app.scoring.adapter import (
 )
 from app.scoring.clauses import CLAUSE_BY_CODE
 from app.scoring.config import CLAUSE_DOMAIN, DUTY_DOMAIN
+from app.scoring.findings import AIMS_CLAUSE_DOMAINS, AIMS_FINDING
 
 # Assessments whose answers are final enough to score.
 SCORABLE_STATES = (
@@ -334,6 +335,8 @@ def legacy_key(key: str, result: Scorecard) -> str | None:
         return None
     if domain.key == CLAUSE_DOMAIN:
         return None  # Art. 30(1), (4), (5): no gap of their own now; closed if not raised
+    if domain.key in AIMS_CLAUSE_DOMAINS:
+        return f"gap:{AIMS_FINDING}"
     return f"gap:{domain.key}"
 
 

@@ -152,7 +152,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     findings = {
         f.key: f for f in session.exec(select(Finding).where(Finding.source == "scoring")).all()
     }
-    assert "gap:iso42001:5" in findings
+    assert "gap:iso42001:clauses" in findings
     data = findings["dora:Art. 30(2)(c)"]  # no contract yet: the proposed one, critical function
     assert data.framework == "dora" and data.status == FindingStatus.open
     assert data.severity == "high"
@@ -193,7 +193,7 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     session.refresh(data)
     assert data.status == FindingStatus.closed and data.closed_at is not None
     assert data.note.startswith("Closed automatically")
-    assert findings["gap:iso42001:5"].status == FindingStatus.open
+    assert findings["gap:iso42001:clauses"].status == FindingStatus.open
     session.refresh(manual)
     assert manual.status == FindingStatus.open and manual.note is None  # manual untouched
 
@@ -235,10 +235,10 @@ def test_findings_of_the_per_control_model_move_to_their_gap_with_owner_and_hist
     for row in old.values():
         session.refresh(row)
     survivor, merged = old["iso42001:5.3"], old["iso42001:5.1"]
-    assert survivor.key == "gap:iso42001:5"  # the one with an owner and treatment survives
+    assert survivor.key == "gap:iso42001:clauses"  # the one with an owner and treatment survives
     assert survivor.owner_id == analyst.id and survivor.status == FindingStatus.open
     assert survivor.treatment == "Leadership workshop with the vendor"
-    assert survivor.title.startswith("ISO/IEC 42001 Clause 5 Leadership: maturity")
+    assert survivor.title.startswith("ISO/IEC 42001 AI management system (clauses 4–10): maturity")
     history = session.exec(
         select(AuditEvent).where(
             AuditEvent.object_type == "finding", AuditEvent.object_id == str(survivor.id)
@@ -246,12 +246,12 @@ def test_findings_of_the_per_control_model_move_to_their_gap_with_owner_and_hist
     ).all()
     assert [e.action for e in history] == ["finding.updated"]
     assert merged.status == FindingStatus.closed
-    assert merged.note.startswith(f"Merged into finding #{survivor.id} (gap:iso42001:5)")
+    assert merged.note.startswith(f"Merged into finding #{survivor.id} (gap:iso42001:clauses)")
     # High-risk duties keep their key; not high-risk here, so no longer raised: closed.
     assert old["ai_act:Art. 9"].key == "ai_act:Art. 9"
     assert old["ai_act:Art. 9"].status == FindingStatus.closed
     keys = [f.key for f in session.exec(select(Finding).where(Finding.vendor_id == vendor.id))]
-    assert keys.count("gap:iso42001:5") == 1
+    assert keys.count("gap:iso42001:clauses") == 1
 
 
 def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):
