@@ -10,37 +10,24 @@ from app.config import load_settings
 
 
 def cmd_score(args: argparse.Namespace) -> None:
-    from sqlmodel import Session, col, select
+    from sqlmodel import Session
 
     from app.db import session_scope
-    from app.models import ScoreResult
     from app.scoring import MODEL_VERSION
-    from app.scoring.service import recompute, score_all, stored_result
+    from app.scoring.service import score_all, verify_scores
 
     engine = connect(load_settings())
     if args.verify:
         with Session(engine) as session:
-            rows = session.exec(
-                select(ScoreResult)
-                .where(col(ScoreResult.is_current).is_(True))
-                .order_by(ScoreResult.id)
-            ).all()
-            current = [row for row in rows if row.model_version == MODEL_VERSION]
-            older = [row.id for row in rows if row.model_version != MODEL_VERSION]
-            differ = [
-                row.id
-                for row in current
-                if recompute(session=session, row=row) != stored_result(row)
-            ]
+            checked, differ, older = verify_scores(session=session)
         if differ:
             raise CommandError(f"{len(differ)} stored score(s) differ when recomputed: {differ}")
-        print(f"{len(current)} current score(s) recomputed from their stored inputs: identical.")
+        print(f"{checked} current score(s) recomputed from their stored inputs: identical.")
         if older:
             print(
                 f"{len(older)} current score(s) were computed by an older scoring model and "
                 f"are readable as they are, not recomputed: {older}. "
-                "Run `assay score --all` to score them with model "
-                f"{MODEL_VERSION}."
+                f"Run `assay score --all` to score them with model {MODEL_VERSION}."
             )
         return
     if not args.all:

@@ -371,6 +371,20 @@ def recompute(*, session: Session, row: ScoreResult) -> Scorecard:
     )
 
 
+def verify_scores(*, session: Session) -> tuple[int, list[int], list[int]]:
+    """Recompute every current score of this model version from its stored inputs: (how many
+    were checked, ids that differ, ids of older model versions left as they are)."""
+    rows = session.exec(
+        select(ScoreResult).where(col(ScoreResult.is_current).is_(True)).order_by(ScoreResult.id)
+    ).all()
+    current = [row for row in rows if row.model_version == MODEL_VERSION]
+    differ = [
+        row.id or 0 for row in current if recompute(session=session, row=row) != stored_result(row)
+    ]
+    older = [row.id or 0 for row in rows if row.model_version != MODEL_VERSION]
+    return len(current), differ, older
+
+
 def current_result(*, session: Session, vendor_id: int) -> ScoreResult | None:
     return session.exec(
         select(ScoreResult).where(

@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.errors import InvalidInput, NotFound
 from app.models import AuditEvent, Contract, ContractClause, Role
 from app.register.clauses import Statement, checklists, confirm_clauses, state_clauses
-from tests.factories import make_org, make_user, make_vendor
+from tests.factories import make_org, make_user, make_vendor, make_vendor_user
 from tests.helpers import login
 
 
@@ -123,5 +123,34 @@ def test_register_page_shows_the_checklist_and_the_reviewer_confirms_it(client, 
         data={"confirmed:Art. 30(3)(f)": "no", "note:Art. 30(3)(f)": "No transition period"},
     )
     assert response.status_code in (200, 303)
-    session.expire_all()
+    session.commit()  # end the test session's read snapshot to see the request's commit
     assert _rows(session, contract)["Art. 30(3)(f)"].confirmed_status == "no"
+
+
+def test_vendor_fills_the_checklist_in_the_portal_and_a_bad_status_saves_nothing(client, session):
+    org = make_org(session)
+    vendor = make_vendor(session, org)
+    contract = _contract(session, org, vendor, reference="HV-ICT-7")
+    contact = make_vendor_user(session, vendor)
+    session.commit()
+    login(client, contact.email)
+    home = client.get("/portal")
+    assert f"/portal/vendors/{vendor.id}/clauses" in home.text
+    page = client.get(f"/portal/vendors/{vendor.id}/clauses")
+    assert page.status_code == 200 and "HV-ICT-7" in page.text
+    assert "Threat-led penetration testing" in page.text  # Art. 30(3): a critical function
+    bad = client.post(
+        f"/portal/vendors/{vendor.id}/clauses/{contract.id}",
+        data={"status:Art. 30(2)(a)": "yes", "status:Art. 30(2)(b)": "sometimes"},
+    )
+    assert bad.status_code == 422 and "Nothing was saved." in bad.text
+    assert "unknown status &#39;sometimes&#39;" in bad.text
+    session.commit()  # end the test session's read snapshot to see the request's commit
+    assert _rows(session, contract) == {}
+    good = client.post(
+        f"/portal/vendors/{vendor.id}/clauses/{contract.id}",
+        data={"status:Art. 30(2)(a)": "yes", "reference:Art. 30(2)(a)": "Schedule 1"},
+    )
+    assert good.status_code in (200, 303), good.text[:500]
+    session.commit()  # end the test session's read snapshot to see the request's commit
+    assert _rows(session, contract)["Art. 30(2)(a)"].reference == "Schedule 1"

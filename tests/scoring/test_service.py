@@ -39,6 +39,7 @@ from app.scoring.service import (
     score_all,
     score_assessment_and_store,
     stored_result,
+    verify_scores,
 )
 from tests.factories import make_assessment, make_evidence, make_org, make_vendor
 from tests.scoring.rows import answer, library_questionnaire
@@ -365,3 +366,34 @@ def test_stored_inputs_in_the_tiers_words_read_back_as_the_registers_values() ->
     profile = inputs_from_json(stored).profile
     assert profile.data_sensitivity == DataSensitivity.high
     assert profile.substitutability == Substitutability.highly_complex
+
+
+def test_old_model_results_stay_readable_and_verify_leaves_them_as_they_are(session, world):
+    answer(session, world.assessment, "aims.leadership", 3)
+    row = score_assessment_and_store(
+        session=session, assessment=world.assessment, actor=world.analyst, today=TODAY
+    )
+    assert verify_scores(session=session) == (1, [], [])
+    # A result stored by model 2026.1: no provisional flag, clauses or finding kinds in it.
+    old = dict(row.explanation["result"])
+    for name in ("provisional", "residual_reason", "clauses"):
+        old.pop(name)
+    old["model_version"] = "2026.1"
+    old["findings"] = [
+        {k: v for k, v in f.items() if k not in ("kind", "severity_reason")}
+        for f in old["findings"]
+    ]
+    for control in old["controls"]:
+        for outcome in control["contributions"]:
+            for note in outcome["evidence"]:
+                note.pop("kind")
+    row.explanation = {**row.explanation, "result": old}
+    row.model_version = "2026.1"
+    session.add(row)
+    session.flush()
+    readable = stored_result(row)
+    assert readable.model_version == "2026.1" and readable.provisional is False
+    assert all(f.kind == "control" for f in readable.findings)
+    assert verify_scores(session=session) == (0, [], [row.id])
+    score_all(session=session, today=TODAY)  # what `assay score --all` does
+    assert verify_scores(session=session) == (1, [], [])
