@@ -91,17 +91,17 @@ def dashboard(
         maturity[int(bucket)] = n
 
     heat: dict[tuple[str, str], int] = {}
-    for tier, residual, n in session.exec(
-        select(Vendor.tier, ScoreResult.residual_risk, func.count())
+    provisional = 0  # in the same query: residual risk not yet reviewed
+    for tier, residual, unreviewed, n in session.exec(
+        select(Vendor.tier, ScoreResult.residual_risk, ScoreResult.provisional, func.count())
         .join(ScoreResult, col(ScoreResult.vendor_id) == col(Vendor.id))
         .where(current)
-        .group_by(col(Vendor.tier), col(ScoreResult.residual_risk))
+        .group_by(col(Vendor.tier), col(ScoreResult.residual_risk), col(ScoreResult.provisional))
     ).all():
-        heat[(str(tier or "untiered"), str(residual))] = n
+        key = (str(tier or "untiered"), str(residual))
+        heat[key] = heat.get(key, 0) + n
+        provisional += n if unreviewed else 0
 
-    provisional = session.exec(
-        select(func.count()).where(current, col(ScoreResult.provisional).is_(True))
-    ).one()
     findings = {
         str(severity): n
         for severity, n in session.exec(

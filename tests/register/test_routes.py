@@ -161,7 +161,11 @@ def test_score_page_explains_levels_caps_and_evidence_and_rescore(client, sessio
         session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
     )
     expired = make_evidence(
-        session, vendor, filename="leadership-charter.pdf", valid_until=date(2020, 1, 31)
+        session,
+        vendor,
+        filename="leadership-charter.pdf",
+        valid_until=date(2020, 1, 31),
+        kind="record",  # a kind aims.leadership asks for: only its date is wrong
     )
     answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])
     session.commit()
