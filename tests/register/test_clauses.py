@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from app.errors import InvalidInput, NotFound
-from app.models import AuditEvent, Contract, ContractClause, Role
+from app.models import AuditEvent, Contract, ContractClause, Finding, Role
 from app.register.clauses import Statement, checklists, confirm_clauses, state_clauses
 from tests.factories import make_org, make_user, make_vendor, make_vendor_user
 from tests.helpers import login
@@ -154,3 +154,24 @@ def test_vendor_fills_the_checklist_in_the_portal_and_a_bad_status_saves_nothing
     assert good.status_code in (200, 303), good.text[:500]
     session.commit()  # end the test session's read snapshot to see the request's commit
     assert _rows(session, contract)["Art. 30(2)(a)"].reference == "Schedule 1"
+
+
+def test_a_finding_shows_why_it_has_its_severity(client, session):
+    org = make_org(session)
+    analyst = make_user(session, org, role=Role.risk_analyst)
+    vendor = make_vendor(session, org)
+    session.add(
+        Finding(
+            organisation_id=org.id, vendor_id=vendor.id, key="dora:Art. 30(3)(c)",
+            title="DORA Art. 30(3)(c) Contingency plans and security measures: clause missing",
+            severity="critical", framework="dora",
+            severity_reason="critical because the mandatory clause is missing from a contract "
+            "supporting a critical or important function (C-1)",
+        )
+    )  # fmt: skip
+    session.commit()
+    login(client, analyst.email)
+    for path in (f"/register/vendors/{vendor.id}", f"/register/findings?vendor_id={vendor.id}"):
+        page = client.get(path)
+        assert "Critical because the mandatory clause is missing from a contract" in page.text
+        assert "Art. 30(3)(c)" in page.text
