@@ -97,10 +97,7 @@ def domain_findings(
     target in it is critical, never above high; critical only for a critical-tier vendor whose
     domain stands at 1 or less.
     """
-    findings = []
-    by_domain: dict[str, list[ControlScore]] = {}
-    for control in controls:
-        by_domain.setdefault(control.domain, []).append(control)
+    findings: list[ProposedFinding] = []
     required = min(target, UNREVIEWED_EVIDENCE_MAX) if provisional else target
     # The domains below target, gathered into their finding: the AIMS clauses 4–10 are one
     # management system, so its weak clauses make one finding, each Annex A group one of its own.
@@ -113,6 +110,11 @@ def domain_findings(
             continue
         unit = AIMS_FINDING if domain.key in AIMS_CLAUSE_DOMAINS else domain.key
         units.setdefault(unit, []).append((domain, level))
+    if not units:
+        return findings
+    by_domain: dict[str, list[ControlScore]] = {}
+    for control in controls:
+        by_domain.setdefault(control.domain, []).append(control)
     for unit, members in units.items():
         domain, level = min(members, key=lambda m: m[1])
         title = AIMS_TITLE if unit == AIMS_FINDING else domain.title
