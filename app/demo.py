@@ -446,7 +446,9 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
                 {"vendor_id": vendor.id, "name": system_name},
                 contract_id=contract.id,
                 purpose=purpose,
-                ai_act_class=ai_class,
+                ai_act_class=VENDOR_STATED_CLASS.get(system_name, ai_class),
+                buyer_risk_class=ai_class,  # our own classification of the use
+                annex_iii_use="5b" if system_name in VENDOR_STATED_CLASS else None,
                 vendor_role="provider" if ai_role in ("provider", "both") else "deployer",
                 affects_natural_persons=persons,
                 model_provider=model_provider,
@@ -512,6 +514,11 @@ def _generated_vendors(session: Session, org: Organisation, count: int) -> int:
         if n % 1000 == 999:
             session.flush()
     return max(0, count - existing)
+
+
+# Where the vendor states another AI Act class than ours: the credit-scoring system its
+# provider calls minimal (Annex III 5(b) makes it high-risk for us).
+VENDOR_STATED_CLASS = {"CreditLens": "minimal"}
 
 
 def load_demo(

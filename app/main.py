@@ -33,9 +33,11 @@ from app.health import router as health_router
 from app.migrations import upgrade
 from app.notifications import routes as notification_routes
 from app.organisation import routes as organisation_routes
+from app.portal import clauses as portal_clauses
 from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
 from app.register import provider_routes
+from app.register import clause_routes
 from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes
@@ -120,6 +122,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(portal_routes.router)
     protected.include_router(register_routes.router)
     protected.include_router(provider_routes.router)
+    protected.include_router(clause_routes.router)
+    protected.include_router(portal_clauses.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(roi_routes.router)
     protected.include_router(export_routes.router)

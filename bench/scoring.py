@@ -22,6 +22,7 @@ AS_OF = date(2026, 6, 30)
 GOAL_COUNT = 10_000
 GOAL_SECONDS = 10.0
 STATES = ["pending", "accepted", "accepted", "clarification", "rejected"]
+KINDS = ["policy", "procedure", "record", "report", "certificate", "contract"]
 
 
 def specs(questions: int = bench_questionnaire.QUESTIONS) -> list[Any]:
@@ -50,6 +51,7 @@ def assessments(count: int, questions: int = bench_questionnaire.QUESTIONS, seed
                     f"{rng.getrandbits(256):064x}",
                     rng.choice(["provided", "accepted", "rejected"]),
                     AS_OF + timedelta(days=rng.randint(-200, 400)) if rng.random() < 0.5 else None,
+                    rng.choice(KINDS),
                 )
                 for k in range(rng.choice([0, 0, 1, 1, 2]))
             )
@@ -81,11 +83,15 @@ def _profile():
 
 
 def score_all(question_specs, answer_sets) -> int:
-    from app.scoring import ScoringConfig, compile_model
+    from app.scoring import ContractInput, ScoringConfig, compile_model
 
     model = compile_model(question_specs, ScoringConfig(as_of=AS_OF))
     profile = _profile()
-    return sum(len(model.score(answers, profile).findings) for answers in answer_sets)
+    # One contract supporting a critical function: its 15 Art. 30 clauses judged each time.
+    contracts = (ContractInput("C-1", True),)
+    return sum(
+        len(model.score(answers, profile, contracts=contracts).findings) for answers in answer_sets
+    )
 
 
 def _worker(job: tuple[int, int]) -> float:

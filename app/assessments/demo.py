@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments.answers import coerce_answer
 from app.assessments.comments import add_comment
+from app.assessments.context import buyer_facts
 from app.assessments.lifecycle import TRANSITIONS, Side
 from app.assessments.reassessment import set_next_review
 from app.assessments.service import apply_transition, create_assessment
@@ -38,7 +39,7 @@ from app.models import (
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import compiled, latest_version, publish_library
-from app.scoring.adapter import answer_level
+from app.scoring.adapter import answer_level, judged_values
 
 LIBRARY_KEY = "ai-governance-dora"
 
@@ -171,11 +172,14 @@ def _answer_all(
     at: datetime,
 ) -> list[Answer]:
     values: dict[str, Any] = {}
+    # The buyer's facts (its AI Act classes) decide what the vendor is asked, as in the portal.
+    facts = buyer_facts(session=session, vendor_id=assessment.vendor_id)
     rows: list[Answer] = []
     questions = list(questionnaire.definition.questions())
     limit = int(len(questions) * fraction)
     for question in questions[:limit]:
-        visible = {q.key for q in visible_questions(questionnaire.definition, values)}
+        shown = visible_questions(questionnaire.definition, judged_values(facts | values))
+        visible = {q.key for q in shown}
         if question.key not in visible or question.type == QuestionType.evidence_only:
             continue
         try:
@@ -204,10 +208,12 @@ def _answer_all(
                 needs is not None
                 and claimed is not None
                 and claimed >= needs
-                and rng.random() < 0.8
+                and rng.random() < 0.95
             ):
+                kinds = {str(k) for k in question.evidence.kinds}  # type: ignore[union-attr]
+                fitting = [e for e in library if e.kind in kinds] or library
                 attach_evidence(
-                    session=session, actor=author, answer=answer, evidence=rng.choice(library)
+                    session=session, actor=author, answer=answer, evidence=rng.choice(fitting)
                 )
     return rows
 

@@ -47,6 +47,7 @@ class Dashboard:
     expiring_count: int
     expiring: list[tuple[Evidence, Vendor]] = field(default_factory=list)
     expiry_days: int = EXPIRY_WARNING_DAYS
+    provisional: int = 0  # current scores whose residual risk is not yet reviewed
 
     @property
     def scored(self) -> int:
@@ -90,13 +91,16 @@ def dashboard(
         maturity[int(bucket)] = n
 
     heat: dict[tuple[str, str], int] = {}
-    for tier, residual, n in session.exec(
-        select(Vendor.tier, ScoreResult.residual_risk, func.count())
+    provisional = 0  # in the same query: residual risk not yet reviewed
+    for tier, residual, unreviewed, n in session.exec(
+        select(Vendor.tier, ScoreResult.residual_risk, ScoreResult.provisional, func.count())
         .join(ScoreResult, col(ScoreResult.vendor_id) == col(Vendor.id))
         .where(current)
-        .group_by(col(Vendor.tier), col(ScoreResult.residual_risk))
+        .group_by(col(Vendor.tier), col(ScoreResult.residual_risk), col(ScoreResult.provisional))
     ).all():
-        heat[(str(tier or "untiered"), str(residual))] = n
+        key = (str(tier or "untiered"), str(residual))
+        heat[key] = heat.get(key, 0) + n
+        provisional += n if unreviewed else 0
 
     findings = {
         str(severity): n
@@ -137,6 +141,7 @@ def dashboard(
         unscored=max(0, vendors - sum(maturity)),
         heat=heat,
         findings=findings,
+        provisional=provisional,
         expiring_count=expiring_count,
         expiring=expiring,
         expiry_days=expiry_days,

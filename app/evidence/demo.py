@@ -109,6 +109,19 @@ def monitoring_chart(seed: int) -> bytes:
     return buffer.getvalue()
 
 
+# One short file of each kind the questionnaire asks for and the files above are not, so the
+# demo's answers can attach evidence of a kind their question accepts.
+KIND_NOTES = (
+    ("ai-change-procedure", "procedure", "AI model change and release procedure"),
+    ("ai-inventory-record", "record", "AI system inventory and review record"),
+    ("master-agreement-extract", "contract", "Master agreement, ICT clauses extract"),
+)
+
+
+def _note(vendor: Vendor, title: str) -> bytes:
+    return f"{vendor.legal_name}\n{title}\nVersion 2, approved and in force.\n".encode()
+
+
 def load(session: Session, organisation: Organisation, settings: Settings) -> None:
     """Four evidence files per named demo vendor (generated benchmark vendors get none)."""
     store = store_for(settings)
@@ -139,6 +152,10 @@ def load(session: Session, organisation: Organisation, settings: Settings) -> No
                 "Model monitoring chart",
                 None,
                 lambda _v, i=index: monitoring_chart(i),
+            ),
+            *(
+                (f"{slug}-{name}.txt", kind, title, None, lambda v, t=title: _note(v, t))
+                for name, kind, title in KIND_NOTES
             ),
         ]
         have = set(

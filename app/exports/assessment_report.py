@@ -109,6 +109,7 @@ class ReportScore:
     residual_basis: float | None = None
     residual_gap: float | None = None
     weakest_link: str | None = None  # the weakest critical domain, when it capped the mean
+    provisional: bool = False  # not yet reviewed: the residual stands on the vendor's word
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,12 @@ def _summary(report: AssessmentReport) -> list:
                 ),
                 (rating(score.inherent_tier, s.figure), "inherent risk tier"),
                 (str(score.target), "target maturity for the tier"),
-                (rating(score.residual, s.figure), "residual risk"),
+                (
+                    rating(score.residual, s.figure),
+                    "residual risk (provisional: not yet reviewed)"
+                    if score.provisional
+                    else "residual risk",
+                ),
             ]
         ),
         Spacer(1, 2 * mm),
@@ -338,6 +344,13 @@ def _residual(report: AssessmentReport) -> list:
                     f" (a gap of {score.residual_gap:.2f} levels)."
                     if score.residual_basis is not None and score.residual_gap is not None
                     else ".",
+                    "",
+                ),
+                (
+                    " It is provisional: we have not reviewed every answer, so it stands on the "
+                    "vendor's word as far as its evidence allows."
+                    if score.provisional
+                    else "",
                     "",
                 ),
             ]

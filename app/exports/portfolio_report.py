@@ -31,6 +31,7 @@ class PortfolioVendor:
     overall: float | None = None
     verified: float | None = None
     residual: str | None = None
+    provisional: bool = False  # the residual risk is not yet reviewed
     findings: dict[str, int] = field(default_factory=dict)  # open findings by severity
     next_review: date | None = None
     owner: str | None = None
@@ -135,6 +136,7 @@ def _summary(report: PortfolioReport) -> list:
     maturity = maturity_distribution(vendors)
     overdue = sum(1 for v in vendors if v.next_review and v.next_review < report.today)
     elevated = sum(1 for v in vendors if v.residual in ("high", "critical"))
+    provisional = sum(1 for v in vendors if v.residual and v.provisional)
     story: list = [
         para("AI third-party risk portfolio", s.title),
         para(report.organisation, s.subtitle),
@@ -152,7 +154,11 @@ def _summary(report: PortfolioReport) -> list:
             [
                 (str(len(vendors)), "vendors"),
                 (str(tiers["critical"]), "critical-tier vendors"),
-                (str(elevated), "with high or critical residual risk"),
+                (
+                    str(elevated),
+                    "with high or critical residual risk"
+                    + (f" ({provisional} provisional)" if provisional else ""),
+                ),
                 (
                     str(sum(severities.values())),
                     f"open findings ({severities['critical']} critical)",
@@ -266,7 +272,19 @@ def _register(report: PortfolioReport) -> list:
         else:
             review = para(v.next_review.isoformat(), s.cell)
         rows.append(
-            [rich(name, s.cell), rating(v.tier), maturity, rating(v.residual), findings, review]
+            [
+                rich(name, s.cell),
+                rating(v.tier),
+                maturity,
+                rich(
+                    [(v.residual, SEVERITY_COLOURS.get(v.residual, GREY)), ("\nprovisional", "")],
+                    s.cell,
+                )
+                if v.residual and v.provisional
+                else rating(v.residual),
+                findings,
+                review,
+            ]
         )
     story.append(
         data_table(

@@ -16,6 +16,7 @@ from app.models.assessment import (
 )
 from app.models.audit import AuditChain, AuditEvent
 from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
+from app.models.contract_clause import ContractClause
 from app.models.decision import DecisionKind, DecisionOutcome, ReviewDecision
 from app.models.organisation import (
     ApiToken,
@@ -84,6 +85,7 @@ __all__ = [
     "Comment",
     "CommentVisibility",
     "Contract",
+    "ContractClause",
     "DataSensitivity",
     "DecisionKind",
     "DecisionOutcome",

@@ -26,6 +26,9 @@ class ScoreResult(SQLModel, table=True):
     inherent_tier: str = Field(max_length=10)
     target_maturity: int
     residual_risk: str = Field(max_length=10)
+    # The buyer has not reviewed every answer yet: levels are the vendor's word as far as the
+    # evidence allows (model 2026.2 on; older results read False).
+    provisional: bool = False
     domains: dict = json_field(dict)
     explanation: dict = json_field(dict)
     is_current: bool = Field(default=True, index=True)
@@ -72,3 +75,4 @@ class Finding(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
     closed_at: datetime | None = None
     note: str | None = Field(default=None, max_length=2000)  # why it was closed or reopened
+    severity_reason: str | None = Field(default=None, max_length=500)  # "critical because …"

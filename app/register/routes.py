@@ -17,6 +17,7 @@ from app.exports.charts import BLUE, GREEN, ORANGE, LineChart, Series, svg
 from app.forms import PostedForm, parse
 from app.models import User, utcnow
 from app.register import findings, service
+from app.register.clause_routes import clause_context
 from app.register.concentration import by_ultimate_parent, concentration
 from app.register.detail import vendor_detail
 from app.register.schemas import (
@@ -165,6 +166,7 @@ def vendor_register_page(
             "level_names": LEVEL_NAMES,
             "today": utcnow().date(),
             "decision_label": outcome_label,
+            "clauses": clause_context(session=session, vendor=detail.row.vendor),
         },
     )
 

@@ -128,6 +128,8 @@ class RegisterRow:
     ai_systems: list[tuple[str, str]] = field(default_factory=list)  # name, AI Act class
     findings: dict[str, int] = field(default_factory=dict)  # open findings by severity
     last_assessed: date | None = None
+    # The buyer has not reviewed every answer: the residual risk stands on the vendor's word.
+    provisional: bool = False
 
     @property
     def open_findings(self) -> int:
@@ -208,6 +210,7 @@ def _register_query(organisation_id: int, filters: RegisterFilters, today: date)
             ScoreResult.target_maturity,
             ScoreResult.domains,
             ScoreResult.computed_at,
+            ScoreResult.provisional,
         )
         .join(ScoreResult, _current_score_join(), isouter=True)
         .join(User, col(User.id) == col(Vendor.owner_id), isouter=True)
@@ -286,8 +289,20 @@ def _rows(results: Sequence[Any]) -> list[RegisterRow]:
             target=target,
             domains=domains or {},
             scored_at=scored_at,
+            provisional=bool(provisional),
         )
-        for vendor, owner, overall, claimed, verified, residual, target, domains, scored_at in results
+        for (
+            vendor,
+            owner,
+            overall,
+            claimed,
+            verified,
+            residual,
+            target,
+            domains,
+            scored_at,
+            provisional,
+        ) in results
     ]
 
 

@@ -31,6 +31,7 @@ from app.models import (
     AnswerEvidence,
     Assessment,
     Contract,
+    ContractClause,
     Evidence,
     Finding,
     Organisation,
@@ -50,6 +51,7 @@ from app.register.service import (
     vendor_ids_query,
 )
 from app.scoring import DEFAULT_DOMAINS, MODEL_VERSION
+from app.scoring.clauses import applicable_clauses
 from app.spreadsheets import safe_text
 from app.vendors.codes import ANNEX_III_USES, label
 
@@ -233,7 +235,9 @@ def write_register_workbook(
                 Styled(row.claimed, LEVEL),
                 Styled(row.verified, LEVEL),
                 row.target,
-                row.residual,
+                f"{row.residual} (provisional)"
+                if row.residual and row.provisional
+                else row.residual,
                 row.findings.get("critical", 0),
                 row.findings.get("high", 0),
                 row.findings.get("medium", 0),
@@ -264,6 +268,7 @@ def write_register_workbook(
         workbook, session, ids, source("A", owner_names), source("D", list(FINDING_STATUSES))
     )
     _ai_systems_sheet(workbook, session, ids)
+    _clauses_sheet(workbook, session, ids)
     _evidence_sheet(workbook, session, ids)
 
     about = workbook.create_sheet("About")
@@ -314,6 +319,7 @@ def _findings_sheet(workbook, session: Session, vendor_ids, owner_source: str, s
             ("Description", 60),
             ("Note", 40),
             ("Updated (UTC)", 16),
+            ("Why this severity", 60),
         ),
     )
     # Plain columns, not Finding objects: building an ORM instance per finding cost more than
@@ -335,6 +341,7 @@ def _findings_sheet(workbook, session: Session, vendor_ids, owner_source: str, s
             Finding.description,
             Finding.note,
             Finding.updated_at,
+            Finding.severity_reason,
         )
         .join(Vendor, col(Vendor.id) == col(Finding.vendor_id))
         .join(User, col(User.id) == col(Finding.owner_id), isouter=True)
@@ -349,6 +356,59 @@ def _findings_sheet(workbook, session: Session, vendor_ids, owner_source: str, s
         sheet.append(values)
     sheet.dropdown(10, owner_source)
     sheet.dropdown(7, status_source)
+    sheet.finish()
+
+
+def _clauses_sheet(workbook, session: Session, vendor_ids) -> None:
+    """The DORA Art. 30 clause checklist of every open contract (docs/scoring.md rule 10)."""
+    sheet = _Sheet(
+        workbook,
+        "Contract clauses",
+        (
+            ("Vendor", 30),
+            ("Contract", 18),
+            ("Critical or important function", 12),
+            ("Clause", 14),
+            ("What the contract must say", 50),
+            ("Vendor says", 11),
+            ("Where in the contract", 24),
+            ("Our review", 11),
+            ("Review note", 36),
+            ("Counts as", 11),
+        ),
+    )
+    contracts = session.exec(
+        select(Contract, Vendor.legal_name)
+        .join(Vendor, col(Vendor.id) == col(Contract.vendor_id))
+        .where(col(Contract.vendor_id).in_(vendor_ids), col(Contract.termination_reason).is_(None))
+        .order_by(col(Vendor.legal_name), col(Contract.reference))
+    ).all()
+    rows = session.exec(
+        select(ContractClause).where(
+            col(ContractClause.contract_id).in_([c.id for c, _ in contracts])
+        )
+    ).all()
+    by_key = {(r.contract_id, r.code): r for r in rows}
+    for contract, vendor in contracts:
+        cif = bool(contract.supports_critical_function)
+        for clause in applicable_clauses(cif):
+            row = by_key.get((contract.id or 0, clause.code))
+            stated = row.vendor_status if row else None
+            confirmed = row.confirmed_status if row else None
+            sheet.append(
+                [
+                    vendor,
+                    contract.reference,
+                    "yes" if cif else "no",
+                    clause.code,
+                    f"{clause.title}: {clause.text}",
+                    stated or "not stated",
+                    row.reference if row else None,
+                    confirmed or "not confirmed",
+                    row.review_note if row else None,
+                    confirmed or stated or "not stated",
+                ]
+            )
     sheet.finish()
 
 

@@ -12,11 +12,21 @@ from app.scoring.config import (
     ScoringConfig,
     gap_band,
 )
-from app.scoring.inputs import AnswerInput, EvidenceInput, QuestionSpec, RiskProfile
+from app.scoring.inputs import (
+    AISystemInput,
+    AnswerInput,
+    ClauseStatement,
+    ContractInput,
+    EvidenceInput,
+    QuestionSpec,
+    RiskProfile,
+)
 from app.scoring.model import CompiledModel, claimed_level, compile_model, score_assessment
 from app.scoring.result import (
     CAP_REASONS,
+    FINDING_KINDS,
     AnswerOutcome,
+    ClauseJudgement,
     ControlScore,
     DomainScore,
     EvidenceNote,
@@ -30,12 +40,17 @@ __all__ = [
     "DEFAULT_DOMAINS",
     "DEFAULT_RESIDUAL_MATRIX",
     "DEFAULT_TARGETS",
+    "FINDING_KINDS",
     "FRAMEWORK_LABELS",
     "LEVEL_NAMES",
     "MODEL_VERSION",
+    "AISystemInput",
     "AnswerInput",
     "AnswerOutcome",
+    "ClauseJudgement",
+    "ClauseStatement",
     "CompiledModel",
+    "ContractInput",
     "ControlScore",
     "DomainScore",
     "DomainSpec",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,7 @@ from app.models import (
     Assessment,
     BusinessFunction,
     Contract,
+    ContractClause,
     DataSensitivity,
     Evidence,
     Organisation,
@@ -36,8 +37,11 @@ from app.questionnaires.service import Compiled, compiled
 from app.scoring import (
     DEFAULT_TARGETS,
     MODEL_VERSION,
+    AISystemInput,
     AnswerInput,
+    ClauseStatement,
     CompiledModel,
+    ContractInput,
     EvidenceInput,
     QuestionSpec,
     RiskProfile,
@@ -45,7 +49,8 @@ from app.scoring import (
     claimed_level,
     compile_model,
 )
-from app.scoring.inputs import FRAMEWORKS
+from app.scoring.clauses import CLAUSE_BY_CODE
+from app.scoring.inputs import AI_ACT_CLASSES, FRAMEWORKS
 from app.scoring.tiering import SENSITIVITY_POINTS, SUBSTITUTABILITY_POINTS
 
 # AnswerEvidence.review_state → EvidenceInput.status: a file is "provided" until the reviewer
@@ -62,7 +67,12 @@ _STORED_WORDS: dict[str, dict[str, str]] = {
     "data_sensitivity": {word: value for value, (_, word) in SENSITIVITY_POINTS.items()},
     "substitutability": {word: value for value, (_, word) in SUBSTITUTABILITY_POINTS.items()},
 }
-HIGH_RISK_AI_CLASSES = frozenset({"high", "prohibited"})
+# A prohibited practice is its own critical finding (docs/scoring.md rule 12), not a tier point.
+HIGH_RISK_AI_CLASSES = frozenset({"high"})
+# The question in which the vendor declares the AI Act classes of its systems.
+DECLARED_CLASSES_KEY = "scope.ai_act_classes"
+# The buyer's classes of the vendor's AI systems, as `values_with_facts` merges them in.
+BUYER_CLASSES_FACT = "buyer.ai_act_classes"
 # EEA member states: processing elsewhere is "third country" (DORA Art. 28(4), GDPR ch. V).
 EEA = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK".split()
@@ -92,6 +102,7 @@ def question_spec(question: Question) -> QuestionSpec | None:
         max_level=max(1, question.max_level or 0),
         level_for_value=levels,
         evidence_required_from_level=needed or None,  # 0 = any answer needs a file: no cap
+        evidence_kinds=tuple(str(k) for k in rule.kinds) if rule is not None else (),
     )
 
 
@@ -165,9 +176,21 @@ def compiled_model(
     return _MODELS.get((row.content_hash, hidden, config_key(config)), build)
 
 
+def judged_values(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The answers as visibility is judged on: a system the buyer classifies high-risk counts as
+    declared high-risk, so its duties are asked and judged whatever the vendor declared."""
+    if "high" not in (values.get(BUYER_CLASSES_FACT) or ()):
+        return values
+    declared = values.get(DECLARED_CLASSES_KEY)
+    declared = list(declared) if isinstance(declared, list | tuple) else []
+    return {**values, DECLARED_CLASSES_KEY: [*declared, "high"]}
+
+
 def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> frozenset[str]:
-    """Scored questions that show_if hides for these answers."""
-    shown = {q.key for q in visible_questions(questionnaire.definition, values)}
+    """Scored questions that show_if hides for these answers and the buyer's facts merged in by
+    `values_with_facts`. The high-risk duties are judged when either side classifies a system
+    high-risk: the buyer's "high" counts as declared, whatever the show_if says."""
+    shown = {q.key for q in visible_questions(questionnaire.definition, judged_values(values))}
     return frozenset(
         q.key for q in questionnaire.definition.questions() if q.scored and q.key not in shown
     )
@@ -177,7 +200,10 @@ def hidden_scored_keys(questionnaire: Compiled, values: Mapping[str, Any]) -> fr
 
 
 def answer_inputs(
-    *, session: Session, assessment: Assessment, questionnaire: Compiled
+    *,
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Compiled,
 ) -> tuple[tuple[AnswerInput, ...], frozenset[str]]:
     """The assessment's answers to visible scored questions, with their evidence; and the scored
     questions hidden by show_if. Two queries whatever the number of answers."""
@@ -203,6 +229,7 @@ def answer_inputs(
                 sha256=item.sha256,
                 status=EVIDENCE_STATUS[str(review_state)],
                 valid_until=item.valid_until,
+                kind=item.kind,
             )
         )
     inputs = tuple(
@@ -285,11 +312,10 @@ def risk_profile(
             portfolio_providers(session=session, organisation_id=vendor.organisation_id)
         )
         shared_providers = counts.get(vendor.id or 0, 0)
-    systems = session.exec(
-        select(AISystem.ai_act_class, AISystem.affects_natural_persons).where(
-            AISystem.vendor_id == vendor.id
-        )
-    ).all()
+    systems = [
+        (tier_class(system), system.affects_natural_persons)
+        for system in session.exec(select(AISystem).where(AISystem.vendor_id == vendor.id)).all()
+    ]
     contracts = session.exec(
         select(
             Contract.supports_critical_function,
@@ -313,12 +339,100 @@ def risk_profile(
     return RiskProfile(
         supports_critical_function=critical,
         data_sensitivity=vendor.data_sensitivity or DataSensitivity.low,
-        ai_act_high_risk_use=any(str(cls) in HIGH_RISK_AI_CLASSES for cls, _ in systems),
+        ai_act_high_risk_use=any(cls in HIGH_RISK_AI_CLASSES for cls, _ in systems),
         affects_natural_persons=any(persons for _, persons in systems),
         substitutability=vendor.substitutability or Substitutability.medium,
         concentration_shared_providers=shared_providers,
         third_country_processing=bool(countries - EEA),
     )
+
+
+# --- AI systems and contracts → the model's AI Act and Art. 30 inputs ----------------------------
+
+
+def buyer_class(system: AISystem) -> str | None:
+    """The buyer's own AI Act class of a system (`buyer_risk_class`), None until recorded."""
+    return str(system.buyer_risk_class) if system.buyer_risk_class is not None else None
+
+
+def tier_class(system: AISystem) -> str:
+    """The class the tier reads: the buyer's own where recorded, else the register's."""
+    return buyer_class(system) or str(system.ai_act_class)
+
+
+def declared_classes(answers: Sequence[AnswerInput] | Mapping[str, Any]) -> tuple[str, ...]:
+    """The AI Act classes the vendor declared in its answers."""
+    if isinstance(answers, Mapping):
+        value = answers.get(DECLARED_CLASSES_KEY)
+    else:
+        value = next((a.value for a in answers if a.question_key == DECLARED_CLASSES_KEY), None)
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(sorted({str(v) for v in value if str(v) in AI_ACT_CLASSES}))
+
+
+def ai_system_inputs(*, session: Session, vendor: Vendor) -> tuple[AISystemInput, ...]:
+    """Each AI system with the buyer's class and the class the register holds as stated for the
+    vendor (`ai_act_class`; "unknown" states nothing)."""
+    return tuple(
+        AISystemInput(
+            name=system.name,
+            vendor_classes=(str(system.ai_act_class),)
+            if str(system.ai_act_class) != "unknown"
+            else (),
+            buyer_class=buyer_class(system),
+        )
+        for system in session.exec(
+            select(AISystem).where(AISystem.vendor_id == vendor.id).order_by(col(AISystem.id))
+        ).all()
+    )
+
+
+PROPOSED_CONTRACT = "Proposed contract"
+
+
+def contract_inputs(
+    *, session: Session, vendor: Vendor, profile: RiskProfile
+) -> tuple[ContractInput, ...]:
+    """The vendor's contracts with their clause checklists; a vendor without a contract in the
+    register is judged on the contract it proposes (its questionnaire answers), supporting a
+    critical or important function when the vendor does. Two queries."""
+    contracts = session.exec(
+        select(Contract, BusinessFunction.critical)
+        .join(
+            BusinessFunction,
+            col(BusinessFunction.id) == col(Contract.function_id),
+            isouter=True,
+        )
+        .where(Contract.vendor_id == vendor.id, col(Contract.termination_reason).is_(None))
+        .order_by(col(Contract.id))
+    ).all()
+    if not contracts:
+        return (ContractInput(PROPOSED_CONTRACT, profile.supports_critical_function),)
+    statements: dict[int, list[ClauseStatement]] = defaultdict(list)
+    for row in session.exec(
+        select(ContractClause)
+        .where(col(ContractClause.contract_id).in_([c.id for c, _ in contracts]))
+        .order_by(col(ContractClause.code))
+    ).all():
+        if row.code in CLAUSE_BY_CODE:
+            statements[row.contract_id].append(
+                ClauseStatement(row.code, row.vendor_status, row.confirmed_status)
+            )
+    return tuple(
+        ContractInput(
+            reference=contract.reference,
+            supports_critical_function=contract_is_cif(contract, function_critical),
+            clauses=tuple(statements.get(contract.id or 0, ())),
+        )
+        for contract, function_critical in contracts
+    )
+
+
+def contract_is_cif(contract: Contract, function_critical: str | None) -> bool:
+    """A contract supports a critical or important function when flagged so or when its
+    business function is marked critical."""
+    return bool(contract.supports_critical_function) or function_critical == "yes"
 
 
 # --- organisation → ScoringConfig -----------------------------------------------------------------
@@ -353,6 +467,9 @@ def inputs_to_json(
     answers: Sequence[AnswerInput],
     profile: RiskProfile,
     config: ScoringConfig,
+    contracts: Sequence[ContractInput] = (),
+    ai_systems: Sequence[AISystemInput] = (),
+    declared: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Everything `score_assessment` read, as JSON: with the published questionnaire (immutable)
     and the same model version it reproduces the stored result exactly."""
@@ -371,6 +488,7 @@ def inputs_to_json(
                         "sha256": e.sha256,
                         "status": e.status,
                         "valid_until": e.valid_until.isoformat() if e.valid_until else None,
+                        "kind": e.kind,
                     }
                     for e in a.evidence
                 ],
@@ -391,12 +509,33 @@ def inputs_to_json(
             "model_version": config.model_version,
             "target_by_tier": dict(config.target_by_tier),
         },
+        "contracts": [
+            {
+                "reference": c.reference,
+                "supports_critical_function": c.supports_critical_function,
+                "clauses": [[s.code, s.vendor_status, s.confirmed_status] for s in c.clauses],
+            }
+            for c in contracts
+        ],
+        "ai_systems": [
+            {"name": s.name, "vendor_classes": list(s.vendor_classes), "buyer_class": s.buyer_class}
+            for s in ai_systems
+        ],
+        "declared_classes": list(declared),
     }
 
 
-def inputs_from_json(
-    data: Mapping[str, Any],
-) -> tuple[frozenset[str], tuple[AnswerInput, ...], RiskProfile, ScoringConfig]:
+class StoredInputs(NamedTuple):
+    hidden: frozenset[str]
+    answers: tuple[AnswerInput, ...]
+    profile: RiskProfile
+    config: ScoringConfig
+    contracts: tuple[ContractInput, ...]
+    ai_systems: tuple[AISystemInput, ...]
+    declared: tuple[str, ...]
+
+
+def inputs_from_json(data: Mapping[str, Any]) -> StoredInputs:
     """What `inputs_to_json` stored, read back (older stored words included)."""
     answers = tuple(
         AnswerInput(
@@ -409,6 +548,7 @@ def inputs_from_json(
                     sha256=e["sha256"],
                     status=e["status"],
                     valid_until=date.fromisoformat(e["valid_until"]) if e["valid_until"] else None,
+                    kind=e.get("kind"),
                 )
                 for e in a["evidence"]
             ),
@@ -425,4 +565,24 @@ def inputs_from_json(
         name: _STORED_WORDS[name].get(value, value) if name in _STORED_WORDS else value
         for name, value in data["profile"].items()
     }
-    return frozenset(data["hidden"]), answers, RiskProfile(**profile), config
+    contracts = tuple(
+        ContractInput(
+            c["reference"],
+            c["supports_critical_function"],
+            tuple(ClauseStatement(*clause) for clause in c["clauses"]),
+        )
+        for c in data.get("contracts", ())
+    )
+    systems = tuple(
+        AISystemInput(s["name"], tuple(s["vendor_classes"]), s["buyer_class"])
+        for s in data.get("ai_systems", ())
+    )
+    return StoredInputs(
+        frozenset(data["hidden"]),
+        answers,
+        RiskProfile(**profile),
+        config,
+        contracts,
+        systems,
+        tuple(data.get("declared_classes", ())),
+    )

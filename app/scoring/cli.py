@@ -10,26 +10,25 @@ from app.config import load_settings
 
 
 def cmd_score(args: argparse.Namespace) -> None:
-    from sqlmodel import Session, col, select
+    from sqlmodel import Session
 
     from app.db import session_scope
-    from app.models import ScoreResult
-    from app.scoring.service import recompute, score_all, stored_result
+    from app.scoring import MODEL_VERSION
+    from app.scoring.service import score_all, verify_scores
 
     engine = connect(load_settings())
     if args.verify:
         with Session(engine) as session:
-            rows = session.exec(
-                select(ScoreResult)
-                .where(col(ScoreResult.is_current).is_(True))
-                .order_by(ScoreResult.id)
-            ).all()
-            differ = [
-                row.id for row in rows if recompute(session=session, row=row) != stored_result(row)
-            ]
+            checked, differ, older = verify_scores(session=session)
         if differ:
             raise CommandError(f"{len(differ)} stored score(s) differ when recomputed: {differ}")
-        print(f"{len(rows)} current score(s) recomputed from their stored inputs: identical.")
+        print(f"{checked} current score(s) recomputed from their stored inputs: identical.")
+        if older:
+            print(
+                f"{len(older)} current score(s) were computed by an older scoring model and "
+                f"are readable as they are, not recomputed: {older}. "
+                f"Run `assay score --all` to score them with model {MODEL_VERSION}."
+            )
         return
     if not args.all:
         raise CommandError("say --all to re-score every vendor, or --verify")

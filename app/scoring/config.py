@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-MODEL_VERSION = "2026.1"
+MODEL_VERSION = "2026.2"
 
 LEVEL_NAMES = (
     "No process",
@@ -113,8 +113,38 @@ DEFAULT_DOMAINS: tuple[DomainSpec, ...] = (
         "dora",
         ("Art. 28", "Art. 29"),
     ),
-    DomainSpec("ai_act:duties", "AI Act duties", "ai_act", ("Art.", "Annex")),
+    DomainSpec(
+        "ai_act:high_risk",
+        "AI Act duties of high-risk systems",
+        "ai_act",
+        tuple(f"Art. {n}" for n in (*range(9, 21), 26, 27, 72, 73)),
+    ),
+    DomainSpec("ai_act:duties", "AI Act general duties", "ai_act", ("Art.", "Annex")),
 )
+# Domains judged otherwise than by their mean (docs/scoring.md rules 10 and 11): the Art. 30
+# clauses yes/partly/no per contract, the high-risk duties one by one. Neither is part of the
+# residual basis nor raises a "domain below target" finding.
+CLAUSE_DOMAIN = "dora:contractual"
+DUTY_DOMAIN = "ai_act:high_risk"
+# A high-risk duty is met from this level ("Documented and communicated"), whatever the tier.
+DUTY_LEVEL = 3
+# Duties whose gap is critical when the buyer classifies the system high-risk.
+CRITICAL_DUTIES = frozenset(f"Art. {n}" for n in (*range(9, 18), 26))
+# Evidence the buyer has not reviewed yet supports at most this level.
+UNREVIEWED_EVIDENCE_MAX = 3
+# Severity of a domain below target by tier and gap band, one step more when a control below
+# target in it is critical, never above high (critical: CRITICAL_DOMAIN_LEVEL). Milder than the
+# residual matrix: one weak domain among sixteen is something to fix, not the vendor's rating.
+DEFAULT_FINDING_SEVERITY: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "critical": MappingProxyType({"minor": "medium", "major": "high", "severe": "high"}),
+        "high": MappingProxyType({"minor": "medium", "major": "medium", "severe": "high"}),
+        "medium": MappingProxyType({"minor": "low", "major": "medium", "severe": "medium"}),
+        "low": MappingProxyType({"minor": "low", "major": "low", "severe": "medium"}),
+    }
+)
+# A critical-tier vendor with a domain at or below this level has a critical finding.
+CRITICAL_DOMAIN_LEVEL = 1.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,9 @@ class QuestionSpec:
     max_level: int = 5
     level_for_value: Mapping[Any, int | None] | None = None
     evidence_required_from_level: int | None = 3
+    # The evidence kinds the question asks for (policy, record, contract, ...); a file of another
+    # kind is ignored. Empty: any kind counts.
+    evidence_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -47,6 +50,7 @@ class QuestionSpec:
             raise ValueError(f"{self.key}: evidence_required_from_level must be 1..5 or None")
         refs = {str(fw): tuple(str(i) for i in ids) for fw, ids in self.refs.items()}
         object.__setattr__(self, "refs", MappingProxyType(refs))
+        object.__setattr__(self, "evidence_kinds", tuple(str(k) for k in self.evidence_kinds))
         levels = self.level_for_value
         if self.kind == "yes_no_na" and levels is None:
             levels = {"yes": self.max_level, "no": 0, "na": None}
@@ -75,6 +79,7 @@ class EvidenceInput:
     sha256: str
     status: str = "provided"
     valid_until: date | None = None
+    kind: str | None = None  # what the vendor said the file is when uploading it
 
     def __post_init__(self) -> None:
         if self.status not in EVIDENCE_STATUSES:
@@ -133,3 +138,50 @@ def _one_of(enum: Any, value: Any) -> Any:
         raise ValueError(
             f"{enum.__name__} must be one of {[member.value for member in enum]}, got {value!r}"
         ) from None
+
+
+AI_ACT_CLASSES = frozenset({"prohibited", "high", "limited", "minimal", "unknown"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseStatement:
+    """One Art. 30 clause of one contract: the vendor's word and the buyer's reviewer's."""
+
+    code: str  # "Art. 30(3)(c)"
+    vendor_status: str | None = None  # yes | partly | no | None (not stated)
+    confirmed_status: str | None = None  # the reviewer's finding against the signed contract
+
+    def __post_init__(self) -> None:
+        for status in (self.vendor_status, self.confirmed_status):
+            if status is not None and status not in ("yes", "partly", "no"):
+                raise ValueError(f"clause status must be yes, partly or no, got {status!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class ContractInput:
+    """A contract with the vendor, as far as Art. 30 is concerned. A clause without a statement
+    falls back to the vendor's answer to the matching contract question."""
+
+    reference: str
+    supports_critical_function: bool = False
+    clauses: tuple[ClauseStatement, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.clauses, tuple):
+            object.__setattr__(self, "clauses", tuple(self.clauses))
+
+
+@dataclass(frozen=True, slots=True)
+class AISystemInput:
+    """An AI system the vendor supplies: the classes the vendor states and the buyer's own."""
+
+    name: str
+    vendor_classes: tuple[str, ...] = ()
+    buyer_class: str | None = None
+
+    def __post_init__(self) -> None:
+        classes = tuple(str(c) for c in self.vendor_classes)
+        object.__setattr__(self, "vendor_classes", classes)
+        for value in (*classes, self.buyer_class):
+            if value is not None and value not in AI_ACT_CLASSES:
+                raise ValueError(f"unknown AI Act class {value!r}")

@@ -10,13 +10,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from math import floor
 from typing import Any
 
 from app.scoring.catalog import FRAMEWORK_LABELS, control_title, normalise_control_id
-from app.scoring.config import LEVEL_NAMES, RATINGS, ScoringConfig, gap_band
-from app.scoring.inputs import FRAMEWORKS, REVIEW_STATES, AnswerInput, QuestionSpec, RiskProfile
+from app.scoring.config import (
+    LEVEL_NAMES,
+    UNREVIEWED_EVIDENCE_MAX,
+    ScoringConfig,
+)
+from app.scoring.findings import (
+    ai_act_findings,
+    clause_findings,
+    domain_findings,
+    evidence_findings,
+    judge_clauses,
+    residual,
+)
+from app.scoring.inputs import (
+    FRAMEWORKS,
+    REVIEW_STATES,
+    AISystemInput,
+    AnswerInput,
+    ContractInput,
+    QuestionSpec,
+    RiskProfile,
+)
 from app.scoring.result import (
     BASES,
     CAP_REASONS,
@@ -24,7 +43,6 @@ from app.scoring.result import (
     ControlScore,
     DomainScore,
     EvidenceNote,
-    ProposedFinding,
     Scorecard,
 )
 from app.scoring.tiering import inherent_tier
@@ -36,8 +54,6 @@ _SCALARS = frozenset({str, int, float, bool})
 # and 1.0 == 1 would find another value's outcome.
 _TEMPLATE_TYPES = frozenset({str, int})
 BASIS_RANK = {basis: rank for rank, basis in enumerate(BASES)}  # the weakest basis ranks first
-# A critical control's finding is one severity worse than the residual matrix says.
-RAISED = {rating: RATINGS[min(i + 1, len(RATINGS) - 1)] for i, rating in enumerate(RATINGS)}
 
 
 # The results built per answer, evidence file, control and finding (hundreds per assessment) are
@@ -85,6 +101,7 @@ class _Question:
     max_level: int
     levels: Any  # mapping value → level | None, or None for maturity questions
     evidence_from: int  # the lowest level that needs a valid file
+    kinds: frozenset[str]  # evidence kinds that count; empty: any
     unanswered: ScoredAnswer  # what an unanswered question scores
     # (value, review state) → the ScoredAnswer of that answer without evidence, which depends
     # on nothing else: most answers carry no file, so they are scored once, at compile time.
@@ -104,6 +121,7 @@ def _compile_question(spec: QuestionSpec) -> _Question:
         max_level=spec.max_level,
         levels=spec.level_for_value,
         evidence_from=spec.evidence_required_from_level or NO_EVIDENCE_RULE,
+        kinds=frozenset(spec.evidence_kinds),
         unanswered=_unanswered(spec.key, float(spec.weight)),
     )
 
@@ -192,9 +210,18 @@ class CompiledModel:
         return tuple(c.key for c in self._controls)
 
     def score(
-        self, answers: Sequence[AnswerInput], profile: RiskProfile, as_of: date | None = None
+        self,
+        answers: Sequence[AnswerInput],
+        profile: RiskProfile,
+        as_of: date | None = None,
+        *,
+        contracts: Sequence[ContractInput] = (),
+        ai_systems: Sequence[AISystemInput] = (),
+        declared_classes: Sequence[str] = (),
     ) -> Scorecard:
-        """Score one assessment; `as_of` defaults to the config's."""
+        """Score one assessment; `as_of` defaults to the config's. `contracts` carry the Art. 30
+        clause checklists, `ai_systems` both sides' AI Act classes, `declared_classes` the
+        classes the vendor declared in its answers."""
         as_of = as_of or self.config.as_of
         by_key = {a.question_key: a for a in answers}
         if len(by_key) != len(answers):
@@ -203,6 +230,7 @@ class CompiledModel:
         scored = self._score_answers(by_key, as_of)
         controls, control_levels = self._control_scores(scored)
         domains = self._domain_scores(control_levels)
+        provisional = _provisional(by_key, self._question_keys)
 
         iso = [d for d in domains if d.framework == "iso42001" and d.level is not None]
         mean, overall, weakest = _overall(iso, "level")
@@ -211,10 +239,30 @@ class CompiledModel:
 
         tier = inherent_tier(profile)
         target = self.config.target_by_tier[tier.tier]
-        residual_basis = _residual_basis(overall, domains)
-        residual_gap = max(0.0, _r2(target - residual_basis))
-        residual = self.config.residual_matrix[tier.tier][gap_band(residual_gap)]
-        findings = self._findings(scored, control_levels, tier.tier, target)
+        outcomes = {outcome.question_key: outcome for outcome, _, _ in scored}
+        clauses = judge_clauses(contracts, outcomes, provisional=provisional)
+        findings = [
+            *clause_findings(clauses, contracts),
+            *ai_act_findings(controls, ai_systems, declared_classes, provisional=provisional),
+            *domain_findings(
+                domains,
+                controls,
+                tier=tier.tier,
+                target=target,
+                provisional=provisional,
+                config=self.config,
+            ),
+            *evidence_findings(controls, tier=tier.tier),
+        ]
+        residual_basis, residual_gap, residual_risk, residual_reason = residual(
+            overall=overall if provisional else verified_overall,
+            domains=domains,
+            findings=findings,
+            tier=tier.tier,
+            target=target,
+            provisional=provisional,
+            config=self.config,
+        )
 
         return Scorecard(
             model_version=self.config.model_version,
@@ -232,11 +280,14 @@ class CompiledModel:
             verified_maturity=verified_overall,
             residual_basis_maturity=residual_basis,
             residual_gap=residual_gap,
-            residual_risk=residual,
+            residual_risk=residual_risk,
             domains=tuple(domains),
             controls=tuple(controls),
             findings=tuple(findings),
             warnings=tuple(warnings),
+            provisional=provisional,
+            residual_reason=residual_reason,
+            clauses=clauses,
         )
 
     def _ignored_answers(self, by_key: dict[str, AnswerInput]) -> list[str]:
@@ -345,23 +396,6 @@ class CompiledModel:
                 )
             )
         return domains
-
-    def _findings(
-        self,
-        scored: list[ScoredAnswer],
-        control_levels: list[Levels | None],
-        tier: str,
-        target: int,
-    ) -> list[ProposedFinding]:
-        """Rule 9: a finding for every scored control whose level is below the tier's target."""
-        severities = self.config.residual_matrix[tier]
-        findings = []
-        for control, levels in zip(self._controls, control_levels, strict=True):
-            if levels is None or levels[1] >= target:
-                continue
-            reasons = "; ".join([scored[i][2] for i in control.questions])
-            findings.append(_finding(control, levels[1], tier, target, severities, reasons))
-        return findings
 
 
 def _scored_specs(questions: Sequence[QuestionSpec]) -> list[QuestionSpec]:
@@ -481,9 +515,12 @@ def _score_answer(question: _Question, answer: AnswerInput, as_of: date) -> Scor
 
     # Rule 2: which files count (not rejected, not past their valid-until date).
     notes = []
-    has_valid = has_accepted = saw_rejected = saw_expired = False
+    has_valid = has_accepted = saw_rejected = saw_expired = saw_wrong_kind = False
+    kinds = question.kinds
     for evidence in answer.evidence:
-        if evidence.status == "rejected":
+        if kinds and evidence.kind not in kinds:
+            counted, reason, saw_wrong_kind = False, "wrong_kind", True
+        elif evidence.status == "rejected":
             counted, reason, saw_rejected = False, "rejected", True
         elif evidence.valid_until is not None and evidence.valid_until < as_of:
             counted, reason, saw_expired = False, "expired", True
@@ -499,6 +536,7 @@ def _score_answer(question: _Question, answer: AnswerInput, as_of: date) -> Scor
                     evidence.valid_until,
                     counted,
                     reason,
+                    evidence.kind,
                 )
             )
         )
@@ -520,8 +558,13 @@ def _score_answer(question: _Question, answer: AnswerInput, as_of: date) -> Scor
                 cap = "evidence_expired"
             elif saw_rejected:
                 cap = "evidence_rejected"
+            elif saw_wrong_kind:
+                cap = "evidence_wrong_kind"
             else:
                 cap = "evidence_missing"
+        elif needs_evidence and not has_accepted and effective > UNREVIEWED_EVIDENCE_MAX:
+            effective = max(UNREVIEWED_EVIDENCE_MAX, question.cap_level)
+            cap = "evidence_unreviewed"
         if state != "accepted":
             verified = 0
             if effective > 0:
@@ -584,13 +627,10 @@ def _overall(domains: list[DomainScore], attr: str) -> tuple[float, float, str |
     return _r1(mean), _r1(capped), weakest
 
 
-def _residual_basis(overall: float, domains: list[DomainScore]) -> float:
-    """Rule 8: the overall maturity, or a lower scored DORA or AI Act domain."""
-    basis = overall
-    for domain in domains:
-        if domain.framework != "iso42001" and domain.level is not None and domain.level < basis:
-            basis = domain.level
-    return basis
+def _provisional(by_key: dict[str, AnswerInput], scored_keys: frozenset[str]) -> bool:
+    """Provisional until the buyer has accepted or rejected every answered scored question."""
+    answered = [a for k, a in by_key.items() if k in scored_keys and a.value is not None]
+    return not answered or any(a.review_state not in ("accepted", "rejected") for a in answered)
 
 
 def _natural(control_id: str) -> tuple[Any, ...]:
@@ -607,56 +647,6 @@ def _natural(control_id: str) -> tuple[Any, ...]:
         if ch not in ". ()":
             parts.append((1, 0, ch))
     return tuple(parts)
-
-
-@lru_cache(maxsize=4096)
-def _gap(target: int, level: float) -> tuple[float, str, str, str]:
-    """The gap to target and the numbers as finding text shows them: (gap, level with one
-    decimal, level with two, gap with two). Control levels are hundredths from 0 to 5, so the
-    same few hundred recur in every assessment: worked out once each."""
-    gap = _r2(target - level)
-    return gap, f"{level:.1f}", f"{level:.2f}", f"{gap:.2f}"
-
-
-def _finding(
-    control: _Control,
-    level: float,
-    tier: str,
-    target: int,
-    severities: Any,
-    reasons: str,
-) -> ProposedFinding:
-    """A control below its tier's target: the gap, the severity from the residual matrix row
-    for the gap's band (one step worse for a critical control) and the text."""
-    gap, level_1, level_2, gap_2 = _gap(target, level)
-    severity = severities[gap_band(gap)]
-    critical_note = ""
-    if control.critical:
-        severity = RAISED[severity]
-        critical_note = " It is a critical control, so severity is raised one step."
-    name = control.name
-    title = f"{name}: maturity {level_1}, target {target}"
-    description = (
-        f"The vendor's answers put {name} at {level_2} out of 5, below the target of "
-        f"{target} for a {tier}-tier vendor (gap {gap_2}).{critical_note} "
-        f"Answers behind this score: {reasons}."
-    )
-    refs = {control.framework: [control.control_id]}
-    return ProposedFinding._make(
-        (
-            control.key,
-            control.framework,
-            control.control_id,
-            title,
-            description,
-            severity,
-            level,  # current_level
-            target,  # target_level
-            gap,
-            refs,
-            control.question_keys,
-        )
-    )
 
 
 def claimed_level(spec: QuestionSpec, value: Any) -> int | None:
@@ -681,6 +671,10 @@ def score_assessment(
     answers: Iterable[AnswerInput],
     profile: RiskProfile,
     config: ScoringConfig,
+    *,
+    contracts: Sequence[ContractInput] = (),
+    ai_systems: Sequence[AISystemInput] = (),
+    declared_classes: Sequence[str] = (),
 ) -> Scorecard:
     """Score one assessment. Pass a CompiledModel (built with the same config, any as_of) to
     skip the per-questionnaire work; evidence expiry always uses `config.as_of`."""
@@ -692,4 +686,11 @@ def score_assessment(
         model = CompiledModel(questions, config)
     if not isinstance(answers, Sequence):
         answers = tuple(answers)
-    return model.score(answers, profile, config.as_of)
+    return model.score(
+        answers,
+        profile,
+        config.as_of,
+        contracts=contracts,
+        ai_systems=ai_systems,
+        declared_classes=declared_classes,
+    )

@@ -17,6 +17,8 @@ CAP_REASONS = {
     "evidence_expired": "the evidence is past its valid-until date",
     "not_accepted": "the reviewer has not accepted the answer yet",
     "evidence_not_accepted": "the evidence has not been accepted by the reviewer",
+    "evidence_wrong_kind": "the evidence is not of a kind this question asks for",
+    "evidence_unreviewed": "evidence not yet reviewed supports at most level 3",
 }
 
 BASES = ("self_attested", "evidence_provided", "evidence_accepted")
@@ -29,8 +31,9 @@ class EvidenceNote(NamedTuple):
     sha256: str
     status: str
     valid_until: date | None
-    counted: bool  # valid: not rejected and not expired on as_of
-    reason: str  # "provided" | "accepted" | "rejected" | "expired"
+    counted: bool  # valid: of an asked-for kind, not rejected and not expired on as_of
+    reason: str  # "provided" | "accepted" | "rejected" | "expired" | "wrong_kind"
+    kind: str | None = None  # the kind the vendor gave the file (model 2026.2 on)
 
 
 class AnswerOutcome(NamedTuple):
@@ -95,6 +98,30 @@ class ProposedFinding(NamedTuple):
     gap: float
     refs: dict[str, list[str]]
     question_keys: tuple[str, ...]
+    # Model 2026.2 on: what kind of gap (FINDING_KINDS) and why it has its severity.
+    kind: str = "control"
+    severity_reason: str = ""
+
+
+FINDING_KINDS = {
+    "control": "Control below target",  # model 2026.1: one finding per control
+    "domain": "Domain below target",
+    "clause": "Missing contract clause",
+    "ai_duty": "Unmet AI Act duty",
+    "prohibited": "Prohibited AI practice",
+    "evidence": "Evidence expired or rejected",
+    "classification": "AI Act classification disagreement",
+}
+
+
+class ClauseJudgement(NamedTuple):
+    """One Art. 30 clause of one contract as the model judged it."""
+
+    contract: str
+    code: str
+    cif_only: bool
+    status: str | None  # yes | partly | no | None (not stated)
+    source: str  # confirmed | vendor | questionnaire | none
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +150,11 @@ class Scorecard:
     controls: tuple[ControlScore, ...]
     findings: tuple[ProposedFinding, ...]
     warnings: tuple[str, ...]
+    # Model 2026.2 on. provisional: the buyer has not reviewed every answer, so levels are the
+    # vendor's word as the evidence allows; once reviewed, only verified levels count.
+    provisional: bool = False
+    residual_reason: str = ""
+    clauses: tuple[ClauseJudgement, ...] = ()
 
     def control(self, key: str) -> ControlScore:
         """The control with this finding key ("iso42001:A.6.2.6")."""
@@ -168,6 +200,9 @@ class Scorecard:
             controls=tuple(_load_control(c) for c in data["controls"]),
             findings=tuple(_load_finding(f) for f in data["findings"]),
             warnings=tuple(data["warnings"]),
+            provisional=data.get("provisional", False),
+            residual_reason=data.get("residual_reason", ""),
+            clauses=tuple(ClauseJudgement(**c) for c in data.get("clauses", ())),
         )
 
 

@@ -32,10 +32,13 @@ from app.models import (
     utcnow,
 )
 from app.questionnaires.service import questionnaire_of
-from app.scoring import MODEL_VERSION, Scorecard, score_assessment
+from app.scoring import DEFAULT_DOMAINS, MODEL_VERSION, Scorecard, score_assessment
 from app.scoring.adapter import (
+    ai_system_inputs,
     answer_inputs,
     compiled_model,
+    contract_inputs,
+    declared_classes,
     inputs_from_json,
     inputs_to_json,
     portfolio_providers,
@@ -43,6 +46,9 @@ from app.scoring.adapter import (
     scoring_config,
     shared_provider_counts,
 )
+from app.scoring.clauses import CLAUSE_BY_CODE
+from app.scoring.config import CLAUSE_DOMAIN, DUTY_DOMAIN
+from app.scoring.findings import AIMS_CLAUSE_DOMAINS, AIMS_FINDING
 
 # Assessments whose answers are final enough to score.
 SCORABLE_STATES = (
@@ -53,6 +59,9 @@ SCORABLE_STATES = (
 )
 TITLE_MAX = 300
 DESCRIPTION_MAX = 5000
+REASON_MAX = 500
+# Keys of model 2026.2: anything else from the scoring source is a per-control key of 2026.1.
+NEW_KEY_PREFIXES = ("gap:", "evidence:", "ai_act:prohibited", "ai_act:classification:")
 
 
 @dataclass(frozen=True)
@@ -84,13 +93,26 @@ def score_assessment_and_store(
     assert vendor is not None and questionnaire_row is not None  # foreign keys
     questionnaire = questionnaire_of(session=session, assessment=assessment)
 
+    systems = ai_system_inputs(session=session, vendor=vendor)
     answers, hidden = answer_inputs(
-        session=session, assessment=assessment, questionnaire=questionnaire
+        session=session,
+        assessment=assessment,
+        questionnaire=questionnaire,
     )
+    declared = declared_classes(answers)
     profile = risk_profile(session=session, vendor=vendor, shared_providers=shared_providers)
+    contracts = contract_inputs(session=session, vendor=vendor, profile=profile)
     config = scoring_config(organisation, as_of=today)
     model = compiled_model(questionnaire_row, config, hidden)
-    result = score_assessment(model, answers, profile, config)
+    result = score_assessment(
+        model,
+        answers,
+        profile,
+        config,
+        contracts=contracts,
+        ai_systems=systems,
+        declared_classes=declared,
+    )
 
     session.execute(
         update(ScoreResult)
@@ -109,6 +131,7 @@ def score_assessment_and_store(
         inherent_tier=result.inherent_tier,
         target_maturity=result.target_maturity,
         residual_risk=result.residual_risk,
+        provisional=result.provisional,
         domains=domain_summary(result),
         explanation={
             "result": result.to_json(),
@@ -118,6 +141,9 @@ def score_assessment_and_store(
                 answers=answers,
                 profile=profile,
                 config=config,
+                contracts=contracts,
+                ai_systems=systems,
+                declared=declared,
             ),
         },
         is_current=True,
@@ -144,6 +170,7 @@ def score_assessment_and_store(
             "claimed": result.claimed_maturity,
             "verified": result.verified_maturity,
             "residual_risk": result.residual_risk,
+            "provisional": result.provisional,
             "tier": {"from": tier_before, "to": result.inherent_tier},
             "findings": changes.__dict__,
         },
@@ -171,10 +198,12 @@ def domain_summary(result: Scorecard) -> dict[str, dict[str, Any]]:
 def _sync_findings(
     *, session: Session, vendor: Vendor, assessment: Assessment, result: Scorecard
 ) -> FindingChanges:
-    """Upsert one finding per control below target (key = control); close the vendor's scoring
-    findings whose control is now scored at or above target. Manual findings are never touched,
-    and a finding whose control this questionnaire did not score stays as it is."""
+    """Upsert one finding per actionable gap (same key → same row); close the vendor's scoring
+    findings the run no longer raises. Findings under a key of the previous model (one per
+    control) are first moved to the key of the gap that now covers them (`rekey_findings`), so
+    their owner, treatment and history carry over. Manual findings are never touched."""
     now = utcnow()
+    rekey_findings(session=session, vendor_id=vendor.id or 0, result=result)
     existing = {
         f.key: f
         for f in session.exec(
@@ -182,9 +211,10 @@ def _sync_findings(
         ).all()
     }
     opened = updated = reopened = closed = 0
-    below = set()
+    raised = set()
+    basis = "provisional" if result.provisional else "verified"
     for item in result.findings:
-        below.add(item.key)
+        raised.add(item.key)
         finding = existing.get(item.key)
         if finding is None:
             finding = Finding(
@@ -199,8 +229,8 @@ def _sync_findings(
             finding.status = FindingStatus.open
             finding.closed_at = None
             finding.note = (
-                f"Reopened on {result.as_of.isoformat()}: assessment #{assessment.id} scored the "
-                f"control at {item.current_level:.2f}, below the target of {item.target_level}."
+                f"Reopened on {result.as_of.isoformat()}: assessment #{assessment.id} raised "
+                f"the gap again ({basis})."
             )
             reopened += 1
         else:
@@ -211,31 +241,103 @@ def _sync_findings(
         finding.description = item.description[:DESCRIPTION_MAX]
         finding.refs = {fw: list(ids) for fw, ids in item.refs.items()}
         finding.severity = item.severity
+        finding.severity_reason = item.severity_reason[:REASON_MAX] or None
         finding.current_level = item.current_level
         finding.target_level = item.target_level
         finding.updated_at = now
         session.add(finding)
 
-    scored = {c.key: c for c in result.controls if c.level is not None}
     for key, finding in existing.items():
-        if key in below or key not in scored or finding.status == FindingStatus.closed:
+        if key in raised or finding.status == FindingStatus.closed:
             continue
-        control = scored[key]
         finding.status = FindingStatus.closed
         finding.closed_at = now
-        finding.current_level = control.level
-        finding.target_level = result.target_maturity
         finding.assessment_id = assessment.id
         finding.updated_at = now
         finding.note = (
             f"Closed automatically on {result.as_of.isoformat()}: assessment #{assessment.id} "
-            f"scored the control at {control.level:.2f}, at or above the target of "
-            f"{result.target_maturity}."
+            f"no longer shows this gap (scoring model {result.model_version}, {basis})."
         )
         session.add(finding)
         closed += 1
     session.flush()
     return FindingChanges(opened, updated, reopened, closed)
+
+
+def rekey_findings(*, session: Session, vendor_id: int, result: Scorecard) -> int:
+    """Move findings of the per-control model (key "iso42001:A.6.2.6") to the key of the gap
+    that covers the control now ("gap:iso42001:A.6"), keeping id, owner, treatment, due date and
+    audit history. When several old findings land on one key, the most worked-on survives (an
+    owner, a treatment, not closed) and takes the first owner, due date and treatment found; the
+    others are closed with a note naming it. Returns how many findings were re-keyed."""
+    rows = session.exec(
+        select(Finding)
+        .where(Finding.vendor_id == vendor_id, Finding.source == "scoring")
+        .order_by(col(Finding.id))
+    ).all()
+    taken = {f.key for f in rows}
+    groups: dict[str, list[Finding]] = {}
+    for finding in rows:
+        new_key = legacy_key(finding.key, result)
+        if new_key is not None and new_key != finding.key:
+            groups.setdefault(new_key, []).append(finding)
+    moved = 0
+    for new_key, old in groups.items():
+        if new_key in taken:
+            continue  # already re-keyed once; leave the rest to be closed as no longer raised
+        old.sort(key=_worked_on, reverse=True)
+        survivor = old[0]
+        for other in old[1:]:
+            survivor.owner_id = survivor.owner_id or other.owner_id
+            survivor.due_date = survivor.due_date or other.due_date
+            survivor.treatment = survivor.treatment or other.treatment
+        survivor.key = new_key
+        session.add(survivor)
+        session.flush()
+        for other in old[1:]:
+            other.key = f"{other.key} (merged #{survivor.id})"[:120]
+            if other.status != FindingStatus.closed:
+                other.status = FindingStatus.closed
+                other.closed_at = utcnow()
+            other.note = (
+                f"Merged into finding #{survivor.id} ({new_key}) by scoring model "
+                f"{result.model_version}: one finding per gap, its weak controls listed inside."
+            )
+            session.add(other)
+        moved += len(old)
+    session.flush()
+    return moved
+
+
+def _worked_on(finding: Finding) -> tuple[bool, bool, bool, int]:
+    return (
+        finding.status != FindingStatus.closed,
+        finding.owner_id is not None,
+        bool(finding.treatment),
+        -(finding.id or 0),
+    )
+
+
+def legacy_key(key: str, result: Scorecard) -> str | None:
+    """The key a finding of the per-control model (2026.1) has now; None when it is a key of
+    this model already. Art. 30 clauses and high-risk duties keep their key; other controls go
+    to their domain's gap."""
+    if key.startswith(NEW_KEY_PREFIXES) or ":" not in key:
+        return None
+    framework, control_id = key.split(":", 1)
+    if framework == "dora" and control_id in CLAUSE_BY_CODE:
+        return None
+    domain = next(
+        (d for d in DEFAULT_DOMAINS if d.matches(framework, control_id)),
+        None,
+    )
+    if domain is None or domain.key == DUTY_DOMAIN:
+        return None
+    if domain.key == CLAUSE_DOMAIN:
+        return None  # Art. 30(1), (4), (5): no gap of their own now; closed if not raised
+    if domain.key in AIMS_CLAUSE_DOMAINS:
+        return f"gap:{AIMS_FINDING}"
+    return f"gap:{domain.key}"
 
 
 def stored_result(row: ScoreResult) -> Scorecard:
@@ -256,9 +358,31 @@ def recompute(*, session: Session, row: ScoreResult) -> Scorecard:
     questionnaire = session.get(Questionnaire, inputs["questionnaire_id"])
     if questionnaire is None or questionnaire.content_hash != inputs["content_hash"]:
         raise InvalidInput(f"The questionnaire version score #{row.id} used is gone.")
-    hidden, answers, profile, config = inputs_from_json(inputs)
-    model = compiled_model(questionnaire, config, hidden)
-    return score_assessment(model, answers, profile, config)
+    stored = inputs_from_json(inputs)
+    model = compiled_model(questionnaire, stored.config, stored.hidden)
+    return score_assessment(
+        model,
+        stored.answers,
+        stored.profile,
+        stored.config,
+        contracts=stored.contracts,
+        ai_systems=stored.ai_systems,
+        declared_classes=stored.declared,
+    )
+
+
+def verify_scores(*, session: Session) -> tuple[int, list[int], list[int]]:
+    """Recompute every current score of this model version from its stored inputs: (how many
+    were checked, ids that differ, ids of older model versions left as they are)."""
+    rows = session.exec(
+        select(ScoreResult).where(col(ScoreResult.is_current).is_(True)).order_by(ScoreResult.id)
+    ).all()
+    current = [row for row in rows if row.model_version == MODEL_VERSION]
+    differ = [
+        row.id or 0 for row in current if recompute(session=session, row=row) != stored_result(row)
+    ]
+    older = [row.id or 0 for row in rows if row.model_version != MODEL_VERSION]
+    return len(current), differ, older
 
 
 def current_result(*, session: Session, vendor_id: int) -> ScoreResult | None:

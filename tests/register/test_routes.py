@@ -161,9 +161,15 @@ def test_score_page_explains_levels_caps_and_evidence_and_rescore(client, sessio
         session, org, vendor, analyst, questionnaire=questionnaire, status="submitted"
     )
     expired = make_evidence(
-        session, vendor, filename="leadership-charter.pdf", valid_until=date(2020, 1, 31)
+        session,
+        vendor,
+        filename="leadership-charter.pdf",
+        valid_until=date(2020, 1, 31),
+        kind="record",  # a kind aims.leadership asks for: only its date is wrong
     )
     answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])
+    screenshot = make_evidence(session, vendor, filename="screenshot.png", kind="certificate")
+    answer(session, assessment, "aims.context", 3, evidence=[(screenshot, "accepted")])
     session.commit()
     login(client, analyst.email)
     assert "not been scored yet" in client.get(f"/assessments/{assessment.id}/score").text
@@ -175,6 +181,10 @@ def test_score_page_explains_levels_caps_and_evidence_and_rescore(client, sessio
     assert "the evidence is past its valid-until date" in page
     assert "leadership-charter.pdf" in page and expired.sha256 in page
     assert "self-attested" in page and "style=" not in page
+    # A file of a kind the question does not ask for is ignored, and the page says why.
+    assert "a certificate, not a kind this question asks for" in page
+    assert "the evidence is not of a kind this question asks for" in page
+    assert "residual risk (provisional: not yet reviewed)" in page
     session.rollback()
     assert session.exec(select(ScoreResult).where(ScoreResult.assessment_id == assessment.id)).one()
 

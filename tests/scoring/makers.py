@@ -24,9 +24,12 @@ def make_question(key: str = "q1", control: str = "A.6.2.6", **kwargs) -> Questi
 
 
 def make_evidence(
-    evidence_id: str = "e1", status: str = "provided", valid_until: date | None = None
+    evidence_id: str = "e1",
+    status: str = "provided",
+    valid_until: date | None = None,
+    kind: str | None = None,
 ) -> EvidenceInput:
-    return EvidenceInput(evidence_id, f"{evidence_id:0>64}"[:64], status, valid_until)
+    return EvidenceInput(evidence_id, f"{evidence_id:0>64}"[:64], status, valid_until, kind)
 
 
 def make_answer(

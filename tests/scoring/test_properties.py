@@ -116,6 +116,7 @@ def all_scores(result: Scorecard) -> dict[str, float]:
     return scores
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(answer_sets(), profiles)
 def test_scores_stay_between_0_and_5_and_claimed_bounds_effective_bounds_verified(answers, profile):
     result = run(answers, profile)
@@ -126,7 +127,9 @@ def test_scores_stay_between_0_and_5_and_claimed_bounds_effective_bounds_verifie
         if c.level is not None:
             assert c.claimed >= c.level >= c.verified
     for f in result.findings:
-        assert 0 < f.gap <= 5 and f.severity in RATINGS
+        assert f.severity in RATINGS and f.severity_reason.startswith(f.severity)
+        if f.current_level is not None:
+            assert 0 < f.gap <= 5
 
 
 @st.composite
@@ -160,6 +163,7 @@ def improvements(draw):
     return answers, {**answers, q.key: improved}
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(improvements(), profiles)
 def test_a_better_answer_never_lowers_any_score(pair, profile):
     before, after = (run(answers, profile) for answers in pair)
@@ -169,6 +173,8 @@ def test_a_better_answer_never_lowers_any_score(pair, profile):
     assert RATINGS.index(after.residual_risk) <= RATINGS.index(before.residual_risk)
     old_findings = {f.key: RATINGS.index(f.severity) for f in before.findings}
     for f in after.findings:
+        if f.kind == "evidence":
+            continue  # claiming a level whose only evidence was rejected is a gap of its own
         assert f.key in old_findings
         assert RATINGS.index(f.severity) <= old_findings[f.key]
 
@@ -190,6 +196,7 @@ def evidence_removals(draw):
     }
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(evidence_removals(), profiles)
 def test_removing_evidence_never_raises_any_score(pair, profile):
     before, after = (run(answers, profile) for answers in pair)
@@ -200,6 +207,7 @@ def test_removing_evidence_never_raises_any_score(pair, profile):
     assert before.claimed_maturity == after.claimed_maturity
 
 
+@settings(deadline=None)  # timing varies with machine load; no timed assertions
 @given(answer_sets(), profiles, st.randoms())
 def test_same_inputs_give_the_same_result_whatever_the_answer_order(answers, profile, rnd):
     first = run(answers, profile)
@@ -209,7 +217,7 @@ def test_same_inputs_give_the_same_result_whatever_the_answer_order(answers, pro
     assert compile_model(QUESTIONS, CONFIG).score(tuple(answers.values()), profile) == first
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(answer_sets(), profiles)
 def test_json_round_trip(answers, profile):
     result = run(answers, profile)

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, col, select
 
+from app.audit.service import record
 from app.models import (
     AISystem,
     AnswerEvidence,
@@ -38,6 +39,7 @@ from app.scoring.service import (
     score_all,
     score_assessment_and_store,
     stored_result,
+    verify_scores,
 )
 from tests.factories import make_assessment, make_evidence, make_org, make_vendor
 from tests.scoring.rows import answer, library_questionnaire
@@ -70,9 +72,9 @@ def _outcome(result, question_key: str):
 
 def test_published_questionnaire_and_answers_give_expected_levels_and_caps(session, world):
     analyst, vendor, assessment = world.analyst, world.vendor, world.assessment
-    current = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
-    expired = make_evidence(session, vendor, valid_until=date(2026, 1, 31))
-    refused = make_evidence(session, vendor)
+    current = make_evidence(session, vendor, valid_until=date(2027, 1, 1), kind="record")
+    expired = make_evidence(session, vendor, valid_until=date(2026, 1, 31), kind="record")
+    refused = make_evidence(session, vendor, kind="certificate")
     answer(session, assessment, "aims.context", 3, review_state="accepted",
            evidence=[(current, "accepted")])  # fmt: skip
     answer(session, assessment, "aims.leadership", 4, evidence=[(expired, "pending")])
@@ -136,8 +138,8 @@ def test_hidden_questions_are_left_out_not_counted_as_unanswered(session, world)
 def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, world):
     org, analyst, vendor = world.org, world.analyst, world.vendor
     assessment = world.assessment
-    weak = answer(session, assessment, "aims.leadership", 1)
-    answer(session, assessment, "aims.context", 1)
+    answer(session, assessment, "aims.leadership", 1)
+    clause = answer(session, assessment, "contract.data_protection", "partly")
     manual = Finding(
         organisation_id=org.id, vendor_id=vendor.id, key="manual:abc", source="manual",
         title="Exit plan untested", framework="dora",
@@ -151,9 +153,11 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     findings = {
         f.key: f for f in session.exec(select(Finding).where(Finding.source == "scoring")).all()
     }
-    assert "iso42001:5.1" in findings
-    leadership = findings["iso42001:5.1"]
-    assert leadership.framework == "iso42001" and leadership.status == FindingStatus.open
+    assert "gap:iso42001:clauses" in findings
+    data = findings["dora:Art. 30(2)(c)"]  # no contract yet: the proposed one, critical function
+    assert data.framework == "dora" and data.status == FindingStatus.open
+    assert data.severity == "high"
+    assert data.severity_reason.startswith("high because the mandatory clause is partly in")
     ids_before = {k: f.id for k, f in findings.items()}
 
     second = score_assessment_and_store(
@@ -162,9 +166,10 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
     again = {
         f.key: f.id for f in session.exec(select(Finding).where(Finding.source == "scoring")).all()
     }
-    assert again == ids_before  # same controls → same rows, nothing duplicated
+    assert again == ids_before  # same gaps → same rows, nothing duplicated
     session.refresh(first)
     assert not first.is_current and second.is_current
+    assert second.provisional is True
     assert (
         len(
             session.exec(
@@ -176,30 +181,78 @@ def test_rescoring_updates_the_same_findings_and_closes_fixed_ones(session, worl
         == 1
     )
 
-    # The vendor improves leadership (with evidence accepted): that finding closes, others stay.
-    weak.value = 5
-    weak.review_state = "accepted"
-    session.add(weak)
-    evidence = make_evidence(session, vendor, valid_until=date(2027, 1, 1))
-    session.add(AnswerEvidence(answer_id=weak.id, evidence_id=evidence.id, review_state="accepted"))
+    # The vendor's clause is there after all (contract evidence accepted): that finding closes.
+    clause.value = "standard_terms"
+    clause.review_state = "accepted"
+    session.add(clause)
+    evidence = make_evidence(session, vendor, kind="contract")
+    session.add(
+        AnswerEvidence(answer_id=clause.id, evidence_id=evidence.id, review_state="accepted")
+    )
     session.flush()
     score_assessment_and_store(session=session, assessment=assessment, actor=analyst, today=TODAY)
-    session.refresh(leadership)
-    assert leadership.status == FindingStatus.closed and leadership.closed_at is not None
-    assert leadership.note.startswith("Closed automatically")
-    assert findings["iso42001:4.1"].status == FindingStatus.open
+    session.refresh(data)
+    assert data.status == FindingStatus.closed and data.closed_at is not None
+    assert data.note.startswith("Closed automatically")
+    assert findings["gap:iso42001:clauses"].status == FindingStatus.open
     session.refresh(manual)
     assert manual.status == FindingStatus.open and manual.note is None  # manual untouched
 
     # It regresses: the closed finding is reopened, not duplicated.
-    weak.value = 0
-    session.add(weak)
+    clause.value = "no"
+    session.add(clause)
     session.flush()
     score_assessment_and_store(session=session, assessment=assessment, actor=analyst, today=TODAY)
-    session.refresh(leadership)
-    assert leadership.status == FindingStatus.open and leadership.note.startswith("Reopened")
-    keys = session.exec(select(Finding.key).where(Finding.vendor_id == vendor.id)).all()
-    assert len(keys) == len(set(keys))
+    session.refresh(data)
+    assert data.status == FindingStatus.open and data.note.startswith("Reopened")
+    assert data.severity == "critical"
+    assert data.severity_reason.startswith("critical because the mandatory clause is missing")
+
+
+def test_findings_of_the_per_control_model_move_to_their_gap_with_owner_and_history(session, world):
+    org, analyst, vendor = world.org, world.analyst, world.vendor
+    answer(session, world.assessment, "aims.leadership", 1)
+    old = {}
+    for key, owner, treatment in (
+        ("iso42001:5.1", None, None),
+        ("iso42001:5.3", analyst.id, "Leadership workshop with the vendor"),
+        ("ai_act:Art. 9", None, "Ask for the risk management file"),
+    ):
+        row = Finding(
+            organisation_id=org.id, vendor_id=vendor.id, key=key, source="scoring",
+            title=key, framework=key.split(":")[0], owner_id=owner, treatment=treatment,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        old[key] = row
+    record(
+        session=session, action="finding.updated", actor=analyst, organisation_id=org.id,
+        object_type="finding", object_id=old["iso42001:5.3"].id, data={"changes": {}},
+    )  # fmt: skip
+
+    score_assessment_and_store(
+        session=session, assessment=world.assessment, actor=analyst, today=TODAY
+    )
+    for row in old.values():
+        session.refresh(row)
+    survivor, merged = old["iso42001:5.3"], old["iso42001:5.1"]
+    assert survivor.key == "gap:iso42001:clauses"  # the one with an owner and treatment survives
+    assert survivor.owner_id == analyst.id and survivor.status == FindingStatus.open
+    assert survivor.treatment == "Leadership workshop with the vendor"
+    assert survivor.title.startswith("ISO/IEC 42001 AI management system (clauses 4–10): maturity")
+    history = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "finding", AuditEvent.object_id == str(survivor.id)
+        )
+    ).all()
+    assert [e.action for e in history] == ["finding.updated"]
+    assert merged.status == FindingStatus.closed
+    assert merged.note.startswith(f"Merged into finding #{survivor.id} (gap:iso42001:clauses)")
+    # High-risk duties keep their key; not high-risk here, so no longer raised: closed.
+    assert old["ai_act:Art. 9"].key == "ai_act:Art. 9"
+    assert old["ai_act:Art. 9"].status == FindingStatus.closed
+    keys = [f.key for f in session.exec(select(Finding).where(Finding.vendor_id == vendor.id))]
+    assert keys.count("gap:iso42001:clauses") == 1
 
 
 def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):
@@ -310,6 +363,37 @@ def test_stored_inputs_in_the_tiers_words_read_back_as_the_registers_values() ->
             "target_by_tier": {"critical": 4, "high": 3, "medium": 2, "low": 1},
         },
     }
-    _, _, profile, _ = inputs_from_json(stored)
+    profile = inputs_from_json(stored).profile
     assert profile.data_sensitivity == DataSensitivity.high
     assert profile.substitutability == Substitutability.highly_complex
+
+
+def test_old_model_results_stay_readable_and_verify_leaves_them_as_they_are(session, world):
+    answer(session, world.assessment, "aims.leadership", 3)
+    row = score_assessment_and_store(
+        session=session, assessment=world.assessment, actor=world.analyst, today=TODAY
+    )
+    assert verify_scores(session=session) == (1, [], [])
+    # A result stored by model 2026.1: no provisional flag, clauses or finding kinds in it.
+    old = dict(row.explanation["result"])
+    for name in ("provisional", "residual_reason", "clauses"):
+        old.pop(name)
+    old["model_version"] = "2026.1"
+    old["findings"] = [
+        {k: v for k, v in f.items() if k not in ("kind", "severity_reason")}
+        for f in old["findings"]
+    ]
+    for control in old["controls"]:
+        for outcome in control["contributions"]:
+            for note in outcome["evidence"]:
+                note.pop("kind")
+    row.explanation = {**row.explanation, "result": old}
+    row.model_version = "2026.1"
+    session.add(row)
+    session.flush()
+    readable = stored_result(row)
+    assert readable.model_version == "2026.1" and readable.provisional is False
+    assert all(f.kind == "control" for f in readable.findings)
+    assert verify_scores(session=session) == (0, [], [row.id])
+    score_all(session=session, today=TODAY)  # what `assay score --all` does
+    assert verify_scores(session=session) == (1, [], [])

@@ -1,0 +1,77 @@
+"""Calibration: named vendor archetypes against the real library questionnaire come out as a
+risk analyst expects (docs/scoring.md, Calibration)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.scoring.archetypes import (
+    AVERAGE,
+    CLAIMED_FIVES,
+    CREDIT_SCORING_MINIMAL,
+    MISSING_CONTINGENCY,
+    STRONG,
+    WEAK_CRITICAL,
+    score,
+)
+
+
+def _severities(result) -> Counter:
+    return Counter(f.severity for f in result.findings)
+
+
+def test_strong_vendor_has_no_critical_or_high_finding_and_low_or_medium_residual() -> None:
+    result = score(STRONG)
+    assert result.provisional is False
+    assert len(result.findings) <= 5
+    assert not {"critical", "high"} & set(_severities(result))
+    assert result.residual_risk in ("low", "medium")
+
+
+def test_average_vendor_has_a_handful_of_medium_or_high_findings() -> None:
+    result = score(AVERAGE)
+    assert 2 <= len(result.findings) <= 9
+    assert "critical" not in _severities(result)
+    assert _severities(result)["medium"] + _severities(result)["high"] >= 2
+
+
+def test_weak_critical_function_vendor_has_critical_findings() -> None:
+    result = score(WEAK_CRITICAL)
+    assert result.inherent_tier == "critical"
+    assert _severities(result)["critical"] >= 1
+    assert result.residual_risk == "critical"
+    domain = next(f for f in result.findings if f.key == "gap:iso42001:A.6")
+    assert domain.severity_reason.startswith("critical because the vendor is critical-tier")
+
+
+def test_missing_contingency_clause_on_a_critical_function_contract_is_critical() -> None:
+    result = score(MISSING_CONTINGENCY)
+    finding = next(f for f in result.findings if f.key == "dora:Art. 30(3)(c)")
+    assert finding.severity == "critical" and finding.kind == "clause"
+    assert "missing from a contract supporting a critical or important function" in (
+        finding.severity_reason
+    )
+    assert "HV-ICT-1: no (confirmed by our reviewer)" in finding.description
+    assert result.residual_risk == "critical"  # the good maturity cannot average it away
+
+
+def test_credit_scoring_the_vendor_calls_minimal_is_judged_high_risk_with_a_disagreement() -> None:
+    result = score(CREDIT_SCORING_MINIMAL)
+    keys = {f.key: f for f in result.findings}
+    assert keys["ai_act:Art. 9"].severity == "critical"  # asked, unanswered: duty not met
+    assert keys["ai_act:Art. 9"].severity_reason.startswith(
+        "critical because the system is high-risk by our classification"
+    )
+    disagreement = keys["ai_act:classification:CreditLens"]
+    assert disagreement.kind == "classification" and disagreement.severity == "high"
+    assert "we say high, vendor says minimal" in disagreement.title
+
+
+def test_claimed_fives_with_arbitrary_files_stay_provisional_and_not_low() -> None:
+    result = score(CLAIMED_FIVES)
+    assert result.claimed_maturity == 5.0
+    assert result.provisional is True
+    assert result.residual_risk != "low"
+    assert result.verified_maturity == 0.0
+    notes = [e for c in result.controls for o in c.contributions for e in o.evidence]
+    assert notes and all(e.reason == "wrong_kind" and not e.counted for e in notes)
