@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio.from_thread
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -316,4 +316,12 @@ def _receive(
         flash(request, f"Uploaded “{evidence.filename}”.")
     else:
         flash(request, f"This file is already in the library as “{evidence.filename}”.", "info")
+    if details.assessment_id and details.question_key:
+        # From a question's upload form: on to the questions it covers, that one ticked (the
+        # portal page checks the assessment is the user's).
+        return redirect(
+            request,
+            f"/portal/assessments/{details.assessment_id}/evidence/{evidence.id}"
+            f"?{urlencode({'also': details.question_key})}",
+        )
     return redirect(request, f"/vendors/{vendor_id}/evidence")

@@ -11,7 +11,7 @@ from app.assessments.answers import display_value
 from app.errors import NotFound
 from app.models import AuditEvent, SectionAssignment
 from app.portal import service
-from app.portal.view import assessment_view
+from app.portal.view import section_page
 
 
 def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world):
@@ -47,10 +47,14 @@ def test_assignment_is_audited_and_limited_to_the_vendors_people(session, world)
             section_key="governance",
             user_id=world.procurement.id,
         )
-    view = assessment_view(
-        session=session, user=world.contact, assessment=world.assessment, today=date.today()
+    page = section_page(
+        session=session,
+        user=world.contact,
+        assessment=world.assessment,
+        section_key="governance",
+        today=date.today(),
     )
-    assert [s.key for s in view.sections] == ["governance"]
+    assert [s.key for s in page.nav] == ["governance"] and page.section.current
 
 
 def test_display_value_reads_like_the_page(session, world):
