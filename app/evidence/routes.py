@@ -99,6 +99,7 @@ def _render_library(
     vendor = session.get(Vendor, vendor_id)
     today = _today()
     items = service.evidence_library(session=session, vendor_id=vendor_id)
+    contact = service.is_contact(session=session, user=user, vendor_id=vendor_id)
     limit = app_settings(request).upload_limit_bytes
     return render(
         request,
@@ -106,7 +107,11 @@ def _render_library(
         {
             "vendor": vendor,
             "items": [(e, service.validity(e.valid_until, today=today)) for e in items],
-            "can_upload": service.is_contact(session=session, user=user, vendor_id=vendor_id),
+            "can_upload": contact,
+            "uses": service.uses_of(session=session, vendor_id=vendor_id),
+            "open_assessments": service.open_assessments(session=session, vendor_id=vendor_id)
+            if contact
+            else [],
             "can_preview": has_permission(user.role, Permission.view_portfolio),
             "previewable": {t.media_type for t in filetypes.ACCEPTED if t.previewable},
             "accept": filetypes.ACCEPT_ATTRIBUTE,
