@@ -266,7 +266,12 @@ def save_answer(
     # it on every field's change would replace the row a person is typing into (what they
     # typed next was lost).
     relayout = "value_json" in form or adding or "remove_row" in form
-    changed = outcome.appeared + outcome.disappeared
+    section = questionnaire.section_by_key[key]
+    changed = [  # the cards on this section's page; other sections draw theirs when opened
+        k
+        for k in outcome.appeared + outcome.disappeared
+        if questionnaire.section_by_key[k] == section
+    ]
     page = _fragment(session, user, assessment, [key, *changed], questionnaire=questionnaire)
     view = page.question(key)
     view.state = "saved"
@@ -420,8 +425,11 @@ def _evidence_response(
     if error:
         view.state, view.message = "error", message
     covers = None
-    if uploaded is not None and not error:
-        covers = cover_choices(page=page, evidence=page.library_file(uploaded), also=[])
+    if uploaded is not None and not error:  # every question it may cover, not just this one
+        whole = covers_page(
+            session=session, user=user, assessment=assessment, evidence_id=uploaded, today=_today()
+        )
+        covers = cover_choices(page=whole, evidence=whole.library_file(uploaded), also=[])
     return render(
         request,
         PAGE,

@@ -180,3 +180,20 @@ def test_an_upload_on_a_question_without_javascript_leads_to_the_questions_it_co
     assert target.endswith("?also=assure.q1")
     page = client.get(target).text
     assert page.count(" checked>") == 3  # the question uploaded on, and the others needing one
+
+
+def test_a_file_uploaded_on_a_question_is_offered_for_the_others_it_covers(client, session):
+    world = _world(session, REPORT_QUESTIONS)
+    soc2 = make_evidence(session, world.vendor, "soc2.pdf", kind="report")
+    session.commit()
+    login(client, world.contact.email)
+    response = client.post(
+        f"/portal/assessments/{world.assessment.id}/questions/assure.q0/evidence",
+        data={"evidence_id": str(soc2.id), "uploaded": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    panel = response.text[response.text.index('class="covers-panel"') :]
+    assert "This document also covers" in panel
+    assert 'value="assure.q1" checked>' in panel and 'value="assure.q2" checked>' in panel
+    assert 'value="assure.q0" checked disabled>' in panel  # the one it was uploaded on
