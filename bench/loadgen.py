@@ -58,7 +58,9 @@ class Contact:
         )
         home = response if response.status_code == 200 else await self.client.get("/")
         self.token = CSRF.search(home.text).group(1)
-        assessment = await self.client.get(f"/portal/assessments/{self.spec['assessment_id']}")
+        assessment = await self.client.get(
+            f"/portal/assessments/{self.spec['assessment_id']}", follow_redirects=True
+        )
         assert assessment.status_code == 200, assessment.status_code
         # Only the questions the page shows (show_if hides some), from the row versions it
         # shows (an earlier run may have saved them).

@@ -45,6 +45,7 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
     from app.web import templates
 
     engine = make_engine(url)
+    section_key = largest_section(QUESTIONS)[0]
     builds, renders = [], []
     with Session(engine) as session:
         user = session.exec(select(User).where(User.email == contact.email)).one()
@@ -58,7 +59,7 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
                 session=session,
                 user=user,
                 assessment=assessment,
-                section_key=largest_section(QUESTIONS)[0],
+                section_key=section_key,
                 today=portfolio.TODAY,
             )
             built = time.perf_counter()

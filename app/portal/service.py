@@ -133,7 +133,7 @@ def _refusal(question: Question | None, key: str, evidence: Evidence, shown: boo
     if question.evidence is None:
         return f"“{question.text}” does not take files."
     if not accepts(question, evidence.kind):
-        wanted = ", ".join(EVIDENCE_KINDS[k] for k in question.evidence.kinds).lower()
+        wanted = " or ".join(EVIDENCE_KINDS[k] for k in question.evidence.kinds).lower()
         return (
             f"“{question.text}” asks for a {wanted} document, and "
             f"“{evidence.title or evidence.filename}” is a {evidence.kind}."

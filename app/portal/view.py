@@ -27,6 +27,7 @@ from app.assessments.sheet import (
     Progress,
     SectionProgress,
     Sheet,
+    SheetFile,
     SheetItem,
     answered_sheet,
 )
@@ -36,8 +37,10 @@ from app.evidence import filetypes
 from app.evidence.service import contact_vendors, evidence_library, validity
 from app.evidence.upload import describe_limit
 from app.models import (
+    Answer,
     Assessment,
     AssessmentStatus,
+    Comment,
     Evidence,
     Organisation,
     Questionnaire,
@@ -49,7 +52,7 @@ from app.models import (
 )
 from app.portal.reuse import PreviousAnswer, previous_answers, worth_offering
 from app.portal.service import accepts, contacts_of, is_editable
-from app.questionnaires.schema import QuestionType
+from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
 from app.web import render
 
@@ -196,7 +199,7 @@ class QuestionView:
     extra_rows: int = 0
 
     @property
-    def question(self) -> Any:
+    def question(self) -> Question:
         return self.item.question
 
     @property
@@ -208,15 +211,15 @@ class QuestionView:
         return self.item.visible
 
     @property
-    def answer(self) -> Any:
+    def answer(self) -> Answer | None:
         return self.item.answer
 
     @property
-    def files(self) -> list:
+    def files(self) -> list[SheetFile]:
         return self.item.files
 
     @property
-    def thread(self) -> list:
+    def thread(self) -> list[tuple[Comment, User | None]]:
         return self.item.thread
 
     @property
