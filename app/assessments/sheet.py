@@ -10,9 +10,10 @@ it is done when it is answered and has the file that level needs.
 
 Read with a fixed number of statements whatever the questionnaire's size: the answers, the
 files, the thread (when a viewer is given) and last time's answers (when there was a last time).
-`keys=` limits the items built, and the answer rows, threads and earlier answers read, to some
-questions (a section page, an autosave's redraw): every answer's value and verdict is read as
-plain columns then, since progress and attention always cover the whole sheet.
+`keys=` limits the items built, and the answer rows, files, threads and earlier answers read, to
+some questions (a section page, an autosave's redraw): every answer's value and verdict, and the
+verdicts on every file, are read as plain columns then, since progress and attention always
+cover the whole sheet.
 """
 
 from __future__ import annotations
@@ -287,20 +288,38 @@ class Sheet:
         return not self.progress.missing
 
 
-def _files(session: Session, assessment_id: int, today: date) -> dict[str, list[SheetFile]]:
-    rows = session.exec(
-        select(Answer.question_key, AnswerEvidence.review_state, Evidence)
+def _files(
+    session: Session, assessment_id: int, today: date, wanted: set[str] | None
+) -> tuple[dict[str, list[SheetFile]], dict[str, set[ReviewState]]]:
+    """The files of the wanted questions (all when None), and the verdicts on every question's
+    files: progress needs to know which have one, attention which have a rejected one."""
+    linked = (
+        select(Answer.question_key, AnswerEvidence.review_state)
         .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
-        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
         .where(Answer.assessment_id == assessment_id)
-        .order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
-    ).all()
+    )
     files: dict[str, list[SheetFile]] = {}
-    for key, status, evidence in rows:
-        files.setdefault(key, []).append(
-            SheetFile(evidence, ReviewState(status), validity(evidence.valid_until, today=today))
+    if wanted is None or wanted:
+        query = linked.add_columns(Evidence).join(
+            Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id)
         )
-    return files
+        if wanted is not None:
+            query = query.where(col(Answer.question_key).in_(list(wanted)))
+        for key, status, evidence in session.exec(
+            query.order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
+        ):
+            files.setdefault(key, []).append(
+                SheetFile(
+                    evidence, ReviewState(status), validity(evidence.valid_until, today=today)
+                )
+            )
+    if wanted is None:
+        verdicts = {k: {f.status for f in found} for k, found in files.items()}
+        return files, verdicts
+    verdicts: dict[str, set[ReviewState]] = {}
+    for key, status in session.exec(linked):
+        verdicts.setdefault(key, set()).add(ReviewState(status))
+    return files, verdicts
 
 
 def _answers(
@@ -362,7 +381,7 @@ def answered_sheet(
     questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
     wanted = None if keys is None else set(keys)
     answers, values, verdicts = _answers(session, assessment.id, wanted)
-    files = _files(session, assessment.id, today)
+    files, file_verdicts = _files(session, assessment.id, today, wanted)
     visible = questionnaire.visible_keys(values)
     threads: dict[str, list[tuple[Comment, User | None]]] = {}
     if viewer is not None and (wanted is None or wanted):
@@ -371,9 +390,9 @@ def answered_sheet(
     attention = {
         k
         for k, verdict in verdicts.items()
-        if verdict in ATTENTION or any(f.status == ReviewState.rejected for f in files.get(k, []))
+        if verdict in ATTENTION or ReviewState.rejected in file_verdicts.get(k, ())
     }
-    done = progress(questionnaire, values, set(files), visible, attention)
+    done = progress(questionnaire, values, set(file_verdicts), visible, attention)
     sections = []
     for section in questionnaire.definition.sections:
         items = [
@@ -401,5 +420,5 @@ def answered_sheet(
         progress=done,
         values=values,
         visible=visible,
-        with_files=set(files),
+        with_files=set(file_verdicts),
     )

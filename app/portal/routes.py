@@ -272,7 +272,14 @@ def save_answer(
         for k in outcome.appeared + outcome.disappeared
         if questionnaire.section_by_key[k] == section
     ]
-    page = _fragment(session, user, assessment, [key, *changed], questionnaire=questionnaire)
+    page = _fragment(
+        session,
+        user,
+        assessment,
+        [key, *changed],
+        questionnaire=questionnaire,
+        cards=relayout or bool(changed),
+    )
     view = page.question(key)
     view.state = "saved"
     if relayout:

@@ -457,13 +457,15 @@ def fragment_page(
     keys: list[str],
     today: date,
     questionnaire: Compiled | None = None,
+    cards: bool = True,
 ) -> PortalPage:
     """The cards of the questions in `keys` with progress and the section list: what a
-    fragment redraws, and what a section page draws for its section."""
+    fragment redraws, and what a section page draws for its section. Without `cards` (an
+    autosave that redraws only the save state and files) no thread or earlier answer is read."""
     sheet = answered_sheet(
         session=session,
         assessment=assessment,
-        viewer=user,
+        viewer=user if cards else None,
         keys=keys,
         questionnaire=questionnaire,
         today=today,
@@ -482,7 +484,7 @@ def fragment_page(
         assessment=assessment,
         questionnaire=sheet.questionnaire,
         sheet=sheet,
-        views=_views(session, user, assessment, sheet, keys),
+        views=_views(session, user, assessment, sheet, keys if cards else []),
         editable=editable,
         nav=_nav(session, user, assessment, sheet, contacts),
         contacts=contacts,
