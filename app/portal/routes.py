@@ -570,9 +570,9 @@ def attach_covered(
     form: PostedForm,
 ) -> Response:
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    posted = parse_repeated(CoversForm, form)
-    back = _back(assessment, posted.back)
+    back = _back(assessment, str(form.get("back", "")))
     try:
+        posted = parse_repeated(CoversForm, form)
         made = service.attach_files(
             session=session,
             actor=user,
@@ -590,7 +590,7 @@ def attach_covered(
             user,
             assessment,
             evidence_id,
-            also=posted.question,
+            also=[str(k) for k in form.getlist("question")],
             back=back,
             problems=[exc.message, *exc.details],
             status_code=422,

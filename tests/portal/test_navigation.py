@@ -152,6 +152,8 @@ def test_a_covers_post_with_a_wrong_question_says_why_and_attaches_nothing(clien
     assert "Nothing was attached." in refused.text and "asks for a policy document" in refused.text
     session.rollback()
     assert session.exec(select(AnswerEvidence)).all() == []
+    nothing = client.post(url, data={})
+    assert nothing.status_code == 422 and "Tick at least one question" in nothing.text
 
 
 def test_an_upload_on_a_question_without_javascript_leads_to_the_questions_it_covers(
