@@ -447,14 +447,12 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
                 contract_id=contract.id,
                 purpose=purpose,
                 ai_act_class=VENDOR_STATED_CLASS.get(system_name, ai_class),
-                buyer_risk_class=ai_class,  # our own classification of the use
-                annex_iii_use="5b" if system_name in VENDOR_STATED_CLASS else None,
                 vendor_role="provider" if ai_role in ("provider", "both") else "deployer",
                 affects_natural_persons=persons,
                 model_provider=model_provider,
                 model_provider_id=record.id if record is not None else None,
                 human_oversight="Analyst reviews every adverse outcome" if persons else None,
-                buyer_risk_class=buyer_class,
+                buyer_risk_class=buyer_class or ai_class,  # our own classification of the use
                 annex_iii_use=use,
                 buyer_role=buyer_role,
             )

@@ -36,8 +36,7 @@ from app.organisation import routes as organisation_routes
 from app.portal import clauses as portal_clauses
 from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
-from app.register import provider_routes
-from app.register import clause_routes
+from app.register import clause_routes, provider_routes
 from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.assessments.sending import email_contacts
-from app.assessments.service import answers_of, evidence_keys, progress
+from app.assessments.service import answers_of, evidence_keys
+from app.assessments.sheet import progress
 from app.audit.service import record
 from app.config import Settings
 from app.db import session_scope

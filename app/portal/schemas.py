@@ -29,6 +29,13 @@ def _library_choice(ids: list[str]) -> list[int]:
     return [int(v) for v in chosen]
 
 
+def _some_question(keys: list[str]) -> list[str]:
+    chosen = [str(k).strip() for k in keys if str(k).strip()]
+    if not chosen:
+        raise PydanticCustomError("choose", "Tick at least one question this document covers.")
+    return chosen
+
+
 def _import_changes(changes: list[str]) -> list[dict[str, Any]]:
     try:
         parsed = [json.loads(c) for c in changes]
@@ -68,11 +75,21 @@ class CommentForm(FormModel):
 
 
 class AttachForm(FormModel):
-    """The page's evidence picker, posted by a question's Attach button."""
+    """A question's library picker, or the files just uploaded on the question (`uploaded`)."""
 
     evidence_id: Annotated[list[str], AfterValidator(_library_choice)] = Field(
         default_factory=list, validate_default=True
     )
+    uploaded: bool = False
+
+
+class CoversForm(FormModel):
+    """ "This document covers …": the questions ticked for one library file."""
+
+    question: Annotated[list[str], AfterValidator(_some_question)] = Field(
+        default_factory=list, validate_default=True
+    )
+    back: str = ""
 
 
 class SubmitForm(FormModel):
