@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app.assessments.context import values_with_facts
 from app.assessments.lifecycle import EDITABLE_STATES
 from app.assessments.service import answers_of, save_answer
 from app.audit.service import record
@@ -163,7 +164,13 @@ def attach_files(
         raise InvalidInput("Choose a file from the library.")
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     answers = answers_of(session=session, assessment_id=assessment.id)
-    shown = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
+    shown = questionnaire.visible_keys(
+        values_with_facts(
+            session=session,
+            vendor_id=assessment.vendor_id,
+            values={k: a.value for k, a in answers.items()},
+        )
+    )
     problems = [
         reason
         for evidence in files
