@@ -7,7 +7,7 @@ guesser can produce a working link. Accepting links the user to the vendor via V
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import update
@@ -68,20 +68,23 @@ def _can_invite(session: Session, actor: User, vendor: Vendor) -> bool:
 def invite_vendor_contact(
     *,
     session: Session,
-    actor: User,
+    actor: User | None,
     vendor: Vendor,
     email: str,
     name: str,
     role: Role = Role.vendor_contact,
     settings: Settings | None = None,
+    valid_until: datetime | None = None,
 ) -> tuple[Invitation, str]:
     """Invite someone at `vendor` to the vendor portal: queues the email, returns the link.
 
-    Procurement invites for their organisation's vendors, a vendor admin for their own vendor.
-    A new invitation for the same person and vendor replaces any earlier unused one.
+    Procurement invites for their organisation's vendors, a vendor admin for their own vendor;
+    Assay itself (actor None) for an automatic re-assessment. The link lasts the configured
+    days, or until `valid_until` when later (a questionnaire's due date plus grace). A new
+    invitation for the same person and vendor replaces any earlier unused one.
     """
     settings = settings or get_settings()
-    if not _can_invite(session, actor, vendor):
+    if actor is not None and not _can_invite(session, actor, vendor):
         raise NotFound("No such vendor here.")
     role = Role(role)
     if role not in VENDOR_ROLES:
@@ -120,8 +123,8 @@ def invite_vendor_contact(
         role=role,
         organisation_id=vendor.organisation_id,
         vendor_id=vendor.id,
-        invited_by_id=actor.id,
-        expires_at=now + timedelta(days=settings.invitation_days),
+        invited_by_id=actor.id if actor else None,
+        expires_at=max(now + timedelta(days=settings.invitation_days), valid_until or now),
     )
     session.add(invitation)
     session.flush()
@@ -134,7 +137,7 @@ def invite_vendor_contact(
         template="vendor_invitation",
         context={
             "name": name,
-            "inviter": actor.name,
+            "inviter": actor.name if actor else "Assay",
             "buyer": buyer.name if buyer else "",
             "vendor": vendor.legal_name,
             "url": url,
