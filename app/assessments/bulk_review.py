@@ -163,4 +163,4 @@ def pending_files(
 ) -> list[tuple[int, int]]:
     """Every pending file of the assessment's visible answers, as (answer id, evidence id)."""
     rows = review_rows(session=session, assessment=assessment, viewer=actor, today=today)
-    return [(link.answer_id, link.evidence_id) for r in rows for link, _ in r.pending_files]
+    return [(r.answer.id, f.evidence.id) for r in rows if r.answer for f in r.pending_files]

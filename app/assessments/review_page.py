@@ -1,6 +1,6 @@
-"""What the analyst's review page shows: each visible answer with its label, files, the level it
-contributes (from the scoring model), its threads, and the filters and section counts that make a
-hundred answers reviewable.
+"""What the analyst's review page shows: each item of the answered sheet (`sheet.py`) with the
+level its answer contributes (from the scoring model), whether it changed since the last round,
+and the filters and section counts that make a hundred answers reviewable.
 
 A fixed number of queries whatever the size of the questionnaire. The page shows one section, or
 every section through a filter, so its size follows what the analyst asked to see.
@@ -8,36 +8,23 @@ every section through a filter, so its size follows what the analyst asked to se
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.assessments.answers import display_value
 from app.assessments.clarifications import Round, clarification_round
-from app.assessments.comments import comments_for
-from app.assessments.service import answers_of
-from app.models import (
-    Answer,
-    AnswerEvidence,
-    Assessment,
-    Comment,
-    CommentVisibility,
-    Evidence,
-    ReviewState,
-    User,
-)
+from app.assessments.sheet import SheetFile, SheetItem, answered_sheet
+from app.models import Answer, Assessment, Comment, CommentVisibility, ReviewState, User
 from app.questionnaires.schema import Question, Section
-from app.questionnaires.service import Compiled, questionnaire_of
 from app.scoring.adapter import EVIDENCE_STATUS, question_spec
 from app.scoring.inputs import AnswerInput, EvidenceInput
 from app.scoring.model import answer_outcome
 from app.scoring.result import AnswerOutcome
 
 Thread = list[tuple[Comment, User | None]]
-Files = list[tuple[AnswerEvidence, Evidence]]
 
 # Caps that mean the analyst should look: the answer counts less than the vendor claims.
 ATTENTION_CAPS = frozenset(
@@ -66,15 +53,36 @@ SHOW_LABELS = {
 
 @dataclass
 class ReviewRow:
+    """One item of the answered sheet as the analyst reviews it."""
+
+    item: SheetItem
     section: Section
-    question: Question
-    answer: Answer | None
-    files: Files
-    previous: Answer | None
     outcome: AnswerOutcome | None  # None: not scored, or unanswered
     changed: bool  # since the last clarification round (or the previous assessment)
-    notes: Thread = field(default_factory=list)  # internal
-    messages: Thread = field(default_factory=list)  # with the vendor
+
+    @property
+    def question(self) -> Question:
+        return self.item.question
+
+    @property
+    def answer(self) -> Answer | None:
+        return self.item.answer
+
+    @property
+    def files(self) -> list[SheetFile]:
+        return self.item.files
+
+    @property
+    def previous(self) -> Answer | None:
+        return self.item.previous
+
+    @property
+    def notes(self) -> Thread:
+        return [t for t in self.item.thread if t[0].visibility == CommentVisibility.internal]
+
+    @property
+    def messages(self) -> Thread:
+        return [t for t in self.item.thread if t[0].visibility == CommentVisibility.vendor]
 
     @property
     def state(self) -> str:
@@ -83,7 +91,7 @@ class ReviewRow:
     @property
     def label(self) -> str:
         """The answer as the vendor chose it: option labels and level descriptors, never codes."""
-        return display_value(self.question, self.answer.value) if self.answer else "—"
+        return self.item.display if self.answer else "—"
 
     @property
     def previous_label(self) -> str | None:
@@ -96,20 +104,19 @@ class ReviewRow:
 
     @property
     def files_accepted(self) -> bool:
-        return all(link.review_state == ReviewState.accepted for link, _ in self.files)
+        return all(f.status == ReviewState.accepted for f in self.files)
 
     @property
-    def pending_files(self) -> Files:
-        return [(link, item) for link, item in self.files if link.review_state == "pending"]
+    def pending_files(self) -> list[SheetFile]:
+        return [f for f in self.files if f.status == ReviewState.pending]
 
     @property
     def attention(self) -> bool:
-        """Asked or rejected, a rejected file, or a level the evidence does not carry."""
+        """Asked or rejected, a rejected file, a level the evidence does not carry, or a
+        required question left unanswered."""
         if self.answer is None:
             return self.question.required
-        if self.answer.review_state in (ReviewState.clarification, ReviewState.rejected):
-            return True
-        if any(link.review_state == ReviewState.rejected for link, _ in self.files):
+        if self.item.needs_attention:
             return True
         return self.outcome is not None and self.outcome.cap in ATTENTION_CAPS
 
@@ -151,7 +158,7 @@ class ReviewPage:
 
 
 def outcome_of(
-    question: Question, answer: Answer | None, files: Files, *, today: date
+    question: Question, answer: Answer | None, files: list[SheetFile], *, today: date
 ) -> AnswerOutcome | None:
     """The scoring model's reading of one answer; None for unscored or unanswered questions."""
     spec = question_spec(question)
@@ -159,12 +166,12 @@ def outcome_of(
         return None
     evidence = tuple(
         EvidenceInput(
-            evidence_id=item.id,
-            sha256=item.sha256,
-            status=EVIDENCE_STATUS[str(link.review_state)],
-            valid_until=item.valid_until,
+            evidence_id=f.evidence.id,
+            sha256=f.evidence.sha256,
+            status=EVIDENCE_STATUS[str(f.status)],
+            valid_until=f.evidence.valid_until,
         )
-        for link, item in files
+        for f in files
     )
     given = AnswerInput(
         question_key=question.key,
@@ -173,23 +180,6 @@ def outcome_of(
         evidence=evidence,
     )
     return answer_outcome(spec, given, today)
-
-
-def files_by_answer(*, session: Session, answer_ids: Iterable[int]) -> dict[int, Files]:
-    """Each answer's files with the verdict given on them for that answer (one query)."""
-    ids = list(answer_ids)
-    found: dict[int, Files] = {}
-    if not ids:
-        return found
-    rows = session.exec(
-        select(AnswerEvidence, Evidence)
-        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
-        .where(col(AnswerEvidence.answer_id).in_(ids))
-        .order_by(col(Evidence.filename))
-    ).all()
-    for link, item in rows:
-        found.setdefault(link.answer_id, []).append((link, item))
-    return found
 
 
 def _changed(answer: Answer | None, previous: Answer | None, since: datetime | None) -> bool:
@@ -215,52 +205,29 @@ def review_rows(
     assessment: Assessment,
     viewer: User,
     today: date,
-    questionnaire: Compiled | None = None,
     only_key: str | None = None,
 ) -> list[ReviewRow]:
-    """Every visible (or answered) question in order, as the viewer may see its threads."""
-    questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
-    answers = answers_of(session=session, assessment_id=assessment.id)
-    visible = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
-    previous = (
-        answers_of(session=session, assessment_id=assessment.previous_assessment_id)
-        if assessment.previous_assessment_id
-        else {}
-    )
-    chosen = [answers[only_key]] if only_key in answers else []
-    files = files_by_answer(
+    """Every shown (or answered) question of the answered sheet in order, with the viewer's
+    threads, the level each answer contributes and whether it changed since the last round."""
+    sheet = answered_sheet(
         session=session,
-        answer_ids=[a.id for a in (chosen if only_key else answers.values())],
-    )
-    threads = comments_for(
-        session=session, assessment=assessment, viewer=viewer, question_key=only_key
+        assessment=assessment,
+        viewer=viewer,
+        keys=[only_key] if only_key else None,
+        today=today,
     )
     since = clarification_round(session=session, assessment=assessment).sent_at
-    rows = []
-    for section in questionnaire.definition.sections:
-        for question in section.questions:
-            if only_key is not None and question.key != only_key:
-                continue
-            answer = answers.get(question.key)
-            if question.key not in visible and answer is None:
-                continue
-            attached = files.get(answer.id, []) if answer else []
-            thread = threads.get(question.key, [])
-            earlier = previous.get(question.key)
-            rows.append(
-                ReviewRow(
-                    section=section,
-                    question=question,
-                    answer=answer,
-                    files=attached,
-                    previous=earlier,
-                    outcome=outcome_of(question, answer, attached, today=today),
-                    changed=_changed(answer, earlier, since),
-                    notes=[t for t in thread if t[0].visibility == CommentVisibility.internal],
-                    messages=[t for t in thread if t[0].visibility == CommentVisibility.vendor],
-                )
-            )
-    return rows
+    sections = {s.key: s for s in sheet.questionnaire.definition.sections}
+    return [
+        ReviewRow(
+            item=item,
+            section=sections[item.section_key],
+            outcome=outcome_of(item.question, item.answer, item.files, today=today),
+            changed=_changed(item.answer, item.previous, since),
+        )
+        for item in sheet.items
+        if item.visible or item.answer is not None
+    ]
 
 
 def accept_eligible(row: ReviewRow) -> bool:
@@ -284,14 +251,7 @@ def review_page(
 ) -> ReviewPage:
     """The page: the section asked for (the first one by default; every section when a filter is
     chosen or `section` is "all"), the rows the filter keeps, and the counts of every section."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    rows = review_rows(
-        session=session,
-        assessment=assessment,
-        viewer=viewer,
-        today=today,
-        questionnaire=questionnaire,
-    )
+    rows = review_rows(session=session, assessment=assessment, viewer=viewer, today=today)
     nav: list[SectionNav] = []
     grouped: dict[str, list[ReviewRow]] = {}
     for row in rows:

@@ -11,6 +11,7 @@ from app.assessments.comments import add_comment
 from app.assessments.lifecycle import Side
 from app.assessments.review_page import outcome_of
 from app.assessments.service import answers_of, apply_transition, save_answer
+from app.assessments.sheet import SheetFile
 from app.auth.service import create_api_token
 from app.models import (
     Answer,
@@ -57,15 +58,14 @@ def test_the_reviewer_figures_come_from_the_scoring_model():
     assert _outcome(4, "pending", []).effective_level == 2
     uncapped = _outcome(2, "pending", [])
     assert (uncapped.claimed_level, uncapped.effective_level, uncapped.cap) == (2, 2, None)
-    link = AnswerEvidence(answer_id=1, evidence_id=1)
-    assert _outcome(4, "pending", [(link, _file(1, id=1))]).effective_level == 4
-    expired = _outcome(
-        4, "pending", [(link, _file(1, id=1, valid_until=TODAY - timedelta(days=1)))]
-    )
+    provided = SheetFile(_file(1, id=1), ReviewState.pending, None)
+    assert _outcome(4, "pending", [provided]).effective_level == 4
+    old = _file(1, id=1, valid_until=TODAY - timedelta(days=1))
+    expired = _outcome(4, "pending", [SheetFile(old, ReviewState.pending, "expired")])
     assert expired.effective_level == 2 and "valid-until" in expired.cap_reason
-    rejected_file = AnswerEvidence(answer_id=1, evidence_id=1, review_state="rejected")
-    assert _outcome(4, "pending", [(rejected_file, _file(1, id=1))]).effective_level == 2
-    assert _outcome(4, "rejected", [(link, _file(1, id=1))]).effective_level == 0
+    rejected_file = SheetFile(_file(1, id=1), ReviewState.rejected, None)
+    assert _outcome(4, "pending", [rejected_file]).effective_level == 2
+    assert _outcome(4, "rejected", [provided]).effective_level == 0
     assert outcome_of(POLICY, None, [], today=TODAY) is None  # unanswered: "not answered"
 
 
