@@ -17,13 +17,14 @@ import time
 
 from bench import common
 
-BENCHMARKS = ("scoring", "page", "pages", "export", "autosave")
+BENCHMARKS = ("scoring", "page", "pages", "export", "autosave", "review")
 MODULES = {
     "scoring": "bench.scoring",
     "page": "bench.page",
     "pages": "bench.pages",
     "export": "bench.export",
     "autosave": "bench.autosave",
+    "review": "bench.review",
 }
 
 

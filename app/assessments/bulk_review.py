@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments.review import ready_for_verdicts
 from app.assessments.review_page import accept_eligible, review_rows
-from app.audit.service import record
+from app.audit.service import record_many
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Answer, AnswerEvidence, Assessment, ReviewState, User, utcnow
 from app.questionnaires.service import questionnaire_of
@@ -80,20 +80,23 @@ def accept_answers(
         ),
         execution_options={"synchronize_session": False},
     )
-    for answer_id, _ in tokens:
-        answer = found[answer_id]
-        record(
-            session=session,
-            action="answer.accepted",
-            actor=actor,
-            organisation_id=assessment.organisation_id,
-            object_type="answer",
-            object_id=f"{assessment.id}:{answer.question_key}",
-            data={"from": answer.review_state, "to": ReviewState.accepted, "bulk": True},
-            ip=ip,
-        )
+    record_many(
+        session=session,
+        actor=actor,
+        organisation_id=assessment.organisation_id,
+        events=[
+            (
+                "answer.accepted",
+                "answer",
+                f"{assessment.id}:{found[answer_id].question_key}",
+                {"from": found[answer_id].review_state, "to": ReviewState.accepted, "bulk": True},
+            )
+            for answer_id, _ in tokens
+        ],
+        ip=ip,
+    )
     for answer in found.values():
-        session.refresh(answer)
+        session.expire(answer)
     return len(tokens)
 
 
@@ -139,22 +142,26 @@ def accept_files(
                 "nothing was accepted."
             )
     ready_for_verdicts(session=session, actor=actor, assessment=assessment, ip=ip)
+    events = []
     for key in links:
         link = found[key]
-        before = link.review_state
+        events.append(
+            (
+                "answer_evidence.accepted",
+                "answer",
+                link.answer_id,
+                {"evidence_id": link.evidence_id, "from": link.review_state, "to": "accepted"},
+            )
+        )
         link.review_state = ReviewState.accepted
         session.add(link)
-        record(
-            session=session,
-            action="answer_evidence.accepted",
-            actor=actor,
-            organisation_id=assessment.organisation_id,
-            object_type="answer",
-            object_id=link.answer_id,
-            data={"evidence_id": link.evidence_id, "from": before, "to": "accepted", "bulk": True},
-            ip=ip,
-        )
-    session.flush()
+    record_many(
+        session=session,
+        actor=actor,
+        organisation_id=assessment.organisation_id,
+        events=events,
+        ip=ip,
+    )
     return len(links)
 
 

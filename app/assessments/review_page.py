@@ -17,10 +17,18 @@ from sqlmodel import Session
 from app.assessments.answers import display_value
 from app.assessments.clarifications import Round, clarification_round
 from app.assessments.sheet import SheetFile, SheetItem, answered_sheet
-from app.models import Answer, Assessment, Comment, CommentVisibility, ReviewState, User
+from app.models import (
+    Answer,
+    Assessment,
+    Comment,
+    CommentVisibility,
+    Questionnaire,
+    ReviewState,
+    User,
+)
 from app.questionnaires.schema import Question, Section
-from app.scoring.adapter import EVIDENCE_STATUS, question_spec
-from app.scoring.inputs import AnswerInput, EvidenceInput
+from app.scoring.adapter import EVIDENCE_STATUS, question_spec, question_specs
+from app.scoring.inputs import AnswerInput, EvidenceInput, QuestionSpec
 from app.scoring.model import answer_outcome
 from app.scoring.result import AnswerOutcome
 
@@ -158,11 +166,19 @@ class ReviewPage:
 
 
 def outcome_of(
-    question: Question, answer: Answer | None, files: list[SheetFile], *, today: date
+    question: Question,
+    answer: Answer | None,
+    files: list[SheetFile],
+    *,
+    today: date,
+    spec: QuestionSpec | None = None,
 ) -> AnswerOutcome | None:
-    """The scoring model's reading of one answer; None for unscored or unanswered questions."""
-    spec = question_spec(question)
-    if spec is None or answer is None or answer.value is None:
+    """The scoring model's reading of one answer; None for unscored or unanswered questions.
+    `spec`: the question's scoring spec when the caller has it (built from `question` if not)."""
+    if answer is None or answer.value is None:
+        return None
+    spec = spec or question_spec(question)
+    if spec is None:
         return None
     evidence = tuple(
         EvidenceInput(
@@ -218,11 +234,17 @@ def review_rows(
     )
     since = clarification_round(session=session, assessment=assessment).sent_at
     sections = {s.key: s for s in sheet.questionnaire.definition.sections}
+    row = session.get(Questionnaire, assessment.questionnaire_id)
+    specs = {spec.key: spec for spec in question_specs(row)} if row else {}
     return [
         ReviewRow(
             item=item,
             section=sections[item.section_key],
-            outcome=outcome_of(item.question, item.answer, item.files, today=today),
+            outcome=outcome_of(
+                item.question, item.answer, item.files, today=today, spec=specs.get(item.key)
+            )
+            if item.key in specs
+            else None,
             changed=_changed(item.answer, item.previous, since),
         )
         for item in sheet.items

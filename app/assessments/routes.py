@@ -423,7 +423,7 @@ def answer_comment(
     return _answer_fragment(request, session, user, assessment_id, question_key)
 
 
-@router.post("/assessments/{assessment_id}/review/bulk")
+@router.post("/assessments/{assessment_id}/bulk-review")
 def bulk_verdict(
     request: Request,
     assessment_id: int,
