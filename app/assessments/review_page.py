@@ -33,6 +33,8 @@ from app.scoring.model import answer_outcome
 from app.scoring.result import AnswerOutcome
 
 Thread = list[tuple[Comment, User | None]]
+# Up to this many answers the page opens on every section; beyond, on the first section.
+ALL_AT_ONCE = 150
 
 # Caps that mean the analyst should look: the answer counts less than the vendor claims.
 ATTENTION_CAPS = frozenset(
@@ -271,8 +273,9 @@ def review_page(
     section: str | None,
     show: Show,
 ) -> ReviewPage:
-    """The page: the section asked for (the first one by default; every section when a filter is
-    chosen or `section` is "all"), the rows the filter keeps, and the counts of every section."""
+    """The page: the section asked for (by default every section up to ALL_AT_ONCE answers, the
+    first section beyond; every section when a filter is chosen or `section` is "all"), the rows
+    the filter keeps, and the counts of every section."""
     rows = review_rows(session=session, assessment=assessment, viewer=viewer, today=today)
     nav: list[SectionNav] = []
     grouped: dict[str, list[ReviewRow]] = {}
@@ -288,7 +291,7 @@ def review_page(
                 attention=sum(1 for r in in_section if r.attention),
             )
         )
-    if section == "all" or (section is None and show != Show.all):
+    if section == "all" or (section is None and (show != Show.all or len(rows) <= ALL_AT_ONCE)):
         chosen = None
     elif section in grouped:
         chosen = section
