@@ -12,16 +12,30 @@ from fastapi.responses import Response
 from app.assessments import bulk_review, review
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
+from app.assessments.reassessment import (
+    TIERS,
+    resend_tiers,
+    set_resend_tiers,
+    set_vendor_resend,
+)
 from app.assessments.review_page import SHOW_LABELS, Show, review_page, review_rows
-from app.assessments.reviewers import assign_reviewer, reviewer_choices
+from app.assessments.reviewers import (
+    DEFAULT_REVIEWER,
+    assign_reviewer,
+    reviewer_choices,
+    set_default_reviewer,
+)
 from app.assessments.schemas import (
+    AUTO_RESEND_CHOICES,
     AnswerReviewForm,
     BulkReviewForm,
     EvidenceReviewForm,
     ReasonForm,
+    ResendDefaultsForm,
     ReviewerForm,
     SendForm,
     ThreadMessageForm,
+    VendorResendForm,
 )
 from app.assessments.sending import (
     recipients_from_form,
@@ -39,11 +53,12 @@ from app.assessments.service import (
 from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.evidence import filetypes
 from app.forms import PostedForm, parse, parse_repeated
 from app.models import (
     Campaign,
+    Organisation,
     Questionnaire,
     User,
     Vendor,
@@ -194,6 +209,56 @@ def publish_questionnaire_library(
     rows = publish_library(session=session)
     flash(request, f"The library is published: {len(rows)} questionnaire version(s) available.")
     return redirect(request, "/assessments/new")
+
+
+# --- who reviews, and automatic re-sending ------------------------------------------------------
+
+
+@router.get("/assessments/settings")
+def review_settings(request: Request, user: Sender, session: SessionDep) -> Response:
+    """The organisation's defaults: who reviews when a vendor's owner cannot, and which tiers are
+    re-sent automatically when their review is due."""
+    organisation = session.get(Organisation, user.organisation_id)
+    return render(
+        request,
+        "assessments/settings.html",
+        {
+            "tiers": TIERS,
+            "resend": resend_tiers(organisation),
+            "reviewers": reviewer_choices(session=session, organisation_id=user.organisation_id),
+            "default_reviewer": ((organisation.settings if organisation else {}) or {}).get(
+                DEFAULT_REVIEWER
+            ),
+        },
+    )
+
+
+@router.post("/assessments/settings")
+def save_review_settings(
+    request: Request, user: Sender, session: SessionDep, form: PostedForm
+) -> Response:
+    posted = parse_repeated(ResendDefaultsForm, form)
+    ip = request_ip(request)
+    set_resend_tiers(session=session, actor=user, tiers=posted.tiers, ip=ip)
+    set_default_reviewer(session=session, actor=user, reviewer_id=posted.reviewer_id, ip=ip)
+    flash(request, "Saved: the default reviewer and automatic re-sending by tier.")
+    return redirect(request, "/assessments/settings")
+
+
+@router.post("/vendors/{vendor_id}/auto-resend")
+def vendor_resend(
+    request: Request, vendor_id: int, user: Sender, session: SessionDep, form: PostedForm
+) -> Response:
+    """Turn one vendor's automatic re-sending on, off, or back to its tier's default."""
+    choice = parse(VendorResendForm, form).auto_resend
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None or vendor.organisation_id != user.organisation_id:
+        raise NotFound(f"No vendor {vendor_id} here.")
+    set_vendor_resend(
+        session=session, actor=user, vendor=vendor, choice=choice, ip=request_ip(request)
+    )
+    flash(request, f"Automatic re-sending for {vendor.legal_name}: {AUTO_RESEND_CHOICES[choice]}.")
+    return redirect(request, f"/vendors/{vendor.id}#reviews")
 
 
 # --- review page ----------------------------------------------------------------------------------
