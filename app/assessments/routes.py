@@ -47,9 +47,9 @@ from app.assessments.service import (
     evidence_keys,
     get_assessment,
     open_assessment,
-    progress,
     timeline,
 )
+from app.assessments.sheet import progress
 from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require

@@ -373,16 +373,19 @@ def email_contacts(
     kind: str,
     context: dict[str, Any],
     settings: Settings,
+    contacts: Sequence[VendorContact] | None = None,
 ) -> list[str]:
-    """Queue one email per contact of the assessment's vendor (reminders, clarification requests)."""
+    """Queue one email per contact of the assessment's vendor (reminders, clarification requests),
+    or per contact given."""
     vendor = session.get(Vendor, assessment.vendor_id)
     questionnaire = session.get(Questionnaire, assessment.questionnaire_id)
     buyer = session.get(Organisation, assessment.organisation_id)
-    contacts = session.exec(
-        select(VendorContact)
-        .where(VendorContact.vendor_id == assessment.vendor_id)
-        .order_by(VendorContact.id)
-    ).all()
+    if contacts is None:
+        contacts = session.exec(
+            select(VendorContact)
+            .where(VendorContact.vendor_id == assessment.vendor_id)
+            .order_by(VendorContact.id)
+        ).all()
     base = {
         "buyer": buyer.name if buyer else "Your customer",
         "vendor": vendor.legal_name if vendor else "",

@@ -75,6 +75,7 @@ def invite_vendor_contact(
     role: Role = Role.vendor_contact,
     settings: Settings | None = None,
     valid_until: datetime | None = None,
+    send_email: bool = True,
 ) -> tuple[Invitation, str]:
     """Invite someone at `vendor` to the vendor portal: queues the email, returns the link.
 
@@ -130,9 +131,33 @@ def invite_vendor_contact(
     session.flush()
     url = f"{settings.base_url}/invitations/{token}"
     buyer = session.get(Organisation, vendor.organisation_id)
+    if send_email:
+        _queue_invitation(session, invitation, vendor, buyer, actor, name, url)
+    record(
+        session=session,
+        action="vendor_contact.invited",
+        actor=actor,
+        organisation_id=vendor.organisation_id,
+        object_type="vendor",
+        object_id=vendor.id,
+        data={"email": email, "role": role.value, "invitation_id": invitation.id},
+    )
+    return invitation, url
+
+
+def _queue_invitation(
+    session: Session,
+    invitation: Invitation,
+    vendor: Vendor,
+    buyer: Organisation | None,
+    actor: User | None,
+    name: str,
+    url: str,
+) -> None:
+    """The invitation email, queued in the caller's transaction."""
     queue_email(
         session=session,
-        to=email,
+        to=invitation.email,
         subject=f"{buyer.name if buyer else 'A customer'} invites you to Assay",
         template="vendor_invitation",
         context={
@@ -146,16 +171,6 @@ def invite_vendor_contact(
         kind="invitation",
         organisation_id=vendor.organisation_id,
     )
-    record(
-        session=session,
-        action="vendor_contact.invited",
-        actor=actor,
-        organisation_id=vendor.organisation_id,
-        object_type="vendor",
-        object_id=vendor.id,
-        data={"email": email, "role": role.value, "invitation_id": invitation.id},
-    )
-    return invitation, url
 
 
 def open_invitation(*, session: Session, token: str) -> Invitation:

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from app.assessments.lifecycle import Side
-from app.assessments.reassessment import auto_resend_enabled
+from app.assessments.reassessment import auto_resend_enabled, run_reassessments
+from app.assessments.reminders import send_reminders
 from app.assessments.review import review_answer, take_action
 from app.assessments.sending import INVITATION_GRACE_DAYS, send_questionnaire
 from app.assessments.service import answers_of, apply_transition, create_assessment, save_answer
@@ -193,3 +194,71 @@ def test_procurement_turns_re_sending_on_and_off_by_tier_and_per_vendor(
     assert theirs.status_code == 404  # another tenant's vendor
     bad = client.post(f"/vendors/{a.id}/auto-resend", data={"auto_resend": "sometimes"})
     assert bad.status_code == 422
+
+
+def test_a_reminder_gives_a_contact_without_an_account_an_invitation_link(
+    session, engine, team, mailbox, smtp_settings
+):
+    assessment = _answered(session, team, team.procurement, team.vendor_a, team.contact_a)
+    assessment.due_date = date.today() + timedelta(days=1)
+    session.add(assessment)
+    session.commit()
+    report = send_reminders(engine, smtp_settings)
+    assert report.sent == 1
+    send_pending(engine, smtp_settings)
+    (pending,) = mailbox.to(team.pending_a.email)  # Pat has no account: one email, with the link
+    text = pending.get_body(("plain",)).get_content()
+    assert "/invitations/" in text and "no Assay account yet" in text
+    assert f"/portal/assessments/{assessment.id}" not in text
+    (member,) = mailbox.to(team.contact_a.email)
+    assert f"/portal/assessments/{assessment.id}" in member.get_body(("plain",)).get_content()
+
+
+def test_a_vendor_owing_only_clarifications_is_told_so(
+    session, engine, team, mailbox, smtp_settings
+):
+    assessment = _answered(session, team, team.procurement, team.vendor_b, team.contact_b)
+    _sign(session, assessment, team.contact_b)
+    review_answer(session=session, actor=team.analyst, assessment=assessment,
+                  question_key="gov.role", decision="clarification",
+                  reason="For which AI systems?")  # fmt: skip
+    take_action(session=session, actor=team.analyst, assessment=assessment,
+                action="request_clarification", reason=None, settings=smtp_settings)  # fmt: skip
+    assessment.due_date = date.today() - timedelta(days=1)
+    session.add(assessment)
+    session.commit()
+    send_reminders(engine, smtp_settings)
+    send_pending(engine, smtp_settings)
+    (reminder,) = [m for m in mailbox.to(team.contact_b.email) if "Overdue" in m["Subject"]]
+    text = reminder.get_body(("plain",)).get_content()
+    assert "clarification on 1 question" in text
+    assert "has not been submitted" not in text and "required questions are answered" not in text
+
+
+def test_a_re_assessment_invites_contacts_without_an_account_and_marks_carried_answers(
+    session, engine, team, mailbox, smtp_settings
+):
+    team.vendor_a.auto_resend = True
+    team.vendor_a.next_review_date = date.today()
+    session.add(team.vendor_a)
+    last = _answered(session, team, team.procurement, team.vendor_a, team.contact_a)
+    _sign(session, last, team.contact_a)
+    for key in ("gov.policy", "gov.role"):
+        review_answer(session=session, actor=team.analyst, assessment=last, question_key=key,
+                      decision="accepted" if key == "gov.policy" else "rejected",
+                      reason=None if key == "gov.policy" else "Not credible.")  # fmt: skip
+    take_action(session=session, actor=team.analyst, assessment=last, action="complete",
+                reason=None, settings=smtp_settings)  # fmt: skip
+    team.vendor_a.next_review_date = date.today()
+    session.add(team.vendor_a)
+    session.commit()
+    send_pending(engine, smtp_settings)
+    mailbox.messages.clear()
+    (started,) = run_reassessments(engine, smtp_settings)
+    send_pending(engine, smtp_settings)
+    invitations = [m for m in mailbox.to(team.pending_a.email) if "invites you" in m["Subject"]]
+    assert len(invitations) == 1  # the email promises an invitation: it comes
+    session.rollback()
+    answers = answers_of(session=session, assessment_id=started.assessment_id)
+    assert answers["gov.policy"].prefilled_from_id is not None  # accepted: carried over
+    assert "gov.role" not in answers  # rejected last time: not offered as if it were fine
