@@ -27,6 +27,7 @@ from app.models import (
     User,
 )
 from app.questionnaires.schema import Question, Section
+from app.questionnaires.service import compiled
 from app.scoring.adapter import EVIDENCE_STATUS, question_spec, question_specs
 from app.scoring.inputs import AnswerInput, EvidenceInput, QuestionSpec
 from app.scoring.model import answer_outcome
@@ -69,6 +70,7 @@ class ReviewRow:
     section: Section
     outcome: AnswerOutcome | None  # None: not scored, or unanswered
     changed: bool  # since the last clarification round (or the previous assessment)
+    reworded: bool = False  # the question's wording changed since the previous assessment
 
     @property
     def question(self) -> Question:
@@ -217,6 +219,17 @@ def _changed(answer: Answer | None, previous: Answer | None, since: datetime | N
     return previous is None or previous.value != answer.value
 
 
+def _previous_wording(session: Session, assessment: Assessment) -> dict[str, str]:
+    """The previous assessment's question texts by key ({} in a first assessment)."""
+    if assessment.previous_assessment_id is None:
+        return {}
+    previous = session.get(Assessment, assessment.previous_assessment_id)
+    if previous is None or previous.questionnaire_id == assessment.questionnaire_id:
+        return {}
+    row = session.get(Questionnaire, previous.questionnaire_id)
+    return {k: q.text for k, q in compiled(row).by_key.items()} if row else {}
+
+
 def review_rows(
     *,
     session: Session,
@@ -238,6 +251,7 @@ def review_rows(
     sections = {s.key: s for s in sheet.questionnaire.definition.sections}
     row = session.get(Questionnaire, assessment.questionnaire_id)
     specs = {spec.key: spec for spec in question_specs(row)} if row else {}
+    before = _previous_wording(session, assessment)
     return [
         ReviewRow(
             item=item,
@@ -248,6 +262,7 @@ def review_rows(
             if item.key in specs
             else None,
             changed=_changed(item.answer, item.previous, since),
+            reworded=item.key in before and before[item.key] != item.question.text,
         )
         for item in sheet.items
         if item.visible or item.answer is not None
