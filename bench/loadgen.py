@@ -26,6 +26,7 @@ import httpx
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'id="ver-[^"]+" value="(\d+)"')
+SECTION_LINK = re.compile(r'href="(/portal/assessments/\d+/sections/[a-z0-9_-]+)"')
 PAGE_VERSION = re.compile(r'id="ver-([^"]+)" value="(\d+)"')
 
 
@@ -58,11 +59,17 @@ class Contact:
         )
         home = response if response.status_code == 200 else await self.client.get("/")
         self.token = CSRF.search(home.text).group(1)
-        assessment = await self.client.get(f"/portal/assessments/{self.spec['assessment_id']}")
+        assessment = await self.client.get(
+            f"/portal/assessments/{self.spec['assessment_id']}", follow_redirects=True
+        )
         assert assessment.status_code == 200, assessment.status_code
-        # Only the questions the page shows (show_if hides some), from the row versions it
-        # shows (an earlier run may have saved them).
+        # Only the questions the pages show (show_if hides some), from the row versions they
+        # show (an earlier run may have saved them): one section per page, every section read.
         shown = dict(PAGE_VERSION.findall(assessment.text))
+        for path in dict.fromkeys(SECTION_LINK.findall(assessment.text)):
+            section = await self.client.get(path)
+            assert section.status_code == 200, (path, section.status_code)
+            shown |= dict(PAGE_VERSION.findall(section.text))
         self.keys = [k for k in self.keys if "q-" + k.replace(".", "-") in shown]
         self.versions = {k: int(shown["q-" + k.replace(".", "-")]) for k in self.keys}
 

@@ -1,10 +1,12 @@
-"""Questionnaire page: server time to render a contact's assessment of the 150-question
-questionnaire with every question answered (the library questionnaire grown to 150 questions,
-group rows included; last year's answers offered beside each; files on every fifth answer).
+"""Section page: server time to render the largest section of a contact's assessment of the
+300-question questionnaire with every question answered (the library questionnaire grown to 300
+questions, group rows included; last year's answers offered beside each; files on every fifth
+answer). The vendor answers one section per page; the page also carries the whole
+questionnaire's progress and section list.
 
 Through the real app in-process, signed in as the vendor contact; the baseline is the
 contact's home page through the same stack (session, CSRF, sign-in check, base template).
-The split says where the time goes: building the view (queries and Python) against rendering
+The split says where the time goes: building the page (queries and Python) against rendering
 the template, each timed on its own outside HTTP.
 """
 
@@ -15,7 +17,21 @@ from typing import Any
 
 from bench import common, inprocess, portfolio
 
-GOAL_P95_MS = 100.0
+GOAL_P95_MS = 50.0
+GOAL_KB = 150.0
+QUESTIONS = 300
+
+
+def largest_section(questions: int) -> tuple[str, int]:
+    """The key and size of the section with the most questions: the heaviest page."""
+    from bench import questionnaire
+
+    section = max(questionnaire.definition(questions).sections, key=lambda s: len(s.questions))
+    return section.key, len(section.questions)
+
+
+def section_path(contact: portfolio.Contact, questions: int) -> str:
+    return f"/portal/assessments/{contact.assessment_id}/sections/{largest_section(questions)[0]}"
 
 
 def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]:
@@ -25,10 +41,11 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
     from app.assessments.service import get_assessment
     from app.db import make_engine
     from app.models import User
-    from app.portal.view import assessment_view
+    from app.portal.view import section_page
     from app.web import templates
 
     engine = make_engine(url)
+    section_key = largest_section(QUESTIONS)[0]
     builds, renders = [], []
     with Session(engine) as session:
         user = session.exec(select(User).where(User.email == contact.email)).one()
@@ -38,13 +55,16 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
             assessment = get_assessment(
                 session=session, user=user, assessment_id=contact.assessment_id
             )
-            page = assessment_view(
-                session=session, user=user, assessment=assessment, today=portfolio.TODAY
+            page = section_page(
+                session=session,
+                user=user,
+                assessment=assessment,
+                section_key=section_key,
+                today=portfolio.TODAY,
             )
             built = time.perf_counter()
             templates.get_template("portal/assessment.html").render(
                 page=page,
-                filter="",
                 user=user,
                 csrf_token="x" * 43,
                 flashes=[],
@@ -72,10 +92,9 @@ def _measure(kind: str, quick: bool) -> dict[str, Any]:
     try:
         with common.database(kind, directory) as url:
             portfolio.build(url, 10, 2)
-            contact = portfolio.add_contacts(url, 1)[0]
-            path = f"/portal/assessments/{contact.assessment_id}"
-            sized = {q: portfolio.add_contacts(url, 1, questions=q)[0] for q in (75, 300)}
-            sized[150] = contact
+            sized = {q: portfolio.add_contacts(url, 1, questions=q)[0] for q in (75, 150)}
+            contact = sized[QUESTIONS] = portfolio.add_contacts(url, 1, questions=QUESTIONS)[0]
+            path = section_path(contact, QUESTIONS)
             with inprocess.client_for(url) as client:
                 inprocess.sign_in(client, contact.email)
                 baseline = inprocess.time_get(client, "/", count)
@@ -85,9 +104,12 @@ def _measure(kind: str, quick: bool) -> dict[str, Any]:
                 for questions, someone in sorted(sized.items()):
                     inprocess.sign_in(client, someone.email)
                     timing = inprocess.time_get(
-                        client, f"/portal/assessments/{someone.assessment_id}", count // 2
+                        client, section_path(someone, questions), count // 2
                     )
-                    series.append({"questions": questions, **timing})
+                    section = largest_section(questions)
+                    series.append(
+                        {"questions": questions, "section": section[0], "size": section[1]} | timing
+                    )
             split = _split(url, contact, 5 if quick else 15)
     finally:
         common.cleanup(directory)
@@ -95,6 +117,7 @@ def _measure(kind: str, quick: bool) -> dict[str, Any]:
         "database": kind,
         "baseline": baseline,
         "page": page,
+        "section": largest_section(QUESTIONS),
         "ratio_p50": common.ratio(page["p50_ms"], baseline["p50_ms"]),
         "statements": statements,
         **split,
@@ -109,9 +132,10 @@ def run(quick: bool = False) -> dict[str, Any]:
         common.log(f"questionnaire page: {kind}")
         results.append(_measure(kind, quick))
     worst = max(r["page"]["p95_ms"] for r in results)
+    heaviest = max(r["page"]["kb"] for r in results)
     print(
         common.table(
-            "Questionnaire page (150 questions, all answered), in-process",
+            f"Section page (largest section of {QUESTIONS} questions, all answered), in-process",
             [
                 "database",
                 "page p50 ms",
@@ -143,8 +167,9 @@ def run(quick: bool = False) -> dict[str, Any]:
         "name": "page",
         "results": results,
         "goal": {
-            "text": f"p95 under {GOAL_P95_MS:.0f} ms",
+            "text": f"p95 under {GOAL_P95_MS:.0f} ms and under {GOAL_KB:.0f} KB of HTML",
             "value": worst,
-            "ok": worst < GOAL_P95_MS,
+            "kb": heaviest,
+            "ok": worst < GOAL_P95_MS and heaviest < GOAL_KB,
         },
     }

@@ -10,7 +10,7 @@ from typing import Any
 ORDER = ("autosave", "page", "scoring", "export", "pages", "review")
 TITLES = {
     "autosave": "Autosave",
-    "page": "Questionnaire page",
+    "page": "Section page",
     "scoring": "Scoring",
     "export": "Register export",
     "pages": "Portfolio pages",
@@ -108,12 +108,15 @@ def _summary(results: dict[str, Any]) -> str:
         for r in page["results"]:
             rows.append(
                 [
-                    f"Questionnaire page, 150 questions, {r['database']}",
-                    "p95 < 100 ms",
-                    f"p50 {_n(r['page']['p50_ms'])} ms, p95 {_n(r['page']['p95_ms'])} ms",
+                    f"Section page, largest of 300 questions, {r['database']}",
+                    "p95 < 50 ms, < 150 KB",
+                    f"p50 {_n(r['page']['p50_ms'])} ms, p95 {_n(r['page']['p95_ms'])} ms, "
+                    f"{_n(r['page']['kb'])} KB",
                     f"trivial page p50 {_n(r['baseline']['p50_ms'])} ms",
                     f"{_n(r['ratio_p50'])}× (p50)",
-                    "**PASS**" if r["page"]["p95_ms"] < 100 else "**MISS**",
+                    "**PASS**"
+                    if r["page"]["p95_ms"] < 50 and r["page"]["kb"] < 150
+                    else "**MISS**",
                 ]
             )
     scoring = results.get("scoring")
@@ -347,14 +350,18 @@ def _autosave_limits(result: dict[str, Any]) -> str:
 
 
 def _page(result: dict[str, Any]) -> str:
+    first = result["results"][0]
+    key, size = first["section"]
     out = [
-        "## Questionnaire page",
+        "## Section page",
         "",
-        "Server time to render a contact's assessment of the 150-question questionnaire (the "
-        "library's 124 questions grown to 150, the 2 group questions included), every question "
-        "answered, last year's answers offered beside each, files on every fifth answer: "
-        "in-process through the whole stack (session, CSRF, sign-in, route, template), p50/p95 "
-        "of 60 renders. Baseline: the contact's home page through the same stack.",
+        "The vendor answers one section per page. Server time to render the largest section "
+        f"(`{key}`, {size} questions) of a contact's assessment of the 300-question "
+        "questionnaire (the library's 124 questions grown to 300, the group questions "
+        "included), every question answered, last year's answers offered beside each, files on "
+        "every fifth answer: in-process through the whole stack (session, CSRF, sign-in, route, "
+        "template), p50/p95 of 60 renders. The page also carries the whole questionnaire's "
+        "progress and section list. Baseline: the contact's home page through the same stack.",
         "",
     ]
     rows = [
@@ -381,35 +388,31 @@ def _page(result: dict[str, Any]) -> str:
                 "× trivial",
                 "Page KB",
                 "SQL statements",
-                "Build the view ms",
+                "Build the page ms",
                 "Render the template ms",
             ],
             rows,
         )
     )
-    out += ["", "How it grows with the questionnaire (p50/p95 ms, page size):", ""]
+    out += ["", "The largest section as the questionnaire grows (p50/p95 ms, page size):", ""]
     series = []
     for r in result["results"]:
         for s in r["series"]:
-            series.append([r["database"], s["questions"], s["p50_ms"], s["p95_ms"], s["kb"]])
-    out.append(_table(["Database", "Questions", "p50 ms", "p95 ms", "KB"], series))
-    first = result["results"][0]
-    grow = first["series"]
-    per_q = (grow[-1]["p50_ms"] - grow[0]["p50_ms"]) / (
-        grow[-1]["questions"] - grow[0]["questions"]
+            series.append(
+                [r["database"], s["questions"], s["size"], s["p50_ms"], s["p95_ms"], s["kb"]]
+            )
+    out.append(
+        _table(["Database", "Questions", "In the section", "p50 ms", "p95 ms", "KB"], series)
     )
     out += [
         "",
-        "**What limits it.** The page is linear in the questions: about "
-        f"{per_q:.2f} ms and {(grow[-1]['kb'] - grow[0]['kb']) / (grow[-1]['questions'] - grow[0]['questions']):.1f} KB "
-        "per question on SQLite. The SQL is a fixed handful of statements "
-        f"({first['statements']}: answers, files, earlier answers and their files, comments, "
-        "assignments, contacts, library), so the cost is Python: building the view "
+        "**What limits it.** The page grows with its own section's questions (about "
+        f"{first['page']['kb'] / size:.1f} KB of HTML per card) and, much more slowly, with "
+        "the whole questionnaire: every answer and file is read for progress, the section list "
+        "and the next links. The SQL is a fixed handful of statements "
+        f"({first['statements']}), so the cost is Python: building the page "
         f"({_n(first['view_ms'])} ms) and rendering the Jinja2 template "
-        f"({_n(first['render_ms'])} ms) — every card carries its levels or options, its "
-        "saved value, evidence list and upload form, the earlier answer on offer and its "
-        f"message thread, about {first['page']['kb'] / 150:.1f} KB of HTML per question "
-        "(the evidence library's picker is drawn once per page, not per card).",
+        f"({_n(first['render_ms'])} ms).",
     ]
     return "\n".join(out)
 

@@ -1,25 +1,48 @@
-// Vendor portal: evidence uploads on a question (drag and drop, several files, progress), then
-// attaching the uploaded files to the question. Without JavaScript the upload form posts to the
-// evidence library as a plain form, and files are attached with the page's one library picker and
-// the question's "Attach library file" button.
+// Vendor portal: the "all changes saved" indicator driven by autosave, and evidence uploads on a
+// question (drag and drop, several files, progress) followed by attaching them to the question.
+// Without JavaScript every form posts as a plain form: answers save and return to the question,
+// an upload lands in the library and leads to "This document covers …" for the question.
 (() => {
-  function uploadFeedback(form) {
-    // Progress and status are drawn on a card's first upload, not in every card of the page.
-    let progress = form.querySelector("[data-upload-progress]");
-    if (!progress) {
-      progress = document.createElement("progress");
-      progress.max = 100;
-      progress.value = 0;
-      progress.hidden = true;
-      progress.dataset.uploadProgress = "";
-      const text = document.createElement("span");
-      text.className = "small";
-      text.dataset.uploadStatus = "";
-      form.querySelector('button[type="submit"]').before(progress, text);
-    }
-    return [progress, form.querySelector("[data-upload-status]")];
+  // --- "All changes saved" -----------------------------------------------------------------------
+  const status = document.querySelector("[data-save-status]");
+  let pending = 0;
+  let failed = "";
+
+  function show() {
+    if (!status) return;
+    status.classList.toggle("saving", pending > 0);
+    status.classList.toggle("failed", !pending && Boolean(failed));
+    if (pending > 0) status.textContent = "Saving…";
+    else if (failed) status.textContent = failed;
+    else status.textContent = "All changes saved";
   }
 
+  const isAnswerSave = (event) => event.detail?.elt?.closest?.(".answer-form");
+
+  document.addEventListener("input", (event) => {
+    if (!status || !event.target.closest(".answer-form")) return;
+    if (!pending) {
+      status.textContent = "Unsaved changes…";
+      status.classList.add("saving");
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (!isAnswerSave(event)) return;
+    pending += 1;
+    show();
+  });
+  document.addEventListener("htmx:afterRequest", (event) => {
+    if (!isAnswerSave(event)) return;
+    pending = Math.max(0, pending - 1);
+    const xhr = event.detail.xhr;
+    if (event.detail.successful) failed = "";
+    else if (xhr && xhr.status === 409) failed = "Not saved: someone else changed an answer.";
+    else if (xhr && xhr.status === 422) failed = "Not saved: an answer needs correcting.";
+    else failed = "Not saved: check your connection.";
+    show();
+  });
+
+  // --- uploads on a question ---------------------------------------------------------------------
   function uploadOne(form, file, onProgress) {
     return new Promise((resolve, reject) => {
       const data = new FormData();
@@ -52,10 +75,17 @@
   }
 
   async function upload(form, files) {
-    const [progress, message] = uploadFeedback(form);
+    const message = form.querySelector("[data-upload-status]");
+    let progress = form.querySelector("progress");
+    if (!progress) {
+      progress = document.createElement("progress");
+      progress.max = 100;
+      message.before(progress);
+    }
     const box = form.closest(".evidence-box");
-    const attach = box?.querySelector("[data-library-attach]");
     const ids = [];
+    const errors = [];
+    progress.value = 0;
     progress.hidden = false;
     for (const [index, file] of Array.from(files).entries()) {
       message.textContent = `Uploading ${file.name} (${index + 1} of ${files.length})…`;
@@ -66,35 +96,22 @@
           }),
         );
       } catch (error) {
-        message.textContent = error.message;
+        errors.push(error.message);
       }
     }
     progress.hidden = true;
-    if (!ids.length || !attach) return;
-    // The question's attach URL, with the uploaded files rather than the picker's choice.
-    htmx.ajax("POST", attach.getAttribute("formaction"), {
-      source: box,
-      target: box,
-      swap: "outerHTML",
-      values: { evidence_id: ids },
-    });
+    message.textContent = errors.join(" ");
+    if (!ids.length) return;
+    const values = { evidence_id: ids, csrf_token: form.querySelector('input[name="csrf_token"]').value };
+    if (ids.length === 1) values.uploaded = "1"; // offer it for the other questions it covers
+    htmx
+      .ajax("POST", form.dataset.attach, { source: box, target: box, swap: "outerHTML", values })
+      .then(() => {
+        if (!errors.length) return;
+        const again = document.getElementById(box.id)?.querySelector("[data-upload-status]");
+        if (again) again.textContent = errors.join(" ");
+      });
   }
-
-  // A card's "Attach library file" button posts the page's one picker: with no file chosen there,
-  // point at the picker (as the browser does for a plain form) instead of asking the server.
-  document.addEventListener(
-    "click",
-    (event) => {
-      const button = event.target.closest("button[data-library-attach]");
-      const choice = button?.form?.elements.evidence_id;
-      if (!choice || choice.value) return;
-      event.preventDefault();
-      event.stopPropagation();
-      choice.reportValidity();
-      choice.focus();
-    },
-    true,
-  );
 
   document.addEventListener("submit", (event) => {
     const form = event.target.closest("form[data-portal-upload]");

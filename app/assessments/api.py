@@ -26,7 +26,8 @@ from app.assessments.schemas import (
     TransitionRead,
 )
 from app.assessments.sending import NewContact, Recipients, send_questionnaire
-from app.assessments.service import answers_of, evidence_keys, get_assessment, progress, timeline
+from app.assessments.service import answers_of, evidence_keys, get_assessment, timeline
+from app.assessments.sheet import progress
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import CurrentUser, SessionDep, require

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments.answer_store import AnswerConflict as AnswerConflict  # raised by save_answer
 from app.assessments.answer_store import AnswerStore
-from app.assessments.answers import coerce_answer, is_answered
+from app.assessments.answers import coerce_answer
 from app.assessments.lifecycle import EDITABLE_STATES, Side, check_transition
 from app.assessments.reviewers import default_reviewer_id
 from app.audit.service import record
@@ -30,8 +30,6 @@ from app.models import (
     VendorContact,
     utcnow,
 )
-from app.questionnaires.conditions import visible_questions
-from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
 
 # --- access ---------------------------------------------------------------------------------------
@@ -319,41 +317,7 @@ def save_answer(
     return answer
 
 
-# --- progress -------------------------------------------------------------------------------------
-
-
-@dataclass
-class SectionProgress:
-    key: str
-    title: str
-    required: int = 0
-    answered: int = 0
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.required else round(100 * self.answered / self.required)
-
-
-@dataclass
-class Progress:
-    sections: list[SectionProgress]
-
-    @property
-    def required(self) -> int:
-        return sum(s.required for s in self.sections)
-
-    @property
-    def answered(self) -> int:
-        return sum(s.answered for s in self.sections)
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.required else round(100 * self.answered / self.required)
-
-    @property
-    def missing(self) -> list[str]:
-        return [key for s in self.sections for key in s.missing]
+# --- files ----------------------------------------------------------------------------------------
 
 
 def evidence_keys(*, session: Session, assessment_id: int) -> set[str]:
@@ -365,32 +329,3 @@ def evidence_keys(*, session: Session, assessment_id: int) -> set[str]:
         .distinct()
     )
     return set(rows)
-
-
-def progress(
-    questionnaire: Compiled,
-    values: dict[str, Any],
-    with_evidence: set[str],
-    visible: set[str] | None = None,
-) -> Progress:
-    """Required visible questions answered, per section (evidence-only ones need a file).
-    Pass `visible` when the caller has worked out the visible question keys already."""
-    if visible is None:
-        visible = {q.key for q in visible_questions(questionnaire.definition, values)}
-    sections = []
-    for section in questionnaire.definition.sections:
-        sp = SectionProgress(section.key, section.title)
-        for question in section.questions:
-            if question.key not in visible or not question.required:
-                continue
-            sp.required += 1
-            if question.type == QuestionType.evidence_only:
-                done = question.key in with_evidence
-            else:
-                done = is_answered(question, values.get(question.key))
-            if done:
-                sp.answered += 1
-            else:
-                sp.missing.append(question.key)
-        sections.append(sp)
-    return Progress(sections)

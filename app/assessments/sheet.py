@@ -10,8 +10,10 @@ it is done when it is answered and has the file that level needs.
 
 Read with a fixed number of statements whatever the questionnaire's size: the answers, the
 files, the thread (when a viewer is given) and last time's answers (when there was a last time).
-`keys=` limits the items built, and the threads and earlier answers read, to a few questions (an
-autosave's redraw); progress and attention always cover the whole sheet.
+`keys=` limits the items built, and the answer rows, files, threads and earlier answers read, to
+some questions (a section page, an autosave's redraw): every answer's value and verdict, and the
+verdicts on every file, are read as plain columns then, since progress and attention always
+cover the whole sheet.
 """
 
 from __future__ import annotations
@@ -286,20 +288,67 @@ class Sheet:
         return not self.progress.missing
 
 
-def _files(session: Session, assessment_id: int, today: date) -> dict[str, list[SheetFile]]:
-    rows = session.exec(
-        select(Answer.question_key, AnswerEvidence.review_state, Evidence)
+def _files(
+    session: Session, assessment_id: int, today: date, wanted: set[str] | None
+) -> tuple[dict[str, list[SheetFile]], dict[str, set[ReviewState]]]:
+    """The files of the wanted questions (all when None), and the verdicts on every question's
+    files: progress needs to know which have one, attention which have a rejected one."""
+    linked = (
+        select(Answer.question_key, AnswerEvidence.review_state)
         .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
-        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
         .where(Answer.assessment_id == assessment_id)
-        .order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
-    ).all()
+    )
     files: dict[str, list[SheetFile]] = {}
-    for key, status, evidence in rows:
-        files.setdefault(key, []).append(
-            SheetFile(evidence, ReviewState(status), validity(evidence.valid_until, today=today))
+    if wanted is None or wanted:
+        query = linked.add_columns(Evidence).join(
+            Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id)
         )
-    return files
+        if wanted is not None:
+            query = query.where(col(Answer.question_key).in_(list(wanted)))
+        for key, status, evidence in session.exec(
+            query.order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
+        ):
+            files.setdefault(key, []).append(
+                SheetFile(
+                    evidence, ReviewState(status), validity(evidence.valid_until, today=today)
+                )
+            )
+    if wanted is None:
+        verdicts = {k: {f.status for f in found} for k, found in files.items()}
+        return files, verdicts
+    verdicts: dict[str, set[ReviewState]] = {}
+    for key, status in session.exec(linked):
+        verdicts.setdefault(key, set()).add(ReviewState(status))
+    return files, verdicts
+
+
+def _answers(
+    session: Session, assessment_id: int, wanted: set[str] | None
+) -> tuple[dict[str, Answer], dict[str, Any], dict[str, ReviewState]]:
+    """The answer rows of the wanted questions (all when None), and every answer's value and
+    verdict: progress and attention need those of all, a section page the rows of its own."""
+    mine = Answer.assessment_id == assessment_id
+    if wanted is None:
+        answers = {a.question_key: a for a in session.exec(select(Answer).where(mine))}
+        values = {k: a.value for k, a in answers.items()}
+        verdicts = {k: ReviewState(a.review_state) for k, a in answers.items()}
+        return answers, values, verdicts
+    values, verdicts = {}, {}
+    for key, value, verdict in session.exec(
+        select(Answer.question_key, Answer.value, Answer.review_state).where(mine)
+    ):
+        values[key], verdicts[key] = value, ReviewState(verdict)
+    answers = (
+        {
+            a.question_key: a
+            for a in session.exec(
+                select(Answer).where(mine, col(Answer.question_key).in_(list(wanted)))
+            )
+        }
+        if wanted
+        else {}
+    )
+    return answers, values, verdicts
 
 
 def _previous(
@@ -330,25 +379,20 @@ def answered_sheet(
     """
     today = today or utcnow().date()
     questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
-    answers = {
-        a.question_key: a
-        for a in session.exec(select(Answer).where(Answer.assessment_id == assessment.id))
-    }
-    files = _files(session, assessment.id, today)
-    values = {k: a.value for k, a in answers.items()}
-    visible = questionnaire.visible_keys(values)
     wanted = None if keys is None else set(keys)
+    answers, values, verdicts = _answers(session, assessment.id, wanted)
+    files, file_verdicts = _files(session, assessment.id, today, wanted)
+    visible = questionnaire.visible_keys(values)
     threads: dict[str, list[tuple[Comment, User | None]]] = {}
     if viewer is not None and (wanted is None or wanted):
         threads = comments_for(session=session, assessment=assessment, viewer=viewer)
     previous = _previous(session, assessment, wanted) if wanted is None or wanted else {}
     attention = {
         k
-        for k, a in answers.items()
-        if ReviewState(a.review_state) in ATTENTION
-        or any(f.status == ReviewState.rejected for f in files.get(k, []))
+        for k, verdict in verdicts.items()
+        if verdict in ATTENTION or ReviewState.rejected in file_verdicts.get(k, ())
     }
-    done = progress(questionnaire, values, set(files), visible, attention)
+    done = progress(questionnaire, values, set(file_verdicts), visible, attention)
     sections = []
     for section in questionnaire.definition.sections:
         items = [
@@ -376,5 +420,5 @@ def answered_sheet(
         progress=done,
         values=values,
         visible=visible,
-        with_files=set(files),
+        with_files=set(file_verdicts),
     )

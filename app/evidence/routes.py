@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import anyio.from_thread
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
@@ -99,6 +99,7 @@ def _render_library(
     vendor = session.get(Vendor, vendor_id)
     today = _today()
     items = service.evidence_library(session=session, vendor_id=vendor_id)
+    contact = service.is_contact(session=session, user=user, vendor_id=vendor_id)
     limit = app_settings(request).upload_limit_bytes
     return render(
         request,
@@ -106,7 +107,11 @@ def _render_library(
         {
             "vendor": vendor,
             "items": [(e, service.validity(e.valid_until, today=today)) for e in items],
-            "can_upload": service.is_contact(session=session, user=user, vendor_id=vendor_id),
+            "can_upload": contact,
+            "uses": service.uses_of(session=session, vendor_id=vendor_id),
+            "open_assessments": service.open_assessments(session=session, vendor_id=vendor_id)
+            if contact
+            else [],
             "can_preview": has_permission(user.role, Permission.view_portfolio),
             "previewable": {t.media_type for t in filetypes.ACCEPTED if t.previewable},
             "accept": filetypes.ACCEPT_ATTRIBUTE,
@@ -316,4 +321,12 @@ def _receive(
         flash(request, f"Uploaded “{evidence.filename}”.")
     else:
         flash(request, f"This file is already in the library as “{evidence.filename}”.", "info")
+    if details.assessment_id and details.question_key:
+        # From a question's upload form: on to the questions it covers, that one ticked (the
+        # portal page checks the assessment is the user's).
+        return redirect(
+            request,
+            f"/portal/assessments/{details.assessment_id}/evidence/{evidence.id}"
+            f"?{urlencode({'also': details.question_key})}",
+        )
     return redirect(request, f"/vendors/{vendor_id}/evidence")

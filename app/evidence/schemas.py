@@ -30,6 +30,9 @@ class EvidenceDetails(FormModel):
     kind: EvidenceKind | None = None
     title: str | None = Field(default=None, max_length=300)
     valid_until: date | None = None
+    # Uploaded on a question of the portal (without JavaScript): where to go next.
+    assessment_id: int | None = None
+    question_key: str | None = Field(default=None, max_length=120, pattern=r"^[a-z0-9_.]+$")
 
 
 class ValidUntilForm(FormModel):

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from app.assessments.lifecycle import EDITABLE_STATES
 from app.audit.service import record
 from app.auth.permissions import Permission, has_permission
 from app.auth.tenancy import is_vendor_user, scope_buyer, scope_for, scope_vendor, vendor_ids_for
@@ -27,6 +28,7 @@ from app.models import (
     AnswerEvidence,
     Assessment,
     Evidence,
+    Questionnaire,
     User,
     Vendor,
 )
@@ -335,6 +337,34 @@ def evidence_library(*, session: Session, vendor_id: int) -> list[Evidence]:
             select(Evidence)
             .where(Evidence.vendor_id == vendor_id)
             .order_by(col(Evidence.uploaded_at).desc(), col(Evidence.id).desc())
+        ).all()
+    )
+
+
+def uses_of(*, session: Session, vendor_id: int) -> dict[int, int]:
+    """How many answers each of the vendor's library files is attached to, by evidence id."""
+    return dict(
+        session.exec(
+            select(AnswerEvidence.evidence_id, func.count())
+            .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
+            .where(Evidence.vendor_id == vendor_id)
+            .group_by(col(AnswerEvidence.evidence_id))
+        ).all()
+    )
+
+
+def open_assessments(*, session: Session, vendor_id: int) -> list[tuple[int, str]]:
+    """The vendor's assessments open for answers, as (id, questionnaire title): where a library
+    file can be attached now."""
+    return list(
+        session.exec(
+            select(Assessment.id, Questionnaire.title)
+            .join(Questionnaire, col(Questionnaire.id) == col(Assessment.questionnaire_id))
+            .where(
+                Assessment.vendor_id == vendor_id,
+                col(Assessment.status).in_(list(EDITABLE_STATES)),
+            )
+            .order_by(col(Assessment.id))
         ).all()
     )
 

@@ -14,11 +14,9 @@ from datetime import date
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
-from app.assessments.answers import display_value
-from app.assessments.service import answers_of
+from app.assessments.sheet import answered_sheet
 from app.audit.service import chain_for, record
 from app.errors import NotFound
-from app.evidence.service import validity
 from app.exports.assessment_report import (
     AssessmentReport,
     AuditExcerpt,
@@ -40,10 +38,8 @@ from app.exports.portfolio_report import (
 )
 from app.models import (
     Answer,
-    AnswerEvidence,
     Assessment,
     AuditEvent,
-    Evidence,
     Finding,
     FindingStatus,
     Organisation,
@@ -53,7 +49,6 @@ from app.models import (
     Vendor,
     utcnow,
 )
-from app.questionnaires.service import questionnaire_of
 from app.register.concentration import concentration
 from app.register.service import RegisterFilters, iter_register_rows
 from app.scoring import DEFAULT_DOMAINS, FRAMEWORK_LABELS, MODEL_VERSION
@@ -232,48 +227,37 @@ def _findings(session: Session, assessment: Assessment) -> list[ReportFinding]:
 
 
 def _sections(session: Session, assessment: Assessment, today: date) -> list[ReportSection]:
-    """Every visible question in questionnaire order, with the answer, the review and the files."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    answers = answers_of(session=session, assessment_id=assessment.id)
-    visible = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
-    files: dict[str, list[ReportEvidence]] = {}
-    for key, evidence, verdict in session.exec(
-        select(Answer.question_key, Evidence, AnswerEvidence.review_state)
-        .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
-        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
-        .where(Answer.assessment_id == assessment.id)
-        .order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
-    ).all():
-        files.setdefault(key, []).append(
-            ReportEvidence(
-                filename=evidence.filename,
-                sha256=evidence.sha256,
-                valid_until=evidence.valid_until,
-                validity=validity(evidence.valid_until, today=today),
-                verdict=str(verdict),
-            )
-        )
-    sections = []
-    for section in questionnaire.definition.sections:
-        items = []
-        for question in section.questions:
-            if question.key not in visible:
-                continue
-            answer = answers.get(question.key)
-            items.append(
+    """Every visible question in questionnaire order, with the answer, the review and the files:
+    the answered sheet, as the report prints it."""
+    sheet = answered_sheet(session=session, assessment=assessment, today=today)
+    return [
+        ReportSection(
+            section.title,
+            [
                 ReportAnswer(
-                    key=question.key,
-                    question=question.text,
-                    answer=display_value(question, answer.value if answer else None),
-                    answered=answer is not None,
-                    review_state=str(answer.review_state) if answer else None,
-                    review_reason=answer.review_reason if answer else None,
-                    comment=answer.comment if answer else None,
-                    evidence=files.get(question.key, []),
+                    key=item.key,
+                    question=item.question.text,
+                    answer=item.display,
+                    answered=item.answer is not None,
+                    review_state=item.verdict.value if item.verdict else None,
+                    review_reason=item.reason,
+                    comment=item.comment,
+                    evidence=[
+                        ReportEvidence(
+                            filename=f.evidence.filename,
+                            sha256=f.evidence.sha256,
+                            valid_until=f.evidence.valid_until,
+                            validity=f.validity,
+                            verdict=f.status.value,
+                        )
+                        for f in item.files
+                    ],
                 )
-            )
-        sections.append(ReportSection(section.title, items))
-    return sections
+                for item in section.shown
+            ],
+        )
+        for section in sheet.sections
+    ]
 
 
 def _audit_excerpt(session: Session, assessment: Assessment) -> AuditExcerpt:

@@ -1,10 +1,8 @@
-"""Autosave from the assessment page: save one answer and say what the save changed.
+"""Autosave from the assessment page: save one answer and say which questions it showed or hid.
 
-The saved fragment shows the question's save state and evidence box, the cards that appeared or
-disappeared with the answer, and progress. Rebuilding the page's whole view for that (every
-answer row, file, thread and earlier answer) was most of a save's server time, spent while the
-write was still open. So a save reads every answer's value once (visibility and progress need
-them all), and `view.redraw` reads the rest only of the questions it redraws.
+The route redraws the saved question's state and files, the cards that appeared or disappeared,
+progress and the section list, from the answered sheet read after the save (`view.fragment_page`
+with the few keys it redraws).
 """
 
 from __future__ import annotations
@@ -17,16 +15,11 @@ from sqlmodel import Session
 from app.assessments.answer_store import AnswerStore
 from app.assessments.service import OpenedAssessment, save_answer
 from app.models import Answer, User
-from app.questionnaires.service import Compiled
 
 
 @dataclass
 class SaveOutcome:
     answer: Answer
-    questionnaire: Compiled  # the assessment's, for the redraw
-    values: dict[str, Any]  # every answer's value after the save
-    visible: frozenset[str]  # the question keys shown after the save
-    with_evidence: set[str]  # question keys whose answer has a file (a save changes none)
     appeared: list[str]  # question keys that became visible
     disappeared: list[str]  # question keys that became hidden
 
@@ -43,13 +36,11 @@ def save_from_page(
     ip: str | None = None,
 ) -> SaveOutcome:
     """Save one answer and say which conditional questions appeared or disappeared with it.
-    `opened` is locked (`open_assessment(..., for_update=True)`): the save reads nothing again."""
+    `opened` is locked (`open_assessment(..., for_update=True)`)."""
     questionnaire = opened.questionnaire
     store = AnswerStore(session, opened.assessment.id)
-    saved = store.read_all()
-    before_values, with_evidence = saved.values, saved.with_evidence
-    shows_or_hides = key in questionnaire.condition_keys
-    before = questionnaire.visible_keys(before_values) if shows_or_hides else None
+    values = store.read_all().values
+    before = questionnaire.visible_keys(values)
     answer = save_answer(
         session=session,
         actor=actor,
@@ -61,16 +52,9 @@ def save_from_page(
         ip=ip,
         store=store,
     )
-    after_values = {**before_values, key: answer.value}
-    after = questionnaire.visible_keys(after_values)
-    if before is None:
-        before = after
+    after = questionnaire.visible_keys({**values, key: answer.value})
     return SaveOutcome(
         answer=answer,
-        questionnaire=questionnaire,
-        values=after_values,
-        visible=after,
-        with_evidence=with_evidence,
         appeared=[k for k in questionnaire.by_key if k in after and k not in before],
         disappeared=[k for k in questionnaire.by_key if k in before and k not in after],
     )

@@ -7,7 +7,6 @@ out-of-band swaps for conditional questions that appeared or disappeared and for
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,12 +22,21 @@ from app.deps import SessionDep, WriteSessionDep, require
 from app.errors import Conflict, InvalidInput, NotFound, TooLarge
 from app.evidence.service import contact_vendor
 from app.forms import PostedForm, parse, parse_repeated
-from app.models import Assessment, CommentVisibility, Substitutability, User, Vendor, utcnow
+from app.models import (
+    Assessment,
+    CommentVisibility,
+    Organisation,
+    Substitutability,
+    User,
+    Vendor,
+    utcnow,
+)
 from app.portal import autosave, excel, profile, reuse, service, submission
 from app.portal.schemas import (
     AssignmentForm,
     AttachForm,
     CommentForm,
+    CoversForm,
     ImportApplyForm,
     PreviousAnswerForm,
     ReuseForm,
@@ -38,13 +46,18 @@ from app.portal.schemas import (
     raw_from_form,
 )
 from app.portal.view import (
-    AssessmentView,
+    PortalPage,
     QuestionView,
-    Redraw,
     anchor,
-    assessment_view,
+    assessment_url,
+    cover_choices,
+    covers_page,
+    first_section_needing_work,
+    fragment_page,
     portal_home_response,
-    redraw,
+    question_url,
+    section_page,
+    section_url,
 )
 from app.questionnaires.service import questionnaire_of
 from app.vendors import codes
@@ -62,8 +75,11 @@ def _today() -> date:
     return utcnow().date()
 
 
-def _page_url(assessment_id: int, anchor: str | None = None) -> str:
-    return f"/portal/assessments/{assessment_id}" + (f"#{anchor}" if anchor else "")
+def _question_url(session: Session, assessment: Assessment, key: str) -> str:
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    if key not in questionnaire.by_key:
+        return assessment_url(assessment.id)
+    return question_url(assessment.id, questionnaire, key)
 
 
 # --- home -----------------------------------------------------------------------------------------
@@ -74,15 +90,7 @@ def portal_home(request: Request, user: Answerer, session: SessionDep) -> Respon
     return portal_home_response(request, session, user)
 
 
-# --- the assessment page --------------------------------------------------------------------------
-
-
-def _view(
-    session: Session, user: User, assessment: Assessment, *, mine_only: bool = False
-) -> AssessmentView:
-    return assessment_view(
-        session=session, user=user, assessment=assessment, today=_today(), mine_only=mine_only
-    )
+# --- the assessment, one section per page ---------------------------------------------------------
 
 
 @router.get("/portal/assessments/{assessment_id}")
@@ -92,19 +100,64 @@ def assessment_page(
     user: Answerer,
     session: SessionDep,
     filter: str = "",
+) -> Response:
+    """The assessment's old single-page address: the first section that needs work."""
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    key = first_section_needing_work(
+        session=session, user=user, assessment=assessment, mine_only=filter == "mine"
+    )
+    return redirect(request, section_url(assessment.id, key))
+
+
+@router.get("/portal/assessments/{assessment_id}/sections/{section_key}")
+def section(
+    request: Request,
+    assessment_id: int,
+    section_key: str,
+    user: Answerer,
+    session: SessionDep,
+    show: str = "",
     add_row: str = "",
 ) -> Response:
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    page = _view(session, user, assessment, mine_only=filter == "mine")
-    if add_row:
-        with contextlib.suppress(NotFound):
-            page.question(add_row).extra_rows = 1
-    return render(request, PAGE, {"page": page, "filter": filter})
+    page = _section_page(session, user, assessment, section_key, show=show)
+    if add_row in page.views:
+        page.question(add_row).extra_rows = 1
+    return render(request, PAGE, {"page": page})
+
+
+def _section_page(
+    session: Session, user: User, assessment: Assessment, section_key: str, show: str = ""
+) -> PortalPage:
+    return section_page(
+        session=session,
+        user=user,
+        assessment=assessment,
+        section_key=section_key,
+        show=show,
+        today=_today(),
+    )
+
+
+def _page_of(session: Session, user: User, assessment: Assessment, key: str) -> PortalPage:
+    """The section page a question is on (for a plain form's answer drawn in full)."""
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    if key not in questionnaire.section_by_key:
+        raise NotFound(f"No question {key!r} in this questionnaire.")
+    return _section_page(session, user, assessment, questionnaire.section_by_key[key])
+
+
+def _fragment(
+    session: Session, user: User, assessment: Assessment, keys: list[str], **kw: Any
+) -> PortalPage:
+    return fragment_page(
+        session=session, user=user, assessment=assessment, keys=keys, today=_today(), **kw
+    )
 
 
 def _card(
     request: Request,
-    page: AssessmentView | Redraw,
+    page: PortalPage,
     view: QuestionView,
     *,
     status_code: int = 200,
@@ -129,12 +182,15 @@ def _conflict_response(
     exc: AnswerConflict,
 ) -> Response:
     """Someone saved the question first: their answer beside the one just sent, to choose."""
-    page = _view(session, user, assessment)
+    if is_htmx(request):
+        page = _fragment(session, user, assessment, [key])
+    else:
+        page = _page_of(session, user, assessment, key)
     view = page.question(key)
     view.state, view.conflict, view.message = "conflict", exc, exc.message
     if is_htmx(request):
         return _card(request, page, view, status_code=409)
-    return render(request, PAGE, {"page": page, "filter": ""}, status_code=409)
+    return render(request, PAGE, {"page": page}, status_code=409)
 
 
 @router.get("/portal/assessments/{assessment_id}/questions/{question_key}")
@@ -144,11 +200,13 @@ def question_card(
     """The question as saved now (the conflict screen's "keep theirs")."""
     key = question_key
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    page = _view(session, user, assessment)
-    view = page.question(key)
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    if key not in questionnaire.by_key:
+        raise NotFound(f"No question {key!r} in this questionnaire.")
     if not is_htmx(request):
-        return redirect(request, _page_url(assessment.id, view.anchor))
-    return _card(request, page, view)
+        return redirect(request, question_url(assessment.id, questionnaire, key))
+    page = _fragment(session, user, assessment, [key], questionnaire=questionnaire)
+    return _card(request, page, page.question(key))
 
 
 @router.post("/portal/assessments/{assessment_id}/answers/{question_key}")
@@ -162,12 +220,11 @@ def save_answer(
 ) -> Response:
     """The answer form: its fields come from the questionnaire, so `raw_from_form` reads it."""
     key = question_key
-    # Locked now: the save below would lock it anyway, and this spares it a second read.
     opened = open_assessment(
         session=session, user=user, assessment_id=assessment_id, for_update=True
     )
-    assessment = opened.assessment
-    question = opened.questionnaire.by_key.get(key)
+    assessment, questionnaire = opened.assessment, opened.questionnaire
+    question = questionnaire.by_key.get(key)
     if question is None:
         raise NotFound(f"No question {key!r} in this questionnaire.")
     version = posted_version(form)
@@ -188,31 +245,40 @@ def save_answer(
     except AnswerConflict as exc:
         return _conflict_response(request, session, user, assessment, key, exc)
     except InvalidInput as exc:
-        page = _view(session, user, assessment)
+        if is_htmx(request):
+            page = _fragment(session, user, assessment, [key], questionnaire=questionnaire)
+        else:
+            page = _page_of(session, user, assessment, key)
         view = page.question(key)
         view.state, view.message = "error", exc.message
         if is_htmx(request):
             return render(
                 request, PAGE, {"page": page, "v": view}, block="save_state", status_code=422
             )
-        return render(request, PAGE, {"page": page, "filter": ""}, status_code=422)
+        return render(request, PAGE, {"page": page}, status_code=422)
     if not is_htmx(request):
         flash(request, "Saved.")
-        suffix = f"?add_row={question_key}" if adding else ""
-        return redirect(request, f"/portal/assessments/{assessment.id}{suffix}#{anchor(key)}")
+        url = section_url(assessment.id, questionnaire.section_by_key[key])
+        suffix = f"?add_row={key}" if adding else ""
+        return redirect(request, f"{url}{suffix}#{anchor(key)}")
     # The response redraws the saved question's state and the cards that appeared or
     # disappeared, no others. Only a change of layout redraws the saved card itself: redrawing
     # it on every field's change would replace the row a person is typing into (what they
     # typed next was lost).
     relayout = "value_json" in form or adding or "remove_row" in form
-    changed = outcome.appeared + outcome.disappeared
-    page = redraw(
-        session=session,
-        user=user,
-        assessment=assessment,
-        outcome=outcome,
-        cards=[key, *changed] if relayout else changed,
-        today=_today(),
+    section = questionnaire.section_by_key[key]
+    changed = [  # the cards on this section's page; other sections draw theirs when opened
+        k
+        for k in outcome.appeared + outcome.disappeared
+        if questionnaire.section_by_key[k] == section
+    ]
+    page = _fragment(
+        session,
+        user,
+        assessment,
+        [key, *changed],
+        questionnaire=questionnaire,
+        cards=relayout or bool(changed),
     )
     view = page.question(key)
     view.state = "saved"
@@ -258,8 +324,8 @@ def use_previous(
         return _conflict_response(request, session, user, assessment, key, exc)
     if not is_htmx(request):
         flash(request, "The previous answer was copied in.")
-        return redirect(request, _page_url(assessment.id, anchor(key)))
-    page = _view(session, user, assessment)
+        return redirect(request, _question_url(session, assessment, key))
+    page = _fragment(session, user, assessment, [key])
     view = page.question(key)
     view.state = "saved"
     return _card(request, page, view)
@@ -284,7 +350,7 @@ def set_reuse(
         if reuse_across_buyers
         else "Only answers given to this buyer will be offered.",
     )
-    return redirect(request, _page_url(assessment.id))
+    return redirect(request, assessment_url(assessment.id))
 
 
 @router.post("/portal/assessments/{assessment_id}/assignments")
@@ -302,7 +368,7 @@ def assign_section(
         ip=request_ip(request),
     )
     flash(request, "Section assignment saved.")
-    return redirect(request, _page_url(assessment.id))
+    return redirect(request, section_url(assessment.id, posted.section_key))
 
 
 @router.post("/portal/assessments/{assessment_id}/resume")
@@ -310,7 +376,7 @@ def resume(request: Request, assessment_id: int, user: Answerer, session: Sessio
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     submission.resume(session=session, actor=user, assessment=assessment, ip=request_ip(request))
     flash(request, "The answers are open again: answer the buyer's questions, then resubmit.")
-    return redirect(request, _page_url(assessment.id))
+    return redirect(request, assessment_url(assessment.id))
 
 
 # --- comments and evidence on a question ----------------------------------------------------------
@@ -340,21 +406,44 @@ def post_comment(
     )
     if not is_htmx(request):
         flash(request, "Message sent.")
-        return redirect(request, _page_url(assessment.id, anchor(key)))
-    page = _view(session, user, assessment)
+        return redirect(request, _question_url(session, assessment, key))
+    page = _fragment(session, user, assessment, [key])
     return render(request, PAGE, {"page": page, "v": page.question(key)}, block="thread")
 
 
 def _evidence_response(
-    request: Request, session: Session, user: User, assessment: Assessment, key: str, message: str
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    key: str,
+    message: str,
+    *,
+    error: bool = False,
+    uploaded: int | None = None,
 ) -> Response:
+    """The question's evidence box again (htmx), or back to the question. `uploaded`: a file
+    just uploaded here, offered for the other questions it covers."""
     if not is_htmx(request):
-        flash(request, message)
-        return redirect(request, _page_url(assessment.id, anchor(key)))
-    page = _view(session, user, assessment)
+        flash(request, message, "error" if error else "success")
+        return redirect(request, _question_url(session, assessment, key))
+    page = _fragment(session, user, assessment, [key])
     view = page.question(key)
-    section = next(s for s in page.sections if s.key == view.section_key)
-    return render(request, PAGE, {"page": page, "v": view, "section": section}, block="evidence")
+    if error:
+        view.state, view.message = "error", message
+    covers = None
+    if uploaded is not None and not error:  # every question it may cover, not just this one
+        whole = covers_page(
+            session=session, user=user, assessment=assessment, evidence_id=uploaded, today=_today()
+        )
+        covers = cover_choices(page=whole, evidence=whole.library_file(uploaded), also=[])
+    return render(
+        request,
+        PAGE,
+        {"page": page, "v": view, "section": page.section_of(view), "covers": covers},
+        block="evidence",
+        status_code=422 if error else 200,
+    )
 
 
 @router.post("/portal/assessments/{assessment_id}/questions/{question_key}/evidence")
@@ -368,16 +457,23 @@ def attach(
 ) -> Response:
     key = question_key
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    for evidence_id in parse_repeated(AttachForm, form).evidence_id:
-        service.attach_to_question(
+    posted = parse_repeated(AttachForm, form)
+    try:
+        service.attach_files(
             session=session,
             actor=user,
             assessment=assessment,
-            key=key,
-            evidence_id=evidence_id,
+            evidence_ids=posted.evidence_id,
+            keys=[key],
             ip=request_ip(request),
         )
-    return _evidence_response(request, session, user, assessment, key, "File attached.")
+    except InvalidInput as exc:
+        message = " ".join([exc.message, *exc.details])
+        return _evidence_response(request, session, user, assessment, key, message, error=True)
+    uploaded = posted.evidence_id[0] if posted.uploaded and len(posted.evidence_id) == 1 else None
+    return _evidence_response(
+        request, session, user, assessment, key, "File attached.", uploaded=uploaded
+    )
 
 
 @router.post(
@@ -404,6 +500,105 @@ def detach(
     return _evidence_response(request, session, user, assessment, key, "File removed.")
 
 
+# --- one document, many questions ----------------------------------------------------------------
+
+
+def _covers_response(
+    request: Request,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    evidence_id: int,
+    *,
+    also: list[str],
+    back: str,
+    problems: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    page = covers_page(
+        session=session, user=user, assessment=assessment, evidence_id=evidence_id, today=_today()
+    )
+    covers = cover_choices(page=page, evidence=page.library_file(evidence_id), also=also)
+    if problems is not None:  # drawn again as posted
+        for _, choices in covers.sections:
+            for choice in choices:
+                choice.ticked = choice.key in also
+    return render(
+        request,
+        "portal/covers.html",
+        {"page": page, "covers": covers, "back": back, "problems": problems or []},
+        status_code=status_code,
+    )
+
+
+def _back(assessment: Assessment, back: str) -> str:
+    """Where to return after attaching: a page of this assessment, never another site."""
+    own = assessment_url(assessment.id)
+    return back if back == own or back.startswith(own + "/") else own
+
+
+@router.get("/portal/assessments/{assessment_id}/evidence/{evidence_id}")
+def covers(
+    request: Request,
+    assessment_id: int,
+    evidence_id: int,
+    user: Answerer,
+    session: SessionDep,
+    also: str = "",
+    back: str = "",
+) -> Response:
+    """ "This document covers …": one library file, every question that accepts its kind."""
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    return _covers_response(
+        request,
+        session,
+        user,
+        assessment,
+        evidence_id,
+        also=[also] if also else [],
+        back=_back(assessment, back),
+    )
+
+
+@router.post("/portal/assessments/{assessment_id}/evidence/{evidence_id}")
+def attach_covered(
+    request: Request,
+    assessment_id: int,
+    evidence_id: int,
+    user: Answerer,
+    session: SessionDep,
+    form: PostedForm,
+) -> Response:
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    posted = parse_repeated(CoversForm, form)
+    back = _back(assessment, posted.back)
+    try:
+        made = service.attach_files(
+            session=session,
+            actor=user,
+            assessment=assessment,
+            evidence_ids=[evidence_id],
+            keys=posted.question,
+            ip=request_ip(request),
+        )
+    except InvalidInput as exc:
+        if is_htmx(request):
+            raise
+        return _covers_response(
+            request,
+            session,
+            user,
+            assessment,
+            evidence_id,
+            also=posted.question,
+            back=back,
+            problems=[exc.message, *exc.details],
+            status_code=422,
+        )
+    flash(request, f"Attached the document to {made} more question(s).")
+    return redirect(request, back)
+
+
 # --- submitting -----------------------------------------------------------------------------------
 
 
@@ -425,7 +620,9 @@ def _submit_page(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    page = _view(session, user, assessment)
+    page = _fragment(session, user, assessment, [])
+    organisation = session.get(Organisation, assessment.organisation_id)
+    page.buyer = organisation.name if organisation else ""
     return render(
         request,
         "portal/submit.html",
@@ -467,7 +664,7 @@ def submit(
             status_code=422,
         )
     flash(request, "Submitted. The buyer has been notified; download your receipt below.")
-    return redirect(request, _page_url(assessment.id))
+    return redirect(request, assessment_url(assessment.id))
 
 
 @router.get("/portal/assessments/{assessment_id}/receipt.pdf")
@@ -541,7 +738,7 @@ def import_preview(
     return render(
         request,
         "portal/import.html",
-        {"page": _view(session, user, assessment), "preview": preview, "fatal": fatal},
+        {"page": _fragment(session, user, assessment, []), "preview": preview, "fatal": fatal},
         status_code=200 if fatal is None and preview and preview.ok else 422,
     )
 
@@ -561,7 +758,7 @@ def import_apply(
         else ""
     )
     flash(request, f"Imported {result.applied} answer(s) from the workbook.{left_out}")
-    return redirect(request, _page_url(assessment.id))
+    return redirect(request, assessment_url(assessment.id))
 
 
 # --- the vendor's register data -------------------------------------------------------------------

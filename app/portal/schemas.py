@@ -68,11 +68,19 @@ class CommentForm(FormModel):
 
 
 class AttachForm(FormModel):
-    """The page's evidence picker, posted by a question's Attach button."""
+    """A question's library picker, or the files just uploaded on the question (`uploaded`)."""
 
     evidence_id: Annotated[list[str], AfterValidator(_library_choice)] = Field(
         default_factory=list, validate_default=True
     )
+    uploaded: bool = False
+
+
+class CoversForm(FormModel):
+    """ "This document covers …": the questions ticked for one library file."""
+
+    question: list[str] = Field(default_factory=list)
+    back: str = ""
 
 
 class SubmitForm(FormModel):

@@ -12,10 +12,11 @@ from sqlmodel import Session, col, select
 from app.assessments.lifecycle import EDITABLE_STATES
 from app.assessments.service import answers_of, save_answer
 from app.audit.service import record
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
+from app.evidence.schemas import EVIDENCE_KINDS
 from app.evidence.service import attach_evidence, detach_evidence
 from app.models import (
-    Answer,
+    AnswerEvidence,
     Assessment,
     AssessmentStatus,
     Evidence,
@@ -24,6 +25,7 @@ from app.models import (
     VendorContact,
     utcnow,
 )
+from app.questionnaires.schema import Question
 from app.questionnaires.service import questionnaire_of
 
 
@@ -107,27 +109,12 @@ def assign_section(
 # --- evidence on questions ------------------------------------------------------------------------
 
 
-def _answer_for_evidence(
-    session: Session, actor: User, assessment: Assessment, key: str, ip: str | None
-) -> Answer:
-    """The answer row files hang on; an evidence-only question gets an empty one."""
-    if not is_editable(assessment):
-        raise Conflict("Files can be changed only while the assessment is open for answers.")
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    if key not in questionnaire.by_key:
-        raise NotFound(f"No question {key!r} in this questionnaire.")
-    answer = answers_of(session=session, assessment_id=assessment.id).get(key)
-    if answer is None:
-        answer = save_answer(
-            session=session,
-            actor=actor,
-            assessment=assessment,
-            key=key,
-            raw_value=None,
-            expected_version=0,
-            ip=ip,
-        )
-    return answer
+def accepts(question: Question, kind: str | None) -> bool:
+    """Whether a question takes a file of this kind. A file nobody labelled with a kind goes
+    wherever evidence is asked for: there is nothing to check it against."""
+    if question.evidence is None:
+        return False
+    return kind is None or kind in question.evidence.kinds
 
 
 def _library_item(session: Session, assessment: Assessment, evidence_id: int) -> Evidence:
@@ -137,18 +124,74 @@ def _library_item(session: Session, assessment: Assessment, evidence_id: int) ->
     return evidence
 
 
-def attach_to_question(
+def _refusal(question: Question | None, key: str, evidence: Evidence, shown: bool) -> str | None:
+    """Why this file cannot go on this question, or None."""
+    if question is None:
+        return f"“{key[:120]}” is not a question of this assessment."
+    if not shown:
+        return f"“{question.text}” is not asked of you (an earlier answer hides it)."
+    if question.evidence is None:
+        return f"“{question.text}” does not take files."
+    if not accepts(question, evidence.kind):
+        wanted = " or ".join(EVIDENCE_KINDS[k] for k in question.evidence.kinds).lower()
+        return (
+            f"“{question.text}” asks for a {wanted} document, and "
+            f"“{evidence.title or evidence.filename}” is a {evidence.kind}."
+        )
+    return None
+
+
+def attach_files(
     *,
     session: Session,
     actor: User,
     assessment: Assessment,
-    key: str,
-    evidence_id: int,
+    evidence_ids: list[int],
+    keys: list[str],
     ip: str | None = None,
-) -> None:
-    evidence = _library_item(session, assessment, evidence_id)
-    answer = _answer_for_evidence(session, actor, assessment, key, ip)
-    attach_evidence(session=session, actor=actor, answer=answer, evidence=evidence, ip=ip)
+) -> int:
+    """Attach library files to questions in one action, all or nothing: every file must be
+    the vendor's and every question belong to this assessment, be shown and accept each file's
+    kind, or nothing is attached (InvalidInput lists every refusal). The links newly made."""
+    if not is_editable(assessment):
+        raise Conflict("Files can be changed only while the assessment is open for answers.")
+    files = [_library_item(session, assessment, i) for i in dict.fromkeys(evidence_ids)]
+    keys = list(dict.fromkeys(keys))
+    if not keys:
+        raise InvalidInput("Choose at least one question this document covers.")
+    if not files:
+        raise InvalidInput("Choose a file from the library.")
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    answers = answers_of(session=session, assessment_id=assessment.id)
+    shown = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
+    problems = [
+        reason
+        for evidence in files
+        for key in keys
+        if (reason := _refusal(questionnaire.by_key.get(key), key, evidence, key in shown))
+    ]
+    if problems:
+        raise InvalidInput("Nothing was attached.", details=list(dict.fromkeys(problems)))
+    made = 0
+    for key in keys:
+        answer = answers.get(key)
+        if answer is None:  # the row files hang on; an evidence-only question gets an empty one
+            answer = save_answer(
+                session=session,
+                actor=actor,
+                assessment=assessment,
+                key=key,
+                raw_value=None,
+                expected_version=0,
+                ip=ip,
+            )
+        for evidence in files:
+            if session.get(AnswerEvidence, (answer.id, evidence.id)) is None:
+                attach_evidence(
+                    session=session, actor=actor, answer=answer, evidence=evidence, ip=ip
+                )
+                made += 1
+    return made
 
 
 def detach_from_question(
@@ -160,6 +203,11 @@ def detach_from_question(
     evidence_id: int,
     ip: str | None = None,
 ) -> None:
+    if not is_editable(assessment):
+        raise Conflict("Files can be changed only while the assessment is open for answers.")
     evidence = _library_item(session, assessment, evidence_id)
-    answer = _answer_for_evidence(session, actor, assessment, key, ip)
-    detach_evidence(session=session, actor=actor, answer=answer, evidence=evidence, ip=ip)
+    if key not in questionnaire_of(session=session, assessment=assessment).by_key:
+        raise NotFound(f"No question {key!r} in this questionnaire.")
+    answer = answers_of(session=session, assessment_id=assessment.id).get(key)
+    if answer is not None:
+        detach_evidence(session=session, actor=actor, answer=answer, evidence=evidence, ip=ip)

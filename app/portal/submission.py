@@ -16,17 +16,15 @@ from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 from sqlmodel import Session
 
 from app.assessments import notices
-from app.assessments.answers import display_value, is_answered
 from app.assessments.lifecycle import Side
-from app.assessments.service import answers_of, apply_transition, evidence_keys
+from app.assessments.service import apply_transition
+from app.assessments.sheet import answered_sheet
 from app.errors import InvalidInput, NotFound
 from app.exports import pdf
 from app.exports.charts import GRID
 from app.exports.pdf import CONTENT_WIDTH, para, rich, styles
 from app.models import Assessment, AssessmentStatus, Organisation, User, Vendor, utcnow
-from app.portal.view import anchor, attached_evidence, evidence_required
-from app.questionnaires.schema import QuestionType
-from app.questionnaires.service import questionnaire_of
+from app.portal.view import anchor, section_url
 from app.scoring.service import score_assessment_and_store
 
 MAX_ATTESTATION = 200
@@ -47,46 +45,28 @@ class MissingItem:
     section: str
     text: str
     reason: str
+    section_url: str
 
     @property
-    def anchor(self) -> str:
-        return anchor(self.key)
+    def url(self) -> str:
+        return f"{self.section_url}#{anchor(self.key)}"
 
 
 def missing_items(*, session: Session, assessment: Assessment) -> list[MissingItem]:
-    """What stops submission: required visible answers, and files the claimed levels call for."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    values = {
-        k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
-    }
-    with_files = evidence_keys(session=session, assessment_id=assessment.id)
-    visible = questionnaire.visible_keys(values)
-    missing = []
-    for section in questionnaire.definition.sections:
-        for question in section.questions:
-            if question.key not in visible:
-                continue
-            value = values.get(question.key)
-            if question.type == QuestionType.evidence_only:
-                if question.required and question.key not in with_files:
-                    missing.append(
-                        MissingItem(question.key, section.title, question.text, "Attach a file.")
-                    )
-                continue
-            if question.required and not is_answered(question, value):
-                missing.append(
-                    MissingItem(question.key, section.title, question.text, "Answer required.")
-                )
-            elif evidence_required(question, value) and question.key not in with_files:
-                missing.append(
-                    MissingItem(
-                        question.key,
-                        section.title,
-                        question.text,
-                        "Your answer needs supporting evidence: attach at least one file.",
-                    )
-                )
-    return missing
+    """What stops submission: the sheet's missing items (required answers, and files the
+    claimed levels call for), as the progress bar counts them."""
+    sheet = answered_sheet(session=session, assessment=assessment)
+    titles = {s.key: s.title for s in sheet.sections}
+    return [
+        MissingItem(
+            item.key,
+            titles[item.section_key],
+            item.question.text,
+            item.missing or "",
+            section_url(assessment.id, item.section_key),
+        )
+        for item in sheet.missing
+    ]
 
 
 def submit(
@@ -195,31 +175,26 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
     """The receipt of what was submitted: every visible answer and each file's SHA-256."""
     if AssessmentStatus(assessment.status) not in SUBMITTED_STATES:
         raise NotFound("This assessment has not been submitted yet.")
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    answers = answers_of(session=session, assessment_id=assessment.id)
-    values = {k: a.value for k, a in answers.items()}
-    visible = questionnaire.visible_keys(values)
-    files = attached_evidence(session=session, assessment_id=assessment.id, today=utcnow().date())
-    sections = []
-    for section in questionnaire.definition.sections:
-        items = []
-        for question in section.questions:
-            if question.key not in visible:
-                continue
-            answer = answers.get(question.key)
-            items.append(
+    sheet = answered_sheet(session=session, assessment=assessment)
+    sections = [
+        ReceiptSection(
+            section.title,
+            [
                 ReceiptAnswer(
-                    key=question.key,
-                    text=question.text,
-                    answer=display_value(question, answer.value if answer else None),
-                    comment=answer.comment if answer else None,
+                    key=item.key,
+                    text=item.question.text,
+                    answer=item.display,
+                    comment=item.comment,
                     files=[
-                        ReceiptFile(a.evidence.filename, a.evidence.sha256, a.evidence.size)
-                        for a in files.get(question.key, [])
+                        ReceiptFile(f.evidence.filename, f.evidence.sha256, f.evidence.size)
+                        for f in item.files
                     ],
                 )
-            )
-        sections.append(ReceiptSection(section.title, items))
+                for item in section.shown
+            ],
+        )
+        for section in sheet.sections
+    ]
     organisation = session.get(Organisation, assessment.organisation_id)
     vendor = session.get(Vendor, assessment.vendor_id)
     attestation = assessment.attestation or {}
@@ -227,7 +202,7 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
     return build_receipt(
         ReceiptData(
             assessment_id=assessment.id,
-            questionnaire=questionnaire.definition.title,
+            questionnaire=sheet.questionnaire.definition.title,
             buyer=organisation.name if organisation else "",
             vendor=vendor.legal_name if vendor else "",
             submitted_at=submitted_at.strftime("%Y-%m-%d %H:%M") if submitted_at else "—",

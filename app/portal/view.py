@@ -1,15 +1,14 @@
-"""What a vendor contact sees: the portal home, an assessment page, and the cards an autosave
-redraws.
+"""What a vendor contact sees: the portal home, one section of an assessment per page, and the
+cards an autosave redraws.
 
-Every `QuestionView` comes from one builder, `question_views`: the page asks for every question,
-an autosave only for the few it redraws (`keys=`), so a save reads the rows, files, threads and
-earlier answers of those questions alone while its write is still open.
+Everything is drawn from the assessment's answered sheet (`assessments/sheet.py`): a section
+page builds the items of its section, a fragment those of the questions it redraws (`keys=`);
+progress, the section list and the "next" links always cover the whole sheet.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -19,24 +18,29 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
-from app.assessments.answers import display_value, is_answered
-from app.assessments.comments import comments_for
+from app.assessments.answers import display_value
 from app.assessments.lifecycle import EDITABLE_STATES
-from app.assessments.service import (
-    AnswerConflict,
+from app.assessments.service import AnswerConflict
+from app.assessments.sheet import (
+    ATTACH_A_FILE,
+    EVIDENCE_NEEDED,
     Progress,
     SectionProgress,
-    answers_of,
-    evidence_keys,
-    progress,
+    Sheet,
+    SheetFile,
+    SheetItem,
+    answered_sheet,
 )
-from app.errors import NotFound
+from app.config import get_settings
+from app.errors import Conflict, NotFound
+from app.evidence import filetypes
 from app.evidence.service import contact_vendors, evidence_library, validity
+from app.evidence.upload import describe_limit
 from app.models import (
     Answer,
-    AnswerEvidence,
     Assessment,
     AssessmentStatus,
+    Comment,
     Evidence,
     Organisation,
     Questionnaire,
@@ -46,13 +50,15 @@ from app.models import (
     VendorContact,
     utcnow,
 )
-from app.portal.autosave import SaveOutcome
 from app.portal.reuse import PreviousAnswer, previous_answers, worth_offering
-from app.portal.service import contacts_of, is_editable
+from app.portal.service import accepts, contacts_of, is_editable
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
-from app.scoring.adapter import answer_level
 from app.web import render
+
+# The filters of a section page: every shown question, those still missing something, and
+# those the buyer sent back.
+SHOW = {"": "All questions", "unanswered": "Unanswered", "attention": "Needs attention"}
 
 
 def anchor(key: str) -> str:
@@ -60,7 +66,33 @@ def anchor(key: str) -> str:
     return "q-" + key.replace(".", "-")
 
 
+def assessment_url(assessment_id: int) -> str:
+    return f"/portal/assessments/{assessment_id}"
+
+
+def section_url(assessment_id: int, section_key: str, show: str = "") -> str:
+    url = f"{assessment_url(assessment_id)}/sections/{section_key}"
+    return url + (f"?show={show}" if show else "")
+
+
+def question_url(assessment_id: int, questionnaire: Compiled, key: str) -> str:
+    """The section page of a question, scrolled to its card."""
+    return f"{section_url(assessment_id, questionnaire.section_by_key[key])}#{anchor(key)}"
+
+
+def upload_hint() -> str:
+    """The allowed file types and the size limit, as each question's upload says them."""
+    limit = describe_limit(get_settings().upload_limit_bytes)
+    return f"{filetypes.ACCEPTED_SUMMARY}; up to {limit} per file."
+
+
 # --- the vendor's home ---------------------------------------------------------------------------
+
+
+@dataclass
+class AttentionLink:
+    text: str
+    url: str
 
 
 @dataclass
@@ -70,11 +102,22 @@ class PortalRow:
     vendor: Vendor
     questionnaire_title: str
     progress: Progress
-    overdue: bool
+    days_left: int | None  # None: no due date, or not waiting for the vendor
+    continue_url: str
+    attention: list[AttentionLink]
+    attention_url: str | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+AWAITING_VENDOR = EDITABLE_STATES | {AssessmentStatus.clarification_requested}
 
 
 def portal_assessments(*, session: Session, user: User, today: date) -> list[PortalRow]:
-    """Every non-draft assessment sent to any vendor the user is a contact of, due first."""
+    """Every non-draft assessment sent to any vendor the user is a contact of, due first, with
+    what needs the vendor's attention."""
     rows = session.exec(
         select(Assessment, Vendor, Organisation, Questionnaire.content_hash)
         .join(Vendor, col(Vendor.id) == col(Assessment.vendor_id))
@@ -92,68 +135,109 @@ def portal_assessments(*, session: Session, user: User, today: date) -> list[Por
         questionnaire = pinned_questionnaire(
             session=session, questionnaire_id=assessment.questionnaire_id, content_hash=content_hash
         )
-        values = {
-            k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
-        }
-        done = progress(
-            questionnaire, values, evidence_keys(session=session, assessment_id=assessment.id)
+        sheet = answered_sheet(
+            session=session,
+            assessment=assessment,
+            keys=(),
+            questionnaire=questionnaire,
+            today=today,
         )
-        open_ = AssessmentStatus(assessment.status) in EDITABLE_STATES | {
-            AssessmentStatus.clarification_requested
-        }
+        waiting = AssessmentStatus(assessment.status) in AWAITING_VENDOR
+        attention = sheet.progress.attention
         result.append(
             PortalRow(
                 assessment=assessment,
                 buyer=organisation.name,
                 vendor=vendor,
                 questionnaire_title=questionnaire.definition.title,
-                progress=done,
-                overdue=bool(open_ and assessment.due_date and assessment.due_date < today),
+                progress=sheet.progress,
+                days_left=(assessment.due_date - today).days
+                if waiting and assessment.due_date
+                else None,
+                continue_url=assessment_url(assessment.id),
+                attention=[
+                    AttentionLink(
+                        questionnaire.by_key[k].text, question_url(assessment.id, questionnaire, k)
+                    )
+                    for k in attention
+                ],
+                attention_url=section_url(
+                    assessment.id, questionnaire.section_by_key[attention[0]], "attention"
+                )
+                if attention
+                else None,
             )
         )
     return result
+
+
+def portal_home_response(request: Request, session: Session, user: User) -> Response:
+    """A vendor user's home: the assessments sent to them and the vendors they answer for."""
+    rows = portal_assessments(session=session, user=user, today=utcnow().date())
+    vendors = contact_vendors(session=session, user=user)
+    return render(request, "portal/home.html", {"rows": rows, "vendors": vendors})
 
 
 # --- one question's card -------------------------------------------------------------------------
 
 
 @dataclass
-class AttachedEvidence:
+class LibraryFile:
     evidence: Evidence
     validity: str | None  # expired | expiring | valid | None
 
 
 @dataclass
 class QuestionView:
-    question: Question
-    section_key: str
-    visible: bool
-    answer: Answer | None
-    evidence: list[AttachedEvidence] = field(default_factory=list)
-    comments: list = field(default_factory=list)
-    previous: PreviousAnswer | None = None
-    evidence_needed: bool = False
+    """One question's card: its sheet item, an earlier answer on offer, and the save's state."""
+
+    item: SheetItem
+    offer: PreviousAnswer | None = None
     state: str = ""  # saved | error | conflict
     message: str = ""
     conflict: AnswerConflict | None = None
     extra_rows: int = 0
 
     @property
+    def question(self) -> Question:
+        return self.item.question
+
+    @property
     def key(self) -> str:
-        return self.question.key
+        return self.item.key
+
+    @property
+    def visible(self) -> bool:
+        return self.item.visible
+
+    @property
+    def answer(self) -> Answer | None:
+        return self.item.answer
+
+    @property
+    def files(self) -> list[SheetFile]:
+        return self.item.files
+
+    @property
+    def thread(self) -> list[tuple[Comment, User | None]]:
+        return self.item.thread
+
+    @property
+    def section_key(self) -> str:
+        return self.item.section_key
 
     @cached_property
     def anchor(self) -> str:
         """Read about ten times per card: computed once."""
-        return anchor(self.question.key)
+        return anchor(self.item.key)
 
     @property
     def value(self) -> Any:
-        return self.answer.value if self.answer else None
+        return self.item.value
 
     @property
     def version(self) -> int:
-        return self.answer.version if self.answer else 0
+        return self.item.answer.version if self.item.answer else 0
 
     @property
     def rows(self) -> list[dict]:
@@ -176,253 +260,65 @@ class QuestionView:
         return json.dumps(self.conflict.attempted) if self.conflict else ""
 
 
-def attached_evidence(
-    *, session: Session, assessment_id: int, today: date, keys: Collection[str] | None = None
-) -> dict[str, list[AttachedEvidence]]:
-    """Files linked to each answer of the assessment (or of the questions in `keys`), by
-    question key."""
-    query = (
-        select(Answer.question_key, Evidence)
-        .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
-        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
-        .where(Answer.assessment_id == assessment_id)
-        .order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
-    )
-    if keys is not None:
-        query = query.where(col(Answer.question_key).in_(list(keys)))
-    rows = session.exec(query).all()
-    grouped: dict[str, list[AttachedEvidence]] = {}
-    for key, evidence in rows:
-        grouped.setdefault(key, []).append(
-            AttachedEvidence(evidence, validity(evidence.valid_until, today=today))
-        )
-    return grouped
-
-
-def evidence_required(question: Question, value: Any) -> bool:
-    """Whether this answer claims a level at which the questionnaire asks for a file."""
-    if question.evidence is None:
-        return False
-    needed = question.evidence.required_from_level
-    if question.type == QuestionType.evidence_only:
-        return question.required
-    level = answer_level(question, value)
-    if level is not None:
-        return level >= needed
-    return not question.scored and needed == 0 and is_answered(question, value)
-
-
-def question_views(
-    *,
-    session: Session,
-    user: User,
-    assessment: Assessment,
-    questionnaire: Compiled,
-    values: Mapping[str, Any],
-    visible: Collection[str],
-    today: date,
-    keys: Collection[str] | None = None,
-    cards: Collection[str] | None = None,
-    answers: Mapping[str, Answer] | None = None,
-    with_evidence: Collection[str] | None = None,
-) -> dict[str, QuestionView]:
-    """The views of the questions in `keys` (every question when None), by key.
-
-    Rows, files, threads and earlier answers are read once for all of them, never per question.
-    Only the `cards` among them (default: all) get their thread and earlier answer: a save's own
-    question redraws just its state and files. `answers` are rows already read (every row when
-    `keys` is None); `with_evidence`, the keys known to have files, spares reading the others'.
-    """
-    wanted = list(questionnaire.by_key) if keys is None else list(dict.fromkeys(keys))
-    whole = set(wanted) if cards is None else set(cards)
-    if keys is None:
-        rows = (
-            dict(answers)
-            if answers is not None
-            else answers_of(session=session, assessment_id=assessment.id)
-        )
-        files = attached_evidence(session=session, assessment_id=assessment.id, today=today)
-        threads = comments_for(session=session, assessment=assessment, viewer=user)
-    else:
-        rows = dict(answers or {})
-        unread = [k for k in wanted if k not in rows]
-        if unread:
-            rows |= {
-                a.question_key: a
-                for a in session.exec(
-                    select(Answer).where(
-                        Answer.assessment_id == assessment.id,
-                        col(Answer.question_key).in_(unread),
-                    )
-                )
-            }
-        filed = [k for k in wanted if with_evidence is None or k in with_evidence]
-        files = (
-            attached_evidence(session=session, assessment_id=assessment.id, today=today, keys=filed)
-            if filed
-            else {}
-        )
-        threads = {}
-        for k in wanted:
-            if k in whole:
-                threads[k] = comments_for(
-                    session=session, assessment=assessment, viewer=user, question_key=k
-                ).get(k, [])
-    offered = [k for k in wanted if k in whole]
-    offers = (
-        previous_answers(
-            session=session,
-            user=user,
-            assessment=assessment,
-            keys=None if keys is None else offered,
-        )
-        if is_editable(assessment) and offered
-        else {}
-    )
-    views = {}
-    for k in wanted:
-        question = questionnaire.by_key[k]
-        answer = rows.get(k)
-        views[k] = QuestionView(
-            question=question,
-            section_key=questionnaire.section_by_key[k],
-            visible=k in visible,
-            answer=answer,
-            evidence=files.get(k, []),
-            comments=threads.get(k, []),
-            previous=worth_offering(offers.get(k), answer),
-            evidence_needed=evidence_required(question, values.get(k)),
-        )
-    return views
-
-
-# --- the assessment page --------------------------------------------------------------------------
+# --- a page of the assessment ---------------------------------------------------------------------
 
 
 @dataclass
-class SectionView:
+class SectionLink:
+    """One line of the section list: where it leads, its progress and what needs attention."""
+
     key: str
     title: str
-    description: str | None
-    questions: list[QuestionView]
-    required: int
-    answered: int
+    url: str
+    progress: SectionProgress
     assignee: User | None
     mine: bool
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.required else round(100 * self.answered / self.required)
+    current: bool
 
 
 @dataclass
-class AssessmentView:
+class PortalPage:
+    """A section page, or the few cards a fragment redraws (`section` None), with what every
+    page shows around them: progress, the section list and the "next" links."""
+
     assessment: Assessment
     questionnaire: Compiled
-    buyer: str
-    vendor: Vendor
-    sections: list[SectionView]
-    progress: Progress
-    editable: bool
-    contacts: list[User]
-    library: list[AttachedEvidence]
-
-    def question(self, key: str) -> QuestionView:
-        for section in self.sections:
-            for view in section.questions:
-                if view.key == key:
-                    return view
-        raise NotFound(f"No question {key!r} in this questionnaire.")
-
-
-def assessment_view(
-    *,
-    session: Session,
-    user: User,
-    assessment: Assessment,
-    today: date,
-    mine_only: bool = False,
-) -> AssessmentView:
-    """Everything the assessment page shows, in one pass over the questionnaire."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    answers = answers_of(session=session, assessment_id=assessment.id)
-    values = {k: a.value for k, a in answers.items()}
-    visible = questionnaire.visible_keys(values)
-    views = question_views(
-        session=session,
-        user=user,
-        assessment=assessment,
-        questionnaire=questionnaire,
-        values=values,
-        visible=visible,
-        today=today,
-        answers=answers,
-    )
-    done = progress(questionnaire, values, {k for k, v in views.items() if v.evidence}, visible)
-    assignments = {
-        a.section_key: a
-        for a in session.exec(
-            select(SectionAssignment).where(SectionAssignment.assessment_id == assessment.id)
-        )
-    }
-    contacts = contacts_of(session=session, vendor_id=assessment.vendor_id)
-    people = {u.id: u for u in contacts}
-    by_section = {s.key: s for s in done.sections}
-    sections = []
-    for section in questionnaire.definition.sections:
-        assignment = assignments.get(section.key)
-        assignee = people.get(assignment.user_id) if assignment else None
-        sp = by_section[section.key]
-        sections.append(
-            SectionView(
-                key=section.key,
-                title=section.title,
-                description=section.description,
-                questions=[views[q.key] for q in section.questions],
-                required=sp.required,
-                answered=sp.answered,
-                assignee=assignee,
-                mine=assignee is not None and assignee.id == user.id,
-            )
-        )
-    # A contact's own sections come first; "My sections" shows only those.
-    sections.sort(key=lambda s: not s.mine)
-    if mine_only:
-        sections = [s for s in sections if s.mine]
-    organisation = session.get(Organisation, assessment.organisation_id)
-    vendor = session.get(Vendor, assessment.vendor_id)
-    assert organisation is not None and vendor is not None
-    library = [
-        AttachedEvidence(e, validity(e.valid_until, today=today))
-        for e in evidence_library(session=session, vendor_id=assessment.vendor_id)
-    ]
-    return AssessmentView(
-        assessment=assessment,
-        questionnaire=questionnaire,
-        buyer=organisation.name,
-        vendor=vendor,
-        sections=sections,
-        progress=done,
-        editable=is_editable(assessment),
-        contacts=contacts,
-        library=library,
-    )
-
-
-# --- the cards an autosave redraws ----------------------------------------------------------------
-
-
-@dataclass
-class Redraw:
-    """What the saved fragment's templates read as `page`: the few questions it redraws, the
-    progress, and what their cards link to. Not the evidence library: the page draws its picker
-    once, and a card's Attach button posts that."""
-
-    assessment: Assessment
-    progress: Progress
-    editable: bool
+    sheet: Sheet
     views: dict[str, QuestionView]
-    contacts: tuple[User, ...] = ()  # the conflict box's names; a save that landed has none
+    editable: bool
+    section: SectionLink | None = None
+    description: str | None = None
+    show: str = ""
+    nav: list[SectionLink] = field(default_factory=list)
+    contacts: list[User] = field(default_factory=list)
+    library: list[LibraryFile] = field(default_factory=list)
+    buyer: str = ""
+    vendor: Vendor | None = None
+    upload_hint: str = ""
+
+    @property
+    def progress(self) -> Progress:
+        return self.sheet.progress
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return SHOW
+
+    @property
+    def accept(self) -> str:
+        """The file input's `accept`: the extensions an upload may have."""
+        return filetypes.ACCEPT_ATTRIBUTE
+
+    @property
+    def questions(self) -> list[QuestionView]:
+        """The section's cards in order, as the filter leaves them (hidden ones kept, empty, so a
+        save that reveals one has a place to draw it)."""
+        shown = list(self.views.values())
+        if self.show == "unanswered":
+            return [v for v in shown if v.item.missing or (v.visible and not v.item.answered)]
+        if self.show == "attention":
+            return [v for v in shown if v.item.needs_attention]
+        return shown
 
     def question(self, key: str) -> QuestionView:
         found = self.views.get(key)
@@ -431,43 +327,241 @@ class Redraw:
         return found
 
     def section_of(self, view: QuestionView) -> SectionProgress:
-        return next(s for s in self.progress.sections if s.key == view.section_key)
+        return self.progress.section(view.section_key)
+
+    def library_for(self, view: QuestionView) -> list[LibraryFile]:
+        """Library files this question accepts and does not have yet."""
+        have = {f.evidence.id for f in view.files}
+        return [
+            f
+            for f in self.library
+            if f.evidence.id not in have and accepts(view.question, f.evidence.kind)
+        ]
+
+    def library_file(self, evidence_id: int) -> LibraryFile:
+        found = next((f for f in self.library if f.evidence.id == evidence_id), None)
+        if found is None:
+            raise NotFound("There is no such evidence, or you do not have access to it.")
+        return found
+
+    def _next(self, keys: list[str]) -> str | None:
+        """The first of `keys` in or after this page's section (wrapping round), as a link."""
+        if not keys:
+            return None
+        order = [s.key for s in self.questionnaire.definition.sections]
+        here = order.index(self.section.key) if self.section else 0
+        by_section = self.questionnaire.section_by_key
+        later = [k for k in keys if order.index(by_section[k]) >= here]
+        return question_url(self.assessment.id, self.questionnaire, (later or keys)[0])
+
+    @property
+    def next_unanswered(self) -> str | None:
+        return self._next(self.progress.missing)
+
+    @property
+    def next_attention(self) -> str | None:
+        return self._next(self.progress.attention)
 
 
-def redraw(
+def _views(
+    session: Session, user: User, assessment: Assessment, sheet: Sheet, keys: list[str] | None
+) -> dict[str, QuestionView]:
+    """Cards for the sheet's items, with the earlier answers on offer (while editable)."""
+    offers = (
+        previous_answers(session=session, user=user, assessment=assessment, keys=keys)
+        if is_editable(assessment) and (keys is None or keys)
+        else {}
+    )
+    return {
+        item.key: QuestionView(item, offer=worth_offering(offers.get(item.key), item.answer))
+        for item in sheet.items
+    }
+
+
+def _nav(
+    session: Session, user: User, assessment: Assessment, sheet: Sheet, contacts: list[User]
+) -> list[SectionLink]:
+    people = {u.id: u for u in contacts}
+    assignees = {
+        a.section_key: people.get(a.user_id)
+        for a in session.exec(
+            select(SectionAssignment).where(SectionAssignment.assessment_id == assessment.id)
+        )
+    }
+    links = []
+    for s in sheet.sections:
+        assignee = assignees.get(s.key)
+        links.append(
+            SectionLink(
+                key=s.key,
+                title=s.title,
+                url=section_url(assessment.id, s.key),
+                progress=s.progress,
+                assignee=assignee,
+                mine=assignee is not None and assignee.id == user.id,
+                current=False,
+            )
+        )
+    return links
+
+
+def first_section_needing_work(
+    *, session: Session, user: User, assessment: Assessment, mine_only: bool = False
+) -> str:
+    """Where the old single-page URL leads: the first section the buyer sent something back
+    in, else the first with something missing (the contact's own sections first), else the
+    first."""
+    sheet = answered_sheet(session=session, assessment=assessment, keys=())
+    contacts = contacts_of(session=session, vendor_id=assessment.vendor_id)
+    nav = _nav(session, user, assessment, sheet, contacts)
+    ordered = sorted(nav, key=lambda s: not s.mine) if mine_only else nav
+    for wanted in (lambda s: s.progress.attention, lambda s: s.progress.missing, bool):
+        for link in ordered:
+            if wanted(link):
+                return link.key
+    return nav[0].key
+
+
+def section_page(
     *,
     session: Session,
     user: User,
     assessment: Assessment,
-    outcome: SaveOutcome,
-    cards: Collection[str],
+    section_key: str,
+    show: str = "",
     today: date,
-) -> Redraw:
-    """The saved question and the questions in `cards` (whose whole card is drawn again, with
-    its thread and any earlier answer on offer), and progress after `outcome`."""
-    questionnaire = outcome.questionnaire
-    key = outcome.answer.question_key
-    done = progress(questionnaire, outcome.values, outcome.with_evidence, outcome.visible)
-    views = question_views(
+) -> PortalPage:
+    """One section of the assessment, with the section list and progress of the whole."""
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    section = next((s for s in questionnaire.definition.sections if s.key == section_key), None)
+    if section is None:
+        raise NotFound(f"No section {section_key!r} in this questionnaire.")
+    keys = [q.key for q in section.questions]
+    page = fragment_page(session=session, user=user, assessment=assessment, keys=keys, today=today)
+    for link in page.nav:
+        link.current = link.key == section_key
+    page.section = next(link for link in page.nav if link.current)
+    page.description = section.description
+    page.show = show if show in SHOW else ""
+    organisation = session.get(Organisation, assessment.organisation_id)
+    page.buyer = organisation.name if organisation else ""
+    page.vendor = session.get(Vendor, assessment.vendor_id)
+    return page
+
+
+def fragment_page(
+    *,
+    session: Session,
+    user: User,
+    assessment: Assessment,
+    keys: list[str],
+    today: date,
+    questionnaire: Compiled | None = None,
+    cards: bool = True,
+) -> PortalPage:
+    """The cards of the questions in `keys` with progress and the section list: what a
+    fragment redraws, and what a section page draws for its section. Without `cards` (an
+    autosave that redraws only the save state and files) no thread or earlier answer is read."""
+    sheet = answered_sheet(
+        session=session,
+        assessment=assessment,
+        viewer=user if cards else None,
+        keys=keys,
+        questionnaire=questionnaire,
+        today=today,
+    )
+    contacts = contacts_of(session=session, vendor_id=assessment.vendor_id)
+    editable = is_editable(assessment)
+    library = (
+        [
+            LibraryFile(e, validity(e.valid_until, today=today))
+            for e in evidence_library(session=session, vendor_id=assessment.vendor_id)
+        ]
+        if editable
+        else []
+    )
+    return PortalPage(
+        assessment=assessment,
+        questionnaire=sheet.questionnaire,
+        sheet=sheet,
+        views=_views(session, user, assessment, sheet, keys if cards else []),
+        editable=editable,
+        nav=_nav(session, user, assessment, sheet, contacts),
+        contacts=contacts,
+        library=library,
+        upload_hint=upload_hint(),
+    )
+
+
+# --- "this document covers …" --------------------------------------------------------------------
+
+
+@dataclass
+class CoverChoice:
+    key: str
+    text: str
+    ticked: bool
+    attached: bool  # the file is on this question already
+    needs_file: bool  # the question still lacks the file its answer needs
+
+
+@dataclass
+class CoverChoices:
+    """The questions one library file can go on, by section, the likely ones ticked: those that
+    accept its kind and still need a file (and `also`, the ones the vendor named)."""
+
+    evidence: LibraryFile
+    sections: list[tuple[str, list[CoverChoice]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(choices) for _, choices in self.sections)
+
+    @property
+    def ticked(self) -> int:
+        return sum(c.ticked for _, choices in self.sections for c in choices)
+
+
+def cover_choices(*, page: PortalPage, evidence: LibraryFile, also: list[str]) -> CoverChoices:
+    kind = evidence.evidence.kind
+    sections = []
+    for section in page.sheet.sections:
+        choices = []
+        for item in section.shown:
+            if not accepts(item.question, kind):
+                continue
+            attached = any(f.evidence.id == evidence.evidence.id for f in item.files)
+            needs_file = item.missing in (ATTACH_A_FILE, EVIDENCE_NEEDED)
+            choices.append(
+                CoverChoice(
+                    key=item.key,
+                    text=item.question.text,
+                    ticked=not attached and (needs_file or item.key in also),
+                    attached=attached,
+                    needs_file=needs_file,
+                )
+            )
+        if choices:
+            sections.append((section.title, choices))
+    return CoverChoices(evidence, sections)
+
+
+def covers_page(
+    *, session: Session, user: User, assessment: Assessment, evidence_id: int, today: date
+) -> PortalPage:
+    """Every question of the assessment with the library, for the "covers" page."""
+    if not is_editable(assessment):
+        raise Conflict("Files can be changed only while the assessment is open for answers.")
+    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    page = fragment_page(
         session=session,
         user=user,
         assessment=assessment,
-        questionnaire=questionnaire,
-        values=outcome.values,
-        visible=outcome.visible,
+        keys=list(questionnaire.by_key),
         today=today,
-        keys=[key, *cards],
-        cards=cards,
-        answers={key: outcome.answer},
-        with_evidence=outcome.with_evidence,
+        questionnaire=questionnaire,
     )
-    return Redraw(
-        assessment=assessment, progress=done, editable=is_editable(assessment), views=views
-    )
-
-
-def portal_home_response(request: Request, session: Session, user: User) -> Response:
-    """A vendor user's home: the assessments sent to them and the vendors they answer for."""
-    rows = portal_assessments(session=session, user=user, today=utcnow().date())
-    vendors = contact_vendors(session=session, user=user)
-    return render(request, "portal/home.html", {"rows": rows, "vendors": vendors})
+    page.library_file(evidence_id)  # another vendor's file, or none: 404
+    organisation = session.get(Organisation, assessment.organisation_id)
+    page.buyer = organisation.name if organisation else ""
+    return page

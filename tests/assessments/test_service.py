@@ -12,10 +12,10 @@ from app.assessments.service import (
     answers_of,
     apply_transition,
     get_assessment,
-    progress,
     save_answer,
     timeline,
 )
+from app.assessments.sheet import progress
 from app.audit.service import verify
 from app.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from app.models import AssessmentStatus, AuditEvent

@@ -4,6 +4,8 @@ submit page asks for and submits with an attestation."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 from sqlmodel import select
 
@@ -34,7 +36,7 @@ from tests.factories import PASSWORD, make_vendor_user
 
 
 def is_seen(element) -> bool:
-    """Is the element on screen and on top (not under the sticky section header)?"""
+    """Is the element on screen and on top (no page chrome over it)?"""
     return element.evaluate(
         """el => { const box = el.getBoundingClientRect();
                    const top = document.elementFromPoint(box.left + 4, box.top + box.height / 2);
@@ -80,20 +82,30 @@ def test_vendor_contact_answers_everything_and_submits(
     expect(page.locator("#progress-all")).to_contain_text("0%")
     shoot("portal-empty", full=False)
 
-    # Everything, answered with autosave (each answer shows "Saved" when its request returns).
-    answered = answer_in_browser(page, [q for q in questions if q.key != LEFT_FOR_LATER])
+    # Everything, answered with autosave (each answer shows "Saved" when its request returns),
+    # one section per page.
+    sections = questionnaire_of(session=session, assessment=assessment).definition.sections
+    base = f"{live_server}/portal/assessments/{assessment.id}"
+    answered, shown = [], set()
+    for section in sections:
+        page.goto(f"{base}/sections/{section.key}")
+        answered += answer_in_browser(
+            page, [q for q in section.questions if q.key != LEFT_FOR_LATER]
+        )
+        shown |= {q.key for q in section.questions if card(page, q.key).count()}
     assert len(answered) > 100
-    shown = {q.key for q in questions if card(page, q.key).count()}
     assert set(answered) == shown - {LEFT_FOR_LATER}
     assert "aiact.interaction_notice" in shown  # limited-risk AI: the transparency questions…
     assert "aiact.qms" not in shown  # …and not the high-risk provider's
     shoot("portal-answered", full=False)
 
-    # A reload shows every answer as stored.
-    page.reload()
+    # Opened again, each section shows every answer as stored.
     by_key = {q.key: q for q in questions}
-    for key in answered:
-        expect_answer_shown(page, by_key[key], planned_answer(by_key[key]))
+    for section in sections:
+        page.goto(f"{base}/sections/{section.key}")
+        for question in section.questions:
+            if question.key in answered:
+                expect_answer_shown(page, question, planned_answer(question))
     fresh(session)
     stored = answers_of(session=session, assessment_id=assessment.id)
     assert set(stored) == set(answered)
@@ -101,6 +113,8 @@ def test_vendor_contact_answers_everything_and_submits(
     assert stored["scope.iso_roles"].value == ["ai_provider", "ai_customer"]
 
     # A colleague edits the same answer meanwhile; saving over it shows the conflict.
+    conflicted = next(s.key for s in sections if CONFLICTED in {q.key for q in s.questions})
+    page.goto(f"{base}/sections/{conflicted}")
     other = person(colleague.email)
     other.goto(page.url)
     card(other, CONFLICTED).locator('textarea[name="value"]').fill("Colleague's wording.")
@@ -130,11 +144,13 @@ def test_vendor_contact_answers_everything_and_submits(
 
     # Each missing item links to its question: answer it, or upload the file it needs.
     missing.filter(has_text="Answer required.").get_by_role("link").click()
-    expect(page).to_have_url(f"{page.url.split('#')[0]}#{anchor(LEFT_FOR_LATER)}")
+    expect(page).to_have_url(re.compile(rf"/sections/[a-z-]+#{anchor(LEFT_FOR_LATER)}$"))
     assert is_seen(card(page, LEFT_FOR_LATER).locator(".question-text"))
     shoot("missing-answer", full=False)
     enter_answer(page, by_key[LEFT_FOR_LATER], planned_answer(by_key[LEFT_FOR_LATER]))
     for key, (_, kind) in EVIDENCED.items():
+        section = next(s.key for s in sections if key in {q.key for q in s.questions})
+        page.goto(f"{base}/sections/{section}#{anchor(key)}")
         box = card(page, key)
         expect(box.locator(".evidence-box")).to_contain_text("File needed for this answer")
         upload = box.locator("form.upload-form")

@@ -331,21 +331,21 @@ def test_attach_and_detach_evidence_flags_expiring_files(client, session, world)
     assert refused.status_code == 404
 
 
-def test_the_evidence_library_is_listed_once_and_each_card_attaches_from_it(client, session, world):
-    """One picker per page (not a copy of the library in every card): a card's Attach button
-    posts the picker's form to its own question, as a plain form or with htmx."""
+def test_each_card_offers_the_library_files_it_accepts_and_attaches_one(client, session, world):
+    """The card's own picker lists the library files of the kinds the question asks for; it
+    posts to its question as a plain form or with htmx."""
     first = make_evidence(session, world.vendor, "first.pdf")
     second = make_evidence(session, world.vendor, "second.pdf")
+    make_evidence(session, world.vendor, "contract.pdf", kind="contract")
     session.commit()
     login(client, world.contact.email)
     page = client.get(_url(world)).text
-    assert page.count('<form id="evidence-picker"') == 1
-    assert page.count(f'<option value="{first.id}">first.pdf (policy)</option>') == 1
+    assert f'<option value="{first.id}">first.pdf (policy)</option>' in page
+    assert "contract.pdf" not in page  # gov.policy asks for a policy
+    assert "PDF, Word (DOCX)" in page and "up to 25 MB per file" in page  # types and limit
     attach = _url(world, "/questions/gov.policy/evidence")
-    assert f'form="evidence-picker" formaction="{attach}" hx-post="{attach}"' in page
-    picker = page[page.index('<form id="evidence-picker"') :]
-    token = re.search(r'name="csrf_token" value="([^"]+)"', picker).group(1)
-    # Without JavaScript: the picker's fields, posted to the button's formaction.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    # Without JavaScript: back to the question on its section page.
     client.headers.pop("X-CSRF-Token", None)
     response = client.post(
         attach,
@@ -353,28 +353,21 @@ def test_the_evidence_library_is_listed_once_and_each_card_attaches_from_it(clie
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert response.headers["location"].endswith("#q-gov-policy")
-    # With htmx: the box comes back, and the picker out of band (an upload adds to the library).
+    assert response.headers["location"].endswith("/sections/governance#q-gov-policy")
+    # With htmx: the box comes back, with progress out of band.
     response = client.post(
         attach,
         data={"csrf_token": token, "evidence_id": str(second.id)},
         headers=HX | {"X-CSRF-Token": token},
     )
     assert response.status_code == 200
-    assert 'id="ev-q-gov-policy"' in response.text
-    assert (
-        '<form id="evidence-picker" method="post" class="evidence-picker" hx-swap-oob="true">'
-        in (response.text)
-    )
+    assert 'id="ev-q-gov-policy"' in response.text and 'id="section-nav"' in response.text
     _fresh(session)
     attached = session.exec(select(AnswerEvidence.evidence_id)).all()
     assert sorted(attached) == sorted([first.id, second.id])
-    # Detach posts the same form (its token) to the file's detach URL.
     detach = _url(world, f"/questions/gov.policy/evidence/{first.id}/detach")
-    assert f'formaction="{detach}"' in response.text
-    response = client.post(
-        detach, data={"csrf_token": token, "evidence_id": ""}, follow_redirects=False
-    )
+    assert f'action="{detach}"' in response.text
+    response = client.post(detach, data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303
     _fresh(session)
     assert session.exec(select(AnswerEvidence.evidence_id)).all() == [second.id]
@@ -386,7 +379,8 @@ def test_submit_lists_missing_items_then_succeeds_with_attestation_and_receipt(
     login(client, world.contact.email)
     page = client.get(_url(world, "/submit"))
     assert page.status_code == 200
-    assert f'href="/portal/assessments/{world.assessment.id}#q-gov-policy"' in page.text
+    section = f"/portal/assessments/{world.assessment.id}/sections/governance"
+    assert f'href="{section}#q-gov-policy"' in page.text
     assert "Answer required." in page.text
     # Level 4 needs evidence (required_from_level 3).
     client.post(_url(world, "/answers/gov.policy"), data={"value": "4", "version": "0"})
@@ -464,9 +458,10 @@ def test_delegation_by_the_vendor_admin_orders_my_sections_first(client, session
     mine = client.get(_url(world, "?filter=mine"))
     assert 'badge pending">yours' in mine.text
     assert "How mature is your AI policy?" in mine.text
-    # The admin has no section of their own.
+    # The admin has no section of their own: the first section needing work.
     _switch(client, world.vendor_admin.email)
-    assert "No section is assigned to you" in client.get(_url(world, "?filter=mine")).text
+    response = client.get(_url(world, "?filter=mine"), follow_redirects=False)
+    assert response.headers["location"].endswith("/sections/governance")
 
 
 def test_prefill_offers_the_earlier_answer_with_its_files(client, session, world):
