@@ -138,9 +138,9 @@ def review_evidence(
     ip: str | None = None,
 ) -> AnswerEvidence:
     """Accept or reject one file attached to one answer (the file may serve other answers too)."""
-    decision = ReviewState(decision)
     if decision not in (ReviewState.accepted, ReviewState.rejected, ReviewState.pending):
         raise InvalidInput("Evidence is accepted or rejected.")
+    decision = ReviewState(decision)
     answer = _answer(session, assessment, question_key)
     link = session.get(AnswerEvidence, (answer.id, evidence_id))
     if link is None:
