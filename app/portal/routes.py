@@ -425,7 +425,7 @@ def _evidence_response(
     """The question's evidence box again (htmx), or back to the question. `uploaded`: a file
     just uploaded here, offered for the other questions it covers."""
     if not is_htmx(request):
-        flash(request, message, "error" if error else "success")
+        flash(request, message)
         return redirect(request, _question_url(session, assessment, key))
     page = _fragment(session, user, assessment, [key])
     view = page.question(key)
@@ -468,6 +468,8 @@ def attach(
             ip=request_ip(request),
         )
     except InvalidInput as exc:
+        if not is_htmx(request):
+            raise  # the error page says why; nothing was attached
         message = " ".join([exc.message, *exc.details])
         return _evidence_response(request, session, user, assessment, key, message, error=True)
     uploaded = posted.evidence_id[0] if posted.uploaded and len(posted.evidence_id) == 1 else None
@@ -570,9 +572,9 @@ def attach_covered(
     form: PostedForm,
 ) -> Response:
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    posted = parse_repeated(CoversForm, form)
-    back = _back(assessment, posted.back)
+    back = _back(assessment, str(form.get("back", "")))
     try:
+        posted = parse_repeated(CoversForm, form)
         made = service.attach_files(
             session=session,
             actor=user,
@@ -590,7 +592,7 @@ def attach_covered(
             user,
             assessment,
             evidence_id,
-            also=posted.question,
+            also=[str(k) for k in form.getlist("question")],
             back=back,
             problems=[exc.message, *exc.details],
             status_code=422,

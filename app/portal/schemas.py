@@ -29,6 +29,13 @@ def _library_choice(ids: list[str]) -> list[int]:
     return [int(v) for v in chosen]
 
 
+def _some_question(keys: list[str]) -> list[str]:
+    chosen = [str(k).strip() for k in keys if str(k).strip()]
+    if not chosen:
+        raise PydanticCustomError("choose", "Tick at least one question this document covers.")
+    return chosen
+
+
 def _import_changes(changes: list[str]) -> list[dict[str, Any]]:
     try:
         parsed = [json.loads(c) for c in changes]
@@ -79,7 +86,9 @@ class AttachForm(FormModel):
 class CoversForm(FormModel):
     """ "This document covers …": the questions ticked for one library file."""
 
-    question: list[str] = Field(default_factory=list)
+    question: Annotated[list[str], AfterValidator(_some_question)] = Field(
+        default_factory=list, validate_default=True
+    )
     back: str = ""
 
 

@@ -32,7 +32,7 @@ from app.assessments.sheet import (
     answered_sheet,
 )
 from app.config import get_settings
-from app.errors import Conflict, NotFound
+from app.errors import NotFound
 from app.evidence import filetypes
 from app.evidence.service import contact_vendors, evidence_library, validity
 from app.evidence.upload import describe_limit
@@ -550,8 +550,6 @@ def covers_page(
     *, session: Session, user: User, assessment: Assessment, evidence_id: int, today: date
 ) -> PortalPage:
     """Every question of the assessment with the library, for the "covers" page."""
-    if not is_editable(assessment):
-        raise Conflict("Files can be changed only while the assessment is open for answers.")
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     page = fragment_page(
         session=session,
@@ -561,6 +559,10 @@ def covers_page(
         today=today,
         questionnaire=questionnaire,
     )
+    page.library = [  # read while the answers are locked too: the page says so
+        LibraryFile(e, validity(e.valid_until, today=today))
+        for e in evidence_library(session=session, vendor_id=assessment.vendor_id)
+    ]
     page.library_file(evidence_id)  # another vendor's file, or none: 404
     organisation = session.get(Organisation, assessment.organisation_id)
     page.buyer = organisation.name if organisation else ""

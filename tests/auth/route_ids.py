@@ -217,6 +217,7 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "email_id": an_assessment_email,
     "action": lambda caller: "begin_review",  # type: ignore[dict-item]
     "question_key": lambda caller: "gov.policy",  # type: ignore[dict-item]
+    "section_key": lambda caller: "governance",  # type: ignore[dict-item]
     "function_id": a_business_function,
     "contract_id": a_contract,
     "subcontractor_id": a_subcontractor,

@@ -152,6 +152,8 @@ def test_a_covers_post_with_a_wrong_question_says_why_and_attaches_nothing(clien
     assert "Nothing was attached." in refused.text and "asks for a policy document" in refused.text
     session.rollback()
     assert session.exec(select(AnswerEvidence)).all() == []
+    nothing = client.post(url, data={})
+    assert nothing.status_code == 422 and "Tick at least one question" in nothing.text
 
 
 def test_an_upload_on_a_question_without_javascript_leads_to_the_questions_it_covers(
@@ -197,3 +199,20 @@ def test_a_file_uploaded_on_a_question_is_offered_for_the_others_it_covers(clien
     assert "This document also covers" in panel
     assert 'value="assure.q1" checked>' in panel and 'value="assure.q2" checked>' in panel
     assert 'value="assure.q0" checked disabled>' in panel  # the one it was uploaded on
+
+
+def test_a_file_of_the_wrong_kind_is_refused_on_the_question_with_a_clear_message(client, session):
+    world = _world(session, REPORT_QUESTIONS)
+    contract = make_evidence(session, world.vendor, "msa.pdf", kind="contract")
+    session.commit()
+    login(client, world.contact.email)
+    response = client.post(
+        f"/portal/assessments/{world.assessment.id}/questions/assure.q0/evidence",
+        data={"evidence_id": str(contract.id)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert 'role="alert">Nothing was attached.' in response.text
+    assert "asks for a report or certificate document" in response.text
+    session.rollback()
+    assert session.exec(select(AnswerEvidence)).all() == []
