@@ -17,7 +17,7 @@ import time
 
 from bench import common
 
-BENCHMARKS = ("scoring", "page", "pages", "export", "autosave", "durability")
+BENCHMARKS = ("scoring", "page", "pages", "export", "autosave", "durability", "review")
 MODULES = {
     "scoring": "bench.scoring",
     "page": "bench.page",
@@ -25,6 +25,7 @@ MODULES = {
     "export": "bench.export",
     "autosave": "bench.autosave",
     "durability": "bench.durability",
+    "review": "bench.review",
 }
 
 

@@ -221,7 +221,7 @@ def build(url: str, vendors: int, findings_per_vendor: int = 10, seed: int = 7) 
                         "treatment": rng.choice([None, None, None, "mitigate", "accept"]),
                         "treatment_justification": None,
                         "next_review_date": TODAY + timedelta(days=rng.randint(-60, 700)),
-                        "auto_resend": False,
+                        "auto_resend": None,
                         "version": 1,
                         "created_at": NOW,
                         "updated_at": NOW,

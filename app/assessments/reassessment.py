@@ -23,7 +23,7 @@ from app.assessments.service import answers_of, create_assessment
 from app.audit.service import record
 from app.config import Settings
 from app.db import session_scope
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput, NotFound
 from app.models import (
     Answer,
     AnswerEvidence,
@@ -165,10 +165,77 @@ def overdue_reviews(
 # --- automatic re-sending -------------------------------------------------------------------------
 
 
+AUTO_RESEND_TIERS = "auto_resend_tiers"
+TIERS = ("critical", "high", "medium", "low")
+
+
+def resend_tiers(organisation: Organisation | None) -> set[str]:
+    """The tiers re-sent automatically by default (an untiered vendor counts as UNTIERED); the
+    older all-or-nothing setting ("auto_resend": true) means every tier."""
+    configured = (organisation.settings if organisation else {}) or {}
+    tiers = configured.get(AUTO_RESEND_TIERS)
+    if tiers is None:
+        return set(TIERS) if configured.get("auto_resend") else set()
+    return {str(t) for t in tiers if str(t) in TIERS}
+
+
 def auto_resend_enabled(vendor: Vendor, organisation: Organisation | None) -> bool:
-    """The vendor's own switch, or the organisation-wide default (settings["auto_resend"])."""
-    default = bool(((organisation.settings if organisation else {}) or {}).get("auto_resend"))
-    return bool(vendor.auto_resend) or default
+    """The vendor's own choice (on or off), else the organisation's default for its tier."""
+    if vendor.auto_resend is not None:
+        return bool(vendor.auto_resend)
+    return str(vendor.tier or UNTIERED) in resend_tiers(organisation)
+
+
+def set_vendor_resend(
+    *, session: Session, actor: User, vendor: Vendor, choice: str, ip: str | None = None
+) -> Vendor:
+    """Turn a vendor's automatic re-sending on, off, or back to the organisation's default."""
+    if vendor.organisation_id != actor.organisation_id:
+        raise NotFound("No such vendor.")
+    before = vendor.auto_resend
+    vendor.auto_resend = {"on": True, "off": False}.get(choice)
+    session.add(vendor)
+    session.flush()
+    record(
+        session=session,
+        action="vendor.auto_resend_set",
+        actor=actor,
+        organisation_id=vendor.organisation_id,
+        object_type="vendor",
+        object_id=vendor.id,
+        data={"from": before, "to": vendor.auto_resend},
+        ip=ip,
+    )
+    return vendor
+
+
+def set_resend_tiers(
+    *, session: Session, actor: User, tiers: list[str], ip: str | None = None
+) -> set[str]:
+    """The organisation's default: which tiers are re-sent automatically when their review is due."""
+    unknown = [t for t in tiers if t not in TIERS]
+    if unknown:
+        raise InvalidInput(f"Unknown tier {unknown[0]!r}: choose among {', '.join(TIERS)}.")
+    organisation = session.get(Organisation, actor.organisation_id)
+    assert organisation is not None  # buyer users belong to one
+    settings = dict(organisation.settings or {})
+    before = sorted(resend_tiers(organisation))
+    settings[AUTO_RESEND_TIERS] = [t for t in TIERS if t in tiers]
+    settings.pop("auto_resend", None)
+    organisation.settings = settings
+    session.add(organisation)
+    session.flush()
+    record(
+        session=session,
+        action="organisation.auto_resend_set",
+        actor=actor,
+        organisation_id=organisation.id,
+        object_type="organisation",
+        object_id=organisation.id,
+        data={"from": before, "to": settings[AUTO_RESEND_TIERS]},
+        ip=ip,
+    )
+    return set(settings[AUTO_RESEND_TIERS])
 
 
 def _definition_of(question: Question) -> dict:

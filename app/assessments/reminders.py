@@ -15,13 +15,15 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.assessments.sending import email_contacts
+from app.assessments.clarifications import FLAGGED
+from app.assessments.sending import email_contacts, invitation_valid_until
 from app.assessments.service import answers_of, evidence_keys
 from app.assessments.sheet import progress
 from app.audit.service import record
+from app.auth.invitations import invite_vendor_contact
 from app.config import Settings
 from app.db import session_scope
-from app.models import Assessment, AssessmentStatus, ReminderLog, utcnow
+from app.models import Assessment, AssessmentStatus, ReminderLog, Vendor, VendorContact, utcnow
 from app.questionnaires.service import questionnaire_of
 
 # The vendor has work to do in these states.
@@ -86,29 +88,33 @@ def remind_one(
     ):
         return None
     compiled = questionnaire_of(session=session, assessment=assessment)
-    values = {
-        k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
-    }
+    answers = answers_of(session=session, assessment_id=assessment.id)
+    values = {k: a.value for k, a in answers.items()}
     done = progress(compiled, values, evidence_keys(session=session, assessment_id=assessment.id))
     days_left = (assessment.due_date - today).days
     overdue = threshold == OVERDUE
-    subject = (
-        f"Overdue: questionnaire “{compiled.definition.title}”"
-        if overdue
-        else f"Reminder: questionnaire “{compiled.definition.title}” due "
-        f"{assessment.due_date:%d %b %Y}"
+    # Owing only clarifications: the answers were submitted once; the buyer asked about some.
+    clarifications = (
+        sum(1 for a in answers.values() if a.review_state in FLAGGED)
+        if assessment.status == AssessmentStatus.clarification_requested
+        else None
     )
-    emailed = email_contacts(
+    what = "clarification request" if clarifications is not None else "questionnaire"
+    subject = (
+        f"Overdue: {what} “{compiled.definition.title}”"
+        if overdue
+        else f"Reminder: {what} “{compiled.definition.title}” due {assessment.due_date:%d %b %Y}"
+    )
+    emailed = _remind_contacts(
         session=session,
         assessment=assessment,
-        template="assessment_reminder",
         subject=subject,
-        kind="reminder",
         context={
             "overdue": overdue,
             "days_left": days_left,
             "answered": done.answered,
             "required": done.required,
+            "clarifications": clarifications,
         },
         settings=settings,
     )
@@ -121,6 +127,49 @@ def remind_one(
         data={"threshold": threshold, "recipients": len(emailed)},
     )
     return len(emailed)
+
+
+def _remind_contacts(
+    *,
+    session: Session,
+    assessment: Assessment,
+    subject: str,
+    context: dict,
+    settings: Settings,
+) -> list[str]:
+    """One reminder per contact; a contact without an account gets a fresh invitation link in
+    it (valid until after the due date), since a sign-in page would be a dead end for them."""
+    vendor = session.get(Vendor, assessment.vendor_id)
+    contacts = session.exec(
+        select(VendorContact)
+        .where(VendorContact.vendor_id == assessment.vendor_id)
+        .order_by(VendorContact.id)
+    ).all()
+    sent = []
+    for contact in contacts:
+        invitation_url = None
+        if contact.user_id is None and vendor is not None:
+            _, invitation_url = invite_vendor_contact(
+                session=session,
+                actor=None,
+                vendor=vendor,
+                email=contact.email,
+                name=contact.name,
+                settings=settings,
+                valid_until=invitation_valid_until(assessment.due_date),
+                send_email=False,
+            )
+        sent += email_contacts(
+            session=session,
+            assessment=assessment,
+            template="assessment_reminder",
+            subject=subject,
+            kind="reminder",
+            context={**context, "invitation_url": invitation_url},
+            settings=settings,
+            contacts=[contact],
+        )
+    return sent
 
 
 def send_reminders(

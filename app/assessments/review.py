@@ -1,25 +1,23 @@
-"""The risk analyst's review: answers beside their evidence, the previous answer and the maturity
-each answer contributes; verdicts per answer and per file; the overall lifecycle steps.
+"""The risk analyst's review: verdicts per answer and per file, and the lifecycle steps.
 
-Verdicts are given while the assessment is under review (the vendor cannot change answers then).
-Visibility of threads is decided by `comments.comments_for`, never here.
+Verdicts are given while the assessment is under review (the vendor cannot change answers then);
+the first verdict on a submitted assessment starts the review. A clarification request or a
+rejection is a draft until the analyst sends the round back (`clarifications.py`). What the page
+shows is built in `review_page.py`; bulk verdicts are in `bulk_review.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
-
 from sqlmodel import Session, col, select
 
-from app.assessments.comments import add_comment, comments_for
-from app.assessments.context import buyer_facts
-from app.assessments.decisions import check_can_complete
+from app.assessments import notices
+from app.assessments.clarifications import clarification_round, post_requests
+from app.assessments.comments import add_comment
+from app.assessments.decisions import check_can_complete, latest, outcome_label
 from app.assessments.lifecycle import TRANSITIONS, Side, Transition, available
 from app.assessments.reassessment import set_next_review
-from app.assessments.sending import email_contacts, send_assessment
-from app.assessments.service import answers_of, apply_transition
+from app.assessments.sending import send_assessment
+from app.assessments.service import apply_transition
 from app.audit.service import record
 from app.auth.permissions import Permission, has_permission
 from app.config import Settings
@@ -32,7 +30,7 @@ from app.models import (
     AssessmentTransition,
     Comment,
     CommentVisibility,
-    Evidence,
+    DecisionKind,
     OutboxEmail,
     OutboxStatus,
     ReviewState,
@@ -40,168 +38,29 @@ from app.models import (
     VendorContact,
     utcnow,
 )
-from app.questionnaires.conditions import visible_questions
-from app.questionnaires.schema import Question, Section
 from app.questionnaires.service import questionnaire_of
-from app.scoring.adapter import answer_level
-from app.scoring.result import CAP_REASONS
 from app.scoring.service import score_assessment_and_store
 
 MAX_REASON = 2000
 
-# --- maturity contribution ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """What one answer contributes: the level claimed, the level that counts, and why they differ."""
-
-    claimed: int | None
-    effective: int | None
-    reason: str | None = None
-
-    @property
-    def capped(self) -> bool:
-        return self.claimed is not None and self.effective != self.claimed
-
-
-def contribution(
-    question: Question,
-    value: Any,
-    review_state: str,
-    evidence: list[tuple[AnswerEvidence, Evidence]],
-    *,
-    today: date,
-) -> Contribution | None:
-    """The claimed level (`answer_level`) and the effective one after the evidence caps of the
-    scoring model: a rejected answer counts 0; a level that needs evidence counts one below the
-    evidence threshold without a current, unrejected file. None for unscored questions."""
-    if not question.scored:
-        return None
-    claimed = answer_level(question, value)
-    if claimed is None:
-        if value is None:
-            return Contribution(None, 0, CAP_REASONS["unanswered"])
-        return Contribution(None, None, "not applicable")
-    if review_state == ReviewState.rejected:
-        return Contribution(claimed, 0, CAP_REASONS["answer_rejected"])
-    rule = question.evidence
-    if rule is None or claimed < rule.required_from_level or rule.required_from_level == 0:
-        return Contribution(claimed, claimed)
-    saw_rejected = saw_expired = False
-    for link, item in evidence:
-        if link.review_state == ReviewState.rejected:
-            saw_rejected = True
-        elif item.valid_until is not None and item.valid_until < today:
-            saw_expired = True
-        else:
-            return Contribution(claimed, claimed)
-    code = (
-        "evidence_expired"
-        if saw_expired
-        else "evidence_rejected"
-        if saw_rejected
-        else "evidence_missing"
-    )
-    return Contribution(claimed, rule.required_from_level - 1, CAP_REASONS[code])
-
-
-# --- the review page ------------------------------------------------------------------------------
-
-
-@dataclass
-class ReviewRow:
-    question: Question
-    answer: Answer | None
-    evidence: list[tuple[AnswerEvidence, Evidence]]
-    previous: Answer | None
-    contribution: Contribution | None
-    notes: list[tuple[Comment, User | None]] = field(default_factory=list)  # internal
-    messages: list[tuple[Comment, User | None]] = field(default_factory=list)  # with the vendor
-
-
-def evidence_by_answer(
-    *, session: Session, answer_ids: list[int]
-) -> dict[int, list[tuple[AnswerEvidence, Evidence]]]:
-    found: dict[int, list[tuple[AnswerEvidence, Evidence]]] = {}
-    if not answer_ids:
-        return found
-    rows = session.exec(
-        select(AnswerEvidence, Evidence)
-        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
-        .where(col(AnswerEvidence.answer_id).in_(answer_ids))
-        .order_by(col(Evidence.filename))
-    ).all()
-    for link, item in rows:
-        found.setdefault(link.answer_id, []).append((link, item))
-    return found
-
-
-def review_sections(
-    *,
-    session: Session,
-    assessment: Assessment,
-    viewer: User,
-    today: date,
-    only_key: str | None = None,
-) -> list[tuple[Section, list[ReviewRow]]]:
-    """Every visible (or answered) question with its answer, evidence, previous answer, maturity
-    contribution and both threads as `viewer` may see them. A fixed number of queries."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    answers = answers_of(session=session, assessment_id=assessment.id)
-    values = {k: a.value for k, a in answers.items()}
-    facts = buyer_facts(session=session, vendor_id=assessment.vendor_id)
-    visible = {q.key for q in visible_questions(questionnaire.definition, values, facts)}
-    previous = (
-        answers_of(session=session, assessment_id=assessment.previous_assessment_id)
-        if assessment.previous_assessment_id
-        else {}
-    )
-    evidence = evidence_by_answer(session=session, answer_ids=[a.id for a in answers.values()])
-    threads = comments_for(
-        session=session, assessment=assessment, viewer=viewer, question_key=only_key
-    )
-    sections = []
-    for section in questionnaire.definition.sections:
-        rows = []
-        for question in section.questions:
-            if only_key is not None and question.key != only_key:
-                continue
-            answer = answers.get(question.key)
-            if question.key not in visible and answer is None:
-                continue
-            files = evidence.get(answer.id, []) if answer else []
-            thread = threads.get(question.key, [])
-            rows.append(
-                ReviewRow(
-                    question=question,
-                    answer=answer,
-                    evidence=files,
-                    previous=previous.get(question.key),
-                    contribution=contribution(
-                        question,
-                        answer.value if answer else None,
-                        answer.review_state if answer else ReviewState.pending,
-                        files,
-                        today=today,
-                    ),
-                    notes=[t for t in thread if t[0].visibility == CommentVisibility.internal],
-                    messages=[t for t in thread if t[0].visibility == CommentVisibility.vendor],
-                )
-            )
-        if rows:
-            sections.append((section, rows))
-    return sections
-
-
-def review_counts(*, session: Session, assessment: Assessment) -> dict[str, int]:
-    counts = {state.value: 0 for state in ReviewState}
-    for answer in answers_of(session=session, assessment_id=assessment.id).values():
-        counts[ReviewState(answer.review_state).value] += 1
-    return counts
-
-
 # --- verdicts -------------------------------------------------------------------------------------
+
+
+def ready_for_verdicts(
+    *, session: Session, actor: User, assessment: Assessment, ip: str | None = None
+) -> None:
+    """Start the review of a submitted assessment with its first verdict; refuse verdicts in
+    any state but under review."""
+    if assessment.status == AssessmentStatus.submitted and may_take(actor, "begin_review"):
+        apply_transition(
+            session=session,
+            assessment=assessment,
+            name="begin_review",
+            actor=actor,
+            side=Side.buyer,
+            ip=ip,
+        )
+    _require_under_review(assessment)
 
 
 def _require_under_review(assessment: Assessment) -> None:
@@ -233,10 +92,9 @@ def review_answer(
 ) -> Answer:
     """Accept, ask for clarification of, or reject one answer.
 
-    A clarification request is also posted to the vendor-visible thread, so the vendor reads the
-    question there and answers it; a rejection needs a reason.
+    A clarification request or a rejection needs a reason; both wait as drafts and reach the
+    vendor's thread when the round is sent back (`take_action("request_clarification")`).
     """
-    _require_under_review(assessment)
     try:
         decision = ReviewState(decision)
     except ValueError:
@@ -250,6 +108,7 @@ def review_answer(
     if reason and len(reason) > MAX_REASON:
         raise InvalidInput(f"Keep the reason under {MAX_REASON:,} characters.")
     answer = _answer(session, assessment, question_key)
+    ready_for_verdicts(session=session, actor=actor, assessment=assessment, ip=ip)
     before = answer.review_state
     answer.review_state = decision
     answer.review_reason = reason
@@ -257,16 +116,6 @@ def review_answer(
     answer.reviewed_at = utcnow()
     session.add(answer)
     session.flush()
-    if decision == ReviewState.clarification:
-        add_comment(
-            session=session,
-            actor=actor,
-            assessment=assessment,
-            question_key=question_key,
-            body=reason or "",
-            visibility=CommentVisibility.vendor,
-            ip=ip,
-        )
     record(
         session=session,
         action=f"answer.{decision.value}",
@@ -291,14 +140,14 @@ def review_evidence(
     ip: str | None = None,
 ) -> AnswerEvidence:
     """Accept or reject one file attached to one answer (the file may serve other answers too)."""
-    _require_under_review(assessment)
-    decision = ReviewState(decision)
     if decision not in (ReviewState.accepted, ReviewState.rejected, ReviewState.pending):
         raise InvalidInput("Evidence is accepted or rejected.")
+    decision = ReviewState(decision)
     answer = _answer(session, assessment, question_key)
     link = session.get(AnswerEvidence, (answer.id, evidence_id))
     if link is None:
         raise NotFound("That file is not attached to this answer.")
+    ready_for_verdicts(session=session, actor=actor, assessment=assessment, ip=ip)
     before = link.review_state
     link.review_state = decision
     session.add(link)
@@ -387,8 +236,9 @@ def take_action(
     ip: str | None = None,
 ) -> Assessment:
     """One lifecycle step by the buyer, through apply_transition, plus what follows from it:
-    sending emails the vendor, a clarification request emails the vendor the reason, completing
-    sets the vendor's next review date."""
+    sending emails the vendor; sending back posts the drafted requests to their threads and emails
+    the vendor one message listing them (the reason is then optional); completing scores, sets the
+    vendor's next review date and tells the vendor."""
     if action not in TRANSITIONS:
         raise InvalidInput(f"Unknown action {action!r}.")
     if not may_take(actor, action):
@@ -413,6 +263,12 @@ def take_action(
         return assessment
     if action == "complete":
         check_can_complete(session=session, assessment=assessment)
+    drafts = ()
+    if action == "request_clarification":
+        drafts = clarification_round(session=session, assessment=assessment).drafts
+        if drafts and not reason:
+            count = len(drafts)
+            reason = f"{count} question{'s' if count != 1 else ''} to clarify."
     apply_transition(
         session=session,
         assessment=assessment,
@@ -423,20 +279,13 @@ def take_action(
         ip=ip,
     )
     if action == "request_clarification":
-        compiled = questionnaire_of(session=session, assessment=assessment)
-        flagged = [
-            compiled.by_key[a.question_key].text
-            for a in answers_of(session=session, assessment_id=assessment.id).values()
-            if a.review_state in (ReviewState.clarification, ReviewState.rejected)
-            and a.question_key in compiled.by_key
-        ]
-        email_contacts(
+        post_requests(session=session, actor=actor, assessment=assessment, drafts=drafts, ip=ip)
+        notices.clarification_requested(
             session=session,
             assessment=assessment,
-            template="clarification_requested",
-            subject=f"Clarification requested: “{compiled.definition.title}”",
-            kind="clarification",
-            context={"reviewer": actor.name, "reason": reason, "questions": flagged},
+            reviewer=actor,
+            reason=reason,
+            requests=drafts,
             settings=settings,
         )
     elif action == "complete":
@@ -444,6 +293,13 @@ def take_action(
         # maturity at once and the next review follows the tier that score sets.
         score_assessment_and_store(session=session, assessment=assessment, actor=actor, ip=ip)
         set_next_review(session=session, assessment=assessment, actor=actor, ip=ip)
+        decided = latest(session=session, assessment=assessment, kind=DecisionKind.review)
+        notices.review_completed(
+            session=session,
+            assessment=assessment,
+            settings=settings,
+            decision=outcome_label(decided.outcome) if decided else None,
+        )
     return assessment
 
 

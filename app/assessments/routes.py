@@ -4,20 +4,39 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.assessments import decisions, review
+from app.assessments import bulk_review, decisions, review
 from app.assessments.context import values_with_facts
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
+from app.assessments.reassessment import (
+    TIERS,
+    resend_tiers,
+    set_resend_tiers,
+    set_vendor_resend,
+)
+from app.assessments.review_page import SHOW_LABELS, Show, review_page, review_rows
+from app.assessments.reviewers import (
+    DEFAULT_REVIEWER,
+    assign_reviewer,
+    reviewer_choices,
+    set_default_reviewer,
+)
 from app.assessments.schemas import (
+    AUTO_RESEND_CHOICES,
     AnswerReviewForm,
+    BulkReviewForm,
     EvidenceReviewForm,
     ReasonForm,
+    ResendDefaultsForm,
+    ReviewerForm,
     SendForm,
     ThreadMessageForm,
+    VendorResendForm,
 )
 from app.assessments.sending import (
     recipients_from_form,
@@ -25,6 +44,7 @@ from app.assessments.sending import (
     vendors_with_contacts,
 )
 from app.assessments.service import (
+    answers_of,
     evidence_keys,
     get_assessment,
     open_assessment,
@@ -34,11 +54,12 @@ from app.assessments.sheet import progress
 from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
-from app.errors import InvalidInput
+from app.errors import InvalidInput, NotFound
 from app.evidence import filetypes
 from app.forms import PostedForm, parse, parse_repeated
 from app.models import (
     Campaign,
+    Organisation,
     Questionnaire,
     User,
     Vendor,
@@ -191,39 +212,107 @@ def publish_questionnaire_library(
     return redirect(request, "/assessments/new")
 
 
+# --- who reviews, and automatic re-sending ------------------------------------------------------
+
+
+@router.get("/assessments/settings")
+def review_settings(request: Request, user: Sender, session: SessionDep) -> Response:
+    """The organisation's defaults: who reviews when a vendor's owner cannot, and which tiers are
+    re-sent automatically when their review is due."""
+    organisation = session.get(Organisation, user.organisation_id)
+    return render(
+        request,
+        "assessments/settings.html",
+        {
+            "tiers": TIERS,
+            "resend": resend_tiers(organisation),
+            "reviewers": reviewer_choices(session=session, organisation_id=user.organisation_id),
+            "default_reviewer": ((organisation.settings if organisation else {}) or {}).get(
+                DEFAULT_REVIEWER
+            ),
+        },
+    )
+
+
+@router.post("/assessments/settings")
+def save_review_settings(
+    request: Request, user: Sender, session: SessionDep, form: PostedForm
+) -> Response:
+    posted = parse_repeated(ResendDefaultsForm, form)
+    ip = request_ip(request)
+    set_resend_tiers(session=session, actor=user, tiers=posted.tiers, ip=ip)
+    set_default_reviewer(session=session, actor=user, reviewer_id=posted.reviewer_id, ip=ip)
+    flash(request, "Saved: the default reviewer and automatic re-sending by tier.")
+    return redirect(request, "/assessments/settings")
+
+
+@router.post("/vendors/{vendor_id}/auto-resend")
+def vendor_resend(
+    request: Request, vendor_id: int, user: Sender, session: SessionDep, form: PostedForm
+) -> Response:
+    """Turn one vendor's automatic re-sending on, off, or back to its tier's default."""
+    choice = parse(VendorResendForm, form).auto_resend
+    vendor = session.get(Vendor, vendor_id)
+    if vendor is None or vendor.organisation_id != user.organisation_id:
+        raise NotFound(f"No vendor {vendor_id} here.")
+    set_vendor_resend(
+        session=session, actor=user, vendor=vendor, choice=choice, ip=request_ip(request)
+    )
+    flash(request, f"Automatic re-sending for {vendor.legal_name}: {AUTO_RESEND_CHOICES[choice]}.")
+    return redirect(request, f"/vendors/{vendor.id}#reviews")
+
+
 # --- review page ----------------------------------------------------------------------------------
 
 
-def _page_context(session, user: User, assessment_id: int) -> dict:
+def _page_context(
+    session, user: User, assessment_id: int, section: str | None = None, show: str = ""
+) -> dict:
     today = _today()
     opened = open_assessment(session=session, user=user, assessment_id=assessment_id)
     assessment, compiled = opened.assessment, opened.questionnaire
-    sections = review.review_sections(
-        session=session, assessment=assessment, viewer=user, today=today
+    try:
+        chosen = Show(show)
+    except ValueError:
+        raise InvalidInput(f"Unknown filter {show[:40]!r}.") from None
+    page = review_page(
+        session=session,
+        assessment=assessment,
+        viewer=user,
+        today=today,
+        section=section or None,
+        show=chosen,
     )
-    values = {
-        row.question.key: row.answer.value for _, rows in sections for row in rows if row.answer
-    }
     steps = timeline(session=session, assessment=assessment)
     return {
         "assessment": assessment,
         "vendor": session.get(Vendor, assessment.vendor_id),
         "questionnaire": session.get(Questionnaire, assessment.questionnaire_id),
         "definition": compiled.definition,
-        "sections": sections,
+        "questions_by_key": compiled.by_key,
+        "page": page,
+        "sections": page.sections,
+        "show_labels": SHOW_LABELS,
         "progress": progress(
             compiled,
-            values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values),
+            values_with_facts(
+                session=session,
+                vendor_id=assessment.vendor_id,
+                values=_all_values(session, assessment),
+            ),
             evidence_keys(session=session, assessment_id=assessment.id),
         ),
         "timeline": steps,
         "actors": review.actors_of(session=session, steps=steps),
         "actions": review.buyer_actions(user, assessment),
         "emails": review.emails_of(session=session, assessment=assessment),
-        "counts": review.review_counts(session=session, assessment=assessment),
-        "can_review": has_permission(user.role, Permission.review_assessments)
-        and assessment.status == "under_review",
-        "can_comment": _may_comment(user),
+        "counts": page.counts,
+        "reviewer": session.get(User, assessment.reviewer_id) if assessment.reviewer_id else None,
+        "reviewers": reviewer_choices(session=session, organisation_id=user.organisation_id)
+        if _may_review(user)
+        else [],
+        "can_review": _can_review(user, assessment),
+        "can_comment": _may_review(user),
         "can_retry": has_permission(user.role, Permission.send_questionnaires),
         "previewable": PREVIEWABLE,
         "today": today,
@@ -232,35 +321,54 @@ def _page_context(session, user: User, assessment_id: int) -> dict:
     }
 
 
-def _may_comment(user: User) -> bool:
+def _all_values(session, assessment) -> dict:
+    return {k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()}
+
+
+def _may_review(user: User) -> bool:
     return has_permission(user.role, Permission.review_assessments)
+
+
+def _can_review(user: User, assessment) -> bool:
+    """Verdicts are given under review; on a submitted assessment the first one starts it."""
+    return _may_review(user) and assessment.status in ("submitted", "under_review")
 
 
 @router.get("/assessments/{assessment_id}")
 def assessment_page(
-    request: Request, assessment_id: int, user: Viewer, session: SessionDep
+    request: Request,
+    assessment_id: int,
+    user: Viewer,
+    session: SessionDep,
+    section: str = "",
+    show: str = "",
 ) -> Response:
-    return render(request, "assessments/detail.html", _page_context(session, user, assessment_id))
+    context = _page_context(session, user, assessment_id, section, show)
+    return render(request, "assessments/detail.html", context)
 
 
 def _answer_fragment(request: Request, session, user: User, assessment_id: int, key: str):
     """The one answer's card for htmx, or the whole page after a plain form post."""
     if not is_htmx(request):
-        return redirect(request, f"/assessments/{assessment_id}#q-{key}")
+        return redirect(request, _back(request, assessment_id) + f"#q-{key}")
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
-    sections = review.review_sections(
+    rows = review_rows(
         session=session, assessment=assessment, viewer=user, today=_today(), only_key=key
     )
-    row = sections[0][1][0] if sections else None
     context = {
         "assessment": assessment,
-        "row": row,
-        "can_review": has_permission(user.role, Permission.review_assessments)
-        and assessment.status == "under_review",
-        "can_comment": _may_comment(user),
+        "row": rows[0] if rows else None,
+        "can_review": _can_review(user, assessment),
+        "can_comment": _may_review(user),
         "previewable": PREVIEWABLE,
     }
     return render(request, "assessments/detail.html", context, block="answer")
+
+
+def _back(request: Request, assessment_id: int) -> str:
+    """The review page as the analyst was looking at it (section and filter kept)."""
+    query = {k: request.query_params[k] for k in ("section", "show") if request.query_params.get(k)}
+    return f"/assessments/{assessment_id}" + (f"?{urlencode(query)}" if query else "")
 
 
 REVIEW_STEPS = ("begin_review", "request_clarification", "complete", "reopen", "cancel")
@@ -384,6 +492,67 @@ def answer_comment(
         ip=request_ip(request),
     )
     return _answer_fragment(request, session, user, assessment_id, question_key)
+
+
+@router.post("/assessments/{assessment_id}/bulk-review")
+def bulk_verdict(
+    request: Request,
+    assessment_id: int,
+    user: Reviewer,
+    session: SessionDep,
+    form: PostedForm,
+) -> Response:
+    """Accept the chosen answers, the answers whose files are accepted, or the listed files."""
+    posted = parse_repeated(BulkReviewForm, form)
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    ip = request_ip(request)
+    if posted.do == "files":
+        count = bulk_review.accept_files(
+            session=session,
+            actor=user,
+            assessment=assessment,
+            links=bulk_review.parse_pairs(posted.file, "file"),
+            ip=ip,
+        )
+        flash(request, f"Accepted {count} file{'s' if count != 1 else ''}.")
+    else:
+        if posted.do == "files_accepted":
+            count = bulk_review.accept_where_files_accepted(
+                session=session, actor=user, assessment=assessment, today=_today(), ip=ip
+            )
+        else:
+            count = bulk_review.accept_answers(
+                session=session,
+                actor=user,
+                assessment=assessment,
+                tokens=bulk_review.parse_pairs(posted.answer, "answer"),
+                ip=ip,
+            )
+        flash(request, f"Accepted {count} answer{'s' if count != 1 else ''}.")
+    return redirect(request, _back(request, assessment_id))
+
+
+@router.post("/assessments/{assessment_id}/reviewer")
+def reviewer_assign(
+    request: Request,
+    assessment_id: int,
+    user: Reviewer,
+    session: SessionDep,
+    form: PostedForm,
+) -> Response:
+    """Hand the review to a colleague (or take it)."""
+    reviewer_id = parse(ReviewerForm, form).reviewer_id
+    assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
+    assign_reviewer(
+        session=session,
+        actor=user,
+        assessment=assessment,
+        reviewer_id=reviewer_id,
+        ip=request_ip(request),
+    )
+    who = session.get(User, reviewer_id).name if reviewer_id else "nobody"
+    flash(request, f"The review is assigned to {who}.")
+    return redirect(request, f"/assessments/{assessment_id}")
 
 
 @router.post("/assessment-emails/{email_id}/retry")

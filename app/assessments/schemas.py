@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from app.forms import FormModel
+from app.forms import FormModel, one_of
 from app.models import AssessmentStatus, ReviewState
 
 # --- forms ---------------------------------------------------------------------------------------
@@ -80,6 +80,56 @@ class ThreadMessageForm(FormModel):
 
     body: str = Field(default="", max_length=5000)
     visibility: Annotated[str, AfterValidator(_visibility)] = "internal"
+
+
+BULK_STEPS = {
+    "answers": "Accept the chosen answers",
+    "files_accepted": "Accept the answers whose files are accepted",
+    "files": "Accept the files",
+}
+
+
+class BulkReviewForm(FormModel):
+    """A bulk verdict: `answer` repeats "id:version" as the page showed it, `file` repeats
+    "answer id:evidence id". Read with `parse_repeated`."""
+
+    do: Annotated[str, one_of(BULK_STEPS, "bulk steps")] = "answers"
+    answer: list[str] = []
+    file: list[str] = []
+
+
+def _optional_id(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError("number", "Choose a colleague from the list.") from None
+
+
+class ReviewerForm(FormModel):
+    """The assessment's reviewer, or the organisation's default (blank: nobody)."""
+
+    reviewer_id: Annotated[int | None, BeforeValidator(_optional_id)] = None
+
+
+class ResendDefaultsForm(FormModel):
+    """Automatic re-sending by tier (organisation defaults) and the default reviewer. Read with
+    `parse_repeated`: `tiers` repeats."""
+
+    tiers: list[str] = []
+    reviewer_id: Annotated[int | None, BeforeValidator(_optional_id)] = None
+
+
+AUTO_RESEND_CHOICES = {
+    "default": "Follow the organisation's default for the vendor's tier",
+    "on": "Always re-send automatically",
+    "off": "Never re-send automatically",
+}
+
+
+class VendorResendForm(FormModel):
+    auto_resend: Annotated[str, one_of(AUTO_RESEND_CHOICES, "choices")] = "default"
 
 
 # --- the API's JSON ------------------------------------------------------------------------------

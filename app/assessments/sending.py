@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -34,6 +34,15 @@ from app.questionnaires.service import available_questionnaires
 
 MAX_MESSAGE = 5000
 MAX_VENDORS = 500
+# An invitation sent with a questionnaire lasts until the due date plus this grace, so a contact
+# who answers late can still get in (the configured invitation days when that is later).
+INVITATION_GRACE_DAYS = 14
+
+
+def invitation_valid_until(due_date: date | None) -> datetime | None:
+    if due_date is None:
+        return None
+    return datetime.combine(due_date + timedelta(days=INVITATION_GRACE_DAYS), time.max, UTC)
 
 
 def portal_url(settings: Settings, assessment_id: int) -> str:
@@ -284,7 +293,8 @@ def send_assessment(
 ) -> tuple[list[str], list[str]]:
     """Move a draft to `sent`, invite people without an account, email everyone; (invited, emailed).
 
-    Assay itself (actor None, automatic re-assessments) sends as the system side and invites no one.
+    Assay itself (actor None, automatic re-assessments) sends as the system side; people without
+    an account get the invitation the email promises either way, valid until after the due date.
     """
     vendor = session.get(Vendor, assessment.vendor_id)
     assert vendor is not None  # foreign key
@@ -298,9 +308,10 @@ def send_assessment(
     )
     invited: list[str] = []
     people: list[tuple[str, str, bool]] = []  # email, name, has an account
+    valid_until = invitation_valid_until(assessment.due_date)
     for contact in contacts:
         has_account = contact.user_id is not None
-        if not has_account and actor is not None:
+        if not has_account:
             invite_vendor_contact(
                 session=session,
                 actor=actor,
@@ -308,12 +319,11 @@ def send_assessment(
                 email=contact.email,
                 name=contact.name,
                 settings=settings,
+                valid_until=valid_until,
             )
             invited.append(contact.email)
         people.append((contact.email, contact.name, has_account))
     for person in new_contacts:
-        if actor is None:
-            continue
         invite_vendor_contact(
             session=session,
             actor=actor,
@@ -321,6 +331,7 @@ def send_assessment(
             email=person.email,
             name=person.name,
             settings=settings,
+            valid_until=valid_until,
         )
         invited.append(person.email)
         people.append((person.email, person.name or person.email.split("@")[0], False))
@@ -362,16 +373,19 @@ def email_contacts(
     kind: str,
     context: dict[str, Any],
     settings: Settings,
+    contacts: Sequence[VendorContact] | None = None,
 ) -> list[str]:
-    """Queue one email per contact of the assessment's vendor (reminders, clarification requests)."""
+    """Queue one email per contact of the assessment's vendor (reminders, clarification requests),
+    or per contact given."""
     vendor = session.get(Vendor, assessment.vendor_id)
     questionnaire = session.get(Questionnaire, assessment.questionnaire_id)
     buyer = session.get(Organisation, assessment.organisation_id)
-    contacts = session.exec(
-        select(VendorContact)
-        .where(VendorContact.vendor_id == assessment.vendor_id)
-        .order_by(VendorContact.id)
-    ).all()
+    if contacts is None:
+        contacts = session.exec(
+            select(VendorContact)
+            .where(VendorContact.vendor_id == assessment.vendor_id)
+            .order_by(VendorContact.id)
+        ).all()
     base = {
         "buyer": buyer.name if buyer else "Your customer",
         "vendor": vendor.legal_name if vendor else "",

@@ -13,6 +13,7 @@ from app.assessments.answer_store import AnswerConflict as AnswerConflict  # rai
 from app.assessments.answer_store import AnswerStore
 from app.assessments.answers import coerce_answer
 from app.assessments.lifecycle import EDITABLE_STATES, Side, check_transition
+from app.assessments.reviewers import default_reviewer_id
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import (
@@ -132,6 +133,7 @@ def create_assessment(
         due_date=due_date,
         message=message,
         created_by_id=actor.id if actor else None,
+        reviewer_id=default_reviewer_id(session=session, vendor=vendor),
     )
     session.add(assessment)
     session.flush()
@@ -146,6 +148,7 @@ def create_assessment(
             "vendor_id": vendor.id,
             "questionnaire": f"{questionnaire.key} v{questionnaire.version}",
             "due_date": due_date,
+            "reviewer_id": assessment.reviewer_id,
         },
     )
     return assessment

@@ -14,7 +14,7 @@ invitation page, which only they can open).
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import update
@@ -78,21 +78,25 @@ def _can_invite(session: Session, actor: User, vendor: Vendor) -> bool:
 def invite_vendor_contact(
     *,
     session: Session,
-    actor: User,
+    actor: User | None,
     vendor: Vendor,
     email: str,
     name: str,
     role: Role = Role.vendor_contact,
     settings: Settings | None = None,
+    valid_until: datetime | None = None,
+    send_email: bool = True,
 ) -> tuple[Invitation, str]:
     """Invite someone at `vendor` to the vendor portal: queues the email, returns the link.
 
-    Procurement invites for their organisation's vendors, a vendor admin for their own vendor.
-    A new invitation for the same person and vendor replaces any earlier unused one, keeping the
+    Procurement invites for their organisation's vendors, a vendor admin for their own vendor;
+    Assay itself (actor None) for an automatic re-assessment. The link lasts the configured
+    days, or until `valid_until` when later (a questionnaire's due date plus grace). A new
+    invitation for the same person and vendor replaces any earlier unused one, keeping the
     higher role: sending a questionnaire never turns a pending vendor admin into a contact.
     """
     settings = settings or get_settings()
-    if not _can_invite(session, actor, vendor):
+    if actor is not None and not _can_invite(session, actor, vendor):
         raise NotFound("No such vendor here.")
     role = Role(role)
     if role not in VENDOR_ROLES:
@@ -139,29 +143,15 @@ def invite_vendor_contact(
         role=role,
         organisation_id=vendor.organisation_id,
         vendor_id=vendor.id,
-        invited_by_id=actor.id,
-        expires_at=now + timedelta(days=settings.invitation_days),
+        invited_by_id=actor.id if actor else None,
+        expires_at=max(now + timedelta(days=settings.invitation_days), valid_until or now),
     )
     session.add(invitation)
     session.flush()
     url = f"{settings.base_url}/invitations/{token}"
     buyer = session.get(Organisation, vendor.organisation_id)
-    queue_email(
-        session=session,
-        to=email,
-        subject=f"{buyer.name if buyer else 'A customer'} invites you to Assay",
-        template="vendor_invitation",
-        context={
-            "name": name,
-            "inviter": actor.name,
-            "buyer": buyer.name if buyer else "",
-            "vendor": vendor.legal_name,
-            "url": url,
-            "expires": invitation.expires_at.strftime("%d %B %Y"),
-        },
-        kind="invitation",
-        organisation_id=vendor.organisation_id,
-    )
+    if send_email:
+        _queue_invitation(session, invitation, vendor, buyer, actor, name, url)
     record(
         session=session,
         action="vendor_contact.invited",
@@ -172,6 +162,34 @@ def invite_vendor_contact(
         data={"email": email, "role": role.value, "invitation_id": invitation.id},
     )
     return invitation, url
+
+
+def _queue_invitation(
+    session: Session,
+    invitation: Invitation,
+    vendor: Vendor,
+    buyer: Organisation | None,
+    actor: User | None,
+    name: str,
+    url: str,
+) -> None:
+    """The invitation email, queued in the caller's transaction."""
+    queue_email(
+        session=session,
+        to=invitation.email,
+        subject=f"{buyer.name if buyer else 'A customer'} invites you to Assay",
+        template="vendor_invitation",
+        context={
+            "name": name,
+            "inviter": actor.name if actor else "Assay",
+            "buyer": buyer.name if buyer else "",
+            "vendor": vendor.legal_name,
+            "url": url,
+            "expires": invitation.expires_at.strftime("%d %B %Y"),
+        },
+        kind="invitation",
+        organisation_id=vendor.organisation_id,
+    )
 
 
 def open_invitation(*, session: Session, token: str) -> Invitation:

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from app.dashboard.service import chart_svgs, dashboard
+from app.dashboard.tasks import my_tasks
 from app.models import User, utcnow
 from app.web import render
 
@@ -18,4 +19,9 @@ def dashboard_response(request: Request, session: Session, user: User) -> Respon
     today = utcnow().date()
     figures = dashboard(session=session, organisation_id=user.organisation_id, today=today)
     charts = {name: Markup(markup) for name, markup in chart_svgs(figures).items()}  # noqa: S704 (built with escape())
-    return render(request, "dashboard/index.html", {"d": figures, "charts": charts, "today": today})
+    tasks = my_tasks(session=session, user=user, today=today)
+    return render(
+        request,
+        "dashboard/index.html",
+        {"d": figures, "charts": charts, "today": today, "tasks": tasks},
+    )

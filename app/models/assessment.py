@@ -60,6 +60,8 @@ class Assessment(SQLModel, table=True):
     attestation: dict | None = Field(default=None, sa_type=JSON)
     reuse_across_buyers: bool = False
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # Who reviews the answers and hears of the submission (review_assessments permission).
+    reviewer_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     version: int = 1
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})

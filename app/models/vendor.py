@@ -130,7 +130,9 @@ class Vendor(SQLModel, table=True):
     treatment_justification: str | None = Field(default=None, max_length=2000)
     treatment_due: date | None = None
     next_review_date: date | None = Field(default=None, index=True)
-    auto_resend: bool = False
+    # Automatic re-sending when the review is due: None follows the organisation's default for
+    # the vendor's tier (Organisation.settings["auto_resend_tiers"]).
+    auto_resend: bool | None = None
 
     version: int = 1
     created_at: datetime = created_at_field()

@@ -1,18 +1,22 @@
 """The Excel round trip: the assessment as a workbook to answer offline, and its import.
 
 Building and reading the workbook are pure; `export_workbook`, `preview_import` and
-`apply_import` put them to work on an assessment.
+`apply_import` put them to work on an assessment, read through the answered sheet (`sheet.py`).
 
-One row per question. Only the Answer and Comment columns are unlocked; the key and the answer's
-row version travel in hidden columns, and a hidden sheet names the assessment and questionnaire
-version, so a workbook edited outside those two columns, or for another assessment, is refused
-with a message per row instead of being half applied.
+One row per question the vendor is shown. Options are written and read by their labels (their
+codes are accepted too); a table question's rows go to a sheet of their own, one column per field.
+Only the Answer and Comment columns (and a table's cells) are unlocked; the key and the answer's
+row version travel in hidden columns, and a hidden sheet names the assessment, the questionnaire
+version and the table sheets, so a workbook edited outside those cells, or for another assessment,
+is refused with a message per row. A row a colleague changed in the portal after the export is
+blocked; the other rows still apply.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,10 +31,11 @@ from starlette.datastructures import UploadFile
 
 from app.assessments.answers import coerce_answer, display_value
 from app.assessments.service import AnswerConflict, answers_of, lock_for_answers, save_answer
+from app.assessments.sheet import answered_sheet
 from app.audit.service import record
 from app.errors import Conflict, InvalidInput, TooLarge
 from app.models import Assessment, Questionnaire, User
-from app.questionnaires.schema import Question, QuestionType
+from app.questionnaires.schema import GroupField, Question, QuestionType
 from app.questionnaires.service import Compiled, questionnaire_of
 from app.spreadsheets import safe_text
 from app.uploads import READ_ERRORS, WorkbookRefused, WorkbookTooLarge, open_workbook
@@ -56,16 +61,117 @@ MAX_ROWS = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 TYPE_LABELS = {
-    QuestionType.single_choice: "Choose one (value)",
-    QuestionType.multi_choice: "Choose any (values, comma separated)",
-    QuestionType.yes_no_na: "yes / no / na",
+    QuestionType.single_choice: "Choose one",
+    QuestionType.multi_choice: "Choose any (one per line, or separated by ;)",
+    QuestionType.yes_no_na: "Choose one",
     QuestionType.maturity: "Maturity level 0–5",
     QuestionType.text: "Text",
     QuestionType.number: "Number",
     QuestionType.date: "Date (YYYY-MM-DD)",
     QuestionType.evidence_only: "Evidence only: attach files in the portal",
-    QuestionType.group: "Table (JSON list of rows)",
+    QuestionType.group: "Table: one row per item in its own sheet",
 }
+CHOICES = (QuestionType.single_choice, QuestionType.multi_choice, QuestionType.yes_no_na)
+TABLE_PREFIX = "Table "
+TABLE_HEADER_ROW = 2  # row 1 holds the question, row 2 the field names, rows from 3 the items
+TABLE_SPARE_ROWS = 20  # unlocked empty rows under a table's items
+
+
+def table_sheet(number: int) -> str:
+    return f"{TABLE_PREFIX}{number}"
+
+
+def table_note(sheet: str) -> str:
+    return f"See the sheet “{sheet}”"
+
+
+# --- options by their labels ------------------------------------------------------------------
+
+
+def allowed_labels(question: Question | GroupField) -> str:
+    return "; ".join(o.label for o in question.options)
+
+
+def _option_value(question: Question | GroupField, text: str) -> str | None:
+    """The option a cell names by its label or its code (either case), or None."""
+    wanted = text.strip().casefold()
+    for option in question.options:
+        if wanted in (option.label.strip().casefold(), option.value.casefold()):
+            return option.value
+    return None
+
+
+def from_cell(question: Question | GroupField, raw: Any) -> Any:
+    """A cell's choice (labels or codes) or maturity level ("3" or "3 – …") as `coerce_answer`
+    reads it; InvalidInput naming the allowed values when a choice is not one."""
+    kind = QuestionType(question.type)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if kind in (QuestionType.single_choice, QuestionType.yes_no_na):
+        value = _option_value(question, str(raw))
+        if value is None:
+            raise InvalidInput(
+                f"{str(raw)[:60]!r} is not one of the options. Allowed: {allowed_labels(question)}."
+            )
+        return value
+    if kind == QuestionType.multi_choice:
+        chosen, unknown = [], []
+        for part in re.split(r"[;\n]", str(raw)):
+            if not part.strip():
+                continue
+            value = _option_value(question, part)
+            if value is None:  # codes may also be separated by commas
+                pieces = [_option_value(question, p) for p in part.split(",") if p.strip()]
+                if pieces and all(pieces):
+                    chosen += pieces
+                    continue
+                unknown.append(part.strip()[:60])
+            else:
+                chosen.append(value)
+        if unknown:
+            raise InvalidInput(
+                f"Not an option: {', '.join(repr(u) for u in unknown)}. "
+                f"Allowed: {allowed_labels(question)}."
+            )
+        return chosen
+    if kind == QuestionType.maturity and isinstance(raw, str):
+        match = re.match(r"\s*(\d+)", raw)
+        return match.group(1) if match else raw
+    return raw
+
+
+def _options_text(question: Question) -> str:
+    kind = QuestionType(question.type)
+    if kind in CHOICES:
+        return "\n".join(o.label for o in question.options)
+    if kind == QuestionType.maturity:
+        return "\n".join(f"{n} = {text}" for n, text in sorted(question.levels.items()))
+    if kind == QuestionType.group:
+        return "Fields: " + ", ".join(f.text for f in question.fields)
+    return ""
+
+
+def _cell_value(question: Question | GroupField, value: Any) -> Any:
+    """An answer as it goes into a cell (what reading it back turns into the same value)."""
+    if value is None:
+        return None
+    kind = QuestionType(question.type)
+    if kind in CHOICES:
+        labels = {o.value: o.label for o in question.options}
+        chosen = value if isinstance(value, list) else [value]
+        return safe_text("; ".join(labels.get(v, str(v)) for v in chosen))
+    if kind in (QuestionType.maturity, QuestionType.number):
+        return value
+    return safe_text(str(value))
+
+
+def _choices(question: Question | GroupField) -> list[str] | None:
+    kind = QuestionType(question.type)
+    if kind in (QuestionType.single_choice, QuestionType.yes_no_na):
+        return [o.label for o in question.options]
+    if kind == QuestionType.maturity:
+        return [str(n) for n in range(6)]
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,44 +183,72 @@ class ExportRow:
     version: int
 
 
-def _options_text(question: Question) -> str:
-    kind = QuestionType(question.type)
-    if kind in (QuestionType.single_choice, QuestionType.multi_choice, QuestionType.yes_no_na):
-        return "\n".join(f"{o.value} = {o.label}" for o in question.options)
-    if kind == QuestionType.maturity:
-        return "\n".join(f"{n} = {text}" for n, text in sorted(question.levels.items()))
-    if kind == QuestionType.group:
-        return "Fields: " + ", ".join(f"{f.key} ({f.text})" for f in question.fields)
-    return ""
+class _Lists:
+    """The dropdowns of a workbook: one hidden list per set of choices, one validation per sheet
+    and list, shared by its cells."""
+
+    def __init__(self, meta) -> None:
+        self.meta = meta
+        self.columns: dict[tuple[str, ...], tuple[str, int]] = {}
+        self.validations: dict[tuple[str, tuple[str, ...]], DataValidation] = {}
+
+    def add(self, ws, cell, choices: list[str]) -> None:
+        signature = tuple(choices)
+        if signature not in self.columns:
+            column = get_column_letter(3 + len(self.columns))
+            for i, choice in enumerate(choices, start=1):
+                self.meta[f"{column}{i}"] = safe_text(choice)
+            self.columns[signature] = (column, len(choices))
+        validation = self.validations.get((ws.title, signature))
+        if validation is None:
+            column, size = self.columns[signature]
+            validation = DataValidation(
+                type="list",
+                formula1=f"'{META_SHEET}'!${column}$1:${column}${size}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Not an option",
+                error="Choose one of the offered options.",
+            )
+            ws.add_data_validation(validation)
+            self.validations[(ws.title, signature)] = validation
+        validation.add(cell)
 
 
-def _cell_value(question: Question, value: Any) -> Any:
-    """An answer as it goes into the Answer cell (what reading it back turns into the same value)."""
-    if value is None:
-        return None
-    kind = QuestionType(question.type)
-    if kind == QuestionType.multi_choice:
-        return ", ".join(value)
-    if kind == QuestionType.group:
-        return safe_text(json.dumps(value, ensure_ascii=False))
-    if kind in (QuestionType.maturity, QuestionType.number):
-        return value
-    return safe_text(str(value))
+def _unlock(cell, fill) -> None:
+    cell.protection = Protection(locked=False)
+    cell.fill = fill
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _choices(question: Question) -> list[str] | None:
-    kind = QuestionType(question.type)
-    if kind in (QuestionType.single_choice, QuestionType.yes_no_na):
-        return [o.value for o in question.options]
-    if kind == QuestionType.maturity:
-        return [str(n) for n in range(6)]
-    return None
+def _table_sheet(wb, lists: _Lists, name: str, question: Question, rows: list[dict], fill) -> None:
+    """A table question's items, one row each, one column per field."""
+    ws = wb.create_sheet(name)
+    ws.append([safe_text(question.text)])
+    ws.cell(1, 1).font = Font(bold=True)
+    ws.append([safe_text(f.text + ("" if f.required else " (optional)")) for f in question.fields])
+    for cell in ws[TABLE_HEADER_ROW]:
+        cell.font = Font(bold=True)
+    for item in rows:
+        ws.append([_cell_value(f, item.get(f.key)) for f in question.fields])
+    last = TABLE_HEADER_ROW + len(rows) + TABLE_SPARE_ROWS
+    for column, field_ in enumerate(question.fields, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = 28
+        choices = _choices(field_)
+        for row in range(TABLE_HEADER_ROW + 1, last + 1):
+            cell = ws.cell(row, column)
+            _unlock(cell, fill)
+            if choices:
+                lists.add(ws, cell, choices)
+    ws.freeze_panes = f"A{TABLE_HEADER_ROW + 1}"
+    ws.protection.sheet = True
 
 
 def build_workbook(
     *, rows: list[ExportRow], assessment_id: int, content_hash: str, title: str
 ) -> bytes:
-    """The xlsx bytes: protected sheet, dropdowns for choices and levels, current answers filled."""
+    """The xlsx bytes: protected sheets, dropdowns of labels for choices and levels, current
+    answers filled, a sheet per table question."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -125,10 +259,15 @@ def build_workbook(
     ws.append(HEADERS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    lists: dict[tuple[str, ...], DataValidation] = {}
+    lists = _Lists(meta)
     editable_fill = PatternFill("solid", fgColor="FFF7E0")
+    tables: list[tuple[str, Question, list[dict]]] = []
     for row in rows:
         question = row.question
+        table = None
+        if question.type == QuestionType.group:
+            table = table_sheet(len(tables) + 1)
+            tables.append((table, question, list(row.value or [])))
         ws.append(
             [
                 safe_text(row.section),
@@ -136,39 +275,25 @@ def build_workbook(
                 safe_text(question.text + ("" if question.required else " (optional)")),
                 TYPE_LABELS[QuestionType(question.type)],
                 safe_text(_options_text(question)),
-                _cell_value(question, row.value),
+                table_note(table) if table else _cell_value(question, row.value),
                 safe_text(row.comment) if row.comment else None,
                 row.version,
             ]
         )
         r = ws.max_row
-        for column in (COL_ANSWER, COL_COMMENT):
-            cell = ws.cell(r, column)
-            if column == COL_ANSWER and question.type == QuestionType.evidence_only:
-                continue
-            cell.protection = Protection(locked=False)
-            cell.fill = editable_fill
+        for column in (COL_TEXT, COL_OPTIONS):
+            ws.cell(r, column).alignment = Alignment(wrap_text=True, vertical="top")
+        _unlock(ws.cell(r, COL_COMMENT), editable_fill)
+        if table or question.type == QuestionType.evidence_only:
+            continue
+        _unlock(ws.cell(r, COL_ANSWER), editable_fill)
         choices = _choices(question)
         if choices:
-            signature = tuple(choices)
-            validation = lists.get(signature)
-            if validation is None:
-                column = get_column_letter(3 + len(lists))
-                for i, choice in enumerate(choices, start=1):
-                    meta[f"{column}{i}"] = choice
-                validation = DataValidation(
-                    type="list",
-                    formula1=f"'{META_SHEET}'!${column}$1:${column}${len(choices)}",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle="Not an option",
-                    error="Choose one of the offered values.",
-                )
-                ws.add_data_validation(validation)
-                lists[signature] = validation
-            validation.add(ws.cell(r, COL_ANSWER))
-        for column in (COL_TEXT, COL_OPTIONS, COL_ANSWER, COL_COMMENT):
-            ws.cell(r, column).alignment = Alignment(wrap_text=True, vertical="top")
+            lists.add(ws, ws.cell(r, COL_ANSWER), choices)
+    for number, (name, question, items) in enumerate(tables, start=1):
+        _table_sheet(wb, lists, name, question, items, editable_fill)
+        meta.cell(3 + number, 1, f"table:{question.key}")  # which sheet holds which question
+        meta.cell(3 + number, 2, name)
     widths = {COL_SECTION: 22, COL_TEXT: 60, COL_TYPE: 18, COL_OPTIONS: 45}
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -177,10 +302,12 @@ def build_workbook(
     ws.column_dimensions[get_column_letter(COL_KEY)].hidden = True
     ws.column_dimensions[get_column_letter(COL_VERSION)].hidden = True
     ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{ws.max_row}"
     ws.protection.sheet = True
     ws.protection.autoFilter = False
     meta.protection.sheet = True
     meta.sheet_state = "veryHidden"
+    wb.move_sheet(meta, offset=len(wb.sheetnames) - 1 - wb.index(meta))
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -224,18 +351,14 @@ def _unquote(value: Any) -> Any:
     return value
 
 
-def _raw_answer(question: Question, value: Any) -> Any:
+def _raw_answer(question: Question | GroupField, value: Any) -> Any:
+    """A cell as `coerce_answer` reads it: formulas as text, dates as dates, choices by label."""
     value = _unquote(value)
     if isinstance(value, datetime):
         value = value.date()
     kind = QuestionType(question.type)
-    if kind == QuestionType.group and isinstance(value, str) and value.strip():
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise InvalidInput(
-                "Write the table as a JSON list of rows, as exported (or answer it in the portal)."
-            ) from None
+    if kind in CHOICES or kind == QuestionType.maturity:
+        value = from_cell(question, value)
     if kind == QuestionType.text and value is not None and not isinstance(value, str):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -265,6 +388,62 @@ def _open(data: bytes):
         raise InvalidInput(not_xlsx) from None
 
 
+def _tables(wb, meta, questionnaire: Compiled) -> dict[str, str]:
+    """Question key → the sheet holding its table, as the hidden sheet names them."""
+    tables = {}
+    for label, name in meta.iter_rows(min_row=4, max_col=2, values_only=True):
+        label = _text(label)
+        if not label.startswith("table:"):
+            continue
+        key = label.removeprefix("table:")
+        if key in questionnaire.by_key and _text(name) in wb.sheetnames:
+            tables[key] = _text(name)
+    return tables
+
+
+def _table_rows(wb, tables: dict[str, str], question: Question) -> list[dict[str, Any]]:
+    """A table question's items from its sheet, each cell read like an answer cell."""
+    name = tables.get(question.key)
+    if name is None:
+        raise InvalidInput("Its table sheet is missing; export a fresh workbook.")
+    ws = wb[name]
+    fields = question.fields
+    header = [
+        _text(c)
+        for c in next(
+            ws.iter_rows(
+                min_row=TABLE_HEADER_ROW,
+                max_row=TABLE_HEADER_ROW,
+                max_col=len(fields),
+                values_only=True,
+            ),
+            (),
+        )
+    ]
+    expected = [f.text + ("" if f.required else " (optional)") for f in fields]
+    if header != expected:
+        raise InvalidInput(f"The column headings of the sheet “{name}” were changed.")
+    if ws.max_row > MAX_ROWS:
+        raise TooLarge(f"The sheet “{name}” has more than {MAX_ROWS} rows.")
+    items = []
+    for number, cells in enumerate(
+        ws.iter_rows(min_row=TABLE_HEADER_ROW + 1, max_col=len(fields), values_only=True),
+        start=TABLE_HEADER_ROW + 1,
+    ):
+        if all(c is None or _text(c) == "" for c in cells):
+            continue
+        item = {}
+        for field_, cell in zip(fields, cells, strict=False):
+            try:
+                item[field_.key] = _raw_answer(field_, cell)
+            except InvalidInput as exc:
+                raise InvalidInput(
+                    f"Sheet “{name}”, row {number}, {field_.text}: {exc.message}"
+                ) from None
+        items.append(item)
+    return items
+
+
 def parse_workbook(
     data: bytes, *, assessment_id: int, content_hash: str, questionnaire: Compiled
 ) -> ParsedWorkbook:
@@ -286,6 +465,7 @@ def parse_workbook(
     if ws.max_row > MAX_ROWS:
         raise TooLarge(f"The sheet has more than {MAX_ROWS} rows.")
     sections = {q.key: s.title for s in questionnaire.definition.sections for q in s.questions}
+    tables = _tables(wb, meta, questionnaire)
     result = ParsedWorkbook()
     seen: set[str] = set()
     for number, cells in enumerate(
@@ -332,7 +512,13 @@ def parse_workbook(
             result.errors.append(RowError(number, question.text, "The hidden version was edited."))
             continue
         raw = cells[COL_ANSWER - 1]
-        if question.type == QuestionType.evidence_only:
+        if question.type == QuestionType.group:
+            try:
+                value = coerce_answer(question, _table_rows(wb, tables, question))
+            except InvalidInput as exc:
+                result.errors.append(RowError(number, question.text, exc.message))
+                continue
+        elif question.type == QuestionType.evidence_only:
             if _text(raw):
                 result.errors.append(
                     RowError(number, question.text, "Attach files for this question in the portal.")
@@ -359,29 +545,26 @@ def parse_workbook(
 
 
 def export_workbook(*, session: Session, assessment: Assessment) -> bytes:
-    """The assessment as a workbook with the current answers and their row versions."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    answers = answers_of(session=session, assessment_id=assessment.id)
-    rows = []
-    for section in questionnaire.definition.sections:
-        for question in section.questions:
-            answer = answers.get(question.key)
-            rows.append(
-                ExportRow(
-                    section=section.title,
-                    question=question,
-                    value=answer.value if answer else None,
-                    comment=answer.comment if answer else None,
-                    version=answer.version if answer else 0,
-                )
-            )
+    """The questions this vendor is shown, with the current answers and their row versions."""
+    sheet = answered_sheet(session=session, assessment=assessment)
+    rows = [
+        ExportRow(
+            section=section.title,
+            question=item.question,
+            value=item.value,
+            comment=item.comment,
+            version=item.answer.version if item.answer else 0,
+        )
+        for section in sheet.sections
+        for item in section.shown
+    ]
     row = session.get(Questionnaire, assessment.questionnaire_id)
     assert row is not None
     return build_workbook(
         rows=rows,
         assessment_id=assessment.id,
         content_hash=row.content_hash,
-        title=questionnaire.definition.title,
+        title=sheet.questionnaire.definition.title,
     )
 
 
@@ -406,6 +589,7 @@ class ImportChange:
 class ImportPreview:
     changes: list[ImportChange]
     errors: list  # RowError: row, question, message
+    blocked: list = field(default_factory=list)  # RowError: rows a colleague changed since
 
     @property
     def ok(self) -> bool:
@@ -413,7 +597,8 @@ class ImportPreview:
 
 
 def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> ImportPreview:
-    """Every change the workbook would make and every problem with it; nothing is saved."""
+    """Every change the workbook would make, every problem with it, and the rows a colleague
+    changed in the portal since the export (those are left out); nothing is saved."""
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     row = session.get(Questionnaire, assessment.questionnaire_id)
     assert row is not None
@@ -425,7 +610,7 @@ def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> 
     )
     answers = answers_of(session=session, assessment_id=assessment.id)
     changes: list[ImportChange] = []
-    errors = list(parsed.errors)
+    blocked: list[RowError] = []
     for item in parsed.rows:
         current = answers.get(item.question.key)
         current_value = current.value if current else None
@@ -434,13 +619,13 @@ def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> 
             continue
         current_version = current.version if current else 0
         if item.version != current_version:
-            errors.append(
+            blocked.append(
                 RowError(
                     item.row,
                     item.question.text,
                     "Changed in the portal since this workbook was exported (now: "
-                    f"{display_value(item.question, current_value)}). Nothing was applied; "
-                    "download a fresh workbook or answer this question in the portal.",
+                    f"{display_value(item.question, current_value)}). This row is left out; "
+                    "answer it in the portal or download a fresh workbook.",
                 )
             )
             continue
@@ -456,8 +641,14 @@ def preview_import(*, session: Session, assessment: Assessment, data: bytes) -> 
                 version=item.version,
             )
         )
-    errors.sort(key=lambda e: e.row)
-    return ImportPreview(changes=changes, errors=errors)
+    errors = sorted(parsed.errors, key=lambda e: e.row)
+    return ImportPreview(changes=changes, errors=errors, blocked=blocked)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    applied: int
+    blocked: list[str]  # keys a colleague changed after the preview: left as they are
 
 
 def apply_import(
@@ -467,23 +658,41 @@ def apply_import(
     assessment: Assessment,
     changes: list[dict[str, Any]],
     ip: str | None = None,
-) -> int:
-    """Save every previewed change, or none: a row changed meanwhile undoes the whole import."""
+) -> ImportResult:
+    """Save the previewed changes; a row a colleague changed after the preview is left out
+    (their answer stands) and the others apply. Unreadable changes apply nothing."""
     if not changes:
         raise InvalidInput("There is nothing to apply.")
     try:
+        keys = [str(c["key"]) for c in changes]
+        versions = [int(c["version"]) for c in changes]
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput("The import could not be read; upload the workbook again.") from None
+    applied, blocked = [], []
+    try:
         with session.begin_nested():
             opened = lock_for_answers(session=session, assessment=assessment)
-            for change in changes:
+            current = answers_of(session=session, assessment_id=assessment.id)
+            for change, key, version in zip(changes, keys, versions, strict=True):
+                now = current[key].version if key in current else 0
+                if now != version:
+                    blocked.append(key)
+                    continue
                 save_answer(
                     session=session,
                     actor=actor,
                     assessment=opened,
-                    key=str(change["key"]),
+                    key=key,
                     raw_value=change.get("value"),
-                    expected_version=int(change["version"]),
+                    expected_version=version,
                     comment=change.get("comment") or "",
                     ip=ip,
+                )
+                applied.append(key)
+            if not applied:
+                raise Conflict(
+                    "Nothing was applied: every row was changed in the portal after the preview. "
+                    "Upload the workbook again to see the differences."
                 )
             record(
                 session=session,
@@ -492,19 +701,19 @@ def apply_import(
                 organisation_id=assessment.organisation_id,
                 object_type="assessment",
                 object_id=assessment.id,
-                data={"answers": [str(c["key"]) for c in changes]},
+                data={"answers": applied, "left_out": blocked},
                 ip=ip,
             )
     except AnswerConflict as exc:
         session.refresh(assessment)
         raise Conflict(
-            "Nothing was applied: an answer was changed in the portal after the preview "
+            "Nothing was applied: an answer was changed in the portal while importing "
             f"({exc.current.question_key}). Upload the workbook again to see the differences."
         ) from None
     except (KeyError, TypeError, ValueError):
         session.refresh(assessment)
         raise InvalidInput("The import could not be read; upload the workbook again.") from None
-    return len(changes)
+    return ImportResult(applied=len(applied), blocked=blocked)
 
 
 def read_upload(upload: UploadFile) -> bytes:

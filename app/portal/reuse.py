@@ -26,10 +26,12 @@ from app.models import (
     AssessmentStatus,
     Evidence,
     Organisation,
+    Questionnaire,
+    ReviewState,
     User,
     VendorContact,
 )
-from app.questionnaires.service import questionnaire_of
+from app.questionnaires.service import compiled, questionnaire_of
 
 
 @dataclass
@@ -42,6 +44,7 @@ class PreviousAnswer:
     evidence: list[Evidence]
     display: str
     answered_on: str  # "25 Jul 2025", as the offer shows it
+    reworded: bool = False  # the question's wording changed since that answer was given
 
 
 def worth_offering(offer: PreviousAnswer | None, answer: Answer | None) -> PreviousAnswer | None:
@@ -80,13 +83,15 @@ def previous_answers(
     # The earlier assessment's id and the buyer's name, not their rows: each of the ~150 result
     # rows would decode the assessment's and the organisation's JSON columns again.
     rows = session.exec(
-        select(Answer, Assessment.id, Organisation.name)
+        select(Answer, Assessment.id, Organisation.name, Assessment.questionnaire_id)
         .join(Assessment, col(Assessment.id) == col(Answer.assessment_id))
         .join(Organisation, col(Organisation.id) == col(Assessment.organisation_id))
         .where(
             col(Assessment.vendor_id).in_(_reusable_vendor_ids(session, user, assessment)),
             Assessment.id != assessment.id,
             Assessment.status != AssessmentStatus.draft,
+            # A rejected answer is never offered for one-click reuse as if it were fine.
+            Answer.review_state != ReviewState.rejected,
             col(Answer.question_key).in_(list(questionnaire.by_key) if wanted is None else wanted),
         )
         .order_by(col(Answer.answered_at).desc(), col(Answer.id).desc())
@@ -95,7 +100,9 @@ def previous_answers(
     # has files. Their files come in one query, not one per question.
     candidates: dict[str, list[tuple[Answer, int, str, Any]]] = {}
     settled: set[str] = set()
-    for answer, earlier_id, buyer in rows:
+    asked_in: dict[int, int] = {}  # earlier assessment → its questionnaire version
+    for answer, earlier_id, buyer, questionnaire_id in rows:
+        asked_in[earlier_id] = questionnaire_id
         if answer.question_key in settled:
             continue
         question = questionnaire.by_key[answer.question_key]
@@ -115,6 +122,7 @@ def previous_answers(
         .order_by(col(AnswerEvidence.answer_id), col(Evidence.id))
     ).all():
         files.setdefault(answer_id, []).append(evidence)
+    wording = _wording(session, set(asked_in.values()))
     found: dict[str, PreviousAnswer] = {}
     # An earlier assessment's answers share a few days: each is formatted once, not per offer.
     days: dict[date, str] = {}
@@ -134,9 +142,18 @@ def previous_answers(
                 evidence=attached,
                 display=display_value(questionnaire.by_key[key], value),
                 answered_on=answered_on,
+                reworded=wording.get(asked_in[earlier_id], {}).get(key, "")
+                != questionnaire.by_key[key].text,
             )
             break
     return found
+
+
+def _wording(session: Session, questionnaire_ids: set[int]) -> dict[int, dict[str, str]]:
+    """Each earlier questionnaire version's question texts by key (versions are few, and each
+    is parsed once per content hash)."""
+    rows = session.exec(select(Questionnaire).where(col(Questionnaire.id).in_(questionnaire_ids)))
+    return {row.id: {k: q.text for k, q in compiled(row).by_key.items()} for row in rows}
 
 
 def _evidence_for_vendor(

@@ -751,10 +751,15 @@ def import_apply(
 ) -> Response:
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     changes = parse_repeated(ImportApplyForm, form).change
-    count = excel.apply_import(
+    result = excel.apply_import(
         session=session, actor=user, assessment=assessment, changes=changes, ip=request_ip(request)
     )
-    flash(request, f"Imported {count} answer(s) from the workbook.")
+    left_out = (
+        f" {len(result.blocked)} left out: a colleague changed them in the portal meanwhile."
+        if result.blocked
+        else ""
+    )
+    flash(request, f"Imported {result.applied} answer(s) from the workbook.{left_out}")
     return redirect(request, assessment_url(assessment.id))
 
 

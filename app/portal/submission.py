@@ -15,18 +15,16 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 from sqlmodel import Session
 
+from app.assessments import notices
 from app.assessments.lifecycle import Side
 from app.assessments.service import apply_transition
 from app.assessments.sheet import answered_sheet
-from app.config import get_settings
 from app.errors import InvalidInput, NotFound
 from app.exports import pdf
 from app.exports.charts import GRID
 from app.exports.pdf import CONTENT_WIDTH, para, rich, styles
 from app.models import Assessment, AssessmentStatus, Organisation, User, Vendor, utcnow
-from app.notifications.service import queue_email
 from app.portal.view import anchor, section_url
-from app.questionnaires.service import questionnaire_of
 from app.scoring.service import score_assessment_and_store
 
 MAX_ATTESTATION = 200
@@ -117,7 +115,7 @@ def submit(
     # A provisional score from the submitted answers (docs/scoring.md): Assay scores, the vendor
     # does not, so the event has no actor; the review's completion scores it again.
     score_assessment_and_store(session=session, assessment=assessment, actor=None, ip=ip)
-    _notify_buyer(session, assessment)
+    notices.submitted(session=session, assessment=assessment)  # the reviewer hears of it
     return assessment
 
 
@@ -125,32 +123,6 @@ ATTESTATION_STATEMENT = (
     "I confirm that these answers and the attached evidence are accurate and complete to the best "
     "of my knowledge, and that I am authorised to submit them for my organisation."
 )
-
-
-def _notify_buyer(session: Session, assessment: Assessment) -> None:
-    """Email the assessment's creator (queued in this transaction)."""
-    creator = session.get(User, assessment.created_by_id) if assessment.created_by_id else None
-    if creator is None or not creator.active:
-        return
-    vendor = session.get(Vendor, assessment.vendor_id)
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
-    queue_email(
-        session=session,
-        to=creator.email,
-        subject=f"{vendor.legal_name if vendor else 'A vendor'} submitted its assessment",
-        template="portal_assessment_submitted",
-        context={
-            "recipient": creator.name,
-            "vendor": vendor.legal_name if vendor else "",
-            "questionnaire": questionnaire.definition.title,
-            "assessment_id": assessment.id,
-            "signer": (assessment.attestation or {}).get("name", ""),
-            "url": f"{get_settings().base_url.rstrip('/')}/assessments/{assessment.id}",
-        },
-        kind="assessment_submitted",
-        organisation_id=assessment.organisation_id,
-        assessment_id=assessment.id,
-    )
 
 
 def resume(*, session: Session, actor: User, assessment: Assessment, ip: str | None = None) -> None:

@@ -661,6 +661,12 @@ def claimed_level(spec: QuestionSpec, value: Any) -> int | None:
     return claimed if applicable else None
 
 
+def answer_outcome(spec: QuestionSpec, answer: AnswerInput, as_of: date) -> AnswerOutcome:
+    """How one answer turns into levels (rules 1–3: claimed, effective, verified, caps), by the
+    code path the score uses, so the reviewer's figures can never disagree with the score."""
+    return _score_answer(_compile_question(spec), answer, as_of)[0]
+
+
 def compile_model(questions: Sequence[QuestionSpec], config: ScoringConfig) -> CompiledModel:
     """Prepare a questionnaire version for repeated scoring under `config`."""
     return CompiledModel(questions, config)

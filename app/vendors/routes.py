@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from app.assessments.vendor_box import review_box
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
@@ -352,7 +353,10 @@ def update_function(
 @router.get("/{vendor_id}", summary="Vendor page")
 def vendor_page(request: Request, session: SessionDep, user: Reader, vendor_id: int) -> Response:
     profile = service.vendor_overview(session=session, user=user, vendor_id=vendor_id)
-    return render(request, "vendors/detail.html", {"profile": profile, "codes": codes})
+    box = review_box(session=session, vendor=profile.vendor)
+    return render(
+        request, "vendors/detail.html", {"profile": profile, "codes": codes, "review_box": box}
+    )
 
 
 @router.get("/{vendor_id}/edit", summary="Edit vendor form")

@@ -9,10 +9,12 @@ from sqlmodel import Session, func, select
 
 from app.assessments.comments import add_comment
 from app.assessments.lifecycle import Side
-from app.assessments.review import contribution
+from app.assessments.review_page import outcome_of
 from app.assessments.service import answers_of, apply_transition, save_answer
+from app.assessments.sheet import SheetFile
 from app.auth.service import create_api_token
 from app.models import (
+    Answer,
     AnswerEvidence,
     Assessment,
     AssessmentStatus,
@@ -43,21 +45,28 @@ def _file(vendor_id: int, name: str = "policy.pdf", media: str = "application/pd
     )
 
 
-def test_contribution_caps_a_high_level_without_evidence():
-    assert contribution(POLICY, 4, "pending", [], today=TODAY).effective == 2
-    uncapped = contribution(POLICY, 2, "pending", [], today=TODAY)
-    assert (uncapped.claimed, uncapped.effective, uncapped.capped) == (2, 2, False)
-    link = AnswerEvidence(answer_id=1, evidence_id=1)
-    assert contribution(POLICY, 4, "pending", [(link, _file(1))], today=TODAY).effective == 4
-    expired = contribution(
-        POLICY, 4, "pending", [(link, _file(1, valid_until=TODAY - timedelta(days=1)))], today=TODAY
+def _outcome(value, state, files):
+    answer = Answer(
+        id=1, assessment_id=1, question_key="gov.policy", value=value, review_state=state
     )
-    assert expired.effective == 2 and "valid-until" in expired.reason
-    rejected_file = AnswerEvidence(answer_id=1, evidence_id=1, review_state="rejected")
-    assert (
-        contribution(POLICY, 4, "pending", [(rejected_file, _file(1))], today=TODAY).effective == 2
-    )
-    assert contribution(POLICY, 4, "rejected", [(link, _file(1))], today=TODAY).effective == 0
+    return outcome_of(POLICY, answer, files, today=TODAY)
+
+
+def test_the_reviewer_figures_come_from_the_scoring_model():
+    """The page reads each answer's levels through the scoring model's own rules (caps for
+    missing, expired or rejected files; a rejected answer counts 0)."""
+    assert _outcome(4, "pending", []).effective_level == 2
+    uncapped = _outcome(2, "pending", [])
+    assert (uncapped.claimed_level, uncapped.effective_level, uncapped.cap) == (2, 2, None)
+    provided = SheetFile(_file(1, id=1), ReviewState.pending, None)
+    assert _outcome(4, "pending", [provided]).effective_level == 4
+    old = _file(1, id=1, valid_until=TODAY - timedelta(days=1))
+    expired = _outcome(4, "pending", [SheetFile(old, ReviewState.pending, "expired")])
+    assert expired.effective_level == 2 and "valid-until" in expired.cap_reason
+    rejected_file = SheetFile(_file(1, id=1), ReviewState.rejected, None)
+    assert _outcome(4, "pending", [rejected_file]).effective_level == 2
+    assert _outcome(4, "rejected", [provided]).effective_level == 0
+    assert outcome_of(POLICY, None, [], today=TODAY) is None  # unanswered: "not answered"
 
 
 def _fresh(session: Session, assessment: Assessment) -> Assessment:
@@ -194,9 +203,20 @@ def test_invalid_steps_are_refused_and_change_nothing(
     assert session.exec(select(func.count()).select_from(AssessmentTransition)).one() == 0
 
 
-def test_answers_are_reviewed_only_under_review(client, session, team, submitted):
+def test_answers_are_reviewed_only_once_submitted(client, session, team, submitted):
+    """The first verdict on a submitted assessment starts the review; before submission (or
+    after completion) verdicts are refused."""
     login(client, team.analyst.email)
     response = client.post(f"/assessments/{submitted.id}/answers/gov.role/review",
+                           data={"decision": "accepted"})  # fmt: skip
+    assert response.status_code == 200
+    assert _fresh(session, submitted).status == AssessmentStatus.under_review
+    open_one = make_assessment(session, team.org, team.vendor_b, team.procurement,
+                               team.questionnaire, status="in_progress")  # fmt: skip
+    save_answer(session=session, actor=team.contact_b, assessment=open_one, key="gov.role",
+                raw_value="provider", expected_version=0)  # fmt: skip
+    session.commit()
+    response = client.post(f"/assessments/{open_one.id}/answers/gov.role/review",
                            data={"decision": "accepted"})  # fmt: skip
     assert (
         response.status_code == 409 and "only while the assessment is under review" in response.text

@@ -30,19 +30,21 @@ def test_analyst_asks_a_clarification_and_completes_the_review(
     expect(flash(page)).to_contain_text("now under review")
     answer = page.locator(f'article[id="q-{CLARIFIED}"]')
     expect(answer).to_contain_text("claimed level 4")
-    expect(answer.locator("figcaption")).to_contain_text(f"{CLARIFIED.replace('.', '-')}.pdf")
+    expect(answer.locator("ul.files")).to_contain_text(f"{CLARIFIED.replace('.', '-')}.pdf")
 
-    # One answer needs a clarification: the question goes into the vendor's thread.
-    answer.get_by_label("Reason").fill(QUESTION)
-    answer.get_by_role("button", name="Ask for clarification").click()
+    # One answer needs a clarification: the request waits on the card until the round is sent.
+    answer.get_by_label("Request or reason").fill(QUESTION)
+    answer.get_by_role("button", name="Ask", exact=True).click()
     expect(answer.locator(".badge.clarification")).to_be_visible()
-    expect(answer.locator(".thread.vendor")).to_contain_text(QUESTION)
+    expect(answer.locator(".review-reason")).to_contain_text(QUESTION)
     shoot("clarification-asked", at=answer)
+    page.reload()
     lifecycle = page.locator("#lifecycle")
-    send_back = lifecycle.locator("form", has=page.get_by_role("button", name="Send back"))
-    send_back.get_by_label("Reason").fill("One question on the AI policy.")
-    send_back.get_by_role("button", name="Send back for clarification").click()
+    send_back = lifecycle.locator("form", has=page.get_by_role("button", name="Send 1 request"))
+    send_back.get_by_label("Note for the vendor (optional)").fill("One question on the AI policy.")
+    send_back.get_by_role("button", name="Send 1 request back to the vendor").click()
     expect(page.locator("#assessment-status")).to_have_text("clarification requested")
+    expect(answer.locator(".thread.vendor")).to_contain_text(QUESTION)  # posted with the round
 
     # The vendor is told by email and answers in the portal.
     (notice,) = [m for m in mail.deliver() if m["To"] == contact.email]
@@ -74,9 +76,9 @@ def test_analyst_asks_a_clarification_and_completes_the_review(
     answer = page.locator(f'article[id="q-{CLARIFIED}"]')
     expect(answer.locator(".thread.vendor")).to_contain_text(REPLY)
     answer.get_by_role("button", name="Accept file").click()
-    expect(answer.locator("figcaption .badge.accepted")).to_be_visible()
+    expect(answer.locator("ul.files .badge.accepted")).to_be_visible()
     answer.get_by_role("button", name="Accept", exact=True).click()
-    expect(answer.locator("header .badge.accepted")).to_be_visible()
+    expect(answer.locator(".card-head .badge.accepted")).to_be_visible()
     expect(answer).to_contain_text("counts 4")
     page.get_by_role("button", name="Complete review").click()
     expect(page.locator("#assessment-status")).to_have_text("completed")
