@@ -19,11 +19,13 @@ from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
 from app.models.organisation import ApiToken, Invitation, LoginThrottle, Organisation, User
 from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.questionnaire import Questionnaire
+from app.models.register import LeiRecord
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
     AIActClass,
     AIRole,
     AISystem,
+    AlternativesIdentified,
     ArrangementType,
     BusinessFunction,
     Contract,
@@ -54,6 +56,7 @@ __all__ = [
     "AIActClass",
     "AIRole",
     "AISystem",
+    "AlternativesIdentified",
     "Answer",
     "AnswerEvidence",
     "ApiToken",
@@ -78,6 +81,7 @@ __all__ = [
     "ICTServiceType",
     "IdentifierType",
     "Invitation",
+    "LeiRecord",
     "LoginThrottle",
     "Organisation",
     "OutboxEmail",

@@ -14,6 +14,7 @@ from typing import Any
 from app.models import (
     AIActClass,
     AIRole,
+    AlternativesIdentified,
     ArrangementType,
     DataSensitivity,
     DiscontinuationImpact,
@@ -162,6 +163,13 @@ FUNCTION_CRITICALITY: dict[FunctionCriticality, str] = {
     FunctionCriticality.yes: "Critical or important",
     FunctionCriticality.no: "Not critical or important",
     FunctionCriticality.not_assessed: "Assessment not performed",
+}
+
+# RoI LIST0601050 for B_07.01 c0110: "not assessed" is an answer of its own, never "no".
+ALTERNATIVES_IDENTIFIED: dict[AlternativesIdentified, str] = {
+    AlternativesIdentified.yes: "Yes, alternatives identified",
+    AlternativesIdentified.no: "No alternative identified",
+    AlternativesIdentified.not_assessed: "Assessment not performed",
 }
 
 DISCONTINUATION_IMPACT: dict[DiscontinuationImpact, str] = {

@@ -46,7 +46,7 @@ def test_the_page_shows_a_clean_register_with_its_downloads(client, world):
     assert "draft=1" not in text
     assert '<span class="value">0</span> blocking problems' in text
     assert '<span class="value">3</span> arrangements reported' in text
-    assert "ACME-003" in text and "the vendor is still prospective" in text  # left out, and why
+    assert "ACME-003" in text and "it starts after the reference date" in text  # left out, why
     assert "style=" not in text
     assert client.get("/register").text.count('href="/register/roi"') == 1  # linked from there
 
@@ -152,7 +152,7 @@ def test_the_json_check_lists_templates_and_problems(client, session, world):
     )
     assert body["excluded"] == [
         {"reference": "ACME-003", "vendor": portfolio.prospect.legal_name,
-         "reason": "the vendor is still prospective"}
+         "reason": "it starts after the reference date 2025-12-31"}
     ]  # fmt: skip
 
 

@@ -37,7 +37,10 @@ def test_the_demo_register_has_no_blocking_problem(engine, settings):
     assert len(tables["B_02.01"].rows) >= 10
     assert {r.values["c0050"] for r in tables["B_05.02"].rows} >= {"1", "2", "3"}
     assert "eba_CO:x3" in {r.values["c0020"] for r in tables["B_02.01"].rows}
-    assert [e.reason for e in report.built.excluded] == ["the vendor is still prospective"]
+    # the prospective vendor's arrangement starts once it is onboarded, in 2027
+    assert [e.reason for e in report.built.excluded] == [
+        "it starts after the reference date 2025-12-31"
+    ]
 
 
 def test_an_invalid_register_is_refused_and_nothing_is_recorded(session: Session):

@@ -67,9 +67,6 @@ class VendorFacts:
     status: str = "active"
     annual_expense: Decimal | None = None
     currency: str = "EUR"
-    substitutability: str | None = None
-    substitutability_reason: str | None = None  # LIST0701060 key, e.g. "x963"
-    reintegration: str | None = None
     last_audit_date: date | None = None
 
 
@@ -82,6 +79,9 @@ class SubcontractorFacts:
     rank: int = 2
     country: str | None = None
     recipient_identifier: str | None = None
+    parent_name: str | None = None
+    parent_identifier: str | None = None
+    parent_identifier_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,12 @@ class ContractFacts:
     currency: str = "EUR"
     exit_plan: bool = False
     alternatives: str | None = None
+    alternatives_identified: str = "not_assessed"  # yes | no | not_assessed (LIST0601050)
+    # The buyer's own assessment of this service (B_07.01), not the vendor's.
+    substitutability: str | None = None
+    substitutability_reason: str | None = None  # LIST0701060 key, e.g. "x963"
+    reintegration: str | None = None
+    discontinuation_impact: str | None = None  # low | medium | high | not_assessed
     subcontractors: tuple[SubcontractorFacts, ...] = ()
 
 
@@ -121,6 +127,8 @@ class RegisterData:
     functions: tuple[FunctionFacts, ...] = ()
     vendors: tuple[VendorFacts, ...] = ()
     contracts: tuple[ContractFacts, ...] = ()
+    release: str = "4.0"  # the DORA taxonomy release the package is written for
+    file_naming: str = "eba"  # a convention of taxonomy.FILE_NAMING, or an authority's pattern
 
 
 def default_ref_date(today: date) -> date:

@@ -26,6 +26,7 @@ from app.models import (
     utcnow,
 )
 from app.register.roi.builder import BuiltRegister, build
+from app.register.roi.checks import check_facts
 from app.register.roi.data import (
     ContractFacts,
     EntityFacts,
@@ -36,7 +37,9 @@ from app.register.roi.data import (
     default_ref_date,
     facts_from,
 )
-from app.register.roi.validator import Problem, validate
+from app.register.roi.lei import lei_statuses
+from app.register.roi.taxonomy import DEFAULT_NAMING, DEFAULT_RELEASE
+from app.register.roi.validator import LEI_COLUMNS, Problem, validate
 from app.register.roi.writers import package_name, write_package, write_workbook
 
 FORMATS = {
@@ -93,7 +96,12 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def load_register(
-    *, session: Session, organisation_id: int, ref_date: date, report_date: date
+    *,
+    session: Session,
+    organisation_id: int,
+    ref_date: date,
+    report_date: date,
+    release: str | None = None,
 ) -> RegisterData:
     """The organisation's register as plain facts, in five queries whatever its size."""
     org = session.get(Organisation, organisation_id)
@@ -142,6 +150,8 @@ def load_register(
         entity=entity,
         ref_date=ref_date,
         report_date=report_date,
+        release=release or settings.get("roi_taxonomy") or DEFAULT_RELEASE,
+        file_naming=settings.get("roi_file_naming") or DEFAULT_NAMING,
         functions=tuple(facts_from(FunctionFacts, f) for f in functions),
         vendors=tuple(facts_from(VendorFacts, v) for v in vendors),
         contracts=tuple(
@@ -158,12 +168,28 @@ def load_register(
     )
 
 
+def report_of(*, session: Session, data: RegisterData) -> RoiReport:
+    """Build and validate facts already loaded (LEI statuses from the imported golden copy)."""
+    built = build(data)
+    leis = {
+        row.values.get(code, "")
+        for template_id, pairs in LEI_COLUMNS.items()
+        for row in built.tables[template_id].rows
+        for code, _ in pairs
+    }
+    statuses = lei_statuses(session=session, leis=leis)
+    return RoiReport(
+        built, check_facts(data) + validate(built.tables, built.filing_indicators, statuses)
+    )
+
+
 def roi_report(
     *,
     session: Session,
     organisation_id: int,
     ref_date: date | None = None,
     today: date | None = None,
+    release: str | None = None,
 ) -> RoiReport:
     """Build and validate the register as at `ref_date` (default: the EBA reference date)."""
     today = today or utcnow().date()
@@ -172,9 +198,9 @@ def roi_report(
         organisation_id=organisation_id,
         ref_date=ref_date or default_ref_date(today),
         report_date=today,
+        release=release,
     )
-    built = build(data)
-    return RoiReport(built, validate(built.tables, built.filing_indicators))
+    return report_of(session=session, data=data)
 
 
 def export_roi(
@@ -189,6 +215,7 @@ def export_roi(
     base_url: str = "",
     ip: str | None = None,
     now: datetime | None = None,
+    release: str | None = None,
 ) -> RoiExport:
     """The package (`zip`) or workbook (`xlsx`) in a rewound temporary file, recorded on the
     audit trail. Raises RegisterInvalid, writing nothing, when blocking problems exist and
@@ -197,7 +224,11 @@ def export_roi(
         raise ValueError(f"unknown Register of Information format {fmt!r}")
     now = now or utcnow()
     report = roi_report(
-        session=session, organisation_id=organisation_id, ref_date=ref_date, today=now.date()
+        session=session,
+        organisation_id=organisation_id,
+        ref_date=ref_date,
+        today=now.date(),
+        release=release,
     )
     if report.blocking and not draft:
         raise RegisterInvalid(report)
@@ -230,6 +261,7 @@ def export_roi(
             "format": fmt,
             "file": name,
             "ref_date": built.data.ref_date.isoformat(),
+            "taxonomy": built.taxonomy.release,
             "draft": is_draft,
             "blocking": len(report.blocking),
             "warnings": len(report.warnings),
