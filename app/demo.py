@@ -379,7 +379,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             criticality_reasons=None
             if critical == "no"
             else "Disruption would stop a regulated service to customers.",
-            last_assessed=date(2026, 3, 31),
+            last_assessed=date(2025, 9, 30),
             discontinuation_impact="high" if critical == "yes" else "low",
         )
     for index, spec in enumerate(VENDORS, start=1):
@@ -414,7 +414,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             annual_expense=Decimal(40_000 + 17_500 * index),
             currency="EUR",
             exit_plan=critical,
-            last_audit_date=date(2026, 1 + index % 9, 15),
+            last_audit_date=date(2025, 1 + index % 9, 15),
             reintegration="difficult" if critical else "easy",
             website=f"https://{name.split()[0].lower()}.example",
         )

@@ -17,12 +17,13 @@ import time
 
 from bench import common
 
-BENCHMARKS = ("scoring", "page", "pages", "export", "autosave")
+BENCHMARKS = ("scoring", "page", "pages", "export", "roi", "autosave")
 MODULES = {
     "scoring": "bench.scoring",
     "page": "bench.page",
     "pages": "bench.pages",
     "export": "bench.export",
+    "roi": "bench.roi",
     "autosave": "bench.autosave",
 }
 

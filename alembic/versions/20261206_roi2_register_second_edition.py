@@ -1,6 +1,7 @@
 """Register of Information, second edition: the buyer's assessment per service, the
 "alternatives identified" answer with its own "not assessed" state, subcontractors' ultimate
-parents, and the GLEIF golden copy imported for offline LEI checks
+parents, the GLEIF golden copy imported for offline LEI checks, and the register's snapshots
+per reference date
 
 Revision ID: roi2
 Revises: 0005
@@ -85,9 +86,31 @@ def upgrade() -> None:
         sa.Column("imported_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("lei"),
     )
+    op.create_table(
+        "roisnapshot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("ref_date", sa.Date(), nullable=False),
+        sa.Column("release", sqlmodel.AutoString(length=10), nullable=False),
+        sa.Column("file_name", sqlmodel.AutoString(length=200), nullable=False),
+        sa.Column("package", sa.LargeBinary(), nullable=False),
+        sa.Column("sha256", sqlmodel.AutoString(length=64), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("arrangements", sa.Integer(), nullable=False),
+        sa.Column("warnings", sa.Integer(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"]),
+        sa.ForeignKeyConstraint(["created_by_id"], ["user.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("roisnapshot") as batch:
+        batch.create_index(batch.f("ix_roisnapshot_organisation_id"), ["organisation_id"])
+        batch.create_index(batch.f("ix_roisnapshot_ref_date"), ["ref_date"])
 
 
 def downgrade() -> None:
+    op.drop_table("roisnapshot")
     op.drop_table("leirecord")
     with op.batch_alter_table("subcontractor") as batch:
         for name, _ in SUBCONTRACTOR_COLUMNS:

@@ -19,7 +19,7 @@ from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
 from app.models.organisation import ApiToken, Invitation, LoginThrottle, Organisation, User
 from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.questionnaire import Questionnaire
-from app.models.register import LeiRecord
+from app.models.register import LeiRecord, RoiSnapshot
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
     AIActClass,
@@ -95,6 +95,7 @@ __all__ = [
     "ReminderLog",
     "ReviewState",
     "RiskTier",
+    "RoiSnapshot",
     "Role",
     "ScoreResult",
     "SectionAssignment",

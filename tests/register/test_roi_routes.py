@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Role
+from app.models import AuditEvent, RoiSnapshot, Role
 from tests.factories import make_user
 from tests.helpers import login
 from tests.register.roi_data import make_roi_portfolio
@@ -175,3 +175,36 @@ def test_only_roles_that_export_reports_see_it(app, client, session, world):
         assert other.get("/register/roi.zip").status_code == 403
         assert other.get("/api/v1/register/roi").status_code == 403
         assert 'href="/register/roi"' not in other.get("/register").text
+
+
+def test_producing_the_register_freezes_it_and_the_snapshot_downloads_byte_for_byte(
+    client, session, world
+):
+    _, analyst, rival = world
+    login(client, analyst.email)
+    page = client.get("/register/roi", params=REF)
+    assert 'action="/register/roi/snapshots"' in page.text
+    frozen = client.post("/register/roi/snapshots", data=REF, follow_redirects=False)
+    assert frozen.status_code == 303
+    listing = client.get("/register/roi/snapshots")
+    assert "2025-12-31" in listing.text
+    session.expire_all()
+    snapshot = session.exec(select(RoiSnapshot)).one()
+    session.rollback()  # end the read: the app writes next
+    first = client.get(f"/register/roi/snapshots/{snapshot.id}.zip")
+    assert first.status_code == 200 and first.content == snapshot.package
+    assert client.get(f"/register/roi/snapshots/{snapshot.id}.zip").content == first.content
+    compared = client.get(
+        "/register/roi/snapshots/compare", params={"before": snapshot.id, "after": snapshot.id}
+    )
+    assert "Nothing changed." in compared.text
+    # a date still to come is refused, nothing frozen
+    future = client.post("/register/roi/snapshots", data={"ref_date": "2099-12-31"})
+    assert future.status_code == 422 and "still to come" in future.text
+    # another organisation's analyst cannot read it
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    other = make_user(session, rival.org, Role.risk_analyst)
+    session.commit()
+    login(client, other.email)
+    assert client.get(f"/register/roi/snapshots/{snapshot.id}.zip").status_code == 404

@@ -212,8 +212,9 @@ class _Builder:
                     "c0040": entity_type,
                     "c0050": "eba_RP:x53",  # the one entity in scope is its own ultimate parent
                     "c0060": self.lei,
-                    "c0070": report,  # the register is rebuilt from live data for every report
-                    "c0080": _iso(e.integrated_on) or report,
+                    # as at the reference date: never a date after it
+                    "c0070": _iso(min(self.data.report_date, self.data.ref_date)),
+                    "c0080": _iso(e.integrated_on) or _iso(self.data.ref_date),
                     "c0090": codes.OPEN_ENDED,  # still in scope
                     "c0100": codes.prefixed("eba_CU:", e.currency),
                     "c0110": _number(e.total_assets),

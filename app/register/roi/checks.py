@@ -9,9 +9,9 @@ vendor's status tells another story.
 
 from __future__ import annotations
 
-from app.register.roi.builder import contract_link, exclusion_reason, vendor_link
+from app.register.roi.builder import contract_link, exclusion_reason, function_link, vendor_link
 from app.register.roi.data import RegisterData
-from app.register.roi.validator import BLOCKING, Problem
+from app.register.roi.validator import BLOCKING, WARNING, Problem
 
 
 def _in_force(contract, ref_date) -> bool:
@@ -61,6 +61,36 @@ def check_facts(data: RegisterData) -> list[Problem]:
                     f"{name} is offboarded but {subject} is reported as running {running}. "
                     "Set the “End date” and the “Reason of termination” of the arrangement.",
                     contract_link(contract),
+                )
+            )  # fmt: skip
+    return problems + _after_reference_date(data)
+
+
+def _after_reference_date(data: RegisterData) -> list[Problem]:
+    """A register as at its reference date reports what was known then: an assessment or audit
+    dated later is flagged (it belongs to next year's register)."""
+    ref = data.ref_date
+    problems = []
+    for f in sorted(data.functions, key=lambda f: f.code):
+        if f.last_assessed and f.last_assessed > ref:
+            problems.append(
+                Problem(
+                    WARNING, "as at", "B_06.01", "c0070", f.code, f"function {f.code} {f.name}",
+                    f"The last assessment of function {f.code} {f.name} is dated "
+                    f"{f.last_assessed.isoformat()}, after the reference date {ref.isoformat()}. "
+                    "Report the assessment in force on the reference date.",
+                    function_link(f),
+                )
+            )  # fmt: skip
+    in_scope = {c.vendor_id for c in data.contracts if not exclusion_reason(c, ref)}
+    for v in sorted(data.vendors, key=lambda v: v.legal_name):
+        if v.id in in_scope and v.last_audit_date and v.last_audit_date > ref:
+            problems.append(
+                Problem(
+                    WARNING, "as at", "B_07.01", "c0070", v.identifier, f"vendor {v.legal_name}",
+                    f"The last audit of {v.legal_name} is dated {v.last_audit_date.isoformat()}, "
+                    f"after the reference date {ref.isoformat()}. Report the audit before it.",
+                    vendor_link(v.id),
                 )
             )  # fmt: skip
     return problems

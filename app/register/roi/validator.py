@@ -35,6 +35,8 @@ LEI_COLUMNS: dict[str, tuple[tuple[str, str | None], ...]] = {
 
 TEXT_KINDS = ("text", "id", "lei")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SEPARATOR = "\uffff"  # joins a column's values for one scan; neither a control nor a blank
+EDGE_BLANK = re.compile(r"(?:^|\uffff)\s|\s(?:\uffff|$)")
 # GLEIF registration statuses that make an LEI unfit to identify a party.
 FLAGGED_LEI_STATUS = frozenset({"LAPSED", "RETIRED", "ANNULLED", "DUPLICATE", "MERGED"})
 
@@ -69,8 +71,7 @@ def _fix(column: Column, source: Source) -> str:
     return f" {column.note}." if column.note else ""
 
 
-def _missing(value: str) -> bool:
-    return value in ("", codes.NOT_APPLICABLE_COUNTRY, codes.NOT_APPLICABLE_KEY)
+MISSING = frozenset(("", codes.NOT_APPLICABLE_COUNTRY, codes.NOT_APPLICABLE_KEY))
 
 
 class _Checker:
@@ -253,9 +254,13 @@ class _Checker:
                 for r in (target.rows if target else [])
             }
             column = template.column_by_code[fk.columns[0]]
+            first, *others = fk.columns
             for row in rows:
-                values = tuple(row.values.get(c, "") for c in fk.columns)
-                if not values[0] or values in known:
+                get = row.values.get
+                if not get(first, ""):
+                    continue
+                values = (get(first, ""), *(get(c, "") for c in others))
+                if values in known:
                     continue
                 shown = " / ".join(v for v in values if v)
                 self.add(
@@ -273,23 +278,24 @@ class _Checker:
         for column in template.columns:
             if column.required is False:
                 continue
+            code = column.code
+            condition = None if column.required is True else column.required
             for index, row in enumerate(rows):
-                if (index, column.code) in empty_keys:
+                if row.values.get(code, "") not in MISSING:
+                    continue  # filled: the common case, checked first
+                if condition is not None and not condition(row):  # type: ignore[operator]
+                    continue
+                if (index, code) in empty_keys:
                     continue  # already blocking as 805
-                needed = column.required if isinstance(column.required, bool) else None
-                if needed is None:
-                    needed = column.required(row)  # type: ignore[operator]
-                if needed and _missing(row.values.get(column.code, "")):
-                    self.add(
-                        WARNING,
-                        "mandatory",
-                        template,
-                        column.code,
-                        row,
-                        f"“{column.label}” is missing for {row.source.name}."
-                        f"{_fix(column, row.source)}",
-                        once=(template.id, column.code, row.source.name),
-                    )
+                self.add(
+                    WARNING,
+                    "mandatory",
+                    template,
+                    column.code,
+                    row,
+                    f"“{column.label}” is missing for {row.source.name}.{_fix(column, row.source)}",
+                    once=(template.id, column.code, row.source.name),
+                )
 
     def _text(self, template: Template, rows: list[Row]) -> None:
         """The package carries text exactly as typed (no spreadsheet escaping), so what would
@@ -298,6 +304,9 @@ class _Checker:
         for column in template.columns:
             if column.kind not in TEXT_KINDS:
                 continue
+            joined = SEPARATOR.join(row.values.get(column.code, "") for row in rows)
+            if not CONTROL.search(joined) and not EDGE_BLANK.search(joined):
+                continue  # the common case: one scan of the whole column
             for row in rows:
                 value = row.values.get(column.code, "")
                 if not value:
