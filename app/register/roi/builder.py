@@ -210,7 +210,7 @@ class _Builder:
                     "c0020": e.name,
                     "c0030": country,
                     "c0040": entity_type,
-                    "c0050": "eba_RP:x53",  # the one entity in scope is its own ultimate parent
+                    "c0050": codes.prefixed("eba_RP:", e.hierarchy),
                     "c0060": self.lei,
                     # as at the reference date: never a date after it
                     "c0070": _iso(min(self.data.report_date, self.data.ref_date)),

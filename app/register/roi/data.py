@@ -34,6 +34,9 @@ class EntityFacts:
     currency: str | None = "EUR"
     total_assets: Decimal | None = None
     integrated_on: date | None = None  # when the organisation joined the register
+    # Its place in a group (B_01.02 c0050, LIST0102050 key): x21 for an entity not part of a
+    # group, x53 for the ultimate parent of one (the organisation settings' `roi_hierarchy`).
+    hierarchy: str = "x21"
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,7 @@ def load_register(
         currency=settings.get("currency", "EUR"),
         total_assets=_decimal(settings.get("total_assets")),
         integrated_on=org.created_at.date() if org.created_at else None,
+        hierarchy=settings.get("roi_hierarchy") or "x21",
     )
     functions = session.exec(
         select(BusinessFunction).where(BusinessFunction.organisation_id == organisation_id)
