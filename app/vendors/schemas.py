@@ -371,6 +371,17 @@ class ContractInput(FormModel):
             )
         return value
 
+    @field_validator("termination_reason")
+    @classmethod
+    def _termination_has_its_end(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A reason of termination says the arrangement ended: it needs its end date."""
+        if value and info.data.get("end_date") is None and "end_date" in info.data:
+            raise PydanticCustomError(
+                "termination_without_end",
+                "An arrangement with a reason of termination needs its end date.",
+            )
+        return value
+
     @field_validator("storage_countries")
     @classmethod
     def _storage(cls, value: list[str], info: ValidationInfo) -> list[str]:
@@ -396,7 +407,7 @@ class SubcontractorInput(FormModel):
     country: Country | None = None
     service_type: Code(codes.ICT_SERVICE_TYPES, "ICT service types (S01–S19)") | None = None
     what: str | None = Field(default=None, max_length=500)
-    recipient_identifier: str | None = Field(default=None, max_length=50)
+    recipient_identifier: str | None = Field(default=None, max_length=50, validate_default=True)
     parent_name: str | None = Field(default=None, max_length=300)
     parent_identifier: str | None = Field(default=None, max_length=50)
     parent_identifier_type: IdentifierType | None = None
