@@ -28,6 +28,7 @@ from app.models import (
     Vendor,
     VendorContact,
 )
+from app.vendors import providers
 from app.vendors.identifiers import lei_with_check_digits
 
 DEMO_PASSWORD = "assay-demo-password"  # noqa: S105 (published demo login)
@@ -118,6 +119,12 @@ SUBSTITUTABILITY_REASONS = {
 }
 
 # legal name, LEI prefix, country, status, critical, data sensitivity, substitutability, AI role,
+# The bank's own AI Act view of the systems it uses for credit decisions (Annex III 5(b)).
+BUYER_VIEW: dict[str, tuple[str, str, str]] = {
+    "CreditLens": ("high", "5b", "deployer"),
+    "Income verifier": ("high", "5b", "deployer"),
+}
+
 # cloud providers, function, ICT service type, AI systems (name, purpose, class, persons, model provider)
 VENDORS = [
     (
@@ -456,7 +463,11 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             reintegration="difficult" if critical else "easy",
             discontinuation_impact="high" if critical else ("medium" if index % 2 else "low"),
         )
+        for cloud in clouds:
+            providers.resolve(session=session, organisation_id=org.id, name=cloud)
         for system_name, purpose, ai_class, persons, model_provider in systems:
+            record = providers.resolve(session=session, organisation_id=org.id, name=model_provider)
+            buyer_class, use, buyer_role = BUYER_VIEW.get(system_name, (None, None, None))
             _get_or_create(
                 session,
                 AISystem,
@@ -467,7 +478,11 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
                 vendor_role="provider" if ai_role in ("provider", "both") else "deployer",
                 affects_natural_persons=persons,
                 model_provider=model_provider,
+                model_provider_id=record.id if record is not None else None,
                 human_oversight="Analyst reviews every adverse outcome" if persons else None,
+                buyer_risk_class=buyer_class,
+                annex_iii_use=use,
+                buyer_role=buyer_role,
             )
     for login in VENDOR_LOGINS:
         vendor = session.exec(

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import home
 from app.api import api_router
+from app.assessments import decision_routes
 from app.assessments import routes as assessment_routes
 from app.audit import routes as audit_routes
 from app.auth import account_routes, team_routes
@@ -31,6 +32,7 @@ from app.migrations import upgrade
 from app.organisation import routes as organisation_routes
 from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
+from app.register import provider_routes
 from app.register import routes as register_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes
@@ -98,8 +100,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(evidence_routes.router)
     protected.include_router(questionnaire_routes.router)
     protected.include_router(assessment_routes.router)
+    protected.include_router(decision_routes.router)
     protected.include_router(portal_routes.router)
     protected.include_router(register_routes.router)
+    protected.include_router(provider_routes.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(roi_routes.router)
     protected.include_router(export_routes.router)

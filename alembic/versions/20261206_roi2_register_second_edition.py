@@ -4,7 +4,7 @@ parents, the GLEIF golden copy imported for offline LEI checks, and the register
 per reference date
 
 Revision ID: roi2
-Revises: 0005
+Revises: aiact
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "roi2"
-down_revision: str | None = "0005"
+down_revision: str | None = "aiact"  # chained after the AI Act register (merged); the lead rechains heads at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

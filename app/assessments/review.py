@@ -14,6 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.assessments.comments import add_comment, comments_for
+from app.assessments.context import buyer_facts
+from app.assessments.decisions import check_can_complete
 from app.assessments.lifecycle import TRANSITIONS, Side, Transition, available
 from app.assessments.reassessment import set_next_review
 from app.assessments.sending import email_contacts, send_assessment
@@ -148,7 +150,8 @@ def review_sections(
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     answers = answers_of(session=session, assessment_id=assessment.id)
     values = {k: a.value for k, a in answers.items()}
-    visible = {q.key for q in visible_questions(questionnaire.definition, values)}
+    facts = buyer_facts(session=session, vendor_id=assessment.vendor_id)
+    visible = {q.key for q in visible_questions(questionnaire.definition, values, facts)}
     previous = (
         answers_of(session=session, assessment_id=assessment.previous_assessment_id)
         if assessment.previous_assessment_id
@@ -408,6 +411,8 @@ def take_action(
             ip=ip,
         )
         return assessment
+    if action == "complete":
+        check_can_complete(session=session, assessment=assessment)
     apply_transition(
         session=session,
         assessment=assessment,

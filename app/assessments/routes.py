@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.assessments import review
+from app.assessments import decisions, review
+from app.assessments.context import values_with_facts
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
 from app.assessments.schemas import (
@@ -211,7 +212,9 @@ def _page_context(session, user: User, assessment_id: int) -> dict:
         "definition": compiled.definition,
         "sections": sections,
         "progress": progress(
-            compiled, values, evidence_keys(session=session, assessment_id=assessment.id)
+            compiled,
+            values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values),
+            evidence_keys(session=session, assessment_id=assessment.id),
         ),
         "timeline": steps,
         "actors": review.actors_of(session=session, steps=steps),
@@ -225,6 +228,7 @@ def _page_context(session, user: User, assessment_id: int) -> dict:
         "previewable": PREVIEWABLE,
         "today": today,
         "overdue": is_overdue(assessment, today),
+        "decision_panel": decisions.panel(session=session, user=user, assessment=assessment),
     }
 
 

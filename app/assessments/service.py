@@ -32,6 +32,7 @@ from app.models import (
 from app.questionnaires.conditions import visible_questions
 from app.questionnaires.schema import QuestionType
 from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
+from app.vendors.answer_proposals import propose_from_answers
 
 # --- access ---------------------------------------------------------------------------------------
 
@@ -207,6 +208,14 @@ def apply_transition(
         data={"from": before, "to": target, "reason": reason},
         ip=ip,
     )
+    if target == AssessmentStatus.submitted:
+        # What the answers state about the vendor reaches the buyer's register as a proposal.
+        values = {
+            k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
+        }
+        propose_from_answers(
+            session=session, actor=actor, assessment=assessment, values=values, ip=ip
+        )
     return assessment
 
 

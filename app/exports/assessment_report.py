@@ -157,6 +157,7 @@ class AssessmentReport:
     audit: AuditExcerpt
     generated_at: datetime
     generated_by: str
+    decision: str = ""  # the review's recorded decision, with its rationale
 
 
 def natural_key(text: str) -> tuple:
@@ -230,6 +231,8 @@ def _summary(report: AssessmentReport) -> list:
         ("Assessment", f"#{report.assessment_id} · {report.status.replace('_', ' ')}"),
         *((label, _when(value)) for label, value in report.dates),
     ]
+    if report.decision:
+        facts.append(("Decision", report.decision))
     if score is not None:
         facts.append(
             (

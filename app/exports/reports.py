@@ -14,7 +14,9 @@ from datetime import date
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
+from app.assessments import decisions
 from app.assessments.answers import display_value
+from app.assessments.context import values_with_facts
 from app.assessments.service import answers_of
 from app.audit.service import chain_for, record
 from app.errors import NotFound
@@ -43,6 +45,7 @@ from app.models import (
     AnswerEvidence,
     Assessment,
     AuditEvent,
+    DecisionKind,
     Evidence,
     Finding,
     FindingStatus,
@@ -138,6 +141,7 @@ def assessment_report_data(
             ("Submitted", assessment.submitted_at),
             ("Completed", assessment.completed_at),
         ],
+        decision=_decision(session, assessment),
         score=_score(row),
         domains=_domains(row),
         findings=_findings(session, assessment),
@@ -231,11 +235,29 @@ def _findings(session: Session, assessment: Assessment) -> list[ReportFinding]:
     ]
 
 
+def _decision(session: Session, assessment: Assessment) -> str:
+    """The review's decision and any prohibited-practice decision, as one line each."""
+    review = decisions.latest(session=session, assessment=assessment, kind=DecisionKind.review)
+    practice = decisions.latest(
+        session=session, assessment=assessment, kind=DecisionKind.prohibited_practice
+    )
+    lines = [decisions.decision_summary(review)]
+    if practice is not None:
+        lines.append("Prohibited AI practice: " + decisions.decision_summary(practice))
+    return " · ".join(line for line in lines if line)
+
+
 def _sections(session: Session, assessment: Assessment, today: date) -> list[ReportSection]:
     """Every visible question in questionnaire order, with the answer, the review and the files."""
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     answers = answers_of(session=session, assessment_id=assessment.id)
-    visible = questionnaire.visible_keys({k: a.value for k, a in answers.items()})
+    visible = questionnaire.visible_keys(
+        values_with_facts(
+            session=session,
+            vendor_id=assessment.vendor_id,
+            values={k: a.value for k, a in answers.items()},
+        )
+    )
     files: dict[str, list[ReportEvidence]] = {}
     for key, evidence, verdict in session.exec(
         select(Answer.question_key, Evidence, AnswerEvidence.review_state)

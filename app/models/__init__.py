@@ -16,16 +16,20 @@ from app.models.assessment import (
 )
 from app.models.audit import AuditChain, AuditEvent
 from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
+from app.models.decision import DecisionKind, DecisionOutcome, ReviewDecision
 from app.models.organisation import ApiToken, Invitation, LoginThrottle, Organisation, User
 from app.models.outbox import OutboxEmail, OutboxStatus
+from app.models.provider import Provider, ProviderName
 from app.models.questionnaire import Questionnaire
 from app.models.register import LeiRecord, RoiSnapshot
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
+    ANNEX_III_LABELS,
     AIActClass,
     AIRole,
     AISystem,
     AlternativesIdentified,
+    AnnexIIIUse,
     ArrangementType,
     BusinessFunction,
     Contract,
@@ -51,12 +55,14 @@ from app.models.vendor import (
 )
 
 __all__ = [
+    "ANNEX_III_LABELS",
     "BUYER_ROLES",
     "VENDOR_ROLES",
     "AIActClass",
     "AIRole",
     "AISystem",
     "AlternativesIdentified",
+    "AnnexIIIUse",
     "Answer",
     "AnswerEvidence",
     "ApiToken",
@@ -72,6 +78,8 @@ __all__ = [
     "CommentVisibility",
     "Contract",
     "DataSensitivity",
+    "DecisionKind",
+    "DecisionOutcome",
     "DiscontinuationImpact",
     "Evidence",
     "Finding",
@@ -88,11 +96,14 @@ __all__ = [
     "OutboxStatus",
     "PersonType",
     "ProfileChangeStatus",
+    "Provider",
+    "ProviderName",
     "ProviderProfileChange",
     "Questionnaire",
     "Reintegration",
     "RelianceLevel",
     "ReminderLog",
+    "ReviewDecision",
     "ReviewState",
     "RiskTier",
     "RoiSnapshot",

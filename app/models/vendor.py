@@ -161,6 +161,46 @@ class AIActClass(StrEnum):
     unknown = "unknown"
 
 
+class AnnexIIIUse(StrEnum):
+    """High-risk uses listed in AI Act Annex III that a bank's suppliers plausibly serve.
+
+    The buyer picks the use its deployment falls under; the code names the Annex III point.
+    """
+
+    biometric_identification = "1a"
+    biometric_categorisation = "1b"
+    emotion_recognition = "1c"
+    critical_infrastructure = "2"
+    education = "3"
+    recruitment = "4a"
+    work_relationships = "4b"
+    public_benefits = "5a"
+    creditworthiness = "5b"
+    life_health_insurance = "5c"
+    emergency_calls = "5d"
+    law_enforcement = "6"
+    migration_border = "7"
+    justice_democracy = "8"
+
+
+ANNEX_III_LABELS: dict[AnnexIIIUse, str] = {
+    AnnexIIIUse.biometric_identification: "1(a) Remote biometric identification",
+    AnnexIIIUse.biometric_categorisation: "1(b) Biometric categorisation",
+    AnnexIIIUse.emotion_recognition: "1(c) Emotion recognition",
+    AnnexIIIUse.critical_infrastructure: "2 Safety component of critical infrastructure",
+    AnnexIIIUse.education: "3 Education and vocational training",
+    AnnexIIIUse.recruitment: "4(a) Recruitment and selection of staff",
+    AnnexIIIUse.work_relationships: "4(b) Decisions on work relationships",
+    AnnexIIIUse.public_benefits: "5(a) Eligibility for public assistance benefits",
+    AnnexIIIUse.creditworthiness: "5(b) Creditworthiness or credit scoring of natural persons",
+    AnnexIIIUse.life_health_insurance: "5(c) Risk assessment and pricing in life and health insurance",
+    AnnexIIIUse.emergency_calls: "5(d) Triage of emergency calls",
+    AnnexIIIUse.law_enforcement: "6 Law enforcement",
+    AnnexIIIUse.migration_border: "7 Migration, asylum and border control",
+    AnnexIIIUse.justice_democracy: "8 Administration of justice and democratic processes",
+}
+
+
 class ArrangementType(StrEnum):
     standalone = "standalone"
     overarching = "overarching"
@@ -244,8 +284,17 @@ class AISystem(SQLModel, table=True):
     ai_act_class: AIActClass = enum_field(AIActClass.unknown, length=12, index=True)
     affects_natural_persons: bool = False
     model_provider: str | None = Field(default=None, max_length=200, index=True)
+    model_provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     foundation_model: str | None = Field(default=None, max_length=200)
     human_oversight: str | None = Field(default=None, max_length=1000)
+    # The buyer's own view: AI Act duties follow the buyer's use, not the vendor's word.
+    buyer_risk_class: AIActClass | None = enum_field(None, length=12, index=True)
+    annex_iii_use: AnnexIIIUse | None = enum_field(None, length=4)
+    buyer_role: AIRole | None = enum_field(None, length=10)
+    # The buyer's own fundamental rights impact assessment (AI Act Art. 27), as deployer.
+    fria_date: date | None = None
+    fria_outcome: str | None = Field(default=None, max_length=2000)
+    fria_link: str | None = Field(default=None, max_length=500)
     created_at: datetime = created_at_field()
 
 

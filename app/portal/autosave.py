@@ -15,8 +15,10 @@ from typing import Any
 from sqlmodel import Session
 
 from app.assessments.answer_store import AnswerStore
+from app.assessments.context import buyer_facts
 from app.assessments.service import OpenedAssessment, save_answer
 from app.models import Answer, User
+from app.questionnaires.conditions import with_context
 from app.questionnaires.service import Compiled
 
 
@@ -49,7 +51,10 @@ def save_from_page(
     saved = store.read_all()
     before_values, with_evidence = saved.values, saved.with_evidence
     shows_or_hides = key in questionnaire.condition_keys
-    before = questionnaire.visible_keys(before_values) if shows_or_hides else None
+    facts = buyer_facts(session=session, vendor_id=opened.assessment.vendor_id)
+    before = (
+        questionnaire.visible_keys(with_context(before_values, facts)) if shows_or_hides else None
+    )
     answer = save_answer(
         session=session,
         actor=actor,
@@ -62,7 +67,7 @@ def save_from_page(
         store=store,
     )
     after_values = {**before_values, key: answer.value}
-    after = questionnaire.visible_keys(after_values)
+    after = questionnaire.visible_keys(with_context(after_values, facts))
     if before is None:
         before = after
     return SaveOutcome(

@@ -16,6 +16,7 @@ from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 from sqlmodel import Session
 
 from app.assessments.answers import display_value, is_answered
+from app.assessments.context import values_with_facts
 from app.assessments.lifecycle import Side
 from app.assessments.service import answers_of, apply_transition, evidence_keys
 from app.config import get_settings
@@ -61,7 +62,9 @@ def missing_items(*, session: Session, assessment: Assessment) -> list[MissingIt
         k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()
     }
     with_files = evidence_keys(session=session, assessment_id=assessment.id)
-    visible = questionnaire.visible_keys(values)
+    visible = questionnaire.visible_keys(
+        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
+    )
     missing = []
     for section in questionnaire.definition.sections:
         for question in section.questions:
@@ -225,7 +228,9 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     answers = answers_of(session=session, assessment_id=assessment.id)
     values = {k: a.value for k, a in answers.items()}
-    visible = questionnaire.visible_keys(values)
+    visible = questionnaire.visible_keys(
+        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
+    )
     files = attached_evidence(session=session, assessment_id=assessment.id, today=utcnow().date())
     sections = []
     for section in questionnaire.definition.sections:

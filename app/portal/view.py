@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.assessments.answers import display_value, is_answered
 from app.assessments.comments import comments_for
+from app.assessments.context import values_with_facts
 from app.assessments.lifecycle import EDITABLE_STATES
 from app.assessments.service import (
     AnswerConflict,
@@ -347,7 +348,9 @@ def assessment_view(
     questionnaire = questionnaire_of(session=session, assessment=assessment)
     answers = answers_of(session=session, assessment_id=assessment.id)
     values = {k: a.value for k, a in answers.items()}
-    visible = questionnaire.visible_keys(values)
+    visible = questionnaire.visible_keys(
+        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
+    )
     views = question_views(
         session=session,
         user=user,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from app.questionnaires.schema import (
+    CONTEXT_FACTS,
     All,
     AnyOf,
     Condition,
@@ -53,19 +54,33 @@ def is_visible(question: Question, answers: Mapping[str, object]) -> bool:
     return question.show_if is None or _holds(question.show_if, answers)
 
 
+def with_context(
+    answers: Mapping[str, object], context: Mapping[str, object] | None
+) -> dict[str, object]:
+    """The answers plus the buyer's facts (`CONTEXT_FACTS`, e.g. the AI Act classes the buyer
+    records on the vendor's AI systems), as show_if reads them. Unknown keys are ignored."""
+    facts = {k: v for k, v in (context or {}).items() if k in CONTEXT_FACTS}
+    return {**answers, **facts}
+
+
 def visible_questions(
-    questionnaire: Questionnaire, answers: Mapping[str, object]
+    questionnaire: Questionnaire,
+    answers: Mapping[str, object],
+    context: Mapping[str, object] | None = None,
 ) -> list[Question]:
-    """The questions shown for these answers, in order.
+    """The questions shown for these answers and buyer's facts, in order.
 
     Hidden questions' answers are ignored, so a leftover answer cannot reveal what depends on it
-    (conditions only point backwards, so one pass in file order settles everything).
+    (conditions only point backwards, so one pass in file order settles everything). The
+    buyer's facts come in `context` or already merged into `answers` (`with_context`); no
+    question may carry a fact's key (`check_definition`).
     """
+    merged = with_context(answers, context)
     shown: list[Question] = []
-    effective: dict[str, object] = {}
+    effective: dict[str, object] = {k: merged[k] for k in CONTEXT_FACTS if k in merged}
     for question in questionnaire.questions():
         if is_visible(question, effective):
             shown.append(question)
-            if question.key in answers:
-                effective[question.key] = answers[question.key]
+            if question.key in merged:
+                effective[question.key] = merged[question.key]
     return shown

@@ -183,7 +183,19 @@ def _field_path(loc: Loc) -> str:
     return path
 
 
+_EXAMPLE_MESSAGES = {
+    "string_too_short": "an evidence example needs text: one line naming acceptable evidence",
+    "string_pattern_mismatch": "an evidence example is one line of text (no line breaks)",
+    "greater_than_equal": "an evidence example's level is 1–5 (level 0 never asks for evidence)",
+    "less_than_equal": "an evidence example's level is 1–5",
+    "int_parsing": "an evidence example's level is a whole number 1–5",
+    "int_type": "an evidence example's level is a whole number 1–5",
+}
+
+
 def _pydantic_message(error: Mapping[str, Any]) -> str:
+    if "evidence_examples" in error["loc"] and error["type"] in _EXAMPLE_MESSAGES:
+        return _EXAMPLE_MESSAGES[error["type"]]
     if error["type"] == "extra_forbidden":
         return f"unknown field '{error['loc'][-1]}'"
     if error["type"] == "missing":

@@ -18,7 +18,9 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
+    model_serializer,
     model_validator,
 )
 
@@ -32,6 +34,13 @@ FIELD_KEY_PATTERN = r"^[a-z0-9_]+$"
 MAX_LEVEL = 5
 YES_NO_NA = ("yes", "no", "na")
 _YNN_LABELS = (("yes", "Yes"), ("no", "No"), ("na", "Not applicable"))
+
+# Facts the buyer sets, which show_if tests like a multi_choice answer ("includes"). The buyer's
+# AI Act classes are those it records on the vendor's AI systems in its register, so high-risk
+# questions appear when either side classifies a system high-risk.
+CONTEXT_FACTS: dict[str, frozenset[str]] = {
+    "buyer.ai_act_classes": frozenset({"prohibited", "high", "limited", "minimal", "unknown"}),
+}
 
 
 class _Strict(BaseModel):
@@ -73,6 +82,9 @@ class EvidenceKind(StrEnum):
 
 
 Level = Annotated[int, Field(ge=0, le=MAX_LEVEL)]
+# A level a vendor can claim with evidence: level 0 ("no process") never names a file.
+EvidenceLevel = Annotated[int, Field(ge=1, le=MAX_LEVEL)]
+ExampleLine = Annotated[str, Field(min_length=1, max_length=300, pattern=r"^[^\n]*$")]
 Scalar = str | int | float | bool
 
 
@@ -210,6 +222,9 @@ class Question(_Strict):
     options: list[Option] = []
     levels: dict[Level, Annotated[str, Field(min_length=1, max_length=1000)]] = {}
     evidence: Evidence | None = None
+    # What acceptable evidence looks like at each level where the answer asks for a file: guidance
+    # for the vendor, never scored (a change to it leaves the question's wording the same).
+    evidence_examples: dict[EvidenceLevel, ExampleLine] = {}
     show_if: Condition | None = None
     refs: Refs = Refs()
     fields: list[GroupField] = []
@@ -218,6 +233,15 @@ class Question(_Strict):
     @classmethod
     def _default_options(cls, data: Any) -> Any:
         return _default_yes_no_na_options(data)
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_examples(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A definition without examples keeps the canonical JSON, and so the content hash, it had
+        before the field existed: re-uploading an unchanged file must not read as changed."""
+        data = handler(self)
+        if not data.get("evidence_examples"):
+            data.pop("evidence_examples", None)
+        return data
 
     @property
     def max_level(self) -> int | None:
@@ -238,6 +262,25 @@ class Question(_Strict):
     @property
     def scored(self) -> bool:
         return self.max_level is not None
+
+    @property
+    def evidence_levels(self) -> tuple[int, ...]:
+        """The levels (1–5) an answer can claim at which this question asks for a file; the keys
+        `evidence_examples` may use. The same rule as `scoring.adapter.answer_level` and
+        `evidence.required_from_level`: a multi_choice answer claims its options' levels added
+        up, capped at the question's maximum."""
+        if self.evidence is None or self.max_level is None:
+            return ()
+        if self.type == QuestionType.maturity:
+            reachable = set(range(MAX_LEVEL + 1))
+        elif self.type == QuestionType.multi_choice:
+            reachable = {0}
+            for level in (o.level for o in self.options if o.level is not None):
+                reachable |= {min(MAX_LEVEL, total + level) for total in reachable}
+        else:
+            reachable = {o.level for o in self.options if o.level is not None}
+        needed = max(1, self.evidence.required_from_level)
+        return tuple(sorted(level for level in reachable if level >= needed))
 
     def option(self, value: object) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
@@ -301,6 +344,10 @@ def check_definition(questionnaire: Questionnaire) -> list[tuple[Loc, str]]:
             loc: Loc = ("sections", s, "questions", i)
             if question.key in earlier:
                 problems.append(((*loc, "key"), f"duplicate question key '{question.key}'"))
+            if question.key in CONTEXT_FACTS:
+                problems.append(
+                    ((*loc, "key"), f"'{question.key}' is reserved for a fact the buyer sets")
+                )
             problems.extend(_check_question(question, loc, earlier, all_keys))
             earlier.setdefault(question.key, question)
     return problems
@@ -382,6 +429,8 @@ def _check_question(
                 )
             )
 
+    problems.extend(_check_examples(question, loc))
+
     # references
     for framework, ids in question.refs:
         for r, ref_id in enumerate(ids):
@@ -404,6 +453,31 @@ def _check_question(
     return problems
 
 
+def _check_examples(question: Question, loc: Loc) -> list[tuple[Loc, str]]:
+    """Examples only at levels where the answer asks for a file, so none is ever unreachable."""
+    if not question.evidence_examples:
+        return []
+    where: Loc = (*loc, "evidence_examples")
+    asked = question.evidence_levels
+    if not asked:
+        reason = (
+            "this question asks for no evidence"
+            if question.evidence is None
+            else "this question has no maturity level, so no level asks for evidence"
+        )
+        return [(where, f"evidence_examples given, but {reason}")]
+    unknown = sorted(set(question.evidence_examples) - set(asked))
+    if not unknown:
+        return []
+    return [
+        (
+            where,
+            f"evidence_examples names level {', '.join(str(n) for n in unknown)}, but evidence "
+            f"is asked only at level {', '.join(str(n) for n in asked)}",
+        )
+    ]
+
+
 def _yes_no_na_options(options: list[Option], loc: Loc) -> list[tuple[Loc, str]]:
     values = {o.value for o in options}
     if values <= set(YES_NO_NA) and {"yes", "no"} <= values:
@@ -421,6 +495,22 @@ def _duplicate_options(options: list[Option], loc: Loc) -> list[tuple[Loc, str]]
     return problems
 
 
+def _check_context_target(target: Equals | In | Includes, loc: Loc) -> list[tuple[Loc, str]]:
+    ref = target.question
+    if not isinstance(target, Includes):
+        return [(loc, f"'{ref}' is a list of facts: test it with 'includes'")]
+    allowed = CONTEXT_FACTS[ref]
+    if target.includes not in allowed:
+        return [
+            (
+                loc,
+                f"show_if value {target.includes!r} is not a value of '{ref}' "
+                f"(allowed: {', '.join(sorted(allowed))})",
+            )
+        ]
+    return []
+
+
 def _check_target(
     target: Equals | In | Includes,
     own_key: str,
@@ -429,6 +519,8 @@ def _check_target(
     all_keys: set[str],
 ) -> list[tuple[Loc, str]]:
     ref = target.question
+    if ref in CONTEXT_FACTS:
+        return _check_context_target(target, loc)
     if ref == own_key:
         return [(loc, f"show_if refers to the question itself ('{ref}')")]
     if ref not in earlier:

@@ -50,7 +50,10 @@ QUESTION_COLUMNS = (
     "ai_act",
     "nist_ai_rmf",
     "fields",
+    "evidence_examples",
 )
+# Columns a template written before they existed may lack.
+OPTIONAL_COLUMNS = frozenset({"evidence_examples"})
 META_FIELDS = ("key", "version", "title", "description")
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -96,6 +99,7 @@ def _question_row(section: Any, q: Question) -> list[Any]:
         ", ".join(q.refs.ai_act),
         ", ".join(q.refs.nist_ai_rmf),
         _flow(data["fields"]) if "fields" in data else "",
+        "\n".join(f"{level}: {text}" for level, text in sorted(q.evidence_examples.items())),
     ]
 
 
@@ -126,7 +130,7 @@ def definition_to_xlsx(definition: Definition) -> bytes:
         yes_no.add(f"{column}2:{column}{MAX_ROWS}")
     sheet.add_data_validation(types)
     sheet.add_data_validation(yes_no)
-    widths = (14, 22, 30, 28, 60, 40, 14, 9, 8, 8, 40, 50, 20, 10, 10, 40, 18, 18, 14, 14, 40)
+    widths = (14, 22, 30, 28, 60, 40, 14, 9, 8, 8, 40, 50, 20, 10, 10, 40, 18, 18, 14, 14, 40, 50)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2):
@@ -192,14 +196,14 @@ def _options(value: Any) -> list[dict[str, Any]]:
     return options
 
 
-def _levels(value: Any) -> dict[int, str]:
+def _levels(value: Any, column: str = "levels") -> dict[int, str]:
     levels = {}
     for line in _text(value).splitlines():
         if not line.strip():
             continue
         number, _, text = line.partition(":")
         if not number.strip().isdecimal():
-            raise _RowError(f"levels: write each level as 'N: description' ({line!r})")
+            raise _RowError(f"{column}: write each level as 'N: description' ({line!r})")
         levels[int(number)] = text.strip()
     return levels
 
@@ -239,6 +243,8 @@ def _question_from_row(cells: dict[str, Any]) -> dict[str, Any]:
         question["refs"] = {fw: ids for fw, ids in refs.items() if ids}
     if (fields := _yaml_cell(cells["fields"], "fields")) is not None:
         question["fields"] = fields
+    if examples := _levels(cells.get("evidence_examples"), "evidence_examples"):
+        question["evidence_examples"] = examples
     return question
 
 
@@ -272,7 +278,7 @@ def definition_from_xlsx(content: bytes, source_name: str = "<upload>.xlsx") -> 
     meta = {_text(row[0]).strip(): row[1] for row in meta_rows if row and row[0]}
     rows = iter(question_rows)
     header = [(_text(h).strip()) for h in next(rows, ())]
-    missing = [c for c in QUESTION_COLUMNS if c not in header]
+    missing = [c for c in QUESTION_COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     if missing:
         raise fail(f"missing columns: {', '.join(missing)}", 1)
     problems: list[Problem] = []

@@ -1,5 +1,9 @@
 """AI supply-chain concentration (DORA Art. 29): which model and cloud providers sit behind
-which vendors and critical functions, across the portfolio."""
+which vendors and critical functions, across the portfolio.
+
+Providers are counted as records (`Provider`), so "Azure" and "Microsoft Azure" count once when
+the buyer has linked the two spellings, and again by ultimate parent, so two providers of one
+group show as one dependency. A name with no record yet counts by its spelling."""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.models import AISystem, BusinessFunction, Contract, Vendor, VendorStatus
+from app.models import AISystem, BusinessFunction, Contract, Provider, Vendor, VendorStatus
 from app.scoring.adapter import provider_key, provider_name
+from app.vendors.providers import providers_by_key
 
 
 @dataclass
@@ -26,6 +31,7 @@ class ProviderGroup:
     kind: str  # "model" | "cloud"
     name: str
     vendors: list[ConcentrationVendor]
+    provider: Provider | None = None  # the record behind the name, when there is one
 
     @property
     def shared(self) -> bool:
@@ -76,13 +82,15 @@ def concentration(
             functions[vendor_id].add(f"{code} {name}")
     groups: dict[tuple[str, str], ProviderGroup] = {}
     members: dict[tuple[str, str], dict[int, ConcentrationVendor]] = defaultdict(dict)
+    records = providers_by_key(session=session, organisation_id=organisation_id)
 
     def add(kind: str, raw: str | None, vendor_id: int, system: str | None) -> None:
         name = provider_name(raw)
         if name is None or vendor_id not in vendors:
             return
-        key = (kind, provider_key(name))
-        groups.setdefault(key, ProviderGroup(kind, name, []))
+        record = records.get(provider_key(name))
+        key = (kind, f"#{record.id}" if record is not None else provider_key(name))
+        groups.setdefault(key, ProviderGroup(kind, record.name if record else name, [], record))
         entry = members[key].get(vendor_id)
         if entry is None:
             vname, tier, _, _ = vendors[vendor_id]
@@ -113,3 +121,48 @@ def concentration(
     return sorted(
         kept, key=lambda g: (-len(g.vendors), -g.critical_vendors, g.kind, g.name.lower())
     )
+
+
+@dataclass
+class ParentGroup:
+    """Providers that roll up to one ultimate parent, with every vendor behind any of them."""
+
+    name: str
+    lei: str | None
+    providers: list[str]
+    vendors: list[str]
+    critical_vendors: int
+
+
+def _parent_of(group: ProviderGroup) -> tuple[str, str, str | None]:
+    provider = group.provider
+    if provider is not None and (provider.parent_lei or provider.parent_name):
+        name = provider.parent_name or provider.parent_lei or ""
+        return (provider.parent_lei or name.casefold(), name, provider.parent_lei)
+    if provider is not None and provider.lei:
+        return (provider.lei, provider.name, provider.lei)
+    return (group.name.casefold(), group.name, None)
+
+
+def by_ultimate_parent(groups: list[ProviderGroup]) -> list[ParentGroup]:
+    """The provider groups rolled up by ultimate parent (matched on LEI where recorded, else on
+    name); only parents behind more than one provider, most vendors first (pure)."""
+    parents: dict[str, tuple[str, str | None, set[str], dict[int, ConcentrationVendor]]] = {}
+    for group in groups:
+        key, name, lei = _parent_of(group)
+        entry = parents.setdefault(key, (name, lei, set(), {}))
+        entry[2].add(group.name)
+        for vendor in group.vendors:
+            entry[3][vendor.vendor_id] = vendor
+    rolled = [
+        ParentGroup(
+            name,
+            lei,
+            sorted(providers),
+            sorted(v.name for v in vendors.values()),
+            sum(1 for v in vendors.values() if v.critical_functions),
+        )
+        for name, lei, providers, vendors in parents.values()
+        if len(providers) > 1
+    ]
+    return sorted(rolled, key=lambda p: (-len(p.vendors), -p.critical_vendors, p.name.lower()))

@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
-from app.models import Assessment, AuditEvent, Finding, FindingStatus, ScoreResult
+from app.assessments.decisions import latest_by_vendor
+from app.models import Assessment, AuditEvent, Finding, FindingStatus, ReviewDecision, ScoreResult
 from app.register.service import SEVERITIES, RegisterRow, ranked, register_row
 
 
@@ -85,6 +86,7 @@ class VendorRegisterDetail:
     trend: list[TrendPoint]
     findings: list[Finding]
     history: list[AuditEvent]
+    decision: ReviewDecision | None = None  # the latest review decision on the vendor
 
 
 def vendor_detail(
@@ -115,4 +117,7 @@ def vendor_detail(
         history=vendor_history(
             session=session, organisation_id=organisation_id, vendor_id=vendor_id
         ),
+        decision=latest_by_vendor(
+            session=session, organisation_id=organisation_id, vendor_ids=[vendor_id]
+        ).get(vendor_id),
     )

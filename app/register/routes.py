@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
 
+from app.assessments.decisions import outcome_label
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
@@ -16,7 +17,7 @@ from app.exports.charts import BLUE, GREEN, ORANGE, LineChart, Series, svg
 from app.forms import PostedForm, parse
 from app.models import User, utcnow
 from app.register import findings, service
-from app.register.concentration import concentration
+from app.register.concentration import by_ultimate_parent, concentration
 from app.register.detail import vendor_detail
 from app.register.schemas import (
     FINDING_STATUS_FILTER_OPTIONS,
@@ -158,7 +159,13 @@ def vendor_register_page(
     return render(
         request,
         "register/vendor.html",
-        {"d": detail, "trend": trend, "level_names": LEVEL_NAMES, "today": utcnow().date()},
+        {
+            "d": detail,
+            "trend": trend,
+            "level_names": LEVEL_NAMES,
+            "today": utcnow().date(),
+            "decision_label": outcome_label,
+        },
     )
 
 
@@ -259,7 +266,12 @@ def concentration_page(request: Request, session: SessionDep, user: Reader) -> R
     return render(
         request,
         "register/concentration.html",
-        {"groups": groups, "query": query, "kinds": PROVIDER_KIND_OPTIONS},
+        {
+            "groups": groups,
+            "parents": by_ultimate_parent(groups),
+            "query": query,
+            "kinds": PROVIDER_KIND_OPTIONS,
+        },
     )
 
 

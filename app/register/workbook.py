@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, col, select
 
+from app.assessments.decisions import decision_summary, latest_by_vendor
 from app.audit.service import record
 from app.exports.charts import LEVEL_COLOURS
 from app.models import (
@@ -50,6 +51,7 @@ from app.register.service import (
 )
 from app.scoring import DEFAULT_DOMAINS, MODEL_VERSION
 from app.spreadsheets import safe_text
+from app.vendors.codes import ANNEX_III_USES, label
 
 MAX_ROW = 1_048_576
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -170,6 +172,7 @@ REGISTER_COLUMNS = (
     ("Treatment", 12),
     ("Justification", 40),
     ("Treatment due", 13),
+    ("Review decision", 44),
 )
 OWNER_COL, TREATMENT_COL, STATUS_COL = 20, 21, 4
 
@@ -202,6 +205,7 @@ def write_register_workbook(
         return f"Lists!${column}$1:${column}${max(1, len(values))}"
 
     register = _Sheet(workbook, "Register", REGISTER_COLUMNS)
+    decided = latest_by_vendor(session=session, organisation_id=organisation_id)
     domains = _Sheet(
         workbook,
         "Domain maturity",
@@ -240,6 +244,7 @@ def write_register_workbook(
                 v.treatment and str(v.treatment),
                 v.treatment_justification,
                 v.treatment_due,
+                decision_summary(decided.get(v.id)),
             ]
         )
         levels = []
@@ -362,6 +367,9 @@ def _ai_systems_sheet(workbook, session: Session, vendor_ids) -> None:
             ("Foundation model", 22),
             ("Human oversight", 36),
             ("Contract", 18),
+            ("Our AI Act class", 12),
+            ("Annex III use", 30),
+            ("Our role", 11),
         ),
     )
     query = (
@@ -385,6 +393,9 @@ def _ai_systems_sheet(workbook, session: Session, vendor_ids) -> None:
                 system.foundation_model,
                 system.human_oversight,
                 contract,
+                system.buyer_risk_class and str(system.buyer_risk_class),
+                label(ANNEX_III_USES, system.annex_iii_use) or None,
+                system.buyer_role and str(system.buyer_role),
             ]
         )
     sheet.finish()

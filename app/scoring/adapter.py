@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.assessments.context import values_with_facts
 from app.caching import ContentHashCache
 from app.models import (
     AISystem,
@@ -182,7 +183,10 @@ def answer_inputs(
     questions hidden by show_if. Two queries whatever the number of answers."""
     answers = session.exec(select(Answer).where(Answer.assessment_id == assessment.id)).all()
     values = {a.question_key: a.value for a in answers}
-    hidden = hidden_scored_keys(questionnaire, values)
+    hidden = hidden_scored_keys(
+        questionnaire,
+        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values),
+    )
     scored = {key for key, q in questionnaire.by_key.items() if q.scored and key not in hidden}
     evidence: dict[int, list[EvidenceInput]] = defaultdict(list)
     rows = session.exec(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.models import (
+    ANNEX_III_LABELS,
     AIActClass,
     AIRole,
     AlternativesIdentified,
@@ -130,6 +131,18 @@ AI_ACT_CLASSES: dict[AIActClass, str] = {
     AIActClass.minimal: "Minimal risk",
     AIActClass.unknown: "Not yet classified",
 }
+
+# The buyer's own role for an AI system it uses through a vendor (Art. 3; Art. 25 when the bank
+# rebrands or substantially modifies the system it becomes its provider).
+BUYER_AI_ROLES: dict[AIRole, str] = {
+    AIRole.deployer: "Deployer (we use the system under our authority)",
+    AIRole.provider: "Provider (we put it into service under our name, Art. 25)",
+    AIRole.both: "Provider and deployer",
+    AIRole.none: "None (the system does not act for us)",
+}
+
+# Annex III uses the buyer can record against an AI system (codes name the Annex III point).
+ANNEX_III_USES: dict[str, str] = {str(k): v for k, v in ANNEX_III_LABELS.items()}
 
 REINTEGRATION: dict[Reintegration, str] = {
     Reintegration.easy: "Easy",

@@ -40,6 +40,7 @@ VENDOR_LABELS = {
     "parent_name": "Ultimate parent",
     "parent_identifier": "Ultimate parent LEI",
     "hq_country": "Headquarters country",
+    "cloud_providers": "Cloud providers",
 }
 # Substitutability, reintegration and the impact of losing a service are the buyer's own
 # assessments per service (RoI B_07.01): a vendor informs them in its answers, never sets them.
@@ -114,6 +115,7 @@ def register_snapshot(*, session: Session, vendor: Vendor) -> dict[str, Any]:
             "parent_name": vendor.parent_name or "",
             "parent_identifier": vendor.parent_identifier or "",
             "hq_country": vendor.hq_country,
+            "cloud_providers": list(vendor.cloud_providers or []),
         },
         "services": services,
     }
@@ -172,6 +174,13 @@ def _after_colon(message: str) -> str:
     if message[:2].istitle() and message[1:2].islower():
         return message[0].lower() + message[1:]
     return message
+
+
+def _stored(value: Any) -> Any:
+    """A checked fact as the proposal stores it: lists as lists, the rest as text."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return "" if value is None else str(value)
 
 
 def check_proposal(
@@ -261,10 +270,7 @@ def check_proposal(
             )
     if errors or checked_vendor is None:
         raise FieldErrors(errors, "Some register facts need correcting.")
-    stored_vendor = {
-        name: "" if getattr(checked_vendor, name) is None else str(getattr(checked_vendor, name))
-        for name in VENDOR_LABELS
-    }
+    stored_vendor = {name: _stored(getattr(checked_vendor, name)) for name in VENDOR_LABELS}
     return CheckedProposal(
         checked_vendor, services, {"vendor": stored_vendor, "services": stored_services}
     )
@@ -292,11 +298,14 @@ def _show(value: Any) -> str:
 
 
 def profile_diff(current: dict[str, Any], proposed: dict[str, Any]) -> list[DiffRow]:
-    """Every field whose proposed value differs from the register (pure)."""
+    """Every field whose proposed value differs from the register (pure). A fact the proposal
+    does not carry keeps the register's value, so it is no difference."""
     rows = []
     for name, label in VENDOR_LABELS.items():
+        if name not in proposed.get("vendor", {}):
+            continue
         before = current["vendor"].get(name, "")
-        after = proposed.get("vendor", {}).get(name, "")
+        after = proposed["vendor"][name]
         if (before or "") != (after or ""):
             rows.append(DiffRow("Provider", label, _show(before), _show(after)))
     services = {s["contract_id"]: s for s in current["services"]}

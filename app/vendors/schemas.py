@@ -468,6 +468,63 @@ class AISystemInput(FormModel):
     foundation_model: str | None = Field(default=None, max_length=200)
     human_oversight: str | None = Field(default=None, max_length=1000)
     contract_id: int | None = None
+    # The buyer's own AI Act view: duties follow the bank's use, not the vendor's word.
+    buyer_risk_class: Code(codes.AI_ACT_CLASSES, "AI Act risk classes") | None = None
+    annex_iii_use: Code(codes.ANNEX_III_USES, "Annex III uses") | None = Field(
+        default=None, description="The Annex III point of the buyer's use, e.g. 5b."
+    )
+    buyer_role: Code(codes.BUYER_AI_ROLES, "roles") | None = None
+    # The buyer's fundamental rights impact assessment (Art. 27), owed by the bank as deployer.
+    fria_outcome: str | None = Field(default=None, max_length=2000)
+    fria_link: str | None = Field(default=None, max_length=500)
+    fria_date: date | None = Field(default=None, validate_default=True)
+
+    @field_validator("annex_iii_use")
+    @classmethod
+    def _use_needs_a_class(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("buyer_risk_class") is None:
+            raise PydanticCustomError(
+                "annex_iii_use", "Record your own risk class as well: this use needs one."
+            )
+        return value
+
+    @field_validator("fria_link")
+    @classmethod
+    def _web_link(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(("https://", "http://")):
+            raise PydanticCustomError(
+                "fria_link", "Enter the web address of the assessment, starting with https://."
+            )
+        return value
+
+    @field_validator("fria_date")
+    @classmethod
+    def _fria_dated(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None and (info.data.get("fria_outcome") or info.data.get("fria_link")):
+            raise PydanticCustomError(
+                "fria_date", "Give the date the impact assessment was completed."
+            )
+        return value
+
+
+class ProviderInput(FormModel):
+    """A model or cloud provider's identity as the buyer records it."""
+
+    name: Text(300)
+    lei: str | None = Field(default=None, max_length=20)
+    parent_name: str | None = Field(default=None, max_length=300)
+    parent_lei: str | None = Field(default=None, max_length=20)
+    country: Country | None = None
+
+    @field_validator("lei", "parent_lei")
+    @classmethod
+    def _lei(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().upper()
+        if problem := lei_problem(value):
+            raise PydanticCustomError(info.field_name or "lei", problem)
+        return value
 
 
 class FunctionInput(FormModel):
@@ -612,6 +669,12 @@ class AISystemRead(Read):
     foundation_model: str | None
     human_oversight: str | None
     contract_id: int | None
+    buyer_risk_class: str | None
+    annex_iii_use: str | None
+    buyer_role: str | None
+    fria_date: date | None
+    fria_outcome: str | None
+    fria_link: str | None
 
 
 class ContactRead(Read):

@@ -39,6 +39,7 @@ from app.models import (
     VendorContact,
     VendorStatus,
 )
+from app.vendors import providers
 from app.vendors.schemas import VENDOR_FIELDS, VendorCreate, VendorListQuery
 
 # ---------------------------------------------------------------------------------------------
@@ -336,6 +337,7 @@ def create_vendor(
     vendor = Vendor.model_validate(data.model_dump(), update={"organisation_id": organisation_id})
     session.add(vendor)
     session.flush()
+    providers.vendor_clouds(session=session, vendor=vendor)
     after = {k: v for k, v in vendor_form_values(vendor).items() if v not in (None, [], False)}
     record(
         session=session,
@@ -385,6 +387,8 @@ def update_vendor(
     vendor.version += 1
     session.add(vendor)
     session.flush()
+    if "cloud_providers" in diff["after"]:
+        providers.vendor_clouds(session=session, vendor=vendor)
     record(
         session=session,
         action="vendor.updated",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from app.questionnaires.conditions import is_visible, visible_questions
-from app.questionnaires.loader import parse_questionnaire
+import pytest
+
+from app.questionnaires.conditions import is_visible, visible_questions, with_context
+from app.questionnaires.loader import QuestionnaireError, parse_questionnaire
 from app.questionnaires.service import Compiled
 
 DEFINITION = textwrap.dedent(
@@ -100,3 +102,65 @@ def test_remembered_visibility_matches_a_fresh_evaluation_as_answers_change() ->
     ]
     for answers in sequence:
         assert compiled.visible_keys(answers) == set(keys(answers)), answers
+
+
+BUYER_FACT = textwrap.dedent(
+    """\
+    key: buyer-fact
+    version: 1
+    title: Buyer fact
+    sections:
+      - key: main
+        title: Main
+        questions:
+          - key: classes
+            text: Classes
+            type: multi_choice
+            options:
+              - {value: high, label: High}
+              - {value: minimal, label: Minimal}
+          - key: high_detail
+            text: High-risk duties
+            type: text
+            show_if:
+              any:
+                - {question: classes, includes: high}
+                - {question: buyer.ai_act_classes, includes: high}
+    """
+)
+
+
+def test_a_fact_the_buyer_sets_shows_questions_the_vendor_s_answer_would_hide() -> None:
+    questionnaire = parse_questionnaire(BUYER_FACT, "buyer-fact.yaml")
+
+    def shown(answers: dict[str, object], context: dict[str, object] | None) -> bool:
+        return "high_detail" in [q.key for q in visible_questions(questionnaire, answers, context)]
+
+    assert not shown({"classes": ["minimal"]}, None)
+    assert not shown({"classes": ["minimal"]}, {"buyer.ai_act_classes": ["minimal"]})
+    assert shown({"classes": ["minimal"]}, {"buyer.ai_act_classes": ["high"]})
+    assert shown({}, {"buyer.ai_act_classes": ["high", "minimal"]})
+    assert shown({"classes": ["high"]}, {"buyer.ai_act_classes": []})
+    # merged into the answers (as the cached visible_keys takes them), the fact works the same
+    merged = with_context({"classes": ["minimal"]}, {"buyer.ai_act_classes": ["high"]})
+    assert "high_detail" in Compiled(questionnaire).visible_keys(merged)
+    # only declared facts are taken from the context
+    assert with_context({}, {"buyer.other": ["high"]}) == {}
+
+
+def test_a_show_if_on_a_buyer_fact_is_checked_like_one_on_a_question() -> None:
+    bad_value = BUYER_FACT.replace(
+        "buyer.ai_act_classes, includes: high", "buyer.ai_act_classes, includes: severe"
+    )
+    with pytest.raises(QuestionnaireError, match=r"not a value of 'buyer\.ai_act_classes'"):
+        parse_questionnaire(bad_value, "bad.yaml")
+    equals = BUYER_FACT.replace(
+        "buyer.ai_act_classes, includes: high", "buyer.ai_act_classes, equals: high"
+    )
+    with pytest.raises(QuestionnaireError, match="test it with 'includes'"):
+        parse_questionnaire(equals, "bad.yaml")
+    reserved = BUYER_FACT.replace("key: classes", "key: buyer.ai_act_classes").replace(
+        "{question: classes, includes: high}", "{question: buyer.ai_act_classes, includes: high}"
+    )
+    with pytest.raises(QuestionnaireError, match="reserved for a fact the buyer sets"):
+        parse_questionnaire(reserved, "bad.yaml")

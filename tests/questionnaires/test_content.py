@@ -53,8 +53,16 @@ def test_every_annex_a_control_has_a_question(questionnaire: Questionnaire) -> N
     assert annex_a <= cited
 
 
-def ai_act_keys(questionnaire: Questionnaire, answers: dict[str, object]) -> set[str]:
-    return {q.key for q in visible_questions(questionnaire, answers) if q.key.startswith("aiact.")}
+def ai_act_keys(
+    questionnaire: Questionnaire,
+    answers: dict[str, object],
+    context: dict[str, object] | None = None,
+) -> set[str]:
+    return {
+        q.key
+        for q in visible_questions(questionnaire, answers, context)
+        if q.key.startswith("aiact.")
+    }
 
 
 def test_ai_act_questions_hidden_for_role_none(questionnaire: Questionnaire) -> None:
@@ -83,15 +91,67 @@ def test_provider_of_minimal_risk_system_sees_only_general_duties(
     shown = ai_act_keys(
         questionnaire, {"scope.ai_act_roles": ["provider"], "scope.ai_act_classes": ["minimal"]}
     )
-    assert shown == {"aiact.ai_literacy", "aiact.prohibited_practices"}
+    assert shown == {
+        "aiact.ai_literacy",
+        "aiact.prohibited_practices",
+        "aiact.derogation",
+        "aiact.gpai_based",
+    }
 
 
-def test_fria_only_for_deployers_in_the_listed_uses(questionnaire: Questionnaire) -> None:
-    base = {"scope.ai_act_roles": ["deployer"], "scope.ai_act_classes": ["high"]}
-    shown = ai_act_keys(questionnaire, {**base, "scope.high_risk_uses": ["employment"]})
-    assert "aiact.deployer_oversight" in shown and "aiact.fria" not in shown
+HIGH_RISK_PROVIDER_DUTIES = {
+    "aiact.risk_management",
+    "aiact.instructions_for_use",
+    "aiact.fria_information",
+    "aiact.conformity",
+    "aiact.registration",
+    "aiact.serious_incidents",
+}
+
+
+def test_the_buyer_s_high_risk_classification_asks_the_duties_the_vendor_s_answer_hid(
+    questionnaire: Questionnaire,
+) -> None:
+    """A credit-scoring system the vendor calls "minimal" (or "prohibited", or "unknown")."""
+    for declared in ("minimal", "unknown", "prohibited"):
+        answers = {"scope.ai_act_roles": ["provider"], "scope.ai_act_classes": [declared]}
+        assert not HIGH_RISK_PROVIDER_DUTIES & ai_act_keys(questionnaire, answers)
+        buyer = {"buyer.ai_act_classes": ["high"]}
+        assert ai_act_keys(questionnaire, answers, buyer) >= HIGH_RISK_PROVIDER_DUTIES
+    deployer = {"scope.ai_act_roles": ["deployer"], "scope.ai_act_classes": ["minimal"]}
+    shown = ai_act_keys(questionnaire, deployer, {"buyer.ai_act_classes": ["high", "minimal"]})
+    assert {"aiact.deployer_use", "aiact.deployer_oversight"} <= shown
+    assert not ai_act_keys(questionnaire, deployer, {"buyer.ai_act_classes": ["minimal"]}) & {
+        "aiact.deployer_use"
+    }
+
+
+def test_the_vendor_is_asked_what_the_bank_needs_for_its_own_impact_assessment(
+    questionnaire: Questionnaire,
+) -> None:
+    """The bank, as deployer, owes the Art. 27 assessment; the vendor supplies its inputs."""
+    assert "aiact.fria" not in {q.key for q in questionnaire.questions()}
+    base = {"scope.ai_act_roles": ["provider", "deployer"], "scope.ai_act_classes": ["high"]}
     shown = ai_act_keys(questionnaire, {**base, "scope.high_risk_uses": ["credit_scoring"]})
-    assert "aiact.fria" in shown
+    assert "aiact.fria_information" in shown
+    assert "Art. 13" in questionnaire.question("aiact.fria_information").refs.ai_act
+
+
+def test_general_purpose_model_questions_follow_the_vendor_s_answer(
+    questionnaire: Questionnaire,
+) -> None:
+    gpai = {
+        "aiact.gpai_models",
+        "aiact.gpai_downstream_information",
+        "aiact.gpai_provider_obligations",
+        "aiact.gpai_systemic_risk",
+    }
+    answers: dict[str, object] = {"scope.ai_act_roles": ["deployer"], "aiact.gpai_based": "no"}
+    assert not gpai & ai_act_keys(questionnaire, answers)
+    answers["aiact.gpai_based"] = "yes"
+    assert gpai <= ai_act_keys(questionnaire, answers)
+    refs = {r for key in gpai for r in questionnaire.question(key).refs.ai_act}
+    assert {"Art. 53", "Art. 54", "Art. 55"} <= refs
 
 
 def test_transparency_duties_follow_the_interaction_answer(questionnaire: Questionnaire) -> None:

@@ -58,7 +58,7 @@ def test_detail_page_shows_sections_and_coverage(client, session, procurement):
     row = session.exec(select(Questionnaire)).one()
     page = client.get(f"/questionnaires/{row.id}")
     assert page.status_code == 200
-    assert "124 questions" in page.text and "147 of 147 framework items" in page.text
+    assert "131 questions" in page.text and "152 of 152 framework items" in page.text
 
 
 def test_excel_template_round_trip_keeps_the_definition_exactly():

@@ -12,9 +12,16 @@ from sqlmodel import Session, select
 from app.models import AuditEvent
 from app.register.roi.builder import build
 from app.register.roi.checks import check_facts
+from app.register.roi.data import ProviderRef
 from app.register.roi.service import RegisterInvalid, export_roi
 from app.register.roi.validator import validate
-from tests.register.roi_data import clean_register, make_roi_portfolio, with_contract, with_vendor
+from tests.register.roi_data import (
+    LAB_LEI,
+    clean_register,
+    make_roi_portfolio,
+    with_contract,
+    with_vendor,
+)
 
 
 def test_a_clean_register_has_no_fact_problem():
@@ -92,3 +99,20 @@ def test_a_duplicate_arrangement_reference_is_blocking():
     ]
     assert (duplicate.template, duplicate.blocking) == ("B_02.01", True)
     assert "ACME-002" in duplicate.message
+
+
+def test_a_critical_service_whose_ai_model_provider_is_not_in_its_chain_is_a_warning():
+    lab = ProviderRef("Model Lab Ltd", LAB_LEI)  # in ACME-001's chain at rank 3
+    openai = ProviderRef("OpenAI OpCo LLC", None)
+    data = with_contract(clean_register(), "ACME-001", ai_providers=(lab, openai))
+    [problem] = check_facts(data)
+    assert (problem.blocking, problem.rule, problem.template, problem.column) == (
+        False, "supply chain", "B_05.02", "c0030",
+    )  # fmt: skip
+    assert "OpenAI OpCo LLC, which is not in its supply chain" in problem.message
+    assert problem.link == "/vendors/1/contracts/1/edit"
+    # a service of a function that is not critical: the bank's judgement, no warning
+    assert check_facts(with_contract(clean_register(), "ACME-002", ai_providers=(openai,))) == []
+    # a cloud provider is offered, not warned about
+    cloud = ProviderRef("Hyperscaler", None, "cloud")
+    assert check_facts(with_contract(clean_register(), "ACME-001", ai_providers=(cloud,))) == []

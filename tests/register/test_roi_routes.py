@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, RoiSnapshot, Role
+from app.models import AISystem, AuditEvent, Provider, RoiSnapshot, Role
+from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_user
 from tests.helpers import login
 from tests.register.roi_data import make_roi_portfolio
@@ -208,3 +209,37 @@ def test_producing_the_register_freezes_it_and_the_snapshot_downloads_byte_for_b
     session.commit()
     login(client, other.email)
     assert client.get(f"/register/roi/snapshots/{snapshot.id}.zip").status_code == 404
+
+
+def test_the_service_s_ai_model_provider_is_offered_for_its_supply_chain(client, session, world):
+    portfolio, _, _ = world
+    admin = make_user(session, portfolio.org, Role.admin)
+    provider = Provider(
+        organisation_id=portfolio.org.id, name="Frontier Models Inc", lei=lei_with_check_digits("549300FRONTIERMOD0"),
+        country="US", parent_name="Frontier Holdings", parent_lei=None,
+    )  # fmt: skip
+    session.add(provider)
+    session.flush()
+    session.add(
+        AISystem(
+            vendor_id=portfolio.cloudy.id, contract_id=portfolio.hosting.id, name="Fraud scorer",
+            model_provider="Frontier Models Inc", model_provider_id=provider.id,
+        )
+    )  # fmt: skip
+    session.commit()
+    login(client, admin.email)
+    edit = f"/vendors/{portfolio.cloudy.id}/contracts/{portfolio.hosting.id}/edit"
+    page = client.get(edit)
+    assert (
+        f'href="{edit}?offer={provider.id}#supply-chain">add Frontier Models Inc</a>' in page.text
+    )
+    filled = client.get(edit, params={"offer": provider.id})
+    assert (
+        'value="Frontier Models Inc"' in filled.text and 'value="Frontier Holdings"' in filled.text
+    )
+    # and the register warns until it is in the chain (the hosting supports a critical function)
+    report = client.get("/api/v1/register/roi", params=REF).json()
+    assert any(
+        p["rule"] == "supply chain" and "Frontier Models Inc" in p["message"]
+        for p in report["problems"]
+    )

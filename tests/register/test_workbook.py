@@ -82,7 +82,7 @@ def test_workbook_sheets_cells_and_formats(session, world):
     assert wb["Lists"].sheet_state == "hidden"
 
     register = wb["Register"]
-    assert register.freeze_panes == "A2" and register.auto_filter.ref == "A1:W3"
+    assert register.freeze_panes == "A2" and register.auto_filter.ref == "A1:X3"
     assert register.column_dimensions["A"].width == 34
     _header, rows = _rows(register)
     evil = next(r for r in rows if r["Vendor"] != "Plain Vendor SE")

@@ -63,7 +63,45 @@ def check_facts(data: RegisterData) -> list[Problem]:
                     contract_link(contract),
                 )
             )  # fmt: skip
-    return problems + _after_reference_date(data)
+    return problems + _after_reference_date(data) + _ai_supply_chain(data)
+
+
+def in_chain(provider, contract) -> bool:
+    """The provider is one of the service's subcontractors (by LEI, else by name)."""
+    names = {" ".join(s.name.split()).casefold() for s in contract.subcontractors}
+    leis = {s.identifier.upper() for s in contract.subcontractors}
+    if provider.lei and provider.lei.upper() in leis:
+        return True
+    return " ".join(provider.name.split()).casefold() in names
+
+
+def _ai_supply_chain(data: RegisterData) -> list[Problem]:
+    """A service supporting a critical function whose AI model provider is not in its supply
+    chain: whether the model "effectively underpins" the service is the bank's judgement, so a
+    warning with the page to add it on."""
+    critical = {f.code for f in data.functions if f.critical == "yes"}
+    vendors = {v.id: v for v in data.vendors}
+    problems = []
+    for contract in sorted(data.contracts, key=lambda c: c.reference):
+        if exclusion_reason(contract, data.ref_date):
+            continue
+        if not (contract.supports_critical_function or contract.function_code in critical):
+            continue
+        vendor = vendors.get(contract.vendor_id)
+        subject = f"arrangement {contract.reference} with {vendor.legal_name if vendor else '?'}"
+        for provider in contract.ai_providers:
+            if provider.role != "model" or in_chain(provider, contract):
+                continue
+            problems.append(
+                Problem(
+                    WARNING, "supply chain", "B_05.02", "c0030", contract.reference, subject,
+                    f"{subject} supports a critical or important function and its AI models "
+                    f"come from {provider.name}, which is not in its supply chain. Add it as a "
+                    "subcontractor if it underpins the service.",
+                    contract_link(contract),
+                )
+            )  # fmt: skip
+    return problems
 
 
 def _after_reference_date(data: RegisterData) -> list[Problem]:

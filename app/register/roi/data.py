@@ -88,6 +88,16 @@ class SubcontractorFacts:
 
 
 @dataclass(frozen=True)
+class ProviderRef:
+    """A model or cloud provider recorded for a service (the AI register's provider records),
+    which may underpin it and so belong in its supply chain (B_05.02)."""
+
+    name: str
+    lei: str | None = None
+    role: str = "model"  # model | cloud
+
+
+@dataclass(frozen=True)
 class ContractFacts:
     id: int
     vendor_id: int
@@ -120,6 +130,7 @@ class ContractFacts:
     reintegration: str | None = None
     discontinuation_impact: str | None = None  # low | medium | high | not_assessed
     subcontractors: tuple[SubcontractorFacts, ...] = ()
+    ai_providers: tuple[ProviderRef, ...] = ()
 
 
 @dataclass(frozen=True)

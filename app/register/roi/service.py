@@ -17,9 +17,11 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.errors import Conflict, NotFound
 from app.models import (
+    AISystem,
     BusinessFunction,
     Contract,
     Organisation,
+    Provider,
     Subcontractor,
     User,
     Vendor,
@@ -31,6 +33,7 @@ from app.register.roi.data import (
     ContractFacts,
     EntityFacts,
     FunctionFacts,
+    ProviderRef,
     RegisterData,
     SubcontractorFacts,
     VendorFacts,
@@ -41,6 +44,7 @@ from app.register.roi.lei import lei_statuses
 from app.register.roi.taxonomy import DEFAULT_NAMING, DEFAULT_RELEASE
 from app.register.roi.validator import LEI_COLUMNS, Problem, validate
 from app.register.roi.writers import package_name, write_package, write_workbook
+from app.scoring.adapter import provider_name
 
 FORMATS = {
     "zip": "application/zip",
@@ -103,7 +107,7 @@ def load_register(
     report_date: date,
     release: str | None = None,
 ) -> RegisterData:
-    """The organisation's register as plain facts, in five queries whatever its size."""
+    """The organisation's register as plain facts, in six queries whatever its size."""
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound("No such organisation.")
@@ -140,6 +144,7 @@ def load_register(
         )
     ).all()
     chains: dict[int, list[SubcontractorFacts]] = {}
+    ai_providers = _ai_providers(session=session, organisation_id=organisation_id)
     for sub in session.exec(
         select(Subcontractor)
         .join(Contract, col(Contract.id) == col(Subcontractor.contract_id))
@@ -163,6 +168,7 @@ def load_register(
                 storage_countries=tuple(contract.storage_countries or ()),
                 processing_countries=tuple(contract.processing_countries or ()),
                 subcontractors=tuple(chains.get(contract.id, ())),
+                ai_providers=tuple(ai_providers.get(contract.id, ())),
             )
             for contract, code in contract_rows
         ),
@@ -182,6 +188,26 @@ def report_of(*, session: Session, data: RegisterData) -> RoiReport:
     return RoiReport(
         built, check_facts(data) + validate(built.tables, built.filing_indicators, statuses)
     )
+
+
+def _ai_providers(*, session: Session, organisation_id: int) -> dict[int, list[ProviderRef]]:
+    """Per arrangement, the model providers of its AI systems, as the AI register's provider
+    records where they are linked (one query)."""
+    found: dict[int, list[ProviderRef]] = {}
+    rows = session.exec(
+        select(AISystem.contract_id, AISystem.model_provider, Provider)
+        .join(Provider, col(Provider.id) == col(AISystem.model_provider_id), isouter=True)
+        .join(Vendor, col(Vendor.id) == col(AISystem.vendor_id))
+        .where(Vendor.organisation_id == organisation_id, col(AISystem.contract_id).is_not(None))
+    ).all()
+    for contract_id, name, provider in rows:
+        shown = provider.name if provider else provider_name(name)
+        if shown is None:
+            continue  # the vendor's own models
+        ref = ProviderRef(shown, provider.lei if provider else None, "model")
+        if ref not in found.setdefault(contract_id, []):
+            found[contract_id].append(ref)
+    return found
 
 
 def roi_report(

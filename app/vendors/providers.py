@@ -1,0 +1,165 @@
+"""Model and cloud providers as records: each spelling met in the register resolves, through its
+name variant, to one provider with its LEI and ultimate parent (DORA Art. 29 concentration)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.errors import NotFound
+from app.forms import FieldErrors
+from app.models import AISystem, Provider, ProviderName, User, Vendor
+from app.scoring.adapter import provider_key, provider_name
+from app.vendors.schemas import ProviderInput
+
+
+def name_key(name: str | None) -> str | None:
+    """The folded spelling a variant is filed under; None for blanks and the vendor's own."""
+    clean = provider_name(name)
+    return None if clean is None else provider_key(clean)[:300]
+
+
+def resolve(*, session: Session, organisation_id: int, name: str | None) -> Provider | None:
+    """The provider record behind a spelling, created (with the spelling as its first variant)
+    when the register meets the name for the first time."""
+    key = name_key(name)
+    if key is None or name is None:
+        return None
+    found = session.exec(
+        select(Provider)
+        .join(ProviderName, col(ProviderName.provider_id) == col(Provider.id))
+        .where(ProviderName.organisation_id == organisation_id, ProviderName.key == key)
+    ).first()
+    if found is not None:
+        return found
+    clean = (provider_name(name) or name)[:300]
+    provider = session.exec(
+        select(Provider).where(Provider.organisation_id == organisation_id, Provider.name == clean)
+    ).first()
+    if provider is None:
+        provider = Provider(organisation_id=organisation_id, name=clean)
+        session.add(provider)
+        session.flush()
+    session.add(
+        ProviderName(organisation_id=organisation_id, provider_id=provider.id, key=key, name=clean)
+    )
+    session.flush()
+    return provider
+
+
+def providers_by_key(*, session: Session, organisation_id: int) -> dict[str, Provider]:
+    """Every known spelling's provider, by folded name (one query)."""
+    return {
+        key: provider
+        for key, provider in session.exec(
+            select(ProviderName.key, Provider)
+            .join(Provider, col(Provider.id) == col(ProviderName.provider_id))
+            .where(ProviderName.organisation_id == organisation_id)
+        ).all()
+    }
+
+
+def list_providers(*, session: Session, organisation_id: int) -> list[tuple[Provider, list[str]]]:
+    """Every provider with the spellings linked to it, by name."""
+    providers = session.exec(
+        select(Provider)
+        .where(Provider.organisation_id == organisation_id)
+        .order_by(col(Provider.name))
+    ).all()
+    names: dict[int, list[str]] = {}
+    for provider_id, name in session.exec(
+        select(ProviderName.provider_id, ProviderName.name)
+        .where(ProviderName.organisation_id == organisation_id)
+        .order_by(col(ProviderName.name))
+    ).all():
+        names.setdefault(provider_id, []).append(name)
+    return [(p, names.get(p.id or 0, [])) for p in providers]
+
+
+def get_provider(*, session: Session, organisation_id: int, provider_id: int) -> Provider:
+    provider = session.get(Provider, provider_id)
+    if provider is None or provider.organisation_id != organisation_id:
+        raise NotFound("No such provider.")
+    return provider
+
+
+def update_provider(
+    *, session: Session, actor: User, provider: Provider, data: ProviderInput, ip: str | None = None
+) -> Provider:
+    """The provider's LEI, ultimate parent and country, as the buyer records them."""
+    clash = session.exec(
+        select(Provider.id).where(
+            Provider.organisation_id == provider.organisation_id,
+            Provider.name == data.name,
+            Provider.id != provider.id,
+        )
+    ).first()
+    if clash is not None:
+        raise FieldErrors(
+            {"name": "Another provider has this name: link the two spellings instead."}
+        )
+    before = {k: getattr(provider, k) for k in ProviderInput.model_fields}
+    after = data.model_dump()
+    for name, value in after.items():
+        setattr(provider, name, value)
+    session.add(provider)
+    session.flush()
+    record(
+        session=session,
+        action="provider.updated",
+        actor=actor,
+        organisation_id=provider.organisation_id,
+        object_type="provider",
+        object_id=provider.id,
+        data={
+            "changes": {k: {"from": before[k], "to": v} for k, v in after.items() if before[k] != v}
+        },
+        ip=ip,
+    )
+    return provider
+
+
+def link_variant(
+    *, session: Session, actor: User, variant: Provider, into: Provider, ip: str | None = None
+) -> Provider:
+    """Treat `variant` as another spelling of `into`: its spellings and AI systems move across
+    and the emptied record goes. Concentration then counts the two as one provider."""
+    if variant.id == into.id:
+        return into
+    if variant.organisation_id != into.organisation_id:
+        raise NotFound("No such provider.")
+    moved = []
+    for name in session.exec(
+        select(ProviderName).where(ProviderName.provider_id == variant.id)
+    ).all():
+        name.provider_id = into.id or 0
+        moved.append(name.name)
+        session.add(name)
+    for system in session.exec(
+        select(AISystem).where(AISystem.model_provider_id == variant.id)
+    ).all():
+        system.model_provider_id = into.id
+        session.add(system)
+    session.flush()
+    record(
+        session=session,
+        action="provider.linked",
+        actor=actor,
+        organisation_id=into.organisation_id,
+        object_type="provider",
+        object_id=into.id,
+        data={"merged": variant.name, "names": moved},
+        ip=ip,
+    )
+    session.delete(variant)
+    session.flush()
+    return into
+
+
+def vendor_clouds(*, session: Session, vendor: Vendor) -> list[Provider]:
+    """The provider records behind the vendor's cloud providers (creating any new spelling)."""
+    found = [
+        resolve(session=session, organisation_id=vendor.organisation_id, name=name)
+        for name in vendor.cloud_providers or ()
+    ]
+    return [p for p in found if p is not None]
