@@ -34,7 +34,7 @@ MODEL_LAB = ("OpenAI Ireland Ltd", "635400DEMOOPENAIIE", "IE")
 MODEL_PROVIDERS = {
     "OpenAI": MODEL_LAB,
     "Anthropic": ("Anthropic Ireland Ltd", "635400DEMOANTHROPI", "IE"),
-    "Mistral": ("Mistral AI SAS", "969500DEMOMISTRALA", "FR"),
+    "Mistral AI": ("Mistral AI SAS", "969500DEMOMISTRALA", "FR"),
 }
 
 
