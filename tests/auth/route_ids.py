@@ -194,6 +194,16 @@ def a_finding(caller: Caller) -> int:
     return finding.id
 
 
+def a_provider(caller: Caller) -> int:
+    """A model or cloud provider record of the tenant's organisation."""
+    from app.models import Provider
+
+    provider = Provider(organisation_id=caller.tenant.org.id, name=f"Walk provider {next(_n)}")
+    caller.session.add(provider)
+    caller.session.flush()
+    return provider.id
+
+
 def a_buyer_colleague(caller: Caller) -> int:
     """Another person of the tenant's organisation (never the caller: admins keep their role)."""
     colleague = User(
@@ -225,6 +235,7 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "decision": lambda caller: "reject",  # type: ignore[dict-item]
     "finding_id": a_finding,
     "user_id": a_buyer_colleague,
+    "provider_id": a_provider,
 }
 
 # Where one parameter name means different things on different routes, key the factory by
