@@ -150,9 +150,16 @@ def roi_freeze(request: Request, session: SessionDep, user: Exporter, form: Post
 
 @router.get("/register/roi/snapshots/compare")
 def roi_compare(
-    request: Request, session: SessionDep, user: Exporter, before: int, after: int
+    request: Request,
+    session: SessionDep,
+    user: Exporter,
+    before: int | None = None,
+    after: int | None = None,
 ) -> Response:
+    """What changed between two snapshots (without both, the list to choose them from)."""
     assert user.organisation_id is not None
+    if before is None or after is None:
+        return _snapshots_page(request, session, user)
     org = user.organisation_id
     old = snapshots.get_snapshot(session=session, organisation_id=org, snapshot_id=before)
     new = snapshots.get_snapshot(session=session, organisation_id=org, snapshot_id=after)
