@@ -95,6 +95,20 @@ LICENSED_ACTIVITIES = {
     "F6": "x162",
 }
 
+# Dates that tell an arrangement's story: a prospective vendor's contract starts once it is
+# onboarded; an offboarded vendor's contract has ended, with its reason (RoI LIST0202090).
+CONTRACT_DATES: dict[str, dict[str, object]] = {
+    "Tessellate Payments Tech S.r.l.": {
+        "start_date": date(2027, 2, 1),
+        "end_date": date(2030, 1, 31),
+    },
+    "Meridian Market Data plc": {
+        "start_date": date(2024, 1, 1),
+        "end_date": date(2026, 6, 30),
+        "termination_reason": "x4",  # expired and not renewed
+    },
+}
+
 # RoI B_07.01 c0060 (LIST0701060) for the vendors that are not or hardly substitutable.
 SUBSTITUTABILITY_REASONS = {
     "Cobalt Cloud Services SE": "x964",  # difficulties in migrating or reintegrating
@@ -372,7 +386,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             criticality_reasons=None
             if critical == "no"
             else "Disruption would stop a regulated service to customers.",
-            last_assessed=date(2026, 3, 31),
+            last_assessed=date(2025, 9, 30),
             discontinuation_impact="high" if critical == "yes" else "low",
         )
     for index, spec in enumerate(VENDORS, start=1):
@@ -407,7 +421,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             annual_expense=Decimal(40_000 + 17_500 * index),
             currency="EUR",
             exit_plan=critical,
-            last_audit_date=date(2026, 1 + index % 9, 15),
+            last_audit_date=date(2025, 1 + index % 9, 15),
             reintegration="difficult" if critical else "easy",
             website=f"https://{name.split()[0].lower()}.example",
         )
@@ -420,8 +434,13 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             ict_service_type=service_type,
             supports_critical_function=critical,
             description=f"{service_type} services from {name}",
-            start_date=date(2024, 1 + index % 12, 1),
-            end_date=date(2027 + index % 3, 12, 31),
+            **(
+                CONTRACT_DATES.get(name)
+                or {
+                    "start_date": date(2024, 1 + index % 12, 1),
+                    "end_date": date(2027 + index % 3, 12, 31),
+                }
+            ),
             notice_days_entity=90,
             notice_days_provider=180,
             governing_law_country=country,
@@ -434,6 +453,15 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             annual_cost=Decimal(40_000 + 17_500 * index),
             exit_plan=critical,
             audit_rights=True,
+            # The bank's own assessment of the service (B_07.01), reviewed yearly.
+            alternatives_identified="yes" if substitutability in ("easy", "medium") else "no",
+            alternatives="Two other EU providers shortlisted"
+            if substitutability in ("easy", "medium")
+            else None,
+            substitutability=substitutability,
+            substitutability_reason=SUBSTITUTABILITY_REASONS.get(name),
+            reintegration="difficult" if critical else "easy",
+            discontinuation_impact="high" if critical else ("medium" if index % 2 else "low"),
         )
         for cloud in clouds:
             providers.resolve(session=session, organisation_id=org.id, name=cloud)

@@ -17,12 +17,13 @@ import time
 
 from bench import common
 
-BENCHMARKS = ("scoring", "page", "pages", "export", "autosave", "durability", "review")
+BENCHMARKS = ("scoring", "page", "pages", "export", "roi", "autosave", "durability", "review")
 MODULES = {
     "scoring": "bench.scoring",
     "page": "bench.page",
     "pages": "bench.pages",
     "export": "bench.export",
+    "roi": "bench.roi",
     "autosave": "bench.autosave",
     "durability": "bench.durability",
     "review": "bench.review",

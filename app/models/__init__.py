@@ -31,12 +31,14 @@ from app.models.organisation import (
 from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.provider import Provider, ProviderName
 from app.models.questionnaire import Questionnaire
+from app.models.register import LeiRecord, RoiSnapshot
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
     ANNEX_III_LABELS,
     AIActClass,
     AIRole,
     AISystem,
+    AlternativesIdentified,
     AnnexIIIUse,
     ArrangementType,
     BusinessFunction,
@@ -69,6 +71,7 @@ __all__ = [
     "AIActClass",
     "AIRole",
     "AISystem",
+    "AlternativesIdentified",
     "AnnexIIIUse",
     "Answer",
     "AnswerEvidence",
@@ -98,6 +101,7 @@ __all__ = [
     "ICTServiceType",
     "IdentifierType",
     "Invitation",
+    "LeiRecord",
     "LoginThrottle",
     "Organisation",
     "OutboxEmail",
@@ -115,6 +119,7 @@ __all__ = [
     "ReviewDecision",
     "ReviewState",
     "RiskTier",
+    "RoiSnapshot",
     "Role",
     "ScoreResult",
     "SectionAssignment",

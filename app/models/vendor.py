@@ -266,6 +266,14 @@ class DiscontinuationImpact(StrEnum):
     not_assessed = "not_assessed"
 
 
+class AlternativesIdentified(StrEnum):
+    """RoI B_07.01 c0110 (LIST0601050): "not assessed" is its own answer, never "no"."""
+
+    yes = "yes"
+    no = "no"
+    not_assessed = "not_assessed"
+
+
 class AISystem(SQLModel, table=True):
     """One entry of the vendor's AI inventory used to deliver services to the buyer."""
 
@@ -342,6 +350,15 @@ class Contract(SQLModel, table=True):
     exit_plan: bool = False
     audit_rights: bool = False
     alternatives: str | None = Field(default=None, max_length=500)
+    alternatives_identified: AlternativesIdentified = enum_field(
+        AlternativesIdentified.not_assessed, length=16
+    )
+    # The buyer's own assessment of this service (RoI B_07.01 c0050, c0060, c0090, c0100): the
+    # vendor may inform it, never set it.
+    substitutability: str | None = Field(default=None, max_length=20)
+    substitutability_reason: str | None = Field(default=None, max_length=8)
+    reintegration: str | None = Field(default=None, max_length=16)
+    discontinuation_impact: str | None = Field(default=None, max_length=16)
     created_at: datetime = created_at_field()
 
 
@@ -358,6 +375,10 @@ class Subcontractor(SQLModel, table=True):
     service_type: str | None = Field(default=None, max_length=3)
     what: str | None = Field(default=None, max_length=500)
     recipient_identifier: str | None = Field(default=None, max_length=50)
+    # Its ultimate parent undertaking (RoI B_05.01 c0110/c0120); empty when it is its own.
+    parent_name: str | None = Field(default=None, max_length=300)
+    parent_identifier: str | None = Field(default=None, max_length=50)
+    parent_identifier_type: str | None = Field(default=None, max_length=8)
 
 
 class ProfileChangeStatus(StrEnum):

@@ -119,9 +119,6 @@ class ProfileForm(FormModel):
     parent_name: str | None = None
     parent_identifier: str | None = None
     hq_country: str | None = None
-    substitutability: str | None = None
-    substitutability_reason: str | None = None
-    reintegration: str | None = None
 
 
 # --- the answer form ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.errors import Conflict, NotFound
 from app.forms import FieldErrors
-from app.models import AISystem, Contract, Subcontractor, User, Vendor, VendorContact
+from app.models import AISystem, Contract, Provider, Subcontractor, User, Vendor, VendorContact
 from app.vendors import providers
 from app.vendors.contracts import get_contract
 from app.vendors.schemas import AISystemInput, ContactInput, SubcontractorInput
@@ -19,6 +19,47 @@ from app.vendors.service import audit_diff, set_fields, snapshot
 
 # ---------------------------------------------------------------------------------------------
 # Subcontractors (the supply chain of an arrangement)
+
+
+def offered_providers(
+    *, session: Session, vendor: Vendor, contract: Contract, chain: Sequence[Subcontractor]
+) -> list[tuple[Provider, str]]:
+    """The model providers of the service's AI systems and the vendor's cloud providers, as
+    provider records, that its supply chain does not name yet: offered to add (B_05.02)."""
+    keys = providers.providers_by_key(session=session, organisation_id=vendor.organisation_id)
+    found: list[tuple[Provider, str]] = []
+    for provider in session.exec(
+        select(Provider)
+        .join(AISystem, col(AISystem.model_provider_id) == col(Provider.id))
+        .where(AISystem.contract_id == contract.id, AISystem.vendor_id == vendor.id)
+    ).all():
+        found.append((provider, "AI model provider"))
+    for name in vendor.cloud_providers or ():
+        key = providers.name_key(name)
+        if key is not None and key in keys:
+            found.append((keys[key], "cloud provider"))
+    leis = {s.identifier.upper() for s in chain}
+    names = {providers.name_key(s.name) for s in chain}
+    offered: dict[int, tuple[Provider, str]] = {}
+    for provider, role in found:
+        if (provider.lei or "").upper() in leis or providers.name_key(provider.name) in names:
+            continue
+        offered.setdefault(provider.id or 0, (provider, role))
+    return list(offered.values())
+
+
+def offered_values(provider: Provider) -> dict[str, Any]:
+    """The add-subcontractor form filled from a provider record."""
+    return {
+        "rank": 2,
+        "name": provider.name,
+        "identifier_type": "LEI",
+        "identifier": provider.lei or "",
+        "country": provider.country or "",
+        "parent_name": provider.parent_name or "",
+        "parent_identifier_type": "LEI" if provider.parent_lei else "",
+        "parent_identifier": provider.parent_lei or "",
+    }
 
 
 def list_subcontractors(*, session: Session, contract: Contract) -> list[Subcontractor]:

@@ -15,6 +15,7 @@ from app.models import (
     ANNEX_III_LABELS,
     AIActClass,
     AIRole,
+    AlternativesIdentified,
     ArrangementType,
     DataSensitivity,
     DiscontinuationImpact,
@@ -175,6 +176,13 @@ FUNCTION_CRITICALITY: dict[FunctionCriticality, str] = {
     FunctionCriticality.yes: "Critical or important",
     FunctionCriticality.no: "Not critical or important",
     FunctionCriticality.not_assessed: "Assessment not performed",
+}
+
+# RoI LIST0601050 for B_07.01 c0110: "not assessed" is an answer of its own, never "no".
+ALTERNATIVES_IDENTIFIED: dict[AlternativesIdentified, str] = {
+    AlternativesIdentified.yes: "Yes, alternatives identified",
+    AlternativesIdentified.no: "No alternative identified",
+    AlternativesIdentified.not_assessed: "Assessment not performed",
 }
 
 DISCONTINUATION_IMPACT: dict[DiscontinuationImpact, str] = {

@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.config import Settings
-from app.models import Contract, Organisation, Subcontractor, Vendor, VendorContact
+from app.models import (
+    AISystem,
+    Contract,
+    Organisation,
+    Provider,
+    Subcontractor,
+    Vendor,
+    VendorContact,
+)
 from app.vendors.identifiers import lei_with_check_digits
 
 # Cloud hosts behind the demo vendors' services (rank 2 of their supply chain).
@@ -21,6 +29,13 @@ HOSTS = {
     "OVHcloud": ("OVH SAS", "969500DEMOOVHSASFR", "FR"),
 }
 MODEL_LAB = ("OpenAI Ireland Ltd", "635400DEMOOPENAIIE", "IE")
+# The model providers the AI register records, with the entity that contracts in the EU: they
+# underpin the services built on their models, so they are in those services' supply chains.
+MODEL_PROVIDERS = {
+    "OpenAI": MODEL_LAB,
+    "Anthropic": ("Anthropic Ireland Ltd", "635400DEMOANTHROPI", "IE"),
+    "Mistral AI": ("Mistral AI SAS", "969500DEMOMISTRALA", "FR"),
+}
 
 
 def load(session: Session, org: Organisation, settings: Settings) -> None:
@@ -59,6 +74,19 @@ def load(session: Session, org: Organisation, settings: Settings) -> None:
             if vendor.ai_role in ("provider", "both") and links and index % 3 == 1:
                 host_lei = lei_with_check_digits(links[0][1])
                 _subcontractor(session, contract, vendor, 3, *MODEL_LAB, recipient=host_lei)
+            for provider in session.exec(
+                select(Provider)
+                .join(AISystem, col(AISystem.model_provider_id) == col(Provider.id))
+                .where(AISystem.contract_id == contract.id)
+            ).all():
+                entity = MODEL_PROVIDERS.get(provider.name)
+                if entity is None:
+                    continue
+                if provider.lei is None:
+                    provider.lei = lei_with_check_digits(entity[1])
+                    provider.country = provider.country or entity[2]
+                    session.add(provider)
+                _subcontractor(session, contract, vendor, 2, *entity)
     _overarching_pair(session, org, vendors)
     session.flush()
 
@@ -88,7 +116,9 @@ def _subcontractor(
                 identifier=identifier,
                 country=country,
                 service_type="S17" if rank == 2 else "S19",
-                what="Hosting of the service" if rank == 2 else "Foundation model inference",
+                what="Foundation model inference"
+                if name in {e[0] for e in MODEL_PROVIDERS.values()}
+                else "Hosting of the service",
                 recipient_identifier=recipient or vendor.identifier,
             )
         )

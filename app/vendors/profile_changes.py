@@ -40,17 +40,16 @@ VENDOR_LABELS = {
     "parent_name": "Ultimate parent",
     "parent_identifier": "Ultimate parent LEI",
     "hq_country": "Headquarters country",
-    "substitutability": "Substitutability",
-    "substitutability_reason": "Why it is hard to substitute",
-    "reintegration": "Reintegration or transfer on exit",
     "cloud_providers": "Cloud providers",
 }
+# Substitutability, reintegration and the impact of losing a service are the buyer's own
+# assessments per service (RoI B_07.01): a vendor informs them in its answers, never sets them.
 SERVICE_LABELS = {
     "processing_countries": "Countries where data is processed",
     "storage_countries": "Countries where data is stored",
     "alternatives": "Exit support and alternative providers",
 }
-SUBCONTRACTOR_FIELDS = ("rank", "name", "identifier", "country", "what")
+SUBCONTRACTOR_FIELDS = ("rank", "name", "identifier", "country", "what", "recipient_identifier")
 AI_SYSTEM_FIELDS = ("name", "model_provider", "foundation_model")
 MAX_ROWS = 50
 
@@ -95,6 +94,7 @@ def register_snapshot(*, session: Session, vendor: Vendor) -> dict[str, Any]:
                         "identifier": s.identifier,
                         "country": s.country or "",
                         "what": s.what or "",
+                        "recipient_identifier": s.recipient_identifier or "",
                     }
                     for s in subs
                 ],
@@ -115,9 +115,6 @@ def register_snapshot(*, session: Session, vendor: Vendor) -> dict[str, Any]:
             "parent_name": vendor.parent_name or "",
             "parent_identifier": vendor.parent_identifier or "",
             "hq_country": vendor.hq_country,
-            "substitutability": str(vendor.substitutability),
-            "substitutability_reason": vendor.substitutability_reason or "",
-            "reintegration": vendor.reintegration or "",
             "cloud_providers": list(vendor.cloud_providers or []),
         },
         "services": services,
@@ -255,6 +252,7 @@ def check_proposal(
                             "identifier": s.identifier,
                             "country": s.country or "",
                             "what": s.what or "",
+                            "recipient_identifier": s.recipient_identifier or "",
                         }
                         for s in subs
                         if s is not None
@@ -393,8 +391,12 @@ def _apply_service(
         ip=ip,
     )
     chain = vendor_children.list_subcontractors(session=session, contract=contract)
-    current = [(s.rank, s.name, s.identifier, s.country, s.what) for s in chain]
-    proposed = [(s.rank, s.name, s.identifier, s.country, s.what) for s in service.subcontractors]
+
+    def link(s: Any) -> tuple:
+        return (s.rank, s.name, s.identifier, s.country, s.what, s.recipient_identifier or "")
+
+    current = [link(s) for s in chain]
+    proposed = [link(s) for s in service.subcontractors]
     if sorted(current, key=str) != sorted(proposed, key=str):
         for link in chain:
             vendor_children.delete_subcontractor(

@@ -21,7 +21,7 @@ from app.deps import SessionDep, require
 from app.errors import Conflict, TooLarge
 from app.forms import FieldErrors, PostedForm, field_errors_from, form_values, validate
 from app.models import AISystem, Contract, User, Vendor, VendorContact
-from app.vendors import children, codes, contracts, functions, importing, service
+from app.vendors import children, codes, contracts, functions, importing, providers, service
 from app.vendors.schemas import (
     AISystemInput,
     ContactInput,
@@ -428,6 +428,13 @@ def _contract_page(
         if contract is not None
         else []
     )
+    offered = (
+        children.offered_providers(
+            session=session, vendor=vendor, contract=contract, chain=subcontractors
+        )
+        if contract is not None
+        else []
+    )
     return render(
         request,
         "vendors/contract_form.html",
@@ -438,6 +445,7 @@ def _contract_page(
             "errors": errors or {},
             "functions": functions.list_functions(session=session, user=user),
             "subcontractors": subcontractors,
+            "offered": offered,
             "sub_values": sub_values or {"rank": 2},
             "sub_errors": sub_errors or {},
             "codes": codes,
@@ -460,12 +468,26 @@ def new_contract(request: Request, session: SessionDep, user: Manager, vendor_id
 
 @router.get("/{vendor_id}/contracts/{contract_id}/edit", summary="Edit arrangement form")
 def edit_contract(
-    request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
+    request: Request,
+    session: SessionDep,
+    user: Manager,
+    vendor_id: int,
+    contract_id: int,
+    offer: int | None = None,
 ) -> Response:
+    """`?offer=PROVIDER_ID` fills the add-subcontractor form from an offered provider."""
     vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     contract = contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
     values = {name: getattr(contract, name) for name in contracts.CONTRACT_FIELDS}
-    return _contract_page(request, session, user, vendor, contract=contract, values=values)
+    sub_values = None
+    if offer is not None:
+        provider = providers.get_provider(
+            session=session, organisation_id=vendor.organisation_id, provider_id=offer
+        )
+        sub_values = children.offered_values(provider)
+    return _contract_page(
+        request, session, user, vendor, contract=contract, values=values, sub_values=sub_values
+    )
 
 
 def _save_contract(

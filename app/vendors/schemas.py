@@ -36,6 +36,7 @@ from app.forms import (
 from app.models import (
     AIActClass,
     AIRole,
+    AlternativesIdentified,
     ArrangementType,
     DataSensitivity,
     FunctionCriticality,
@@ -318,6 +319,26 @@ class ContractInput(FormModel):
     exit_plan: bool = False
     audit_rights: bool = False
     alternatives: str | None = Field(default=None, max_length=500)
+    alternatives_identified: Code(codes.ALTERNATIVES_IDENTIFIED, "answers") = (
+        AlternativesIdentified.not_assessed
+    )
+    # The buyer's assessment of this service (B_07.01); the vendor may inform it, never set it.
+    substitutability: Code(codes.SUBSTITUTABILITY, "substitutability levels") | None = None
+    substitutability_reason: Code(codes.SUBSTITUTABILITY_REASONS, "reasons") | None = Field(
+        default=None, validate_default=True
+    )
+    reintegration: Code(codes.REINTEGRATION, "reintegration levels") | None = None
+    discontinuation_impact: Code(codes.DISCONTINUATION_IMPACT, "impact levels") | None = None
+
+    @field_validator("substitutability_reason")
+    @classmethod
+    def _service_substitutability_reason(
+        cls, value: str | None, info: ValidationInfo
+    ) -> str | None:
+        """Asked only when the service is not or hardly substitutable (B_07.01 c0060)."""
+        if info.data.get("substitutability") not in codes.NEEDS_SUBSTITUTABILITY_REASON:
+            return None
+        return value
 
     @field_validator("overarching_reference")
     @classmethod
@@ -350,6 +371,17 @@ class ContractInput(FormModel):
             )
         return value
 
+    @field_validator("termination_reason")
+    @classmethod
+    def _termination_has_its_end(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A reason of termination says the arrangement ended: it needs its end date."""
+        if value and info.data.get("end_date") is None and "end_date" in info.data:
+            raise PydanticCustomError(
+                "termination_without_end",
+                "An arrangement with a reason of termination needs its end date.",
+            )
+        return value
+
     @field_validator("storage_countries")
     @classmethod
     def _storage(cls, value: list[str], info: ValidationInfo) -> list[str]:
@@ -375,7 +407,10 @@ class SubcontractorInput(FormModel):
     country: Country | None = None
     service_type: Code(codes.ICT_SERVICE_TYPES, "ICT service types (S01–S19)") | None = None
     what: str | None = Field(default=None, max_length=500)
-    recipient_identifier: str | None = Field(default=None, max_length=50)
+    recipient_identifier: str | None = Field(default=None, max_length=50, validate_default=True)
+    parent_name: str | None = Field(default=None, max_length=300)
+    parent_identifier: str | None = Field(default=None, max_length=50)
+    parent_identifier_type: IdentifierType | None = None
 
     @field_validator("identifier")
     @classmethod
@@ -384,6 +419,21 @@ class SubcontractorInput(FormModel):
         value = normal_identifier(kind, value)
         if problem := _identifier_problem(kind, value):
             raise PydanticCustomError("identifier", problem)
+        return value
+
+    @field_validator("recipient_identifier")
+    @classmethod
+    def _recipient(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Rank 2 serves the vendor unless told otherwise; deeper ranks must name whom they
+        serve (B_05.02 c0060 is part of the key and is never empty)."""
+        value = (value or "").strip().upper() or None
+        rank = info.data.get("rank") or 2
+        if value is None and rank > 2:
+            raise PydanticCustomError(
+                "recipient_required",
+                "Give the identification code of the provider one rank up that this "
+                "subcontractor serves.",
+            )
         return value
 
 

@@ -204,6 +204,21 @@ def a_provider(caller: Caller) -> int:
     return provider.id
 
 
+def a_register_snapshot(caller: Caller) -> int:
+    """A frozen Register of Information of the tenant's organisation."""
+    from datetime import date
+
+    from app.models import RoiSnapshot
+
+    snapshot = RoiSnapshot(
+        organisation_id=caller.tenant.org.id, ref_date=date(2025, 12, 31), release="4.0",
+        file_name="walk.zip", package=b"PK", sha256="0" * 64,
+    )  # fmt: skip
+    caller.session.add(snapshot)
+    caller.session.flush()
+    return snapshot.id
+
+
 def a_buyer_colleague(caller: Caller) -> int:
     """Another person of the tenant's organisation (never the caller: admins keep their role)."""
     colleague = User(
@@ -249,6 +264,7 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "function_id": a_business_function,
     "contract_id": a_contract,
     "subcontractor_id": a_subcontractor,
+    "snapshot_id": a_register_snapshot,
     "system_id": an_ai_system,
     "change_id": a_profile_change,
     "decision": lambda caller: "reject",  # type: ignore[dict-item]

@@ -48,6 +48,7 @@ def _form(world, contract, **overrides) -> dict[str, str]:
         "parent_name": "Cobalt Holding AG",
         "parent_identifier": PARENT_LEI,
         "hq_country": "DE",
+        # the bank's own assessments: a vendor posting them changes nothing
         "substitutability": "highly_complex",
         "substitutability_reason": "x964",
         "reintegration": "difficult",
@@ -110,8 +111,9 @@ def test_vendor_proposes_and_buyer_accepts_field_by_field(client, session, world
     session.expire_all()
     vendor = session.get(Vendor, world.vendor.id)
     assert vendor.parent_name == "Cobalt Holding AG" and vendor.parent_identifier == PARENT_LEI
-    assert vendor.substitutability == "highly_complex"
+    assert (vendor.substitutability, vendor.reintegration) == ("medium", None)  # the bank's
     contract = session.get(Contract, contract.id)
+    assert (contract.substitutability, contract.reintegration) == (None, None)
     assert contract.processing_countries == ["DE", "IE"] and contract.storage_countries == ["DE"]
     sub = session.exec(select(Subcontractor)).one()
     assert (sub.name, sub.identifier, sub.country, sub.rank) == (
@@ -178,19 +180,38 @@ def test_buyer_rejects_and_other_buyers_cannot_see(client, session, world):
     assert session.get(Vendor, world.vendor.id).parent_name is None
 
 
-def test_a_hard_to_replace_provider_needs_its_reason_before_it_is_proposed(client, session, world):
+def test_the_vendor_cannot_propose_the_bank_s_own_assessments(client, session, world):
     contract = _contract(session, world)
     login(client, world.contact.email)
+    page = client.get(f"/portal/vendors/{world.vendor.id}/profile")
+    assert 'name="substitutability"' not in page.text and 'name="reintegration"' not in page.text
     response = client.post(
         f"/portal/vendors/{world.vendor.id}/profile",
         data=_form(world, contract, substitutability_reason=""),
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    session.rollback()
+    change = session.exec(select(ProviderProfileChange)).one()
+    assert not {"substitutability", "substitutability_reason", "reintegration"} & set(
+        change.data["vendor"]
+    )
+
+
+def test_a_deep_subcontractor_needs_the_provider_it_serves(client, session, world):
+    contract = _contract(session, world)
+    login(client, world.contact.email)
+    p = f"svc-{contract.id}-"
+    deep = {p + "sub-1-rank": "3", p + "sub-1-name": "Model Lab", p + "sub-1-identifier": SUB_LEI}
+    response = client.post(
+        f"/portal/vendors/{world.vendor.id}/profile", data=_form(world, contract, **deep)
     )
     assert response.status_code == 422
-    assert "the Register of Information asks for it" in response.text
+    assert "one rank up" in response.text
     assert session.exec(select(ProviderProfileChange)).first() is None
 
 
-def test_accepting_carries_the_reason_and_the_next_register_edit_still_validates(session, world):
+def test_accepting_leaves_the_bank_s_assessment_and_the_next_edit_still_validates(session, world):
     """The register's rules hold after an accepted proposal: its next unrelated edit saves."""
     contract = _contract(session, world)
     admin = make_user(session, world.org, Role.admin)
@@ -202,7 +223,7 @@ def test_accepting_carries_the_reason_and_the_next_register_edit_still_validates
     session.add(change)
     session.flush()
     profile_changes.accept_change(session=session, actor=admin, vendor=vendor, change=change)
-    assert (vendor.substitutability, vendor.substitutability_reason) == ("highly_complex", "x964")
+    assert (vendor.substitutability, vendor.substitutability_reason) == ("medium", None)
     vendor_service.update_vendor(
         session=session,
         actor=admin,
@@ -214,25 +235,21 @@ def test_accepting_carries_the_reason_and_the_next_register_edit_still_validates
 
 
 def test_a_proposal_the_register_would_refuse_is_not_accepted_and_nothing_is_saved(session, world):
-    """A change stored without the reason the register asks for (as proposals were before the
-    portal asked for it) is refused with the register's message; nothing is written."""
+    """A change the register's rules refuse (a country that is no ISO code) is refused with the
+    register's message; nothing is written."""
     contract = _contract(session, world)
     admin = make_user(session, world.org, Role.admin)
     vendor = world.vendor
     version = vendor.version
     data = profile_changes.register_snapshot(session=session, vendor=vendor)
-    data["vendor"] |= {"substitutability": "highly_complex", "parent_name": "Cobalt Holding AG"}
-    del data["vendor"]["substitutability_reason"]
+    data["vendor"] |= {"hq_country": "QQ", "parent_name": "Cobalt Holding AG"}
     data["services"][0]["processing_countries"] = ["DE", "IE"]
     change = ProviderProfileChange(vendor_id=vendor.id, data=data, submitted_by_id=world.contact.id)
     session.add(change)
     session.commit()
     with pytest.raises(FieldErrors) as refused:
         profile_changes.accept_change(session=session, actor=admin, vendor=vendor, change=change)
-    assert (
-        "Register of Information asks for it"
-        in refused.value.errors["Why it is hard to substitute"]
-    )
+    assert "Headquarters country" in refused.value.errors
     session.rollback()
     session.expire_all()
     assert session.get(ProviderProfileChange, change.id).status == ProfileChangeStatus.pending

@@ -60,12 +60,11 @@ def clean_register() -> RegisterData:
         vendors=(
             VendorFacts(
                 id=1, legal_name="Cloudy SE", identifier=CLOUDY_LEI, hq_country="DE",
-                annual_expense=Decimal("120000"), substitutability="medium",
-                reintegration="difficult", last_audit_date=date(2025, 9, 30),
+                annual_expense=Decimal("120000"), last_audit_date=date(2025, 9, 30),
             ),
             VendorFacts(
                 id=2, legal_name="Scorer Ltd", identifier=SCORER_LEI, hq_country="IE",
-                annual_expense=Decimal("30000"), substitutability="easy", reintegration="easy",
+                annual_expense=Decimal("30000"),
             ),
         ),
         contracts=(
@@ -77,17 +76,22 @@ def clean_register() -> RegisterData:
                 storage_countries=("DE", "IE"), processing_countries=("DE",),
                 data_sensitivity="high", reliance="x796", annual_cost=Decimal("120000"),
                 exit_plan=True, alternatives="Other EU IaaS providers",
+                alternatives_identified="yes", substitutability="medium",
+                reintegration="difficult", discontinuation_impact="high",
                 subcontractors=(host, lab),
             ),
             ContractFacts(
                 id=2, vendor_id=2, reference="ACME-002", arrangement_type="overarching",
                 ict_service_type="S19", function_code="F2", start_date=date(2025, 2, 1),
                 end_date=date(2027, 1, 31), annual_cost=Decimal("20000"),
+                alternatives_identified="no", substitutability="easy", reintegration="easy",
+                discontinuation_impact="low",
             ),
             ContractFacts(
                 id=3, vendor_id=2, reference="ACME-002-A", arrangement_type="subsequent",
                 overarching_reference="ACME-002", ict_service_type="S06", function_code="F2",
                 start_date=date(2025, 3, 1), annual_cost=Decimal("10000"),
+                substitutability="easy", reintegration="easy", discontinuation_impact="low",
             ),
         ),
     )  # fmt: skip
@@ -166,21 +170,25 @@ def make_roi_portfolio(session: Session, name: str = "Acme Bank AG") -> Portfoli
         governing_law_country="DE", service_country="DE", stores_data=True,
         storage_countries=["DE", "IE"], processing_countries=["DE"], data_sensitivity="high",
         reliance="x796", annual_cost=Decimal("120000"), exit_plan=True,
-        alternatives="Other EU IaaS providers",
+        alternatives="Other EU IaaS providers", alternatives_identified="yes",
+        substitutability="medium", reintegration="difficult", discontinuation_impact="high",
     )  # fmt: skip
     framework = Contract(
         organisation_id=org.id, vendor_id=scorer.id, function_id=analytics.id,
         reference="ACME-002", arrangement_type="overarching", ict_service_type="S19",
         start_date=date(2025, 2, 1), end_date=date(2027, 1, 31), annual_cost=Decimal("20000"),
+        alternatives_identified="no", substitutability="easy", reintegration="easy",
+        discontinuation_impact="low",
     )  # fmt: skip
     call_off = Contract(
         organisation_id=org.id, vendor_id=scorer.id, function_id=analytics.id,
         reference="ACME-002-A", arrangement_type="subsequent", overarching_reference="ACME-002",
         ict_service_type="S06", start_date=date(2025, 3, 1), annual_cost=Decimal("10000"),
+        substitutability="easy", reintegration="easy", discontinuation_impact="low",
     )  # fmt: skip
     planned = Contract(
         organisation_id=org.id, vendor_id=prospect.id, function_id=analytics.id,
-        reference="ACME-003", start_date=date(2025, 1, 1),
+        reference="ACME-003", start_date=date(2026, 3, 1),
     )  # fmt: skip
     session.add_all([hosting, framework, call_off, planned])
     session.flush()

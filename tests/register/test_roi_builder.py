@@ -51,7 +51,8 @@ def test_b_01_holds_the_organisation_as_the_one_entity_in_scope(tables, portfoli
         "c0050": "BaFin", "c0060": "2026-06-30",
     }  # fmt: skip
     [entity] = values(tables, "B_01.02")
-    assert (entity["c0010"], entity["c0050"], entity["c0060"]) == (lei, "eba_RP:x53", lei)
+    # a standalone entity by default (the organisation settings' `roi_hierarchy`)
+    assert (entity["c0010"], entity["c0050"], entity["c0060"]) == (lei, "eba_RP:x21", lei)
     assert (entity["c0090"], entity["c0100"], entity["c0110"]) == (
         "9999-12-31", "eba_CU:EUR", "1000000000.00",
     )  # fmt: skip
@@ -59,7 +60,7 @@ def test_b_01_holds_the_organisation_as_the_one_entity_in_scope(tables, portfoli
 
 def test_b_02_01_lists_every_arrangement_in_scope_with_its_type(tables):
     rows = {r["c0010"]: r for r in values(tables, "B_02.01")}
-    assert set(rows) == {"ACME-001", "ACME-002", "ACME-002-A"}  # ACME-003: prospective vendor
+    assert set(rows) == {"ACME-001", "ACME-002", "ACME-002-A"}  # ACME-003 starts in 2026
     assert rows["ACME-002"]["c0020"] == "eba_CO:x2"
     assert (rows["ACME-002-A"]["c0020"], rows["ACME-002-A"]["c0030"]) == ("eba_CO:x3", "ACME-002")
     assert (rows["ACME-001"]["c0040"], rows["ACME-001"]["c0050"]) == ("eba_CU:EUR", "120000.00")
@@ -135,7 +136,8 @@ def test_b_05_02_is_the_supply_chain_ranked_from_the_vendor(tables, portfolio):
         if r["c0010"] == "ACME-001"
     ]
     assert chain == [
-        (portfolio.cloudy.identifier, "1", "", "eba_TA:S17"),
+        # rank 1: the key column names the direct provider itself, never an empty cell
+        (portfolio.cloudy.identifier, "1", portfolio.cloudy.identifier, "eba_TA:S17"),
         (HOST_LEI, "2", portfolio.cloudy.identifier, "eba_TA:S17"),
         (LAB_LEI, "3", HOST_LEI, "eba_TA:S17"),
     ]
@@ -172,16 +174,38 @@ def test_b_07_01_assesses_each_service(tables, portfolio):
     assert (hosting["c0080"], hosting["c0090"], hosting["c0100"]) == (
         "eba_BT:x28", "eba_ZZ:x966", "eba_ZZ:x793",
     )  # fmt: skip
-    assert (hosting["c0110"], hosting["c0120"]) == ("eba_ZZ:x23", "Other EU IaaS providers")
-    assert (rows["ACME-002"]["c0080"], rows["ACME-002"]["c0110"]) == ("eba_BT:x29", "eba_ZZ:x24")
+    # LIST0601050: yes / no / assessment not performed
+    assert (hosting["c0110"], hosting["c0120"]) == ("eba_BT:x28", "Other EU IaaS providers")
+    assert (rows["ACME-002"]["c0080"], rows["ACME-002"]["c0110"]) == ("eba_BT:x29", "eba_BT:x29")
+    # no names and no answer is "not assessed", never "No"
+    assert (rows["ACME-002-A"]["c0110"], rows["ACME-002-A"]["c0120"]) == ("eba_BT:x21", "")
 
 
-def test_b_07_01_carries_the_reason_a_vendor_is_hard_to_substitute(session, portfolio):
-    cloudy = portfolio.cloudy
-    cloudy.substitutability, cloudy.substitutability_reason = "not_substitutable", "x965"
-    scorer = portfolio.scorer  # easy to substitute: a leftover reason is not reported
-    scorer.substitutability_reason = "x963"
-    session.add_all([cloudy, scorer])
+def test_b_07_01_is_the_service_s_own_assessment_not_the_vendor_s_or_the_function_s(
+    session, portfolio
+):
+    """The function's impact is high and the vendor says "easy": the service's own values win."""
+    hosting = portfolio.hosting
+    hosting.discontinuation_impact, hosting.reintegration = "low", "easy"
+    portfolio.cloudy.substitutability = "easy"
+    session.add_all([hosting, portfolio.cloudy])
+    session.flush()
+    data = load_register(
+        session=session, organisation_id=portfolio.org.id, ref_date=REF_DATE,
+        report_date=REPORT_DATE,
+    )  # fmt: skip
+    [row] = [r for r in values(build(data).tables, "B_07.01") if r["c0010"] == "ACME-001"]
+    assert (row["c0050"], row["c0090"], row["c0100"]) == (
+        "eba_ZZ:x961", "eba_ZZ:x798", "eba_ZZ:x791",
+    )  # fmt: skip
+
+
+def test_b_07_01_carries_the_reason_a_service_is_hard_to_substitute(session, portfolio):
+    hosting = portfolio.hosting
+    hosting.substitutability, hosting.substitutability_reason = "not_substitutable", "x965"
+    framework = portfolio.framework  # easy to substitute: a leftover reason is not reported
+    framework.substitutability_reason = "x963"
+    session.add_all([hosting, framework])
     session.flush()
     data = load_register(
         session=session, organisation_id=portfolio.org.id, ref_date=REF_DATE,
@@ -203,7 +227,9 @@ def test_b_99_01_is_one_row_of_definitions_and_templates_without_data_stay_empty
 def test_the_left_out_arrangement_is_listed_with_its_reason(session, portfolio):
     report = roi_report(session=session, organisation_id=portfolio.org.id, ref_date=REF_DATE)
     [left_out] = report.built.excluded
-    assert (left_out.reference, left_out.reason) == ("ACME-003", "the vendor is still prospective")
+    assert (left_out.reference, left_out.reason) == (
+        "ACME-003", "it starts after the reference date 2025-12-31",
+    )  # fmt: skip
     assert (
         left_out.link == f"/vendors/{portfolio.prospect.id}/contracts/{portfolio.planned.id}/edit"
     )

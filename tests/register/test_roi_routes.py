@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Role
+from app.models import AISystem, AuditEvent, Provider, RoiSnapshot, Role
+from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_user
 from tests.helpers import login
 from tests.register.roi_data import make_roi_portfolio
@@ -46,7 +47,7 @@ def test_the_page_shows_a_clean_register_with_its_downloads(client, world):
     assert "draft=1" not in text
     assert '<span class="value">0</span> blocking problems' in text
     assert '<span class="value">3</span> arrangements reported' in text
-    assert "ACME-003" in text and "the vendor is still prospective" in text  # left out, and why
+    assert "ACME-003" in text and "it starts after the reference date" in text  # left out, why
     assert "style=" not in text
     assert client.get("/register").text.count('href="/register/roi"') == 1  # linked from there
 
@@ -152,7 +153,7 @@ def test_the_json_check_lists_templates_and_problems(client, session, world):
     )
     assert body["excluded"] == [
         {"reference": "ACME-003", "vendor": portfolio.prospect.legal_name,
-         "reason": "the vendor is still prospective"}
+         "reason": "it starts after the reference date 2025-12-31"}
     ]  # fmt: skip
 
 
@@ -175,3 +176,70 @@ def test_only_roles_that_export_reports_see_it(app, client, session, world):
         assert other.get("/register/roi.zip").status_code == 403
         assert other.get("/api/v1/register/roi").status_code == 403
         assert 'href="/register/roi"' not in other.get("/register").text
+
+
+def test_producing_the_register_freezes_it_and_the_snapshot_downloads_byte_for_byte(
+    client, session, world
+):
+    _, analyst, rival = world
+    login(client, analyst.email)
+    page = client.get("/register/roi", params=REF)
+    assert 'action="/register/roi/snapshots"' in page.text
+    frozen = client.post("/register/roi/snapshots", data=REF, follow_redirects=False)
+    assert frozen.status_code == 303
+    listing = client.get("/register/roi/snapshots")
+    assert "2025-12-31" in listing.text
+    session.expire_all()
+    snapshot = session.exec(select(RoiSnapshot)).one()
+    session.rollback()  # end the read: the app writes next
+    first = client.get(f"/register/roi/snapshots/{snapshot.id}.zip")
+    assert first.status_code == 200 and first.content == snapshot.package
+    assert client.get(f"/register/roi/snapshots/{snapshot.id}.zip").content == first.content
+    compared = client.get(
+        "/register/roi/snapshots/compare", params={"before": snapshot.id, "after": snapshot.id}
+    )
+    assert "Nothing changed." in compared.text
+    # a date still to come is refused, nothing frozen
+    future = client.post("/register/roi/snapshots", data={"ref_date": "2099-12-31"})
+    assert future.status_code == 422 and "still to come" in future.text
+    # another organisation's analyst cannot read it
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    other = make_user(session, rival.org, Role.risk_analyst)
+    session.commit()
+    login(client, other.email)
+    assert client.get(f"/register/roi/snapshots/{snapshot.id}.zip").status_code == 404
+
+
+def test_the_service_s_ai_model_provider_is_offered_for_its_supply_chain(client, session, world):
+    portfolio, _, _ = world
+    admin = make_user(session, portfolio.org, Role.admin)
+    provider = Provider(
+        organisation_id=portfolio.org.id, name="Frontier Models Inc", lei=lei_with_check_digits("549300FRONTIERMOD0"),
+        country="US", parent_name="Frontier Holdings", parent_lei=None,
+    )  # fmt: skip
+    session.add(provider)
+    session.flush()
+    session.add(
+        AISystem(
+            vendor_id=portfolio.cloudy.id, contract_id=portfolio.hosting.id, name="Fraud scorer",
+            model_provider="Frontier Models Inc", model_provider_id=provider.id,
+        )
+    )  # fmt: skip
+    session.commit()
+    login(client, admin.email)
+    edit = f"/vendors/{portfolio.cloudy.id}/contracts/{portfolio.hosting.id}/edit"
+    page = client.get(edit)
+    assert (
+        f'href="{edit}?offer={provider.id}#supply-chain">add Frontier Models Inc</a>' in page.text
+    )
+    filled = client.get(edit, params={"offer": provider.id})
+    assert (
+        'value="Frontier Models Inc"' in filled.text and 'value="Frontier Holdings"' in filled.text
+    )
+    # and the register warns until it is in the chain (the hosting supports a critical function)
+    report = client.get("/api/v1/register/roi", params=REF).json()
+    assert any(
+        p["rule"] == "supply chain" and "Frontier Models Inc" in p["message"]
+        for p in report["problems"]
+    )

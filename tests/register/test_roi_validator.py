@@ -50,8 +50,8 @@ def test_an_empty_key_is_805_naming_the_arrangement():
     assert problem.subject == "arrangement ACME-001 with Cloudy SE"
     assert problem.link == "/vendors/1/contracts/1/edit"
     assert "Business function supported" in problem.message
-    # reported once, as the key; the impact B_07.01 takes from the function is missing too
-    assert [(p.template, p.column) for p in only(problems, "mandatory")] == [("B_07.01", "c0100")]
+    # reported once, as the key; B_07.01 keeps the service's own impact, not the function's
+    assert only(problems, "mandatory") == []
 
 
 def test_a_duplicate_key_is_806():
@@ -152,21 +152,22 @@ def test_an_unknown_licensed_activity_and_country_are_code_list_problems():
     assert "not an ISO 3166 country code" in country.message
 
 
-def test_a_hard_to_substitute_vendor_needs_its_reason():
-    hard = with_vendor(clean_register(), 1, substitutability="highly_complex")
+def test_a_hard_to_substitute_service_needs_its_reason():
+    hard = with_contract(clean_register(), "ACME-001", substitutability="highly_complex")
     problems = problems_of(hard)
     assert [(p.rule, p.severity, p.template, p.column) for p in problems] == [
         ("mandatory", WARNING, "B_07.01", "c0060")
     ]
     assert problems[0].subject == "arrangement ACME-001 with Cloudy SE"
-    assert "Set the “Why it is hard to substitute” of the vendor." in problems[0].message
-    assert problems_of(with_vendor(hard, 1, substitutability_reason="x964")) == []
+    assert "Set the “Why it is hard to substitute” of the arrangement." in problems[0].message
+    assert problems_of(with_contract(hard, "ACME-001", substitutability_reason="x964")) == []
 
 
 def test_an_unknown_substitutability_reason_is_a_code_list_problem():
-    data = with_vendor(
-        clean_register(), 1, substitutability="not_substitutable", substitutability_reason="x999"
-    )
+    data = with_contract(
+        clean_register(), "ACME-001", substitutability="not_substitutable",
+        substitutability_reason="x999",
+    )  # fmt: skip
     [problem] = problems_of(data)
     assert (problem.rule, problem.template, problem.column) == ("code list", "B_07.01", "c0060")
     assert problem.blocking and "'x999'" in problem.message
@@ -210,3 +211,28 @@ def test_problems_are_blocking_first():
     data = with_contract(data, "ACME-001", function_code=None)
     severities = [p.severity for p in problems_of(data)]
     assert severities == sorted(severities, key=lambda s: s != BLOCKING) and BLOCKING in severities
+
+
+def test_a_deep_subcontractor_without_its_recipient_is_an_empty_key_805():
+    data = clean_register()
+    hosting = data.contracts[0]
+    lab = replace(hosting.subcontractors[1], recipient_identifier=None)  # rank 3, serves whom?
+    data = with_contract(data, "ACME-001", subcontractors=(hosting.subcontractors[0], lab))
+    [problem] = only(problems_of(data), "805")
+    assert (problem.blocking, problem.template, problem.column) == (True, "B_05.02", "c0060")
+    assert problem.subject == "subcontractor Model Lab Ltd of arrangement ACME-001 (Cloudy SE)"
+
+
+def test_no_key_column_is_exempt_from_the_empty_key_rule():
+    """B_05.02 c0060 at rank 1 and B_04.01 c0040 carry a value; blanking them is 805."""
+    built = build(clean_register())
+    rank_one = [r for r in built.tables["B_05.02"].rows if r.values["c0050"] == "1"]
+    assert all(r.values["c0060"] == r.values["c0030"] for r in rank_one)
+    assert {r.values["c0040"] for r in built.tables["B_04.01"].rows} == {"Not Applicable"}
+    rank_one[0].values["c0060"] = ""
+    built.tables["B_04.01"].rows[0].values["c0040"] = ""
+    problems = validate(built.tables, built.filing_indicators)
+    assert {(p.rule, p.template, p.column) for p in problems} == {
+        ("805", "B_05.02", "c0060"),
+        ("805", "B_04.01", "c0040"),
+    }

@@ -9,7 +9,7 @@ import json
 import re
 import zipfile
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
@@ -124,14 +124,32 @@ def test_values_carry_their_eba_prefixes_and_dates_are_iso():
     assert (entity["c0030"], entity["c0040"]) == ("eba_GA:DE", "eba_CT:x12")
 
 
-def test_csv_is_utf8_and_text_never_runs_as_a_formula():
+def test_the_package_carries_text_exactly_as_validated():
+    """No spreadsheet escaping in the regulatory file: a name or reference starting with - or =
+    is filed as it is (the workbook, for people, escapes it)."""
     data = with_vendor(clean_register(), 1, legal_name=INJECTION)
-    data = with_vendor(data, 2, legal_name="Łódź Dane Sp. z o.o.")
+    data = with_vendor(data, 2, legal_name="-Łódź Dane Sp. z o.o.")
+    data = with_contract(data, "ACME-001", alternatives="+ two EU providers")
     name, archive = package(data)
-    providers = read_csv(archive, f"{name.removesuffix('.zip')}/reports/b_05.01.csv")
-    names = [p["c0050"] for p in providers]
-    assert "'" + INJECTION in names and INJECTION not in names
-    assert "Łódź Dane Sp. z o.o." in names
+    root = name.removesuffix(".zip")
+    names = [p["c0050"] for p in read_csv(archive, f"{root}/reports/b_05.01.csv")]
+    assert INJECTION in names and "'" + INJECTION not in names
+    assert "-Łódź Dane Sp. z o.o." in names
+    [hosting] = [
+        r for r in read_csv(archive, f"{root}/reports/b_07.01.csv") if r["c0010"] == "ACME-001"
+    ]
+    assert hosting["c0120"] == "+ two EU providers"
+
+
+def test_text_that_would_break_a_reader_is_refused_instead():
+    data = with_vendor(clean_register(), 1, legal_name="Cloudy\nSE")
+    data = with_contract(data, "ACME-002", overarching_reference=" ACME-000")
+    built = build(data)
+    problems = [p for p in validate(built.tables, built.filing_indicators) if p.rule == "text"]
+    assert {(p.template, p.column, p.blocking) for p in problems} >= {
+        ("B_05.01", "c0050", True),  # a line break in a name
+        ("B_02.01", "c0030", True),  # a blank around a reference
+    }
 
 
 def workbook(data=None):
@@ -188,11 +206,16 @@ def test_an_injected_vendor_name_arrives_in_the_workbook_as_text():
 def test_left_out_arrangements_are_on_the_about_sheet():
     data = clean_register()
     data = replace(
-        data, vendors=(*data.vendors[:1], replace(data.vendors[1], status="prospective"))
+        data,
+        contracts=(
+            *data.contracts[:1],
+            replace(data.contracts[1], end_date=date(2024, 6, 30)),
+            replace(data.contracts[2], start_date=date(2026, 2, 1)),
+        ),
     )
     about = [row for row in workbook(data)["About"].iter_rows(values_only=True)]
     left_out = [value for key, value in about if key == "Left out"]
     assert left_out == [
-        "ACME-002 (Scorer Ltd): the vendor is still prospective",
-        "ACME-002-A (Scorer Ltd): the vendor is still prospective",
+        "ACME-002 (Scorer Ltd): it ended before the reporting year (2024-06-30)",
+        "ACME-002-A (Scorer Ltd): it starts after the reference date 2025-12-31",
     ]

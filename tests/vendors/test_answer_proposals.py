@@ -132,7 +132,7 @@ def test_answers_the_register_refuses_are_audited_and_the_submission_goes_on(ses
     event = session.exec(
         select(AuditEvent).where(AuditEvent.action == "vendor.profile_from_answers_refused")
     ).one()
-    assert "Why it is hard to substitute" in event.data["problems"]
+    assert "Register of Information asks for it" in str(event.data["problems"])
 
 
 def test_a_pending_portal_proposal_is_kept_and_the_answers_added(session, world):

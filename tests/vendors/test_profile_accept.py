@@ -59,16 +59,17 @@ def test_after_an_accept_the_register_page_shows_the_accepted_diff(client, sessi
     assert "Service HB-ICT-001, Countries where data is processed: DE → DE, IE" in page.text
 
 
-def test_accepting_highly_complex_without_a_reason_is_refused_and_nothing_is_saved(
+def test_accepting_facts_the_register_refuses_is_refused_and_nothing_is_saved(
     client, session, world
 ):
-    change = _propose(session, world, substitutability="highly_complex", substitutability_reason="")
+    # the vendor cannot set the bank's substitutability; a country that is no ISO code is refused
+    change = _propose(session, world, hq_country="QQ", substitutability="highly_complex")
     version = world.vendor.version
     login(client, world.admin.email)
     refused = client.post(f"/vendors/{world.vendor.id}/profile-changes/{change.id}/accept")
     assert refused.status_code == 422
     assert "cannot enter the register as it stands" in refused.text
-    assert "the Register of Information asks for it" in refused.text
+    assert "Headquarters country" in refused.text
     session.rollback()
     session.expire_all()
     assert session.get(ProviderProfileChange, change.id).status == ProfileChangeStatus.pending

@@ -136,6 +136,34 @@ def test_contract_dates_notice_countries_and_service_type():
     assert "ISO 4217" in errors["currency"]
 
 
+def test_a_terminated_arrangement_needs_its_end_date_and_the_bank_s_assessment_is_coded():
+    errors = errors_of(
+        ContractInput,
+        contract_data(
+            termination_reason="x4", alternatives_identified="maybe", substitutability="hard"
+        ),
+    )
+    assert errors["termination_reason"] == (
+        "An arrangement with a reason of termination needs its end date."
+    )
+    assert "alternatives_identified" in errors and "substitutability" in errors
+    ok = validate(
+        ContractInput,
+        contract_data(
+            end_date="2026-06-30", termination_reason="x4", substitutability="easy",
+            substitutability_reason="x963",
+        ),
+    )  # fmt: skip
+    assert (ok.alternatives_identified, ok.substitutability_reason) == ("not_assessed", None)
+
+
+def test_subcontractor_deeper_than_rank_two_names_its_recipient():
+    errors = errors_of(
+        SubcontractorInput, {"rank": "3", "name": "Model Lab", "identifier": "X" * 20}
+    )
+    assert "one rank up" in errors["recipient_identifier"]
+
+
 def test_stored_data_needs_storage_countries():
     errors = errors_of(ContractInput, contract_data(stores_data=True))
     assert "countries where it is stored" in errors["storage_countries"]

@@ -1,9 +1,10 @@
 """Register facts → the templates' tables of EBA-coded values (pure).
 
-Which arrangements are reported: those of vendors that are not prospective, in force at some
-point of the twelve months ending on the reference date (not started after it, not ended
-before that year began). The others are listed as exclusions so the page can say why an
-arrangement is missing. Values are written exactly as they go into the CSV files; the validator
+Which arrangements are reported: by their dates alone, whatever the vendor's status (DORA
+Art. 28(3) asks for all of them): those in force at some point of the twelve months ending on
+the reference date (not started after it, not ended before that year began). The others are
+listed as exclusions so the page can say why an arrangement is missing; a vendor status that
+contradicts the dates is a blocking problem of `checks.py`, not a reason to leave one out. Values are written exactly as they go into the CSV files; the validator
 then reads the tables, so it checks what a supervisor would receive.
 """
 
@@ -16,7 +17,8 @@ from decimal import Decimal
 
 from app.register.roi import codes
 from app.register.roi.data import ContractFacts, FunctionFacts, RegisterData, VendorFacts
-from app.register.roi.spec import CIF, DIRECT, ENDED, TEMPLATES, Row, Source, Template
+from app.register.roi.spec import CIF, DIRECT, ENDED, Row, Source, Template
+from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 TRUE = "true"
 NA = codes.NOT_APPLICABLE_COUNTRY
@@ -78,6 +80,8 @@ class BuiltRegister:
     data: RegisterData
     tables: dict[str, Table]  # by template id, in template order
     excluded: list[Exclusion]
+    taxonomy: Taxonomy
+    level: str = "IND"  # IND (individual) or CON (consolidated)
 
     @property
     def filing_indicators(self) -> dict[str, bool]:
@@ -122,11 +126,8 @@ def _year_before(ref_date: date) -> date:
         return date(ref_date.year - 1, 3, 1)
 
 
-def exclusion_reason(
-    contract: ContractFacts, vendor: VendorFacts | None, ref_date: date
-) -> str | None:
-    if vendor is not None and vendor.status == "prospective":
-        return "the vendor is still prospective"
+def exclusion_reason(contract: ContractFacts, ref_date: date) -> str | None:
+    """Why an arrangement is not in the register as at `ref_date` (None: it is)."""
     if contract.start_date and contract.start_date > ref_date:
         return f"it starts after the reference date {ref_date.isoformat()}"
     if contract.end_date and contract.end_date < _year_before(ref_date):
@@ -145,9 +146,11 @@ class _Builder:
         self.lei = (data.entity.lei or "").strip().upper()
         self.vendors = {v.id: v for v in data.vendors}
         self.functions = {f.code: f for f in data.functions}
-        self.rows: dict[str, list[Row]] = {t.id: [] for t in TEMPLATES}
+        self.taxonomy = taxonomy(data.release)
+        self.rows: dict[str, list[Row]] = {t.id: [] for t in self.taxonomy.templates}
         self.providers: dict[tuple[str, str], Row] = {}
-        self.parents: list[tuple[tuple[str, str], VendorFacts]] = []
+        # (parent key, parent name, the provider's name, the page to fix it on)
+        self.parents: list[tuple[tuple[str, str], str | None, str, str | None]] = []
         self.in_scope: list[ContractFacts] = []
         self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
         self.excluded: list[Exclusion] = []
@@ -156,7 +159,7 @@ class _Builder:
         self._entity()
         for contract in sorted(self.data.contracts, key=lambda c: c.reference):
             vendor = self.vendors.get(contract.vendor_id)
-            reason = exclusion_reason(contract, vendor, self.data.ref_date)
+            reason = exclusion_reason(contract, self.data.ref_date)
             if reason:
                 name = vendor.legal_name if vendor else "an unknown vendor"
                 self.excluded.append(
@@ -174,8 +177,10 @@ class _Builder:
         self.rows["B_99.01"].append(
             Row(dict(DEFINITIONS), Source("fixed", "Assay's definitions of the closed lists"))
         )
-        tables = {t.id: Table(t, self.rows[t.id] if t.has_source else []) for t in TEMPLATES}
-        return BuiltRegister(self.data, tables, self.excluded)
+        tables = {
+            t.id: Table(t, self.rows[t.id] if t.has_source else []) for t in self.taxonomy.templates
+        }
+        return BuiltRegister(self.data, tables, self.excluded, self.taxonomy)
 
     # --- B_01: the organisation ---------------------------------------------------------------
 
@@ -205,10 +210,11 @@ class _Builder:
                     "c0020": e.name,
                     "c0030": country,
                     "c0040": entity_type,
-                    "c0050": "eba_RP:x53",  # the one entity in scope is its own ultimate parent
+                    "c0050": codes.prefixed("eba_RP:", e.hierarchy),
                     "c0060": self.lei,
-                    "c0070": report,  # the register is rebuilt from live data for every report
-                    "c0080": _iso(e.integrated_on) or report,
+                    # as at the reference date: never a date after it
+                    "c0070": _iso(min(self.data.report_date, self.data.ref_date)),
+                    "c0080": _iso(e.integrated_on) or _iso(self.data.ref_date),
                     "c0090": codes.OPEN_ENDED,  # still in scope
                     "c0100": codes.prefixed("eba_CU:", e.currency),
                     "c0110": _number(e.total_assets),
@@ -285,17 +291,26 @@ class _Builder:
         self.rows["B_03.02"].append(
             Row({"c0010": ref, "c0020": provider_id, "c0030": provider_type}, source)
         )
+        # Not a branch: the branch code is a key column, so it carries "Not Applicable" (EBA Q&A
+        # 2024_7285), never an empty cell.
         self.rows["B_04.01"].append(
-            Row({"c0010": ref, "c0020": self.lei, "c0030": "eba_ZZ:x839", "c0040": ""}, source)
+            Row(
+                {
+                    "c0010": ref,
+                    "c0020": self.lei,
+                    "c0030": "eba_ZZ:x839",
+                    "c0040": codes.NOT_APPLICABLE_KEY,
+                },
+                source,
+            )
         )
         if vendor is not None:
             self._vendor_provider(vendor)
         self._supply_chain(contract, vendor, service, source)
-        substitutability = codes.coded(
-            codes.SUBSTITUTABILITY_CODE, vendor.substitutability if vendor else None
-        )
+        # The bank's own assessment of this service (recorded on the arrangement, not the vendor).
+        substitutability = codes.coded(codes.SUBSTITUTABILITY_CODE, contract.substitutability)
         hard_to_substitute = substitutability in codes.HARD_TO_SUBSTITUTE  # c0060 only then
-        reason = vendor.substitutability_reason if vendor and hard_to_substitute else None
+        reason = contract.substitutability_reason if hard_to_substitute else None
         self.rows["B_07.01"].append(
             Row(
                 {
@@ -307,13 +322,13 @@ class _Builder:
                     "c0060": codes.prefixed("eba_ZZ:", reason),
                     "c0070": _iso(vendor.last_audit_date) if vendor else "",
                     "c0080": "eba_BT:x28" if contract.exit_plan else "eba_BT:x29",
-                    "c0090": codes.coded(
-                        codes.REINTEGRATION_CODE, vendor.reintegration if vendor else None
+                    "c0090": codes.coded(codes.REINTEGRATION_CODE, contract.reintegration),
+                    # The impact of losing this service, not of losing the function it supports.
+                    "c0100": codes.coded(codes.IMPACT_CODE, contract.discontinuation_impact),
+                    # An empty list of names is no answer: "not assessed" stays x21, never "No".
+                    "c0110": codes.coded(
+                        codes.ALTERNATIVES_CODE, contract.alternatives_identified or "not_assessed"
                     ),
-                    "c0100": codes.coded(
-                        codes.IMPACT_CODE, function.discontinuation_impact if function else None
-                    ),
-                    "c0110": "eba_ZZ:x23" if contract.alternatives else "eba_ZZ:x24",
                     "c0120": contract.alternatives or "",
                 },
                 source,
@@ -328,7 +343,9 @@ class _Builder:
         parent = key
         if vendor.parent_identifier:
             parent = (vendor.parent_identifier, _code_type(vendor.parent_identifier_type))
-            self.parents.append((parent, vendor))
+            self.parents.append(
+                (parent, vendor.parent_name, f"vendor {vendor.legal_name}", vendor_link(vendor.id))
+            )
         expense = vendor.annual_expense
         if expense is None:
             costs = self.costs.get((vendor.id, vendor.currency))
@@ -369,6 +386,7 @@ class _Builder:
         provider_id = vendor.identifier if vendor else ""
         kinds = {provider_id: _code_type(vendor.identifier_type)} if vendor else {}
         kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
+        kinds.setdefault(provider_id, "")
         chain = self.rows["B_05.02"]
         chain.append(
             Row(
@@ -378,8 +396,10 @@ class _Builder:
                     "c0030": provider_id,
                     "c0040": kinds.get(provider_id, ""),
                     "c0050": "1",
-                    "c0060": "",
-                    "c0070": "",
+                    # Rank 1 has no recipient of its own: the key column names the direct
+                    # provider itself, so it is never empty and still refers to a B_05.01 row.
+                    "c0060": provider_id,
+                    "c0070": kinds.get(provider_id, ""),
                 },
                 source,
             )
@@ -405,6 +425,12 @@ class _Builder:
                     sub_source,
                 )
             )
+            parent = (sub.identifier, kinds[sub.identifier])
+            if sub.parent_identifier:
+                parent = (sub.parent_identifier, _code_type(sub.parent_identifier_type or "LEI"))
+                self.parents.append(
+                    (parent, sub.parent_name, f"subcontractor {sub.name}", sub_source.link)
+                )
             self._provider(
                 {
                     "c0010": sub.identifier,
@@ -417,22 +443,22 @@ class _Builder:
                     "c0080": codes.prefixed("eba_GA:", sub.country),
                     "c0090": "",
                     "c0100": "",  # no arrangement of our own with a subcontractor
-                    "c0110": sub.identifier,
-                    "c0120": kinds[sub.identifier],
+                    "c0110": parent[0],
+                    "c0120": parent[1],
                 },
                 sub_source,
             )
 
     def _ultimate_parents(self) -> None:
-        """A vendor's ultimate parent is itself a row of B_05.01 (its c0110 refers to one)."""
-        for key, vendor in self.parents:
+        """A provider's ultimate parent is itself a row of B_05.01 (its c0110 refers to one)."""
+        for key, parent_name, child, link in self.parents:
             self._provider(
                 {
                     "c0010": key[0],
                     "c0020": key[1],
                     "c0030": "",
                     "c0040": "",
-                    "c0050": vendor.parent_name or "",
+                    "c0050": parent_name or "",
                     "c0060": "",
                     "c0070": codes.PERSON_TYPE_CODE["legal"],
                     "c0080": "",  # Assay records no country for a parent undertaking
@@ -443,8 +469,8 @@ class _Builder:
                 },
                 Source(
                     "parent",
-                    f"ultimate parent {vendor.parent_name or key[0]} of vendor {vendor.legal_name}",
-                    vendor_link(vendor.id),
+                    f"ultimate parent {parent_name or key[0]} of {child}",
+                    link,
                     fix="Assay records only the parent's name and identifier: complete the "
                     "package, or register the parent as a vendor with an arrangement",
                 ),

@@ -1,4 +1,5 @@
-"""`assay export roi --out FILE.zip|FILE.xlsx [--org SLUG] [--draft] [--ref-date YYYY-MM-DD]`.
+"""`assay export roi --out FILE.zip|FILE.xlsx [--org SLUG] [--draft] [--ref-date YYYY-MM-DD]
+[--taxonomy RELEASE]` and `assay lei import FILE`.
 
 The exporter joins the `export` group at import time (`app/cli.py` imports this module before
 `app.exports.cli` builds the group). An invalid register is
@@ -15,6 +16,7 @@ from pathlib import Path
 from app.commands import CommandError, connect
 from app.config import load_settings
 from app.exports.cli import Exporter, add_exporter, organisation_for
+from app.register.roi.taxonomy import DEFAULT_RELEASE, TAXONOMIES, TaxonomyError
 
 CLI_ACTOR = "assay export roi (command line)"
 
@@ -44,6 +46,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         type=_ref_date,
         help="reference date YYYY-MM-DD (default: 31 December of last year)",
     )
+    parser.add_argument(
+        "--taxonomy",
+        help="DORA taxonomy release (default: the organisation's setting, else "
+        f"{DEFAULT_RELEASE}; known: {', '.join(TAXONOMIES)})",
+    )
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -67,7 +74,10 @@ def _run(args: argparse.Namespace) -> None:
                 draft=args.draft,
                 ref_date=args.ref_date,
                 base_url=settings.base_url,
+                release=args.taxonomy,
             )
+        except TaxonomyError as exc:
+            raise CommandError(str(exc)) from None
         except RegisterInvalid as exc:
             for problem in exc.report.problems:
                 print(f"{problem.severity}: {problem.line()}", file=sys.stderr)
@@ -102,5 +112,33 @@ add_exporter(
 )
 
 
+def _import_lei(args: argparse.Namespace) -> None:
+    from app.db import session_scope
+    from app.register.roi.lei import LeiFileError, import_golden_copy
+
+    settings = load_settings()
+    engine = connect(settings)
+    try:
+        with args.file.open("rb") as file, session_scope(engine) as session:
+            result = import_golden_copy(session=session, file=file)
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except (LeiFileError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{args.file}: {exc}; nothing imported") from None
+    print(
+        f"Imported {result.rows} LEI(s) from {args.file}: {result.added} new, "
+        f"{result.updated} updated. The register now checks LEI status against them."
+    )
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    """Nothing of its own: the `roi` exporter is part of the `export` group."""
+    """`assay lei import FILE` (the `roi` exporter itself is part of the `export` group)."""
+    lei = commands.add_parser("lei", help="LEI reference data for the Register of Information")
+    actions = lei.add_subparsers(dest="lei_command", required=True)
+    importer = actions.add_parser(
+        "import",
+        help="import a GLEIF golden-copy CSV (LEI, legal name, status, next renewal) so LEI "
+        "status is checked offline at export",
+    )
+    importer.add_argument("file", type=Path, help="the golden-copy CSV file")
+    importer.set_defaults(func=_import_lei)

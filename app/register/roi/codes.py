@@ -12,6 +12,8 @@ from __future__ import annotations
 from app.vendors.codes import ICT_SERVICE_TYPES, LICENSED_ACTIVITIES, SUBSTITUTABILITY_REASONS
 
 NOT_APPLICABLE_COUNTRY = "eba_GA:qx2007"  # key columns of B_02.02 that have no value
+# A key column with no value of its own (EBA Q&A 2024_7285: keys are never empty).
+NOT_APPLICABLE_KEY = "Not Applicable"
 OPEN_ENDED = "9999-12-31"  # end date of an arrangement without one
 
 # code → label, per list (the labels are the ITS wording, shortened where long).
@@ -98,11 +100,8 @@ REINTEGRATION: dict[str, str] = {
     "eba_ZZ:x966": "Difficult",
     "eba_ZZ:x967": "Highly complex",
 }
-ALTERNATIVES: dict[str, str] = {
-    "eba_ZZ:x23": "Yes",
-    "eba_ZZ:x24": "No",
-    "eba_ZZ:x12": "Not applicable",
-}
+# B_07.01 c0110 takes LIST0601050, the list of B_06.01 c0050 (not a list of its own).
+ALTERNATIVES: dict[str, str] = CRITICALITY
 ENTITY_NATURE: dict[str, str] = {
     "eba_ZZ:x838": "Branch of a financial entity",
     "eba_ZZ:x839": "Not a branch",
@@ -130,6 +129,7 @@ ARRANGEMENT_TYPE_CODE = {
     "subsequent": "eba_CO:x3",
 }
 CRITICALITY_CODE = {"yes": "eba_BT:x28", "no": "eba_BT:x29", "not_assessed": "eba_BT:x21"}
+ALTERNATIVES_CODE = CRITICALITY_CODE
 IMPACT_CODE = {
     "low": "eba_ZZ:x791",
     "medium": "eba_ZZ:x792",

@@ -34,6 +34,9 @@ class EntityFacts:
     currency: str | None = "EUR"
     total_assets: Decimal | None = None
     integrated_on: date | None = None  # when the organisation joined the register
+    # Its place in a group (B_01.02 c0050, LIST0102050 key): x21 for an entity not part of a
+    # group, x53 for the ultimate parent of one (the organisation settings' `roi_hierarchy`).
+    hierarchy: str = "x21"
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,6 @@ class VendorFacts:
     status: str = "active"
     annual_expense: Decimal | None = None
     currency: str = "EUR"
-    substitutability: str | None = None
-    substitutability_reason: str | None = None  # LIST0701060 key, e.g. "x963"
-    reintegration: str | None = None
     last_audit_date: date | None = None
 
 
@@ -82,6 +82,19 @@ class SubcontractorFacts:
     rank: int = 2
     country: str | None = None
     recipient_identifier: str | None = None
+    parent_name: str | None = None
+    parent_identifier: str | None = None
+    parent_identifier_type: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    """A model or cloud provider recorded for a service (the AI register's provider records),
+    which may underpin it and so belong in its supply chain (B_05.02)."""
+
+    name: str
+    lei: str | None = None
+    role: str = "model"  # model | cloud
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,14 @@ class ContractFacts:
     currency: str = "EUR"
     exit_plan: bool = False
     alternatives: str | None = None
+    alternatives_identified: str = "not_assessed"  # yes | no | not_assessed (LIST0601050)
+    # The buyer's own assessment of this service (B_07.01), not the vendor's.
+    substitutability: str | None = None
+    substitutability_reason: str | None = None  # LIST0701060 key, e.g. "x963"
+    reintegration: str | None = None
+    discontinuation_impact: str | None = None  # low | medium | high | not_assessed
     subcontractors: tuple[SubcontractorFacts, ...] = ()
+    ai_providers: tuple[ProviderRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,8 @@ class RegisterData:
     functions: tuple[FunctionFacts, ...] = ()
     vendors: tuple[VendorFacts, ...] = ()
     contracts: tuple[ContractFacts, ...] = ()
+    release: str = "4.0"  # the DORA taxonomy release the package is written for
+    file_naming: str = "eba"  # a convention of taxonomy.FILE_NAMING, or an authority's pattern
 
 
 def default_ref_date(today: date) -> date:

@@ -6,6 +6,7 @@ the user asks for a draft (`?draft=1`). Every download is on the audit trail.
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Annotated, Any
 
@@ -16,12 +17,15 @@ from sqlmodel import Session
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, WriteSessionDep, require
+from app.errors import InvalidInput
+from app.forms import PostedForm
 from app.models import User
 from app.problems import problems
+from app.register.roi import snapshots
 from app.register.roi.schemas import RoiCheckRead, reference_date
 from app.register.roi.service import RegisterInvalid, RoiReport, export_roi, roi_report
 from app.register.roi.spec import TEMPLATES
-from app.web import download, render
+from app.web import download, redirect, render
 
 router = APIRouter()
 api_router = APIRouter(tags=["register"], responses=problems(401, 403))
@@ -104,6 +108,75 @@ def roi_workbook(
 ) -> Response:
     """The same register as a workbook to review (a sheet per template, Problems, About)."""
     return _download(request, session, user, "xlsx", ref_date, draft)
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+
+def _snapshots_page(request: Request, session: Session, user: User, **extra: Any) -> Response:
+    assert user.organisation_id is not None
+    found = snapshots.list_snapshots(session=session, organisation_id=user.organisation_id)
+    context = {"snapshots": found, "changes": None, "before_id": None, "after_id": None}
+    return render(request, "register/roi_snapshots.html", context | extra)
+
+
+@router.get("/register/roi/snapshots")
+def roi_snapshots(request: Request, session: SessionDep, user: Exporter) -> Response:
+    return _snapshots_page(request, session, user)
+
+
+@router.post("/register/roi/snapshots")
+def roi_freeze(request: Request, session: SessionDep, user: Exporter, form: PostedForm) -> Response:
+    """Produce the register as at the posted reference date and freeze it."""
+    assert user.organisation_id is not None
+    try:
+        ref_date = date.fromisoformat(str(form.get("ref_date", "")))
+    except ValueError:
+        raise InvalidInput("Give the reference date as YYYY-MM-DD.") from None
+    try:
+        snapshots.freeze_snapshot(
+            session=session,
+            organisation_id=user.organisation_id,
+            ref_date=ref_date,
+            actor=user,
+            ip=request_ip(request),
+        )
+    except RegisterInvalid as exc:
+        return render(
+            request, "register/roi.html", _context(exc.report, ref_date, "zip"), status_code=409
+        )
+    return redirect(request, "/register/roi/snapshots")
+
+
+@router.get("/register/roi/snapshots/compare")
+def roi_compare(
+    request: Request,
+    session: SessionDep,
+    user: Exporter,
+    before: int | None = None,
+    after: int | None = None,
+) -> Response:
+    """What changed between two snapshots (without both, the list to choose them from)."""
+    assert user.organisation_id is not None
+    if before is None or after is None:
+        return _snapshots_page(request, session, user)
+    org = user.organisation_id
+    old = snapshots.get_snapshot(session=session, organisation_id=org, snapshot_id=before)
+    new = snapshots.get_snapshot(session=session, organisation_id=org, snapshot_id=after)
+    return _snapshots_page(
+        request, session, user, changes=snapshots.compare(old, new), before=old, after=new,
+        before_id=old.id, after_id=new.id,
+    )  # fmt: skip
+
+
+@router.get("/register/roi/snapshots/{snapshot_id}.zip")
+def roi_snapshot_package(session: SessionDep, user: Exporter, snapshot_id: int) -> Response:
+    """The frozen package, byte for byte as it was produced."""
+    assert user.organisation_id is not None
+    snapshot = snapshots.get_snapshot(
+        session=session, organisation_id=user.organisation_id, snapshot_id=snapshot_id
+    )
+    return download(io.BytesIO(snapshot.package), snapshot.file_name, "application/zip")
 
 
 @api_router.get(

@@ -17,27 +17,34 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.errors import Conflict, NotFound
 from app.models import (
+    AISystem,
     BusinessFunction,
     Contract,
     Organisation,
+    Provider,
     Subcontractor,
     User,
     Vendor,
     utcnow,
 )
 from app.register.roi.builder import BuiltRegister, build
+from app.register.roi.checks import check_facts
 from app.register.roi.data import (
     ContractFacts,
     EntityFacts,
     FunctionFacts,
+    ProviderRef,
     RegisterData,
     SubcontractorFacts,
     VendorFacts,
     default_ref_date,
     facts_from,
 )
-from app.register.roi.validator import Problem, validate
+from app.register.roi.lei import lei_statuses
+from app.register.roi.taxonomy import DEFAULT_NAMING, DEFAULT_RELEASE
+from app.register.roi.validator import LEI_COLUMNS, Problem, validate
 from app.register.roi.writers import package_name, write_package, write_workbook
+from app.scoring.adapter import provider_name
 
 FORMATS = {
     "zip": "application/zip",
@@ -93,9 +100,14 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def load_register(
-    *, session: Session, organisation_id: int, ref_date: date, report_date: date
+    *,
+    session: Session,
+    organisation_id: int,
+    ref_date: date,
+    report_date: date,
+    release: str | None = None,
 ) -> RegisterData:
-    """The organisation's register as plain facts, in five queries whatever its size."""
+    """The organisation's register as plain facts, in six queries whatever its size."""
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound("No such organisation.")
@@ -110,6 +122,7 @@ def load_register(
         currency=settings.get("currency", "EUR"),
         total_assets=_decimal(settings.get("total_assets")),
         integrated_on=org.created_at.date() if org.created_at else None,
+        hierarchy=settings.get("roi_hierarchy") or "x21",
     )
     functions = session.exec(
         select(BusinessFunction).where(BusinessFunction.organisation_id == organisation_id)
@@ -131,6 +144,7 @@ def load_register(
         )
     ).all()
     chains: dict[int, list[SubcontractorFacts]] = {}
+    ai_providers = _ai_providers(session=session, organisation_id=organisation_id)
     for sub in session.exec(
         select(Subcontractor)
         .join(Contract, col(Contract.id) == col(Subcontractor.contract_id))
@@ -142,6 +156,8 @@ def load_register(
         entity=entity,
         ref_date=ref_date,
         report_date=report_date,
+        release=release or settings.get("roi_taxonomy") or DEFAULT_RELEASE,
+        file_naming=settings.get("roi_file_naming") or DEFAULT_NAMING,
         functions=tuple(facts_from(FunctionFacts, f) for f in functions),
         vendors=tuple(facts_from(VendorFacts, v) for v in vendors),
         contracts=tuple(
@@ -152,10 +168,46 @@ def load_register(
                 storage_countries=tuple(contract.storage_countries or ()),
                 processing_countries=tuple(contract.processing_countries or ()),
                 subcontractors=tuple(chains.get(contract.id, ())),
+                ai_providers=tuple(ai_providers.get(contract.id, ())),
             )
             for contract, code in contract_rows
         ),
     )
+
+
+def report_of(*, session: Session, data: RegisterData) -> RoiReport:
+    """Build and validate facts already loaded (LEI statuses from the imported golden copy)."""
+    built = build(data)
+    leis = {
+        row.values.get(code, "")
+        for template_id, pairs in LEI_COLUMNS.items()
+        for row in built.tables[template_id].rows
+        for code, _ in pairs
+    }
+    statuses = lei_statuses(session=session, leis=leis)
+    return RoiReport(
+        built, check_facts(data) + validate(built.tables, built.filing_indicators, statuses)
+    )
+
+
+def _ai_providers(*, session: Session, organisation_id: int) -> dict[int, list[ProviderRef]]:
+    """Per arrangement, the model providers of its AI systems, as the AI register's provider
+    records where they are linked (one query)."""
+    found: dict[int, list[ProviderRef]] = {}
+    rows = session.exec(
+        select(AISystem.contract_id, AISystem.model_provider, Provider)
+        .join(Provider, col(Provider.id) == col(AISystem.model_provider_id), isouter=True)
+        .join(Vendor, col(Vendor.id) == col(AISystem.vendor_id))
+        .where(Vendor.organisation_id == organisation_id, col(AISystem.contract_id).is_not(None))
+    ).all()
+    for contract_id, name, provider in rows:
+        shown = provider.name if provider else provider_name(name)
+        if shown is None:
+            continue  # the vendor's own models
+        ref = ProviderRef(shown, provider.lei if provider else None, "model")
+        if ref not in found.setdefault(contract_id, []):
+            found[contract_id].append(ref)
+    return found
 
 
 def roi_report(
@@ -164,6 +216,7 @@ def roi_report(
     organisation_id: int,
     ref_date: date | None = None,
     today: date | None = None,
+    release: str | None = None,
 ) -> RoiReport:
     """Build and validate the register as at `ref_date` (default: the EBA reference date)."""
     today = today or utcnow().date()
@@ -172,9 +225,9 @@ def roi_report(
         organisation_id=organisation_id,
         ref_date=ref_date or default_ref_date(today),
         report_date=today,
+        release=release,
     )
-    built = build(data)
-    return RoiReport(built, validate(built.tables, built.filing_indicators))
+    return report_of(session=session, data=data)
 
 
 def export_roi(
@@ -189,6 +242,7 @@ def export_roi(
     base_url: str = "",
     ip: str | None = None,
     now: datetime | None = None,
+    release: str | None = None,
 ) -> RoiExport:
     """The package (`zip`) or workbook (`xlsx`) in a rewound temporary file, recorded on the
     audit trail. Raises RegisterInvalid, writing nothing, when blocking problems exist and
@@ -197,7 +251,11 @@ def export_roi(
         raise ValueError(f"unknown Register of Information format {fmt!r}")
     now = now or utcnow()
     report = roi_report(
-        session=session, organisation_id=organisation_id, ref_date=ref_date, today=now.date()
+        session=session,
+        organisation_id=organisation_id,
+        ref_date=ref_date,
+        today=now.date(),
+        release=release,
     )
     if report.blocking and not draft:
         raise RegisterInvalid(report)
@@ -230,6 +288,7 @@ def export_roi(
             "format": fmt,
             "file": name,
             "ref_date": built.data.ref_date.isoformat(),
+            "taxonomy": built.taxonomy.release,
             "draft": is_draft,
             "blocking": len(report.blocking),
             "warnings": len(report.warnings),

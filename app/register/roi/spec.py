@@ -69,7 +69,6 @@ class Template:
     title: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
-    key_may_be_empty: frozenset[str] = frozenset()  # key parts that are "not applicable" blanks
     foreign_keys: tuple[ForeignKey, ...] = ()
     has_source: bool = True  # False: Assay holds no data for it (headers only, reported false)
     column_by_code: dict[str, Column] = field(init=False, repr=False, compare=False)
@@ -325,7 +324,6 @@ TEMPLATES: tuple[Template, ...] = (
                    required=_equals("c0030", "eba_ZZ:x838")),
         ),
         key=("c0010", "c0020", "c0040"),
-        key_may_be_empty=frozenset({"c0040"}),
         foreign_keys=(_to_arrangement(), _to_entity("c0020")),
     ),
     Template(
@@ -385,7 +383,6 @@ TEMPLATES: tuple[Template, ...] = (
                    "services", "code", codes.CODE_TYPES, _rank_above_one),
         ),
         key=("c0010", "c0020", "c0030", "c0050", "c0060"),
-        key_may_be_empty=frozenset({"c0060"}),
         foreign_keys=(
             _to_arrangement(),
             _to_provider("c0030", "c0040"),
@@ -430,23 +427,23 @@ TEMPLATES: tuple[Template, ...] = (
             Column("c0040", "Type of ICT services", "code", codes.ICT_SERVICES, True,
                    f"“Type of ICT service” of {ARR}"),
             Column("c0050", "Substitutability of the ICT third-party service provider", "code",
-                   codes.SUBSTITUTABILITY, True, f"substitutability of {VENDOR}"),
+                   codes.SUBSTITUTABILITY, True, f"“Substitutability” of {ARR}"),
             Column("c0060", "Reason if the ICT third-party service provider is considered not "
                    "substitutable or difficult to be substitutable", "code",
                    codes.NOT_SUBSTITUTABLE_REASONS, _equals("c0050", *codes.HARD_TO_SUBSTITUTE),
-                   f"“Why it is hard to substitute” of {VENDOR}"),
+                   f"“Why it is hard to substitute” of {ARR}"),
             Column("c0070", "Date of the last audit on the ICT third-party service provider",
                    "date", fix=f"last audit date of {VENDOR}"),
             Column("c0080", "Existence of an exit plan", "code", codes.YES_NO, True,
                    f"“An exit plan exists for this service” of {ARR}"),
             Column("c0090", "Possibility of reintegration of the contracted ICT service", "code",
-                   codes.REINTEGRATION, True, f"reintegration of {VENDOR}"),
+                   codes.REINTEGRATION, True, f"“Reintegration” of {ARR}"),
             Column("c0100", "Impact of discontinuing the ICT services", "code", codes.IMPACT,
-                   True, "impact of discontinuing the business function the arrangement supports"),
+                   True, f"“Impact of discontinuing the service” of {ARR}"),
             Column("c0110", "Are there alternative ICT third-party service providers identified?",
                    "code", codes.ALTERNATIVES, True, f"“Alternative providers identified” of {ARR}"),
             Column("c0120", "Identification of alternative ICT TPP",
-                   fix=f"“Alternative providers identified” of {ARR}"),
+                   fix=f"“Alternative providers (names)” of {ARR}"),
         ),
         key=("c0010", "c0020", "c0030", "c0040"),
         foreign_keys=(_to_arrangement(), _to_provider("c0020", "c0030")),

@@ -33,6 +33,14 @@ LEI_COLUMNS: dict[str, tuple[tuple[str, str | None], ...]] = {
 }
 
 
+TEXT_KINDS = ("text", "id", "lei")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SEPARATOR = "\uffff"  # joins a column's values for one scan; neither a control nor a blank
+EDGE_BLANK = re.compile(r"(?:^|\uffff)\s|\s(?:\uffff|$)")
+# GLEIF registration statuses that make an LEI unfit to identify a party.
+FLAGGED_LEI_STATUS = frozenset({"LAPSED", "RETIRED", "ANNULLED", "DUPLICATE", "MERGED"})
+
+
 @dataclass(frozen=True)
 class Problem:
     severity: str  # blocking | warning
@@ -63,14 +71,19 @@ def _fix(column: Column, source: Source) -> str:
     return f" {column.note}." if column.note else ""
 
 
-def _missing(value: str) -> bool:
-    return value in ("", codes.NOT_APPLICABLE_COUNTRY)
+MISSING = frozenset(("", codes.NOT_APPLICABLE_COUNTRY, codes.NOT_APPLICABLE_KEY))
 
 
 class _Checker:
-    def __init__(self, tables: Mapping[str, Table], indicators: Mapping[str, bool]) -> None:
+    def __init__(
+        self,
+        tables: Mapping[str, Table],
+        indicators: Mapping[str, bool],
+        lei_status: Mapping[str, str] | None = None,
+    ) -> None:
         self.tables = tables
         self.indicators = indicators
+        self.lei_status = lei_status  # None: no golden copy imported
         self.problems: list[Problem] = []
         self.seen: set[tuple] = set()
 
@@ -107,7 +120,9 @@ class _Checker:
         )
 
     def run(self) -> list[Problem]:
-        for template in TEMPLATES:
+        templates = [t.template for t in self.tables.values()] or list(TEMPLATES)
+        self.by_id = {t.id: t for t in templates}
+        for template in templates:
             table = self.tables.get(template.id)
             rows = table.rows if table else []
             self._indicator(template, rows)
@@ -117,10 +132,12 @@ class _Checker:
             self._leis(template, rows)
             self._references(template, rows)
             self._mandatory(template, rows, empty_keys)
+            self._text(template, rows)
         self._conditional_rules()
         self._supply_chains()
-        order = {t.id: i for i, t in enumerate(TEMPLATES)}
-        return sorted(self.problems, key=lambda p: (not p.blocking, order[p.template]))
+        self._lei_status()
+        order = {t.id: i for i, t in enumerate(templates)}
+        return sorted(self.problems, key=lambda p: (not p.blocking, order.get(p.template, 99)))
 
     def _indicator(self, template: Template, rows: list[Row]) -> None:
         reported = self.indicators.get(template.id)
@@ -148,8 +165,8 @@ class _Checker:
         empty: set[tuple[int, str]] = set()
         for index, row in enumerate(rows):
             for code in template.key:
-                if code in template.key_may_be_empty or row.values.get(code):
-                    continue
+                if row.values.get(code):
+                    continue  # "Not Applicable" is a value: keys are never empty (Q&A 2024_7285)
                 column = template.column_by_code[code]
                 empty.add((index, code))
                 self.add(
@@ -237,9 +254,13 @@ class _Checker:
                 for r in (target.rows if target else [])
             }
             column = template.column_by_code[fk.columns[0]]
+            first, *others = fk.columns
             for row in rows:
-                values = tuple(row.values.get(c, "") for c in fk.columns)
-                if not values[0] or values in known:
+                get = row.values.get
+                if not get(first, ""):
+                    continue
+                values = (get(first, ""), *(get(c, "") for c in others))
+                if values in known:
                     continue
                 shown = " / ".join(v for v in values if v)
                 self.add(
@@ -257,27 +278,84 @@ class _Checker:
         for column in template.columns:
             if column.required is False:
                 continue
+            code = column.code
+            condition = None if column.required is True else column.required
             for index, row in enumerate(rows):
-                if (index, column.code) in empty_keys:
+                if row.values.get(code, "") not in MISSING:
+                    continue  # filled: the common case, checked first
+                if condition is not None and not condition(row):  # type: ignore[operator]
+                    continue
+                if (index, code) in empty_keys:
                     continue  # already blocking as 805
-                needed = column.required if isinstance(column.required, bool) else None
-                if needed is None:
-                    needed = column.required(row)  # type: ignore[operator]
-                if needed and _missing(row.values.get(column.code, "")):
+                self.add(
+                    WARNING,
+                    "mandatory",
+                    template,
+                    column.code,
+                    row,
+                    f"“{column.label}” is missing for {row.source.name}.{_fix(column, row.source)}",
+                    once=(template.id, column.code, row.source.name),
+                )
+
+    def _text(self, template: Template, rows: list[Row]) -> None:
+        """The package carries text exactly as typed (no spreadsheet escaping), so what would
+        break a reader of the file is refused here: control characters anywhere, and blanks
+        around an identifier (they make two spellings of one key)."""
+        for column in template.columns:
+            if column.kind not in TEXT_KINDS:
+                continue
+            joined = SEPARATOR.join(row.values.get(column.code, "") for row in rows)
+            if not CONTROL.search(joined) and not EDGE_BLANK.search(joined):
+                continue  # the common case: one scan of the whole column
+            for row in rows:
+                value = row.values.get(column.code, "")
+                if not value:
+                    continue
+                if CONTROL.search(value):
                     self.add(
-                        WARNING,
-                        "mandatory",
-                        template,
-                        column.code,
-                        row,
-                        f"“{column.label}” is missing for {row.source.name}."
-                        f"{_fix(column, row.source)}",
-                        once=(template.id, column.code, row.source.name),
-                    )
+                        BLOCKING, "text", template, column.code, row,
+                        f"“{column.label}” of {row.source.name} contains a control character "
+                        f"(a line break, tab or similar).{_fix(column, row.source)}",
+                        once=(row.source.name, column.fix or column.code, "control"),
+                    )  # fmt: skip
+                elif value != value.strip() and column.kind != "text":
+                    self.add(
+                        BLOCKING, "text", template, column.code, row,
+                        f"“{column.label}” {value!r} of {row.source.name} starts or ends with a "
+                        f"blank.{_fix(column, row.source)}",
+                        once=(row.source.name, column.fix or column.code, "blank"),
+                    )  # fmt: skip
+
+    def _lei_status(self) -> None:
+        """LEIs against the GLEIF golden copy the operator imported (offline; none: skipped)."""
+        if self.lei_status is None:
+            return
+        for template_id, pairs in LEI_COLUMNS.items():
+            template, rows = self._rows(template_id)
+            for code, kind in pairs:
+                for row in rows:
+                    value = row.values.get(code, "")
+                    if not value or (kind is not None and row.values.get(kind) != LEI_TYPE):
+                        continue
+                    status = self.lei_status.get(value)
+                    if status is None:
+                        message = "is not in the imported GLEIF golden copy"
+                    elif status.upper() in FLAGGED_LEI_STATUS:
+                        message = f"is {status.upper()} at GLEIF (not renewed or no longer valid)"
+                    else:
+                        continue
+                    self.add(
+                        WARNING, "LEI status", template, code, row,
+                        f"LEI {value} of {row.source.name} {message}. Check the identifier, "
+                        "or ask the provider to renew its LEI.",
+                        once=(value,),
+                    )  # fmt: skip
 
     def _rows(self, template_id: str) -> tuple[Template, list[Row]]:
         table = self.tables.get(template_id)
-        return TEMPLATE_BY_ID[template_id], (table.rows if table else [])
+        return self.by_id.get(template_id, TEMPLATE_BY_ID[template_id]), (
+            table.rows if table else []
+        )
 
     def _conditional_rules(self) -> None:
         template, rows = self._rows("B_01.02")
@@ -330,6 +408,11 @@ class _Checker:
                 )
 
 
-def validate(tables: Mapping[str, Table], indicators: Mapping[str, bool]) -> list[Problem]:
-    """Every problem of the tables, blocking ones first, then in template order."""
-    return _Checker(tables, indicators).run()
+def validate(
+    tables: Mapping[str, Table],
+    indicators: Mapping[str, bool],
+    lei_status: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """Every problem of the tables, blocking ones first, then in template order. `lei_status`
+    maps an LEI to its GLEIF registration status (from the imported golden copy)."""
+    return _Checker(tables, indicators, lei_status).run()

@@ -7,8 +7,10 @@
 - A workbook for people: a sheet per template (codes row, labels row, frozen, filtered), a
   Problems sheet and an About sheet. Supervisors do not accept it; it is for review.
 
-Free text and identifiers go through `safe_text` in both files, so a name such as
-`=HYPERLINK(…)` can never run when someone opens a CSV or the workbook in a spreadsheet.
+The package carries every value exactly as validated: a supervisor's portal reads it as data,
+and an altered value (`'-…`) would be a misstatement. Only the workbook, opened by people in a
+spreadsheet, passes text through `safe_text` so a name such as `=HYPERLINK(…)` never runs; the
+validator refuses what would break a reader of the CSV (control characters).
 """
 
 from __future__ import annotations
@@ -30,21 +32,12 @@ from openpyxl.utils import get_column_letter
 
 from app.register.roi.builder import BuiltRegister, Table
 from app.register.roi.spec import Column
+from app.register.roi.taxonomy import file_pattern
 from app.register.roi.validator import Problem
 from app.register.workbook import DATE, DATETIME, HEADER_FILL, HEADER_FONT
 from app.spreadsheets import safe_text
 
-TAXONOMY_ENTRY_POINT = "http://www.eba.europa.eu/eu/fr/xbrl/crr/fws/dora/4.0/mod/dora.json"
 REPORT_PACKAGE = {"documentInfo": {"documentType": "https://xbrl.org/report-package/2023"}}
-REPORT = {
-    "documentInfo": {
-        "documentType": "https://xbrl.org/2021/xbrl-csv",
-        "extends": [TAXONOMY_ENTRY_POINT],
-    }
-}
-MODULE = "DORA010100"  # the DORA module code of the EBA file naming convention
-LEVEL = "IND"  # individual level: the organisation is the one entity in scope
-FREE_TEXT = ("text", "id")
 WIDTHS = {
     "text": 36,
     "id": 24,
@@ -59,8 +52,14 @@ WIDTHS = {
 }
 
 
-def _csv_value(column: Column, value: str) -> str:
-    return safe_text(value) if column.kind in FREE_TEXT else value  # type: ignore[return-value]
+def report(built: BuiltRegister) -> dict:
+    """reports/report.json: xBRL-CSV extending the entry point of the chosen release."""
+    return {
+        "documentInfo": {
+            "documentType": "https://xbrl.org/2021/xbrl-csv",
+            "extends": [built.taxonomy.entry_point],
+        }
+    }
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
@@ -76,24 +75,32 @@ def template_csv(table: Table) -> bytes:
     columns = table.template.columns
     return _csv(
         [c.code for c in columns],
-        [[_csv_value(c, row.values.get(c.code, "")) for c in columns] for row in table.rows],
+        [[row.values.get(c.code, "") for c in columns] for row in table.rows],
     )
 
 
 def package_name(built: BuiltRegister, generated_at: datetime, *, draft: bool = False) -> str:
-    """`{LEI}.IND_{CC}_DORA010100_DORA_{refDate}_{timestamp}.zip` (EBA naming convention)."""
+    """The file name the organisation's authority expects; by default the EBA convention
+    `{LEI}.IND_{CC}_DORA010100_DORA_{refDate}_{timestamp}.zip`."""
     entity = built.data.entity
-    stamp = generated_at.strftime("%Y%m%d%H%M%S") + f"{generated_at.microsecond // 1000:03d}"
-    lei = re.sub(r"[^A-Z0-9]", "", (entity.lei or "").upper()) or "NO-LEI"
-    country = re.sub(r"[^A-Z]", "", (entity.country or "").upper()) or "XX"
-    name = f"{lei}.{LEVEL}_{country}_{MODULE}_DORA_{built.data.ref_date.isoformat()}_{stamp}.zip"
+    values = {
+        "lei": re.sub(r"[^A-Z0-9]", "", (entity.lei or "").upper()) or "NO-LEI",
+        "level": built.level,
+        "country": re.sub(r"[^A-Z]", "", (entity.country or "").upper()) or "XX",
+        "module": built.taxonomy.module,
+        "ref_date": built.data.ref_date.isoformat(),
+        "timestamp": generated_at.strftime("%Y%m%d%H%M%S")
+        + f"{generated_at.microsecond // 1000:03d}",
+    }
+    stem = file_pattern(built.data.file_naming).format(**values)
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", stem) + ".zip"
     return f"DRAFT_{name}" if draft else name
 
 
 def parameters(built: BuiltRegister) -> list[tuple[str, str]]:
     entity = built.data.entity
     return [
-        ("entityID", f"rs:{(entity.lei or '').upper()}.{LEVEL}"),
+        ("entityID", f"rs:{(entity.lei or '').upper()}.{built.level}"),
         ("refPeriod", built.data.ref_date.isoformat()),
         ("baseCurrency", f"iso4217:{entity.currency or 'EUR'}"),
         ("decimalsInteger", "0"),
@@ -109,7 +116,7 @@ def write_package(out: IO[bytes], built: BuiltRegister, *, name: str) -> None:
         package.writestr(
             f"{root}/META-INF/reportPackage.json", json.dumps(REPORT_PACKAGE, indent=2)
         )
-        package.writestr(f"{root}/reports/report.json", json.dumps(REPORT, indent=2))
+        package.writestr(f"{root}/reports/report.json", json.dumps(report(built), indent=2))
         package.writestr(
             f"{root}/reports/parameters.csv", _csv(["name", "value"], parameters(built))
         )
@@ -262,8 +269,9 @@ def write_workbook(
             "Notes",
             "Submit the xBRL-CSV package (zip), not this workbook: supervisors do not accept "
             "Excel. Row 1 of each template sheet holds the column codes of the package, row 2 "
-            "the labels; list values show their EBA code and label. Text starting with = + - @ "
-            "is prefixed with ' so it never runs as a formula.",
+            "the labels; list values show their EBA code and label. In this workbook only, text "
+            "starting with = + - @ is prefixed with ' so it never runs as a formula; the "
+            "package carries it unchanged.",
         )
     ]
     for key, value in facts:
