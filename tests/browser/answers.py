@@ -51,6 +51,11 @@ CHOSEN: dict[str, Any] = {
 TEXT = "Documented in our AI governance handbook; owned by the Head of AI Risk."
 
 
+def _ordinary(options: list[Any]) -> str:
+    """The first option that declares no prohibited AI practice (that would stop the review)."""
+    return next(o.value for o in options if o.value != "prohibited")
+
+
 def _group_row(question: Question) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for field in question.fields:
@@ -59,9 +64,9 @@ def _group_row(question: Question) -> dict[str, Any]:
         elif field.type == QuestionType.number:
             row[field.key] = 1
         elif field.type == QuestionType.multi_choice:
-            row[field.key] = [field.options[0].value]
+            row[field.key] = [_ordinary(field.options)]
         elif field.options:
-            row[field.key] = field.options[0].value
+            row[field.key] = _ordinary(field.options)
         else:
             row[field.key] = "2026-01-31"
     return row
