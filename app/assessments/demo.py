@@ -54,7 +54,7 @@ PLAN: list[tuple[str, int]] = [
     ("completed", 5),
     ("in_progress", 2),
     ("draft", 2),
-    ("completed", 1),
+    ("completed", 3),
     ("cancelled", 1),
     ("completed", 3),
 ]
@@ -208,7 +208,7 @@ def _answer_all(
                 needs is not None
                 and claimed is not None
                 and claimed >= needs
-                and rng.random() < 0.95
+                and (level >= 4 or rng.random() < 0.95)  # a strong vendor never forgets one
             ):
                 kinds = {str(k) for k in question.evidence.kinds}  # type: ignore[union-attr]
                 fitting = [e for e in library if e.kind in kinds] or library
@@ -335,7 +335,7 @@ def load(session: Session, organisation: Organisation, settings: Settings) -> No
             }
         _walk(session, assessment, path, actors, start)
         if status in ("under_review", "clarification_requested", "completed") and answers:
-            _review(session, assessment, answers, analyst, vendor_user, status, rng)
+            _review(session, assessment, answers, analyst, vendor_user, status, level, rng)
         if status == "completed":
             set_next_review(session=session, assessment=assessment, actor=analyst)
 
@@ -347,15 +347,17 @@ def _review(
     analyst: User,
     vendor_user: User | None,
     status: str,
+    level: int,
     rng: random.Random,
 ) -> None:
-    """Verdicts on the answers and both kinds of thread on a few of them."""
+    """Verdicts on the answers and both kinds of thread on a few of them. A strong vendor's
+    answers (base maturity 4 or more) all hold up; the others have the odd one rejected."""
     now = utcnow()
     for n, answer in enumerate(answers):
         if status == "under_review" and n % 3:
             continue  # review half done
         verdict = ReviewState.accepted
-        if n % 17 == 5:
+        if n % 17 == 5 and level < 4:
             verdict = ReviewState.rejected
             answer.review_reason = "The policy provided does not cover generative AI systems."
         elif n % 19 == 7 and status == "clarification_requested":
