@@ -190,6 +190,7 @@ def outcome_of(
             sha256=f.evidence.sha256,
             status=EVIDENCE_STATUS[str(f.status)],
             valid_until=f.evidence.valid_until,
+            kind=f.evidence.kind,
         )
         for f in files
     )

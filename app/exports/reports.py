@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
+from app.assessments import decisions
 from app.assessments.sheet import answered_sheet
 from app.audit.service import chain_for, record
 from app.errors import NotFound
@@ -40,6 +41,7 @@ from app.models import (
     Answer,
     Assessment,
     AuditEvent,
+    DecisionKind,
     Finding,
     FindingStatus,
     Organisation,
@@ -137,6 +139,7 @@ def assessment_report_data(
         domains=_domains(row),
         findings=_findings(session, assessment),
         sections=_sections(session, assessment, today),
+        decision=_decision(session, assessment),
         attestation=ReportAttestation(
             name=str(attestation.get("name", "")),
             title=str(attestation.get("title", "")),
@@ -224,6 +227,18 @@ def _findings(session: Session, assessment: Assessment) -> list[ReportFinding]:
         )
         for f, owner in rows
     ]
+
+
+def _decision(session: Session, assessment: Assessment) -> str:
+    """The review's decision and any prohibited-practice decision, as one line each."""
+    review = decisions.latest(session=session, assessment=assessment, kind=DecisionKind.review)
+    practice = decisions.latest(
+        session=session, assessment=assessment, kind=DecisionKind.prohibited_practice
+    )
+    lines = [decisions.decision_summary(review)]
+    if practice is not None:
+        lines.append("Prohibited AI practice: " + decisions.decision_summary(practice))
+    return " · ".join(line for line in lines if line)
 
 
 def _sections(session: Session, assessment: Assessment, today: date) -> list[ReportSection]:

@@ -43,7 +43,7 @@ def two(session, team) -> tuple[Assessment, Assessment]:
     b = _submitted(session, team, team.vendor_b, team.contact_b)
     policy = answers_of(session=session, assessment_id=a.id)["gov.policy"]
     item = Evidence(vendor_id=team.vendor_a.id, sha256="b" * 64, filename="policy.pdf", size=10,
-                    media_type="application/pdf", storage_key="bb/policy.pdf")  # fmt: skip
+                    media_type="application/pdf", storage_key="bb/policy.pdf", kind="policy")  # fmt: skip
     session.add(item)
     session.flush()
     session.add(AnswerEvidence(answer_id=policy.id, evidence_id=item.id))
@@ -79,7 +79,7 @@ def test_the_page_shows_labels_filters_and_section_counts(client, session, team,
     assert '<p class="answer-value">Provider</p>' in page  # the label, never the code
     assert 'title="gov.role"' in page  # the key only on hover
     assert "3 – level 3" not in page and "4 – level 4" in page
-    assert "claimed level 4 → counts <strong>4</strong>" in page  # a file is attached
+    assert "claimed level 4 → counts <strong>3</strong>" in page  # a file, not yet reviewed
     attention = client.get(f"/assessments/{a.id}?show=evidence").text
     assert 'id="q-gov.policy"' in attention and 'id="q-gov.role"' not in attention
     assert client.get(f"/assessments/{a.id}?show=bogus").status_code == 422

@@ -41,7 +41,7 @@ def _file(vendor_id: int, name: str = "policy.pdf", media: str = "application/pd
         size=100,
         media_type=media,
         storage_key=f"aa/{name}",
-        **values,
+        **{"kind": "policy", **values},  # the kind gov.policy asks for: only that kind counts
     )
 
 
@@ -59,7 +59,9 @@ def test_the_reviewer_figures_come_from_the_scoring_model():
     uncapped = _outcome(2, "pending", [])
     assert (uncapped.claimed_level, uncapped.effective_level, uncapped.cap) == (2, 2, None)
     provided = SheetFile(_file(1, id=1), ReviewState.pending, None)
-    assert _outcome(4, "pending", [provided]).effective_level == 4
+    assert _outcome(4, "pending", [provided]).effective_level == 3  # unreviewed: at most 3
+    accepted = SheetFile(_file(1, id=1), ReviewState.accepted, None)
+    assert _outcome(4, "pending", [accepted]).effective_level == 4
     old = _file(1, id=1, valid_until=TODAY - timedelta(days=1))
     expired = _outcome(4, "pending", [SheetFile(old, ReviewState.pending, "expired")])
     assert expired.effective_level == 2 and "valid-until" in expired.cap_reason
@@ -244,7 +246,7 @@ def test_evidence_is_previewed_beside_the_answer_and_judged_per_file(
     assert f'<iframe src="/evidence/{pdf.id}/preview"' in page
     assert f'<img src="/evidence/{image.id}/preview"' in page
     assert f"/evidence/{sheet.id}/preview" not in page and f"/evidence/{sheet.id}/download" in page
-    assert "claimed level 4 → counts <strong>4</strong>" in page
+    assert "claimed level 4 → counts <strong>3</strong>" in page  # files not yet reviewed
     for item in (pdf, image, sheet):
         client.post(f"/assessments/{submitted.id}/answers/gov.policy/evidence/{item.id}/review",
                     data={"decision": "rejected"})  # fmt: skip
