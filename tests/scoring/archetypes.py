@@ -166,7 +166,22 @@ CREDIT_SCORING_MINIMAL = Archetype(
     "credit scoring the vendor calls minimal",
     _alternate(3, 4),
     CIF_CRITICAL,
-    overrides={DECLARED_CLASSES_KEY: ["minimal"]},
+    # The bank's "high" makes the high-risk duties show; the vendor, sure its system is minimal
+    # risk, leaves them unanswered.
+    overrides={
+        DECLARED_CLASSES_KEY: ["minimal"],
+        **dict.fromkeys(
+            [
+                "aiact.risk_management",
+                "aiact.data_governance",
+                "aiact.technical_documentation",
+                "aiact.logging",
+                "aiact.oversight_design",
+                "aiact.accuracy_robustness",
+                "aiact.qms",
+            ]
+        ),
+    },
     ai_systems=(AISystemInput("CreditLens", ("minimal",), "high"),),
 )
 CLAIMED_FIVES = Archetype(
