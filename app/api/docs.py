@@ -18,9 +18,16 @@ SWAGGER_UI = "5.36.0"  # swagger-ui-dist from npm; files in static/vendor/
 router = APIRouter(tags=["api documentation"], include_in_schema=False)
 
 
+API_PREFIXES = ("/api/", "/healthz", "/readyz")
+
+
 @router.get("/api/openapi.json")
 def openapi_schema(request: Request, user: CurrentUser) -> dict[str, Any]:
-    return request.app.openapi()
+    """The JSON API and the health checks: the reference of what an API client may call. The
+    browser pages' form routes are left out (the full schema stays `app.openapi()`)."""
+    schema = request.app.openapi()
+    paths = {p: ops for p, ops in schema["paths"].items() if p.startswith(API_PREFIXES)}
+    return {**schema, "paths": paths}
 
 
 @router.get("/api/docs")
