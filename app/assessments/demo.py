@@ -112,6 +112,10 @@ def _vendor_user(session: Session, vendor: Vendor) -> User | None:
     ).first()
 
 
+# No demo vendor declares a prohibited AI practice: that stops a review until a recorded decision.
+PROHIBITED = "prohibited"
+
+
 def _raw_answer(question: Question, level: int, rng: random.Random) -> Any:
     """A plausible answer at about `level` of maturity."""
     kind = question.type
@@ -125,7 +129,11 @@ def _raw_answer(question: Question, level: int, rng: random.Random) -> Any:
             return min(scored, key=lambda o: (abs(o.level - level), rng.random())).value
         return question.options[0].value
     if kind == QuestionType.multi_choice:
-        scored = [o.value for o in question.options if o.level is not None and o.level <= level]
+        scored = [
+            o.value
+            for o in question.options
+            if o.level is not None and o.level <= level and o.value != PROHIBITED
+        ]
         if scored:
             return scored
         return [question.options[0].value]
@@ -146,7 +154,7 @@ def _raw_answer(question: Question, level: int, rng: random.Random) -> Any:
         row = {}
         for fld in question.fields:
             if fld.type in (QuestionType.single_choice, QuestionType.multi_choice):
-                first = fld.options[0].value
+                first = next(o.value for o in fld.options if o.value != PROHIBITED)
                 row[fld.key] = [first] if fld.type == QuestionType.multi_choice else first
             elif fld.type == QuestionType.yes_no_na:
                 row[fld.key] = "yes"
