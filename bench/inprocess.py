@@ -23,7 +23,7 @@ def client_for(url: str) -> Iterator[Any]:
     from app.db import make_engine
     from app.main import create_app
 
-    settings = load_settings(database_url=url)
+    settings = load_settings(database_url=url, allowed_hosts="bench")  # the client's base_url
     engine = make_engine(url)
     app = create_app(settings, engine)
     app.state.migrate_on_start = False
@@ -81,7 +81,7 @@ def profiled(url: str, email: str, script) -> tuple[Any, Any]:
     from app.main import create_app
     from bench.profiling import inline_threads
 
-    settings = load_settings(database_url=url)
+    settings = load_settings(database_url=url, allowed_hosts="bench")  # the client's base_url
     engine = make_engine(url)
     app = create_app(settings, engine)
     app.state.migrate_on_start = False

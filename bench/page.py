@@ -80,7 +80,11 @@ def _split(url: str, contact: portfolio.Contact, count: int) -> dict[str, float]
 
 
 class _FakeRequest:
-    """Just enough of a request for `url_for('static', ...)` in the base template."""
+    """Just enough of a request for the base template: `url_for('static', ...)` and the path
+    that marks the current navigation link."""
+
+    class url:  # read as `request.url.path`
+        path = "/portal"
 
     def url_for(self, name: str, **params: Any) -> str:
         return f"/static/{params.get('path', '')}"
