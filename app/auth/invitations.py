@@ -1,9 +1,8 @@
 """Invitations: a single-use, expiring link whose token only the email carries.
 
 Two kinds: a vendor contact (procurement for its vendors, a vendor admin for their colleagues),
-and a colleague of a buyer organisation (its admins, from Settings → People). The token is 256
-random bits; the database keeps its SHA-256, so neither a database reader nor a guesser can
-produce a working link. Accepting links the user to the vendor via VendorContact, or creates the
+and a colleague of a buyer organisation (its admins, from Settings → People). The link is made,
+opened and used as every emailed link is (`auth/links.py`). Accepting links the user to the vendor via VendorContact, or creates the
 colleague's account in the organisation with the invited role.
 
 Inviting an address answers the same whoever it belongs to: whether an email has an account in
@@ -13,19 +12,24 @@ invitation page, which only they can open).
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app.audit.service import record
+from app.auth.links import (
+    LinkProblem,
+    LinkUnusable,
+    claim_link,
+    expire_unused_links,
+    new_token,
+    open_link,
+)
 from app.auth.permissions import Permission, has_permission
 from app.auth.service import create_user, end_all_access, normalise_email
 from app.auth.tenancy import vendor_ids_for
 from app.config import Settings, get_settings
-from app.errors import DomainError, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.models import (
     BUYER_ROLES,
     VENDOR_ROLES,
@@ -38,33 +42,18 @@ from app.models import (
     utcnow,
 )
 from app.notifications.service import queue_email
-from app.security import token_hash
 
 
-class InvitationProblem(StrEnum):
-    invalid = "invalid"
-    expired = "expired"
-    used = "used"
-    revoked = "revoked"
+class InvitationUnusable(LinkUnusable):
+    """An invitation link that cannot be used."""
 
-
-class InvitationUnusable(DomainError):
-    """A link that cannot be used; the page says why in plain words, with no details."""
-
-    status_code = 410
     title = "This invitation cannot be used"
-
-    def __init__(self, problem: InvitationProblem) -> None:
-        messages = {
-            InvitationProblem.invalid: "This invitation link is not valid. Check that you copied the whole link, or ask for a new invitation.",
-            InvitationProblem.expired: "This invitation has expired. Ask the person who invited you to send a new one.",
-            InvitationProblem.used: "This invitation has already been used. Sign in instead, or ask for a new invitation.",
-            InvitationProblem.revoked: "This invitation was withdrawn. Ask the person who invited you if you should still join.",
-        }
-        super().__init__(messages[problem])
-        self.problem = problem
-        if problem == InvitationProblem.invalid:
-            self.status_code = 404
+    messages = {
+        LinkProblem.invalid: "This invitation link is not valid. Check that you copied the whole link, or ask for a new invitation.",
+        LinkProblem.expired: "This invitation has expired. Ask the person who invited you to send a new one.",
+        LinkProblem.used: "This invitation has already been used. Sign in instead, or ask for a new invitation.",
+        LinkProblem.revoked: "This invitation was withdrawn. Ask the person who invited you if you should still join.",
+    }
 
 
 def _can_invite(session: Session, actor: User, vendor: Vendor) -> bool:
@@ -126,18 +115,14 @@ def invite_vendor_contact(
     if contact is None:
         contact = VendorContact(vendor_id=vendor.id, email=email, name=name[:200])
         session.add(contact)
-    session.execute(
-        update(Invitation)
-        .where(
-            Invitation.vendor_id == vendor.id,
-            Invitation.email == email,
-            Invitation.used_at.is_(None),
-        )
-        .values(expires_at=now)
+    expire_unused_links(
+        session=session,
+        model=Invitation,
+        conditions=(Invitation.vendor_id == vendor.id, Invitation.email == email),
     )
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = Invitation(
-        token_hash=token_hash(token),
+        token_hash=hashed,
         email=email,
         name=name[:200],
         role=role,
@@ -194,21 +179,7 @@ def _queue_invitation(
 
 def open_invitation(*, session: Session, token: str) -> Invitation:
     """The usable invitation behind a link, or InvitationUnusable saying why not."""
-    invitation = session.exec(
-        select(Invitation).where(Invitation.token_hash == token_hash(token))
-    ).first()
-    if invitation is None:
-        raise InvitationUnusable(InvitationProblem.invalid)
-    if invitation.used_at is not None:
-        raise InvitationUnusable(InvitationProblem.used)
-    if invitation.revoked_at is not None:
-        raise InvitationUnusable(InvitationProblem.revoked)
-    expires_at = invitation.expires_at
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at <= utcnow():
-        raise InvitationUnusable(InvitationProblem.expired)
-    return invitation
+    return open_link(session=session, model=Invitation, token=token, unusable=InvitationUnusable)
 
 
 def accept_invitation(
@@ -231,13 +202,7 @@ def accept_invitation(
         )
     if user is not None and not Role(user.role).is_vendor:
         raise InvalidInput(ACCOUNT_ELSEWHERE)
-    claimed = session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    if claimed.rowcount != 1:
-        raise InvitationUnusable(InvitationProblem.used)
+    claim_link(session=session, row=invitation, unusable=InvitationUnusable)
     if user is None:
         user = create_user(
             session=session,
@@ -293,17 +258,12 @@ def _accept_colleague(
     """A colleague's invitation makes a new account in the organisation, never joins one."""
     if user is not None:
         raise InvalidInput(ACCOUNT_ELSEWHERE)
-    claimed = session.execute(
-        update(Invitation)
-        .where(
-            Invitation.id == invitation.id,
-            Invitation.used_at.is_(None),
-            Invitation.revoked_at.is_(None),
-        )
-        .values(used_at=utcnow())
+    claim_link(
+        session=session,
+        row=invitation,
+        unusable=InvitationUnusable,
+        conditions=(Invitation.revoked_at.is_(None),),
     )
-    if claimed.rowcount != 1:
-        raise InvitationUnusable(InvitationProblem.used)
     role = Role(invitation.role)
     if role not in BUYER_ROLES:  # written by invite_colleague only; a guard all the same
         raise InvalidInput("This invitation is not valid.")
@@ -352,14 +312,13 @@ def remove_colleague(*, session: Session, actor: User, contact_id: int) -> Vendo
     vendor = session.get(Vendor, contact.vendor_id)
     removed_user = session.get(User, contact.user_id) if contact.user_id else None
     session.delete(contact)
-    session.execute(
-        update(Invitation)
-        .where(
+    expire_unused_links(
+        session=session,
+        model=Invitation,
+        conditions=(
             Invitation.vendor_id == contact.vendor_id,
             Invitation.email == contact.email,
-            Invitation.used_at.is_(None),
-        )
-        .values(expires_at=utcnow())
+        ),
     )
     session.flush()
     if removed_user is not None:

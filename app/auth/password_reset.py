@@ -8,47 +8,38 @@ ends every session and API token of the account.
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, timedelta
-from enum import StrEnum
+from datetime import timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.audit.service import record
 from app.auth import throttle
+from app.auth.links import (
+    LinkProblem,
+    LinkUnusable,
+    claim_link,
+    expire_unused_links,
+    new_token,
+    open_link,
+)
 from app.auth.service import find_user_by_email, set_password
 from app.config import Settings
 from app.errors import DomainError
 from app.models import PasswordReset, User, utcnow
 from app.notifications.service import queue_email
-from app.security import token_hash
 
 RESET_MINUTES = 30
 
 
-class ResetProblem(StrEnum):
-    invalid = "invalid"
-    expired = "expired"
-    used = "used"
-
-
-class ResetUnusable(DomainError):
+class ResetUnusable(LinkUnusable):
     """A reset link that cannot be used; the page says why and offers a new one."""
 
-    status_code = 410
     title = "This link cannot be used"
-
-    def __init__(self, problem: ResetProblem) -> None:
-        messages = {
-            ResetProblem.invalid: "This password reset link is not valid. Check that you copied the whole link, or ask for a new one.",
-            ResetProblem.expired: "This password reset link has expired (links last 30 minutes). Ask for a new one.",
-            ResetProblem.used: "This password reset link has already been used. Sign in, or ask for a new one.",
-        }
-        super().__init__(messages[problem])
-        self.problem = problem
-        if problem == ResetProblem.invalid:
-            self.status_code = 404
+    messages = {
+        LinkProblem.invalid: "This password reset link is not valid. Check that you copied the whole link, or ask for a new one.",
+        LinkProblem.expired: "This password reset link has expired (links last 30 minutes). Ask for a new one.",
+        LinkProblem.used: "This password reset link has already been used. Sign in, or ask for a new one.",
+    }
 
 
 class ResetThrottled(DomainError):
@@ -66,17 +57,14 @@ def request_reset(*, session: Session, email: str, settings: Settings, ip: str |
     user = find_user_by_email(session=session, email=email)
     if not account_ok or user is None or not user.active or user.password_hash is None:
         return
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    session.execute(  # an earlier unused link stops working: only the newest email counts
-        update(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-        .values(expires_at=now)
+    expire_unused_links(
+        session=session, model=PasswordReset, conditions=(PasswordReset.user_id == user.id,)
     )
+    token, hashed = new_token()
     reset = PasswordReset(
         user_id=user.id,
-        token_hash=token_hash(token),
-        expires_at=now + timedelta(minutes=RESET_MINUTES),
+        token_hash=hashed,
+        expires_at=utcnow() + timedelta(minutes=RESET_MINUTES),
     )
     session.add(reset)
     session.flush()
@@ -105,19 +93,10 @@ def request_reset(*, session: Session, email: str, settings: Settings, ip: str |
 
 def open_reset(*, session: Session, token: str) -> tuple[PasswordReset, User]:
     """The usable reset behind a link, or ResetUnusable saying why not."""
-    reset = session.exec(
-        select(PasswordReset).where(PasswordReset.token_hash == token_hash(token))
-    ).first()
-    if reset is None:
-        raise ResetUnusable(ResetProblem.invalid)
-    if reset.used_at is not None:
-        raise ResetUnusable(ResetProblem.used)
-    expires_at = reset.expires_at
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=UTC)
+    reset = open_link(session=session, model=PasswordReset, token=token, unusable=ResetUnusable)
     user = session.get(User, reset.user_id)
-    if expires_at <= utcnow() or user is None or not user.active:
-        raise ResetUnusable(ResetProblem.expired)
+    if user is None or not user.active:
+        raise ResetUnusable(LinkProblem.expired)
     return reset, user
 
 
@@ -127,13 +106,7 @@ def complete_reset(
     """Set the new password through the link; policy failures leave the link usable."""
     reset, user = open_reset(session=session, token=token)
     set_password(session=session, user=user, password=password, confirm=confirm)
-    claimed = session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
-    if claimed.rowcount != 1:
-        raise ResetUnusable(ResetProblem.used)
+    claim_link(session=session, row=reset, unusable=ResetUnusable)
     record(
         session=session,
         action="auth.password_reset",

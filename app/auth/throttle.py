@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.models import LoginThrottle, utcnow
+from app.models import LoginThrottle, as_utc, utcnow
 
 WINDOW = timedelta(minutes=15)
 
@@ -73,12 +73,6 @@ def _keys(email: str, ip: str | None) -> list[tuple[str, Policy]]:
     return [(pair_key(email, ip), PAIR), (address_key(ip), ADDRESS), (account_key(email), ACCOUNT)]
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _row(session: Session, key: str) -> LoginThrottle:
     """The counter for `key`, created if missing and locked for this transaction."""
     dialect = session.get_bind().dialect.name
@@ -99,7 +93,7 @@ def _count(session: Session, key: str) -> LoginThrottle:
     """Add one to the key's counter in its current window."""
     now = utcnow()
     row = _row(session, key)
-    if now - _aware(row.window_started_at) > WINDOW:
+    if now - as_utc(row.window_started_at) > WINDOW:
         row.failures = 0
         row.window_started_at = now
         row.blocked_until = None
@@ -112,7 +106,7 @@ def is_blocked(*, session: Session, email: str, ip: str | None) -> bool:
     now = utcnow()
     keys = [key for key, _ in _keys(email, ip)]
     rows = session.execute(sa_select(LoginThrottle).where(LoginThrottle.key.in_(keys))).scalars()
-    return any((_aware(row.blocked_until) or now) > now for row in rows)
+    return any(row.blocked_until and as_utc(row.blocked_until) > now for row in rows)
 
 
 def record_failure(*, session: Session, email: str, ip: str | None) -> None:

@@ -15,7 +15,7 @@ from app.models.assessment import (
     SectionAssignment,
 )
 from app.models.audit import AuditChain, AuditEvent
-from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, utcnow
+from app.models.base import BUYER_ROLES, VENDOR_ROLES, Role, as_utc, utcnow
 from app.models.contract_clause import ContractClause
 from app.models.decision import DecisionKind, DecisionOutcome, ReviewDecision
 from app.models.organisation import (
@@ -133,5 +133,6 @@ __all__ = [
     "Vendor",
     "VendorContact",
     "VendorStatus",
+    "as_utc",
     "utcnow",
 ]

@@ -15,6 +15,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp as aware UTC: SQLite hands back naive values, PostgreSQL aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def created_at_field() -> Any:
     return Field(default_factory=utcnow, nullable=False)
 

@@ -8,27 +8,22 @@ address answers the same whoever it belongs to, except for people already listed
 
 from __future__ import annotations
 
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
+from app.auth.links import new_token
 from app.auth.service import normalise_email, refusal
 from app.config import Settings
 from app.errors import Conflict, NotFound
-from app.models import BUYER_ROLES, Invitation, Organisation, Role, User, utcnow
+from app.models import BUYER_ROLES, Invitation, Organisation, Role, User, as_utc, utcnow
 from app.notifications.service import queue_email
-from app.security import token_hash
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def is_expired(invitation: Invitation) -> bool:
-    return _aware(invitation.expires_at) <= utcnow()
+    return as_utc(invitation.expires_at) <= utcnow()
 
 
 def pending_invitations(*, session: Session, organisation_id: int) -> list[Invitation]:
@@ -109,9 +104,9 @@ def invite_colleague(
         )
         .values(revoked_at=now)
     )
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = Invitation(
-        token_hash=token_hash(token),
+        token_hash=hashed,
         email=email,
         name=(name.strip() or email.split("@")[0])[:200],
         role=Role(role),
@@ -158,8 +153,7 @@ def resend_invitation(
 ) -> tuple[Invitation, str]:
     """A new link and a new expiry for a pending invitation; the old link stops working."""
     invitation = _pending(session, actor, invitation_id)
-    token = secrets.token_urlsafe(32)
-    invitation.token_hash = token_hash(token)
+    token, invitation.token_hash = new_token()
     invitation.expires_at = utcnow() + timedelta(days=settings.invitation_days)
     session.add(invitation)
     session.flush()
