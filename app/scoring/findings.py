@@ -28,6 +28,7 @@ from app.scoring.config import (
     DEFAULT_FINDING_SEVERITY,
     DUTY_DOMAIN,
     DUTY_LEVEL,
+    PROVISIONAL_RESIDUAL_FLOOR,
     RATINGS,
     UNREVIEWED_EVIDENCE_MAX,
     ScoringConfig,
@@ -447,8 +448,8 @@ def residual(
     config: ScoringConfig,
 ) -> tuple[float, float, str, str]:
     """Rule 8: (basis, gap, residual risk, reason). The basis is the overall AIMS maturity or a
-    lower DORA / AI Act maturity domain; the matrix gives the rating, and a high or critical
-    finding raises it to its own severity."""
+    lower DORA / AI Act maturity domain; the matrix gives the rating, a high or critical
+    finding raises it to its own severity, and a provisional score is never below medium."""
     basis = overall
     for domain in domains:
         if domain.framework == "iso42001" or domain.key in NOT_JUDGED_BY_MEAN:
@@ -463,4 +464,12 @@ def residual(
     if serious and _RANK[serious] > _RANK[rating]:
         rating = serious
         reason = f"{serious}: the vendor has a {serious} finding"
+    floor_rank = _RANK[PROVISIONAL_RESIDUAL_FLOOR]
+    if provisional and _RANK[rating] < floor_rank:
+        reason = (
+            f"{PROVISIONAL_RESIDUAL_FLOOR} while provisional: we have not reviewed every answer, "
+            f"and unreviewed evidence cannot show a lower risk (reviewed, it would stand on "
+            f"the verified levels; on the vendor's word it reads {rating})"
+        )
+        rating = PROVISIONAL_RESIDUAL_FLOOR
     return basis, gap, rating, reason

@@ -8,6 +8,7 @@ from collections import Counter
 from tests.scoring.archetypes import (
     AVERAGE,
     CLAIMED_FIVES,
+    CLAIMED_FIVES_FITTING_FILES,
     CREDIT_SCORING_MINIMAL,
     MISSING_CONTINGENCY,
     STRONG,
@@ -75,3 +76,12 @@ def test_claimed_fives_with_arbitrary_files_stay_provisional_and_not_low() -> No
     assert result.verified_maturity == 0.0
     notes = [e for c in result.controls for o in c.contributions for e in o.evidence]
     assert notes and all(e.reason == "wrong_kind" and not e.counted for e in notes)
+
+
+def test_unreviewed_fitting_files_reaching_the_target_read_medium_provisional_not_low() -> None:
+    result = score(CLAIMED_FIVES_FITTING_FILES)
+    assert result.provisional is True
+    assert result.overall_maturity == 3.0 and result.residual_gap == 0.0  # at the high target
+    assert result.residual_risk == "medium"
+    assert result.residual_reason.startswith("medium while provisional")
+    assert "on the vendor's word it reads low" in result.residual_reason
