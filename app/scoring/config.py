@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-MODEL_VERSION = "2026.2"
+MODEL_VERSION = "2026.3"
 
 LEVEL_NAMES = (
     "No process",

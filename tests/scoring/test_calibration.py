@@ -59,10 +59,14 @@ def test_missing_contingency_clause_on_a_critical_function_contract_is_critical(
 def test_credit_scoring_the_vendor_calls_minimal_is_judged_high_risk_with_a_disagreement() -> None:
     result = score(CREDIT_SCORING_MINIMAL)
     keys = {f.key: f for f in result.findings}
-    assert keys["ai_act:Art. 9"].severity == "critical"  # asked, unanswered: duty not met
-    assert keys["ai_act:Art. 9"].severity_reason.startswith(
-        "critical because the system is high-risk by our classification"
+    duties = keys["ai_act:high_risk:CreditLens"]  # one finding for the system, duties inside
+    assert duties.severity == "critical" and duties.kind == "ai_duty"  # asked, unanswered
+    assert duties.severity_reason.startswith(
+        "critical because CreditLens is high-risk by our classification"
     )
+    for article in ("Art. 9", "Art. 10", "Art. 11", "Art. 12", "Art. 14", "Art. 15", "Art. 17"):
+        assert article in duties.refs["ai_act"] and f"{article} " in duties.description
+    assert not [k for k in keys if k.startswith("ai_act:Art.")]  # no finding per article
     disagreement = keys["ai_act:classification:CreditLens"]
     assert disagreement.kind == "classification" and disagreement.severity == "high"
     assert "we say high, vendor says minimal" in disagreement.title
