@@ -15,7 +15,7 @@ One finding per vendor and per actionable gap, each with a key that is stable ac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from math import floor
 from typing import Any
 
@@ -88,6 +88,7 @@ def domain_findings(
     target: int,
     provisional: bool,
     config: ScoringConfig,
+    controls_by_domain: Mapping[str, Sequence[int]] | None = None,
 ) -> list[ProposedFinding]:
     """Rule 9: one finding per maturity domain below target, listing its weak controls. A domain
     is below target when its level, rounded half up to a whole level, is below the target; while
@@ -114,8 +115,13 @@ def domain_findings(
     if not units:
         return findings
     by_domain: dict[str, list[ControlScore]] = {}
-    for control in controls:
-        by_domain.setdefault(control.domain, []).append(control)
+    if controls_by_domain is not None:  # the compiled model's grouping, positions in `controls`
+        for unit_members in units.values():
+            for member, _ in unit_members:
+                by_domain[member.key] = [controls[i] for i in controls_by_domain[member.key]]
+    else:
+        for control in controls:
+            by_domain.setdefault(control.domain, []).append(control)
     for unit, members in units.items():
         domain, level = min(members, key=lambda m: m[1])
         title = AIMS_TITLE if unit == AIMS_FINDING else domain.title
