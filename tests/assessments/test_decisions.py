@@ -250,6 +250,12 @@ def test_the_decision_is_in_the_register_workbook_and_the_pdf_report(session, wo
 # --- completing is deciding -----------------------------------------------------------------------
 
 
+def _tag(html: str, marker: str) -> str:
+    """The HTML tag holding `marker`."""
+    at = html.index(marker)
+    return html[html.rindex("<", 0, at) : html.index(">", at) + 1]
+
+
 def _complete(client, world, data=None, **headers):
     return client.post(
         f"/assessments/{world.assessment.id}/review/complete",
@@ -276,7 +282,7 @@ def test_completing_without_a_decision_is_refused_and_changes_nothing(
 ):
     login(client, world.analyst.email)
     page = client.get(f"/assessments/{world.assessment.id}")
-    assert 'id="complete-field-outcome"' in page.text  # the Complete review form asks for it
+    assert "required" in _tag(page.text, 'id="complete-field-outcome"')  # Complete review asks
     response = _complete(client, world, data)
     assert response.status_code == 422
     assert "The review was not completed: it ends with a decision" in response.text
@@ -345,6 +351,8 @@ def test_a_decision_recorded_before_completes_the_review_without_asking_again(
     assert decided.status_code == 303
     page = client.get(f"/assessments/{world.assessment.id}")
     assert 'id="complete-with-decision"' in page.text
+    # The browser lets the analyst complete without typing a new one.
+    assert "required" not in _tag(page.text, 'id="complete-field-outcome"')
     assert _complete(client, world).status_code == 303
     session.rollback()
     session.refresh(world.assessment)
