@@ -7,11 +7,15 @@ import itertools
 
 from sqlmodel import Session
 
+from app.assessments.decisions import DecisionDraft
 from app.auth.passwords import hash_password
 from app.models import Evidence, Organisation, Role, User, Vendor, VendorContact
 from app.vendors.identifiers import lei_with_check_digits
 
 PASSWORD = "correct horse battery"
+# The decision a test's review completes with (a review ends with one).
+APPROVED = DecisionDraft(outcome="approve", rationale="Controls meet our targets.")
+APPROVED_FORM = {"outcome": "approve", "rationale": "Controls meet our targets."}
 _counter = itertools.count(1)
 
 

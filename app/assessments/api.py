@@ -6,12 +6,13 @@ assessments sent to their vendors. Answers are read-only here; vendors answer in
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request
 from sqlmodel import Session, col, select
 
-from app.assessments import review
+from app.assessments import decisions, review
 from app.assessments.comments import comments_for
 from app.assessments.listing import AssessmentFilters, is_overdue, list_assessments
 from app.assessments.schemas import (
@@ -22,6 +23,7 @@ from app.assessments.schemas import (
     AssessmentRead,
     CampaignRead,
     CommentRead,
+    DecisionIn,
     TransitionIn,
     TransitionRead,
 )
@@ -35,6 +37,7 @@ from app.errors import InvalidInput
 from app.models import AnswerEvidence, Assessment, Questionnaire, User, Vendor, utcnow
 from app.problems import problems
 from app.questionnaires.service import questionnaire_of
+from app.register.service import owner_choices
 
 router = APIRouter(prefix="/assessments", tags=["assessments"], responses=problems(401))
 
@@ -199,13 +202,15 @@ def transition(
     assessment_id: int,
     body: Annotated[TransitionIn | None, Body()] = None,
 ) -> AssessmentDetail:
-    """begin_review, request_clarification (reason; emails the vendor), complete, reopen (reason),
-    cancel (reason). A step the current status does not allow is a 409 and changes nothing."""
+    """begin_review, request_clarification (reason; emails the vendor), complete (with the
+    review's decision unless one is recorded already), reopen (reason), cancel (reason). A step the current status does not allow is a 409 and changes nothing."""
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     if body is None:
         raise InvalidInput("Send a JSON body with the action (and a reason where needed).")
     if body.action == "send":
         raise InvalidInput("Drafts are sent with POST /api/v1/assessments.")
+    if body.decision is not None and body.action != "complete":
+        raise InvalidInput("A decision is posted with the action complete.")
     review.take_action(
         session=session,
         actor=user,
@@ -214,8 +219,29 @@ def transition(
         reason=body.reason,
         settings=request.app.state.settings,
         ip=request_ip(request),
+        decision=_decision_draft(session, assessment, body.decision),
     )
     return _detail(session, assessment)
+
+
+def _decision_draft(
+    session: Session, assessment: Assessment, posted: DecisionIn | None
+) -> decisions.DecisionDraft | None:
+    """The posted decision, its conditions checked as the form's are (owner, due date)."""
+    if posted is None:
+        return None
+    owners = dict(owner_choices(session=session, organisation_id=assessment.organisation_id))
+    rows = [
+        {"text": c.text, "owner_id": str(c.owner_id), "due_date": c.due_date.isoformat()}
+        for c in posted.conditions
+    ]
+    conditions, problems = decisions.parse_conditions(rows, owners=owners, today=date.today())
+    return decisions.DecisionDraft(
+        outcome=posted.outcome,
+        rationale=posted.rationale,
+        conditions=tuple(conditions),
+        errors=problems,
+    )
 
 
 @router.get(

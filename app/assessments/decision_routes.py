@@ -73,6 +73,22 @@ def _condition_rows(form: FormData) -> list[dict[str, str]]:
     ]
 
 
+def draft_from_form(
+    session: Session, assessment: Assessment, form: FormData
+) -> decisions.DecisionDraft:
+    """The decision fields of a posted form (the decision panel's, or "Complete review"'s)."""
+    owners = dict(owner_choices(session=session, organisation_id=assessment.organisation_id))
+    conditions, problems = decisions.parse_conditions(
+        _condition_rows(form), owners=owners, today=date.today()
+    )
+    return decisions.DecisionDraft(
+        outcome=str(form.get("outcome", "")).strip(),
+        rationale=str(form.get("rationale", "")),
+        conditions=tuple(conditions),
+        errors=problems,
+    )
+
+
 def _done(request: Request, session: Session, user: User, assessment: Assessment, message: str):
     flash(request, message)
     if is_htmx(request):
@@ -87,19 +103,16 @@ def record_decision(
     """Approve, approve with conditions or reject, with a rationale."""
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     values = {k: str(v) for k, v in form.items() if k != "csrf_token"}
-    owners = dict(owner_choices(session=session, organisation_id=assessment.organisation_id))
-    conditions, problems = decisions.parse_conditions(
-        _condition_rows(form), owners=owners, today=date.today()
-    )
+    draft = draft_from_form(session, assessment, form)
     try:
         decision = decisions.record_review_decision(
             session=session,
             actor=user,
             assessment=assessment,
-            outcome=values.get("outcome", ""),
-            rationale=values.get("rationale"),
-            conditions=conditions,
-            errors=problems,
+            outcome=draft.outcome,
+            rationale=draft.rationale,
+            conditions=list(draft.conditions),
+            errors=draft.errors,
             ip=request_ip(request),
         )
     except FieldErrors as exc:

@@ -11,7 +11,7 @@ of the same kind supersedes the earlier, and each is in the audit trail.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -247,9 +247,11 @@ def record_review_decision(
     conditions: list[Condition],
     errors: Mapping[str, str] | None = None,
     ip: str | None = None,
+    on_completion: bool = False,
 ) -> ReviewDecision:
     """Approve, approve with conditions or reject, with a rationale; all or nothing. Each
-    condition becomes an open finding with its owner and due date."""
+    condition becomes an open finding with its owner and due date. `on_completion` marks the
+    audit event of a decision posted with "Complete review"."""
     _may_decide(actor, assessment)
     problems = dict(errors or {})
     if outcome not in REVIEW_OUTCOMES:
@@ -291,6 +293,7 @@ def record_review_decision(
             "decision_id": decision.id,
             "outcome": outcome,
             "rationale": text,
+            "on_completion": on_completion,
             "conditions": [
                 {"text": c.text, "owner_id": c.owner_id, "due_date": c.due_date.isoformat()}
                 for c in conditions
@@ -299,6 +302,60 @@ def record_review_decision(
         ip=ip,
     )
     return decision
+
+
+@dataclass(frozen=True)
+class DecisionDraft:
+    """The decision fields posted with "Complete review": outcome, rationale and conditions as
+    typed, with the conditions' own errors (from `parse_conditions`)."""
+
+    outcome: str = ""
+    rationale: str | None = None
+    conditions: tuple[Condition, ...] = ()
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def blank(self) -> bool:
+        return not (
+            self.outcome or (self.rationale or "").strip() or self.conditions or self.errors
+        )
+
+
+NO_DECISION = (
+    "The review was not completed: it ends with a decision (approve, approve with conditions "
+    "or reject) and its rationale."
+)
+
+
+def decide_on_completion(
+    *,
+    session: Session,
+    actor: User,
+    assessment: Assessment,
+    draft: DecisionDraft | None,
+    ip: str | None = None,
+) -> ReviewDecision:
+    """The decision a completing review ends with: the one posted with it (recorded, superseding
+    any earlier), else the one already recorded on this assessment. FieldErrors, with nothing
+    written, when neither is there or the posted one is incomplete."""
+    existing = latest(session=session, assessment=assessment, kind=DecisionKind.review)
+    if existing is not None and (draft is None or draft.blank):
+        return existing
+    draft = draft or DecisionDraft()
+    try:
+        return record_review_decision(
+            session=session,
+            actor=actor,
+            assessment=assessment,
+            outcome=draft.outcome,
+            rationale=draft.rationale,
+            conditions=list(draft.conditions),
+            errors=draft.errors,
+            ip=ip,
+            on_completion=True,
+        )
+    except FieldErrors as exc:
+        raise FieldErrors(exc.errors, NO_DECISION) from exc
 
 
 # --- reading decisions back -----------------------------------------------------------------------
@@ -319,18 +376,26 @@ def panel(
         .order_by(col(ReviewDecision.id).desc())
     ).all()
     owners = owner_choices(session=session, organisation_id=assessment.organisation_id)
+    can_decide = (
+        has_permission(user.role, Permission.review_assessments)
+        and AssessmentStatus(assessment.status) in DECIDABLE
+    )
+    review_decision = next((d for d in history if d.kind == DecisionKind.review), None)
     return {
         "assessment": assessment,
         "practices": prohibited_practices(session=session, assessment=assessment),
         "practice_decision": next(
             (d for d in history if d.kind == DecisionKind.prohibited_practice), None
         ),
-        "review_decision": next((d for d in history if d.kind == DecisionKind.review), None),
+        "review_decision": review_decision,
         "history": history,
         "owners": owners,
         "owner_names": dict(owners),
-        "can_decide": has_permission(user.role, Permission.review_assessments)
-        and AssessmentStatus(assessment.status) in DECIDABLE,
+        "can_decide": can_decide,
+        # Under review and undecided, the decision is taken with "Complete review" (one step).
+        "decide_on_completion": can_decide
+        and review_decision is None
+        and assessment.status == AssessmentStatus.under_review,
         "review_outcomes": REVIEW_OUTCOMES,
         "practice_outcomes": PRACTICE_OUTCOMES,
         "outcome_label": outcome_label,

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from app.assessments.answers import coerce_answer
 from app.assessments.comments import add_comment
 from app.assessments.context import buyer_facts
+from app.assessments.decisions import Condition, record_review_decision
 from app.assessments.lifecycle import TRANSITIONS, Side
 from app.assessments.reassessment import set_next_review
 from app.assessments.service import apply_transition, create_assessment
@@ -27,6 +28,7 @@ from app.models import (
     AssessmentStatus,
     AssessmentTransition,
     CommentVisibility,
+    DecisionOutcome,
     Evidence,
     Organisation,
     ReviewState,
@@ -345,7 +347,46 @@ def load(session: Session, organisation: Organisation, settings: Settings) -> No
         if status in ("under_review", "clarification_requested", "completed") and answers:
             _review(session, assessment, answers, analyst, vendor_user, status, level, rng)
         if status == "completed":
+            _decide(session, assessment, analyst, level)
             set_next_review(session=session, assessment=assessment, actor=analyst)
+
+
+# What the analyst decided on each completed review, by the vendor's base maturity.
+DECISIONS: dict[int, tuple[str, str, str | None]] = {
+    5: (DecisionOutcome.approve, "Mature controls, evidence accepted in full.", None),
+    4: (DecisionOutcome.approve, "Controls meet our targets; evidence accepted.", None),
+    3: (
+        DecisionOutcome.approve_with_conditions,
+        "Acceptable for the contracted service once the weak controls are remediated.",
+        "Share the remediation plan for the domains below target.",
+    ),
+    2: (
+        DecisionOutcome.reject_do_not_onboard,
+        "Governance and incident handling fall well short of what a critical service needs.",
+        None,
+    ),
+}
+
+
+def _decide(session: Session, assessment: Assessment, analyst: User, level: int) -> None:
+    """The review's decision, through the service (a review ends with one), dated at completion."""
+    outcome, rationale, condition = DECISIONS[max(2, min(level, 5))]
+    due = (assessment.completed_at or utcnow()).date() + timedelta(days=90)
+    decision = record_review_decision(
+        session=session,
+        actor=analyst,
+        assessment=assessment,
+        outcome=outcome,
+        rationale=rationale,
+        conditions=[Condition(condition, analyst.id or 0, max(due, date.today()))]
+        if condition
+        else [],
+        on_completion=True,
+    )
+    if assessment.completed_at is not None:
+        decision.decided_at = assessment.completed_at
+        session.add(decision)
+        session.flush()
 
 
 def _review(

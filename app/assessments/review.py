@@ -13,8 +13,13 @@ from sqlmodel import Session, col, select
 from app.assessments import notices
 from app.assessments.clarifications import clarification_round, post_requests
 from app.assessments.comments import add_comment
-from app.assessments.decisions import check_can_complete, latest, outcome_label
-from app.assessments.lifecycle import TRANSITIONS, Side, Transition, available
+from app.assessments.decisions import (
+    DecisionDraft,
+    check_can_complete,
+    decide_on_completion,
+    outcome_label,
+)
+from app.assessments.lifecycle import TRANSITIONS, Side, Transition, available, check_transition
 from app.assessments.reassessment import set_next_review
 from app.assessments.sending import send_assessment
 from app.assessments.service import apply_transition
@@ -30,7 +35,6 @@ from app.models import (
     AssessmentTransition,
     Comment,
     CommentVisibility,
-    DecisionKind,
     OutboxEmail,
     OutboxStatus,
     ReviewState,
@@ -234,11 +238,13 @@ def take_action(
     reason: str | None,
     settings: Settings,
     ip: str | None = None,
+    decision: DecisionDraft | None = None,
 ) -> Assessment:
     """One lifecycle step by the buyer, through apply_transition, plus what follows from it:
     sending emails the vendor; sending back posts the drafted requests to their threads and emails
-    the vendor one message listing them (the reason is then optional); completing scores, sets the
-    vendor's next review date and tells the vendor."""
+    the vendor one message listing them (the reason is then optional); completing records the
+    review's decision (posted with it, or recorded before: a review ends with one), scores, sets
+    the vendor's next review date and tells the vendor."""
     if action not in TRANSITIONS:
         raise InvalidInput(f"Unknown action {action!r}.")
     if not may_take(actor, action):
@@ -261,8 +267,13 @@ def take_action(
             ip=ip,
         )
         return assessment
+    decided = None
     if action == "complete":
+        check_transition(assessment.status, action, side=Side.buyer)
         check_can_complete(session=session, assessment=assessment)
+        decided = decide_on_completion(
+            session=session, actor=actor, assessment=assessment, draft=decision, ip=ip
+        )
     drafts = ()
     if action == "request_clarification":
         drafts = clarification_round(session=session, assessment=assessment).drafts
@@ -293,7 +304,6 @@ def take_action(
         # maturity at once and the next review follows the tier that score sets.
         score_assessment_and_store(session=session, assessment=assessment, actor=actor, ip=ip)
         set_next_review(session=session, assessment=assessment, actor=actor, ip=ip)
-        decided = latest(session=session, assessment=assessment, kind=DecisionKind.review)
         notices.review_completed(
             session=session,
             assessment=assessment,

@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from app.assessments import bulk_review, decisions, review
 from app.assessments.context import values_with_facts
+from app.assessments.decision_routes import draft_from_form
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
 from app.assessments.reassessment import (
@@ -56,7 +58,7 @@ from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
 from app.errors import InvalidInput, NotFound
 from app.evidence import filetypes
-from app.forms import PostedForm, parse, parse_repeated
+from app.forms import FieldErrors, PostedForm, parse, parse_repeated
 from app.models import (
     Campaign,
     Organisation,
@@ -374,7 +376,15 @@ def _back(request: Request, assessment_id: int) -> str:
 REVIEW_STEPS = ("begin_review", "request_clarification", "complete", "reopen", "cancel")
 
 
-def _step(request: Request, session, user: User, assessment_id: int, action: str, reason: str):
+def _step(
+    request: Request,
+    session,
+    user: User,
+    assessment_id: int,
+    action: str,
+    reason: str,
+    form: FormData | None = None,
+):
     assessment = get_assessment(session=session, user=user, assessment_id=assessment_id)
     review.take_action(
         session=session,
@@ -384,6 +394,7 @@ def _step(request: Request, session, user: User, assessment_id: int, action: str
         reason=reason,
         settings=request.app.state.settings,
         ip=request_ip(request),
+        decision=draft_from_form(session, assessment, form) if form is not None else None,
     )
     label = TRANSITIONS[action].label or action
     flash(request, f"{label}: done. The assessment is now {assessment.status.replace('_', ' ')}.")
@@ -399,11 +410,23 @@ def review_step(
     session: SessionDep,
     form: PostedForm,
 ) -> Response:
-    """Begin review, send back for clarification, complete, reopen or cancel."""
-    reason = parse(ReasonForm, form).reason
+    """Begin review, send back for clarification, complete (with the review's decision: the
+    form carries its fields, so completing and deciding is one step), reopen or cancel."""
     if action not in REVIEW_STEPS:
         raise InvalidInput(f"Unknown review step {action!r}.")
-    return _step(request, session, user, assessment_id, action, reason)
+    if action == "complete":
+        try:
+            return _step(request, session, user, assessment_id, action, "", form)
+        except FieldErrors as exc:
+            # Nothing was written (the decision is checked before anything is): show the form
+            # again with what was typed and a message next to each field.
+            context = _page_context(session, user, assessment_id)
+            context["complete_form"] = {
+                "values": {k: str(v) for k, v in form.items() if k != "csrf_token"},
+                "errors": {"": exc.message, **exc.errors},
+            }
+            return render(request, "assessments/detail.html", context, status_code=422)
+    return _step(request, session, user, assessment_id, action, parse(ReasonForm, form).reason)
 
 
 @router.post("/assessments/{assessment_id}/send")

@@ -230,6 +230,28 @@ class CampaignRead(BaseModel):
     emailed: list[str]
 
 
+class ConditionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=300)
+    owner_id: int
+    due_date: date
+
+
+class DecisionIn(BaseModel):
+    """The review's decision, posted with `complete` (a review ends with one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(
+        description="approve, approve_with_conditions, reject_do_not_onboard or reject_exit"
+    )
+    rationale: str = Field(default="", max_length=4000)
+    conditions: list[ConditionIn] = Field(
+        default=[], description="For approve_with_conditions: each becomes a finding."
+    )
+
+
 class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -237,3 +259,8 @@ class TransitionIn(BaseModel):
         description="begin_review, request_clarification, complete, reopen, cancel or send"
     )
     reason: str | None = Field(default=None, max_length=2000)
+    decision: DecisionIn | None = Field(
+        default=None,
+        description="With `complete`: the review's decision. Required unless one was recorded "
+        "on this assessment before.",
+    )

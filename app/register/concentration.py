@@ -84,11 +84,15 @@ def concentration(
     members: dict[tuple[str, str], dict[int, ConcentrationVendor]] = defaultdict(dict)
     records = providers_by_key(session=session, organisation_id=organisation_id)
 
-    def add(kind: str, raw: str | None, vendor_id: int, system: str | None) -> None:
+    by_id = {p.id: p for p in records.values()}
+
+    def add(
+        kind: str, raw: str | None, vendor_id: int, system: str | None, linked: int | None = None
+    ) -> None:
         name = provider_name(raw)
         if name is None or vendor_id not in vendors:
             return
-        record = records.get(provider_key(name))
+        record = by_id.get(linked) or records.get(provider_key(name))
         key = (kind, f"#{record.id}" if record is not None else provider_key(name))
         groups.setdefault(key, ProviderGroup(kind, record.name if record else name, [], record))
         entry = members[key].get(vendor_id)
@@ -104,13 +108,15 @@ def concentration(
     for vendor_id, (_, _, clouds, _) in vendors.items():
         for cloud in clouds or ():
             add("cloud", cloud, vendor_id, None)
-    for vendor_id, system, provider in session.exec(
-        select(AISystem.vendor_id, AISystem.name, AISystem.model_provider)
+    for vendor_id, system, provider, provider_id in session.exec(
+        select(
+            AISystem.vendor_id, AISystem.name, AISystem.model_provider, AISystem.model_provider_id
+        )
         .join(Vendor, col(Vendor.id) == col(AISystem.vendor_id))
         .where(Vendor.organisation_id == organisation_id)
         .order_by(col(AISystem.name))
     ).all():
-        add("model", provider, vendor_id, system)
+        add("model", provider, vendor_id, system, provider_id)
     for key, group in groups.items():
         group.vendors = sorted(members[key].values(), key=lambda v: v.name.lower())
     kept = [

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-MODEL_VERSION = "2026.2"
+MODEL_VERSION = "2026.3"
 
 LEVEL_NAMES = (
     "No process",
@@ -22,6 +22,9 @@ LEVEL_NAMES = (
 TIERS = ("critical", "high", "medium", "low")
 # Ratings (residual risk and finding severity) from mildest to worst, so "one step worse" is +1.
 RATINGS = ("low", "medium", "high", "critical")
+# Rule 8: while the score is provisional (the buyer has not reviewed every answer) residual risk
+# is never below this: unreviewed evidence cannot show that a vendor is low risk.
+PROVISIONAL_RESIDUAL_FLOOR = "medium"
 GAP_BANDS = ("none", "minor", "major", "severe")
 
 DEFAULT_TARGETS: Mapping[str, int] = MappingProxyType(

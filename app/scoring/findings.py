@@ -7,7 +7,7 @@ One finding per vendor and per actionable gap, each with a key that is stable ac
 |---|---|
 | a maturity domain below target (its weak controls listed) | `gap:<domain key>` |
 | an Art. 30 clause missing or partial in a contract | `dora:<clause code>` |
-| an unmet duty of a high-risk AI system | `ai_act:<article>` |
+| the unmet duties of a high-risk AI system (listed inside) | `ai_act:high_risk:<system>` |
 | a prohibited AI practice | `ai_act:prohibited` |
 | expired or rejected evidence on a critical question | `evidence:<question key>` |
 | the buyer and the vendor classify an AI system differently | `ai_act:classification:<system>` |
@@ -15,7 +15,7 @@ One finding per vendor and per actionable gap, each with a key that is stable ac
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from math import floor
 from typing import Any
 
@@ -28,6 +28,7 @@ from app.scoring.config import (
     DEFAULT_FINDING_SEVERITY,
     DUTY_DOMAIN,
     DUTY_LEVEL,
+    PROVISIONAL_RESIDUAL_FLOOR,
     RATINGS,
     UNREVIEWED_EVIDENCE_MAX,
     ScoringConfig,
@@ -87,6 +88,7 @@ def domain_findings(
     target: int,
     provisional: bool,
     config: ScoringConfig,
+    controls_by_domain: Mapping[str, Sequence[int]] | None = None,
 ) -> list[ProposedFinding]:
     """Rule 9: one finding per maturity domain below target, listing its weak controls. A domain
     is below target when its level, rounded half up to a whole level, is below the target; while
@@ -113,8 +115,13 @@ def domain_findings(
     if not units:
         return findings
     by_domain: dict[str, list[ControlScore]] = {}
-    for control in controls:
-        by_domain.setdefault(control.domain, []).append(control)
+    if controls_by_domain is not None:  # the compiled model's grouping, positions in `controls`
+        for unit_members in units.values():
+            for member, _ in unit_members:
+                by_domain[member.key] = [controls[i] for i in controls_by_domain[member.key]]
+    else:
+        for control in controls:
+            by_domain.setdefault(control.domain, []).append(control)
     for unit, members in units.items():
         domain, level = min(members, key=lambda m: m[1])
         title = AIMS_TITLE if unit == AIMS_FINDING else domain.title
@@ -282,13 +289,86 @@ def _status_words(judgement: ClauseJudgement) -> str:
     return f"{status} ({source})"
 
 
-def high_risk_sides(
+def high_risk_systems(
     ai_systems: Sequence[AISystemInput], declared: Sequence[str]
-) -> tuple[bool, bool]:
-    """(the vendor, the buyer) classify some system high-risk."""
-    vendor = "high" in declared or any("high" in s.vendor_classes for s in ai_systems)
-    buyer = any(s.buyer_class == "high" for s in ai_systems)
-    return vendor, buyer
+) -> list[tuple[str | None, bool]]:
+    """(name, the buyer classifies it high-risk) of each system either side calls high-risk; a
+    vendor declaring high-risk in its answers without naming a system gives (None, False)."""
+    systems = [
+        (s.name, s.buyer_class == "high")
+        for s in ai_systems
+        if s.buyer_class == "high" or "high" in s.vendor_classes
+    ]
+    if not systems and "high" in declared:
+        systems.append((None, False))
+    return systems
+
+
+def duty_findings(
+    controls: Sequence[ControlScore],
+    ai_systems: Sequence[AISystemInput],
+    declared: Sequence[str],
+    *,
+    provisional: bool,
+) -> list[ProposedFinding]:
+    """Rule 11: one finding per high-risk system (key `ai_act:high_risk:<system>`) listing the
+    high-risk duties not met, as a domain finding lists its weak controls. Critical when the
+    buyer classifies the system high-risk and an Art. 9–17 or Art. 26 duty is among them."""
+    unmet: list[tuple[ControlScore, float]] = []
+    for control in controls:
+        if control.domain != DUTY_DOMAIN:
+            continue
+        level = judged(control.level, control.verified, provisional)
+        if level is not None and level < DUTY_LEVEL:
+            unmet.append((control, level))
+    if not unmet:
+        return []
+    basis = "provisional" if provisional else "verified"
+    listed = "; ".join(
+        f"{c.control_id}{' ' + c.title if c.title else ''} at {level:.2f}" for c, level in unmet
+    )
+    core = [c.control_id for c, _ in unmet if c.control_id in CRITICAL_DUTIES]
+    findings = []
+    for name, ours in high_risk_systems(ai_systems, declared):
+        who = "our classification" if ours else "the vendor's own classification"
+        called = name or "the system the vendor declares high-risk"
+        if ours and core:
+            severity = "critical"
+            reason = (
+                f"critical because {called} is high-risk by our classification and its "
+                f"core duties (Art. 9–17, 26) {', '.join(core)} are not met"
+            )
+        else:
+            severity = "high"
+            reason = f"high: unmet duties of a system high-risk by {who}"
+        lowest = min(level for _, level in unmet)
+        findings.append(
+            _finding(
+                key=f"ai_act:high_risk:{name}"[:120] if name else "ai_act:high_risk",
+                framework="ai_act",
+                control_id=unmet[0][0].control_id,
+                title=(
+                    f"EU AI Act high-risk duties of {called}: {len(unmet)} not met "
+                    f"({', '.join(c.control_id for c, _ in unmet)})"
+                )[:300],
+                description=(
+                    f"{called} is high-risk by {who}, so the duties of high-risk systems apply; "
+                    f"a duty counts as met from level {DUTY_LEVEL}, documented and "
+                    f"communicated. Not met ({basis}): {listed}."
+                ),
+                severity=severity,
+                current_level=lowest,
+                target_level=DUTY_LEVEL,
+                gap=round(DUTY_LEVEL - lowest, 2),
+                refs={"ai_act": [c.control_id for c, _ in unmet]},
+                question_keys=tuple(
+                    dict.fromkeys(o.question_key for c, _ in unmet for o in c.contributions)
+                ),
+                kind="ai_duty",
+                severity_reason=reason,
+            )
+        )
+    return findings
 
 
 def ai_act_findings(
@@ -299,51 +379,7 @@ def ai_act_findings(
     provisional: bool,
 ) -> list[ProposedFinding]:
     """Rules 11–13: unmet high-risk duties, prohibited practices, classification disagreements."""
-    findings = []
-    vendor_high, buyer_high = high_risk_sides(ai_systems, declared)
-    if vendor_high or buyer_high:
-        who = "our classification" if buyer_high else "the vendor's own classification"
-        for control in controls:
-            if control.domain != DUTY_DOMAIN:
-                continue
-            level = judged(control.level, control.verified, provisional)
-            if level is None or level >= DUTY_LEVEL:
-                continue
-            if buyer_high and control.control_id in CRITICAL_DUTIES:
-                severity = "critical"
-                reason = (
-                    f"critical because the system is high-risk by our classification and "
-                    f"{control.control_id} is a core provider or deployer duty (Art. 9–17, 26)"
-                )
-            else:
-                severity = "high"
-                reason = f"high: an unmet duty of a system high-risk by {who}"
-            findings.append(
-                _finding(
-                    key=f"ai_act:{control.control_id}",
-                    framework="ai_act",
-                    control_id=control.control_id,
-                    title=(
-                        f"EU AI Act {control.control_id}"
-                        f"{' ' + control.title if control.title else ''}: duty not met "
-                        f"(level {_one_decimal(level)}, needs {DUTY_LEVEL})"
-                    ),
-                    description=(
-                        f"The system is high-risk by {who}, so {control.control_id} applies. "
-                        f"The answers put it at {level:.2f}"
-                        f"{' (provisional)' if provisional else ' (verified)'}; a duty counts "
-                        f"as met from level {DUTY_LEVEL}, documented and communicated."
-                    ),
-                    severity=severity,
-                    current_level=level,
-                    target_level=DUTY_LEVEL,
-                    gap=round(DUTY_LEVEL - level, 2),
-                    refs={"ai_act": [control.control_id]},
-                    question_keys=tuple(o.question_key for o in control.contributions),
-                    kind="ai_duty",
-                    severity_reason=reason,
-                )
-            )
+    findings = duty_findings(controls, ai_systems, declared, provisional=provisional)
     prohibited = [
         s.name
         for s in ai_systems
@@ -447,8 +483,8 @@ def residual(
     config: ScoringConfig,
 ) -> tuple[float, float, str, str]:
     """Rule 8: (basis, gap, residual risk, reason). The basis is the overall AIMS maturity or a
-    lower DORA / AI Act maturity domain; the matrix gives the rating, and a high or critical
-    finding raises it to its own severity."""
+    lower DORA / AI Act maturity domain; the matrix gives the rating, a high or critical
+    finding raises it to its own severity, and a provisional score is never below medium."""
     basis = overall
     for domain in domains:
         if domain.framework == "iso42001" or domain.key in NOT_JUDGED_BY_MEAN:
@@ -463,4 +499,12 @@ def residual(
     if serious and _RANK[serious] > _RANK[rating]:
         rating = serious
         reason = f"{serious}: the vendor has a {serious} finding"
+    floor_rank = _RANK[PROVISIONAL_RESIDUAL_FLOOR]
+    if provisional and _RANK[rating] < floor_rank:
+        reason = (
+            f"{PROVISIONAL_RESIDUAL_FLOOR} while provisional: we have not reviewed every answer, "
+            f"and unreviewed evidence cannot show a lower risk (reviewed, it would stand on "
+            f"the verified levels; on the vendor's word it reads {rating})"
+        )
+        rating = PROVISIONAL_RESIDUAL_FLOOR
     return basis, gap, rating, reason

@@ -87,8 +87,8 @@ def _raw(value: Any) -> Any:
 # weight × effective, weight × verified, BASIS_RANK of its basis when it counted, else None).
 Weighted = tuple[float, float, float, float, int | None]
 # What scoring one answer gives the later steps: (the outcome for the explanation, its Weighted
-# or None when answered "not applicable", its clause in finding text: "q1 at level 3").
-ScoredAnswer = tuple[AnswerOutcome, Weighted | None, str]
+# or None when answered "not applicable").
+ScoredAnswer = tuple[AnswerOutcome, Weighted | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +142,7 @@ def _unanswered(key: str, weight: float) -> ScoredAnswer:
         basis="self_attested",
         evidence=(),
     )
-    reason = f"{key} claimed 0, counted 0: {CAP_REASONS['unanswered']}"
-    return outcome, (weight, 0.0, 0.0, 0.0, None), reason
+    return outcome, (weight, 0.0, 0.0, 0.0, None)
 
 
 def _score_plain_answers(question: _Question) -> None:
@@ -203,6 +202,12 @@ class CompiledModel:
             _score_plain_answers(question)
         self._controls = _place_controls(specs, config, warnings)
         self._domains = _domains(self._controls, config)
+        # Which controls (by position) make up each domain: fixed by the questionnaire, so the
+        # findings need not regroup every assessment's controls.
+        members: dict[str, list[int]] = {}
+        for position, control in enumerate(self._controls):
+            members.setdefault(control.domain, []).append(position)
+        self._controls_by_domain = {k: tuple(v) for k, v in members.items()}
         self.warnings = tuple(warnings)
 
     @property
@@ -239,7 +244,7 @@ class CompiledModel:
 
         tier = inherent_tier(profile)
         target = self.config.target_by_tier[tier.tier]
-        outcomes = {outcome.question_key: outcome for outcome, _, _ in scored}
+        outcomes = {outcome.question_key: outcome for outcome, _ in scored}
         clauses = judge_clauses(contracts, outcomes, provisional=provisional)
         findings = [
             *clause_findings(clauses, contracts),
@@ -251,6 +256,7 @@ class CompiledModel:
                 target=target,
                 provisional=provisional,
                 config=self.config,
+                controls_by_domain=self._controls_by_domain,
             ),
             *evidence_findings(controls, tier=tier.tier),
         ]
@@ -323,7 +329,7 @@ class CompiledModel:
             counted = False
             contributions = []
             for index in control.questions:
-                outcome, weighted, _ = scored[index]
+                outcome, weighted = scored[index]
                 contributions.append(outcome)
                 if weighted is None:  # answered "not applicable"
                     continue
@@ -600,15 +606,11 @@ def _score_answer(question: _Question, answer: AnswerInput, as_of: date) -> Scor
         )
     )
     if not applicable:
-        return outcome, None, f"{question.key} answered not applicable"
+        return outcome, None
     weight = question.weight
     rank = BASIS_RANK[basis] if effective > 0 else None
     weighted = (weight, weight * claimed, weight * effective, weight * verified, rank)
-    if cap:
-        reason = f"{question.key} claimed {claimed}, counted {effective}: {cap_reason}"
-    else:
-        reason = f"{question.key} at level {effective}"
-    return outcome, weighted, reason
+    return outcome, weighted
 
 
 def _overall(domains: list[DomainScore], attr: str) -> tuple[float, float, str | None]:

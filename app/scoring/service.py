@@ -61,7 +61,13 @@ TITLE_MAX = 300
 DESCRIPTION_MAX = 5000
 REASON_MAX = 500
 # Keys of model 2026.2: anything else from the scoring source is a per-control key of 2026.1.
-NEW_KEY_PREFIXES = ("gap:", "evidence:", "ai_act:prohibited", "ai_act:classification:")
+NEW_KEY_PREFIXES = (
+    "gap:",
+    "evidence:",
+    "ai_act:prohibited",
+    "ai_act:classification:",
+    "ai_act:high_risk",
+)
 
 
 @dataclass(frozen=True)
@@ -319,9 +325,10 @@ def _worked_on(finding: Finding) -> tuple[bool, bool, bool, int]:
 
 
 def legacy_key(key: str, result: Scorecard) -> str | None:
-    """The key a finding of the per-control model (2026.1) has now; None when it is a key of
-    this model already. Art. 30 clauses and high-risk duties keep their key; other controls go
-    to their domain's gap."""
+    """The key a finding of an older model has now; None when it is a key of this model
+    already. Art. 30 clauses keep their key; a high-risk duty (`ai_act:Art. 9`, one finding per
+    duty until 2026.3) goes to the finding of the first high-risk system that lists it; other
+    controls go to their domain's gap (2026.1 had one finding per control)."""
     if key.startswith(NEW_KEY_PREFIXES) or ":" not in key:
         return None
     framework, control_id = key.split(":", 1)
@@ -331,8 +338,17 @@ def legacy_key(key: str, result: Scorecard) -> str | None:
         (d for d in DEFAULT_DOMAINS if d.matches(framework, control_id)),
         None,
     )
-    if domain is None or domain.key == DUTY_DOMAIN:
+    if domain is None:
         return None
+    if domain.key == DUTY_DOMAIN:
+        return next(
+            (
+                f.key
+                for f in result.findings
+                if f.kind == "ai_duty" and control_id in f.refs.get("ai_act", ())
+            ),
+            None,
+        )
     if domain.key == CLAUSE_DOMAIN:
         return None  # Art. 30(1), (4), (5): no gap of their own now; closed if not raised
     if domain.key in AIMS_CLAUSE_DOMAINS:

@@ -271,7 +271,12 @@ def save_ai_system(
     )
     # The model provider is a record: the typed name resolves to it (or becomes a new one).
     provider = providers.resolve(
-        session=session, organisation_id=vendor.organisation_id, name=data.model_provider
+        session=session,
+        organisation_id=vendor.organisation_id,
+        name=data.model_provider,
+        lei=providers.supply_chain_leis(session=session, vendor=vendor).get(
+            providers.name_key(data.model_provider) or ""
+        ),
     )
     provider_id = provider.id if provider is not None else None
     if system.model_provider_id != provider_id:

@@ -30,6 +30,7 @@ from app.models import (
 )
 from app.vendors import children as vendor_children
 from app.vendors import contracts as vendor_contracts
+from app.vendors import providers
 from app.vendors import service as vendor_service
 from app.vendors.schemas import AISystemInput, ContractInput, SubcontractorInput, VendorCreate
 
@@ -481,6 +482,9 @@ def accept_change(
         )
         for service in checked.services:
             _apply_service(session, actor, vendor, service, ip)
+        # The stated cloud providers become provider records, by the LEI of the supply chain
+        # just accepted where it names them (concentration counts records, not spellings).
+        providers.vendor_clouds(session=session, vendor=vendor)
         record(
             session=session,
             action="vendor.profile_accepted",

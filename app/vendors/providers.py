@@ -8,8 +8,9 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.errors import NotFound
 from app.forms import FieldErrors
-from app.models import AISystem, Provider, ProviderName, User, Vendor
+from app.models import AISystem, Contract, Provider, ProviderName, Subcontractor, User, Vendor
 from app.scoring.adapter import provider_key, provider_name
+from app.vendors.identifiers import lei_problem
 from app.vendors.schemas import ProviderInput
 
 
@@ -19,9 +20,13 @@ def name_key(name: str | None) -> str | None:
     return None if clean is None else provider_key(clean)[:300]
 
 
-def resolve(*, session: Session, organisation_id: int, name: str | None) -> Provider | None:
-    """The provider record behind a spelling, created (with the spelling as its first variant)
-    when the register meets the name for the first time."""
+def resolve(
+    *, session: Session, organisation_id: int, name: str | None, lei: str | None = None
+) -> Provider | None:
+    """The provider record behind a spelling: the one the spelling is linked to, else the one
+    with the LEI the register gives for it (the spelling is then linked to it), else one by
+    that name, created when the register meets the name for the first time. A record without
+    an LEI takes the one given."""
     key = name_key(name)
     if key is None or name is None:
         return None
@@ -31,11 +36,21 @@ def resolve(*, session: Session, organisation_id: int, name: str | None) -> Prov
         .where(ProviderName.organisation_id == organisation_id, ProviderName.key == key)
     ).first()
     if found is not None:
-        return found
+        return _with_lei(session, found, lei)
     clean = (provider_name(name) or name)[:300]
-    provider = session.exec(
-        select(Provider).where(Provider.organisation_id == organisation_id, Provider.name == clean)
-    ).first()
+    provider = None
+    if lei:
+        provider = session.exec(
+            select(Provider)
+            .where(Provider.organisation_id == organisation_id, Provider.lei == lei)
+            .order_by(col(Provider.id))
+        ).first()
+    if provider is None:
+        provider = session.exec(
+            select(Provider).where(
+                Provider.organisation_id == organisation_id, Provider.name == clean
+            )
+        ).first()
     if provider is None:
         provider = Provider(organisation_id=organisation_id, name=clean)
         session.add(provider)
@@ -44,7 +59,31 @@ def resolve(*, session: Session, organisation_id: int, name: str | None) -> Prov
         ProviderName(organisation_id=organisation_id, provider_id=provider.id, key=key, name=clean)
     )
     session.flush()
+    return _with_lei(session, provider, lei)
+
+
+def _with_lei(session: Session, provider: Provider, lei: str | None) -> Provider:
+    if lei and not provider.lei:
+        provider.lei = lei
+        session.add(provider)
+        session.flush()
     return provider
+
+
+def supply_chain_leis(*, session: Session, vendor: Vendor) -> dict[str, str]:
+    """The LEI of each firm in the vendor's ICT supply chain, by folded name: a cloud or model
+    provider that is also a subcontractor resolves by it (one query)."""
+    leis: dict[str, str] = {}
+    for name, identifier in session.exec(
+        select(Subcontractor.name, Subcontractor.identifier)
+        .join(Contract, col(Contract.id) == col(Subcontractor.contract_id))
+        .where(Contract.vendor_id == vendor.id, Subcontractor.identifier_type == "LEI")
+    ).all():
+        key = name_key(name)
+        lei = (identifier or "").strip().upper()
+        if key is not None and lei and lei_problem(lei) is None:
+            leis.setdefault(key, lei)
+    return leis
 
 
 def providers_by_key(*, session: Session, organisation_id: int) -> dict[str, Provider]:
@@ -157,9 +196,17 @@ def link_variant(
 
 
 def vendor_clouds(*, session: Session, vendor: Vendor) -> list[Provider]:
-    """The provider records behind the vendor's cloud providers (creating any new spelling)."""
+    """The provider records behind the vendor's cloud providers (creating any new spelling),
+    by the LEI its supply chain gives where there is one."""
+    names = vendor.cloud_providers or ()
+    leis = supply_chain_leis(session=session, vendor=vendor) if names else {}
     found = [
-        resolve(session=session, organisation_id=vendor.organisation_id, name=name)
-        for name in vendor.cloud_providers or ()
+        resolve(
+            session=session,
+            organisation_id=vendor.organisation_id,
+            name=name,
+            lei=leis.get(name_key(name) or ""),
+        )
+        for name in names
     ]
     return [p for p in found if p is not None]

@@ -25,7 +25,8 @@ from app.models import (
 from app.register.service import RegisterFilters
 from app.register.workbook import write_register_workbook
 from tests.exports.report_world import flat, pdf_text
-from tests.helpers import login
+from tests.factories import APPROVED_FORM
+from tests.helpers import bearer, login
 from tests.worlds import SentAssessment, make_sent_assessment
 
 LATER = (date.today() + timedelta(days=30)).isoformat()
@@ -102,7 +103,9 @@ def test_the_review_cannot_complete_until_a_prohibited_practice_is_decided(clien
     page = client.get(f"/assessments/{world.assessment.id}")
     assert "Proceed, with a justification" in page.text and "switched off" in page.text
     done = client.post(
-        f"/assessments/{world.assessment.id}/review/complete", follow_redirects=False
+        f"/assessments/{world.assessment.id}/review/complete",
+        data=APPROVED_FORM,
+        follow_redirects=False,
     )
     assert done.status_code == 303
     session.rollback()
@@ -242,3 +245,150 @@ def test_the_decision_is_in_the_register_workbook_and_the_pdf_report(session, wo
     )  # fmt: skip
     assert report.decision.startswith("Reject: do not onboard") and "oversight" in report.decision
     assert "Reject: do not onboard" in flat(pdf_text(build_assessment_report(report)))
+
+
+# --- completing is deciding -----------------------------------------------------------------------
+
+
+def _tag(html: str, marker: str) -> str:
+    """The HTML tag holding `marker`."""
+    at = html.index(marker)
+    return html[html.rindex("<", 0, at) : html.index(">", at) + 1]
+
+
+def _complete(client, world, data=None, **headers):
+    return client.post(
+        f"/assessments/{world.assessment.id}/review/complete",
+        data=data or {},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({}, "outcome", "Choose approve, approve with conditions or reject"),
+        ({"outcome": "approve", "rationale": "   "}, "rationale", "Give the rationale"),
+        ({"outcome": "approve_with_conditions", "rationale": "Gaps."}, "conditions",
+         "Add at least one condition"),
+        ({"outcome": "approve_with_conditions", "rationale": "Gaps.",
+          "condition-1-text": "Fix the clause", "condition-1-due_date": "2001-01-01"},
+         "condition-1-owner_id", "choose who owns it"),
+    ],
+)  # fmt: skip
+def test_completing_without_a_decision_is_refused_and_changes_nothing(
+    client, session, world, data, field, message
+):
+    login(client, world.analyst.email)
+    page = client.get(f"/assessments/{world.assessment.id}")
+    assert "required" in _tag(page.text, 'id="complete-field-outcome"')  # Complete review asks
+    response = _complete(client, world, data)
+    assert response.status_code == 422
+    assert "The review was not completed: it ends with a decision" in response.text
+    assert f'id="error-{field}"' in response.text and message in response.text
+    session.rollback()
+    session.refresh(world.assessment)
+    assert world.assessment.status == AssessmentStatus.under_review
+    assert session.exec(select(ReviewDecision)).first() is None
+    assert session.exec(select(Finding).where(Finding.source == "condition")).first() is None
+    assert not session.exec(
+        select(AuditEvent).where(
+            AuditEvent.action.in_(["assessment.decided", "assessment.complete"])
+        )
+    ).first()
+
+
+def test_completing_with_the_decision_is_one_step(client, session, world):
+    login(client, world.analyst.email)
+    response = _complete(
+        client,
+        world,
+        {
+            "outcome": "approve_with_conditions",
+            "rationale": "Sound controls; the audit clause must be signed before go-live.",
+            "condition-1-text": "Sign the Art. 30(3)(e) audit clause",
+            "condition-1-owner_id": str(world.procurement.id),
+            "condition-1-due_date": LATER,
+        },
+    )
+    assert response.status_code == 303
+    session.rollback()
+    session.refresh(world.assessment)
+    assert world.assessment.status == AssessmentStatus.completed
+    decision = session.exec(select(ReviewDecision)).one()
+    assert decision.outcome == "approve_with_conditions"
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "assessment.decided")).one()
+    assert event.data["on_completion"] is True and event.object_id == str(world.assessment.id)
+    condition = session.exec(select(Finding).where(Finding.source == "condition")).one()
+    assert condition.owner_id == world.procurement.id and str(condition.due_date) == LATER
+    page = client.get(f"/assessments/{world.assessment.id}")
+    assert "Approve with conditions" in page.text and "audit clause must be signed" in page.text
+
+    # A completed review's decision can still be superseded afterwards.
+    again = client.post(
+        f"/assessments/{world.assessment.id}/decision",
+        data={"outcome": "reject_exit", "rationale": "The clause was refused."},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    session.rollback()
+    latest = decisions.latest(
+        session=session, assessment=world.assessment, kind=decisions.DecisionKind.review
+    )
+    assert latest is not None and latest.outcome == "reject_exit"
+
+
+def test_a_decision_recorded_before_completes_the_review_without_asking_again(
+    client, session, world
+):
+    login(client, world.analyst.email)
+    decided = client.post(
+        f"/assessments/{world.assessment.id}/decision",
+        data={"outcome": "approve", "rationale": "Controls meet our targets."},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    page = client.get(f"/assessments/{world.assessment.id}")
+    assert 'id="complete-with-decision"' in page.text
+    # The browser lets the analyst complete without typing a new one.
+    assert "required" not in _tag(page.text, 'id="complete-field-outcome"')
+    assert _complete(client, world).status_code == 303
+    session.rollback()
+    session.refresh(world.assessment)
+    assert world.assessment.status == AssessmentStatus.completed
+    assert len(session.exec(select(ReviewDecision)).all()) == 1
+
+
+def test_the_api_completes_with_a_decision_and_refuses_without(client, session, world):
+    headers = bearer(session, world.analyst, "assay_decide_completion_token_0001")
+    session.commit()
+    url = f"/api/v1/assessments/{world.assessment.id}/transitions"
+    refused = client.post(url, headers=headers, json={"action": "complete"})
+    assert refused.status_code == 422
+    assert "ends with a decision" in refused.json()["detail"]
+    no_rationale = client.post(
+        url, headers=headers, json={"action": "complete", "decision": {"outcome": "approve"}}
+    )
+    assert no_rationale.status_code == 422 and "rationale" in str(no_rationale.json())
+    session.rollback()
+    session.refresh(world.assessment)
+    assert world.assessment.status == AssessmentStatus.under_review
+    assert session.exec(select(ReviewDecision)).first() is None
+    wrong_step = client.post(
+        url,
+        headers=headers,
+        json={"action": "begin_review", "decision": {"outcome": "approve", "rationale": "x"}},
+    )
+    assert wrong_step.status_code == 422
+    done = client.post(
+        url,
+        headers=headers,
+        json={
+            "action": "complete",
+            "decision": {"outcome": "reject_do_not_onboard", "rationale": "No exit plan."},
+        },
+    )
+    assert done.status_code == 200 and done.json()["status"] == "completed"
+    session.rollback()
+    assert session.exec(select(ReviewDecision)).one().outcome == "reject_do_not_onboard"

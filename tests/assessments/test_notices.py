@@ -24,6 +24,7 @@ from app.models import (
 )
 from app.notifications.sender import send_pending
 from app.portal.submission import submit
+from tests.factories import APPROVED
 from tests.helpers import login
 
 DUE = date.today() + timedelta(days=30)
@@ -94,7 +95,7 @@ def test_the_reviewer_hears_of_the_submission_and_the_vendor_of_each_step(
     take_action(session=session, actor=team.analyst, assessment=assessment, action="begin_review",
                 reason=None, settings=smtp_settings)  # fmt: skip
     take_action(session=session, actor=team.analyst, assessment=assessment, action="complete",
-                reason=None, settings=smtp_settings)  # fmt: skip
+                reason=None, settings=smtp_settings, decision=APPROVED)  # fmt: skip
     session.commit()
     send_pending(engine, smtp_settings)
     done = [m for m in mailbox.to(team.contact_a.email) if "Review completed" in m["Subject"]]
@@ -248,7 +249,7 @@ def test_a_re_assessment_invites_contacts_without_an_account_and_marks_carried_a
                       decision="accepted" if key == "gov.policy" else "rejected",
                       reason=None if key == "gov.policy" else "Not credible.")  # fmt: skip
     take_action(session=session, actor=team.analyst, assessment=last, action="complete",
-                reason=None, settings=smtp_settings)  # fmt: skip
+                reason=None, settings=smtp_settings, decision=APPROVED)  # fmt: skip
     team.vendor_a.next_review_date = date.today()
     session.add(team.vendor_a)
     session.commit()

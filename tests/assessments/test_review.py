@@ -26,7 +26,7 @@ from app.models import (
     Vendor,
 )
 from app.questionnaires.loader import validate_definition
-from tests.factories import SMALL_QUESTIONNAIRE, make_assessment
+from tests.factories import APPROVED_FORM, SMALL_QUESTIONNAIRE, make_assessment
 from tests.helpers import login
 
 POLICY = validate_definition(SMALL_QUESTIONNAIRE, "test").question("gov.policy")
@@ -160,7 +160,8 @@ def test_analyst_completes_a_review_with_a_clarification_round_trip(
     page = client.get(f"/assessments/{a.id}")
     assert "The AI board, chaired by our CTO." in page.text
     client.post(f"/assessments/{a.id}/answers/gov.policy/review", data={"decision": "accepted"})
-    done = client.post(f"/assessments/{a.id}/review/complete", follow_redirects=False)
+    done = client.post(f"/assessments/{a.id}/review/complete", data=APPROVED_FORM,
+                       follow_redirects=False)  # fmt: skip
     assert done.status_code == 303
     assert _fresh(session, a).status == AssessmentStatus.completed and a.completed_at
     vendor = session.get(Vendor, team.vendor_a.id)

@@ -31,7 +31,7 @@ from app.vendors.schemas import AISystemInput, ContractInput, VendorCreate
 from app.vendors.service import create_vendor
 from tests.browser.answers import EVIDENCED, LIBRARY_KEY, planned_answer
 from tests.evidence.samples import pdf_bytes
-from tests.factories import PASSWORD, make_org, make_user
+from tests.factories import APPROVED, PASSWORD, make_org, make_user
 
 VENDOR = "Nordlicht Analytics GmbH"
 LEI = lei_with_check_digits("5299009NORDLICHT01")
@@ -219,6 +219,7 @@ def completed_assessment(
             action=action,
             reason=reason,
             settings=settings,
+            decision=APPROVED if action == "complete" else None,
         )
 
     step("begin_review")

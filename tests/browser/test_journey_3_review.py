@@ -4,8 +4,9 @@ answers it and resubmits, the analyst accepts and completes the review."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
+from sqlmodel import select
 
-from app.models import Assessment, AssessmentStatus
+from app.models import Assessment, AssessmentStatus, ReviewDecision
 from app.scoring.service import current_result
 from tests.browser.answers import card
 from tests.browser.conftest import flash, fresh, sign_in
@@ -80,8 +81,19 @@ def test_analyst_asks_a_clarification_and_completes_the_review(
     answer.get_by_role("button", name="Accept", exact=True).click()
     expect(answer.locator(".card-head .badge.accepted")).to_be_visible()
     expect(answer).to_contain_text("counts 4")
-    page.get_by_role("button", name="Complete review").click()
+    # Completing is deciding: without a decision nothing moves; with one, both happen at once.
+    complete = page.locator("form.step", has=page.get_by_role("button", name="Complete review"))
+    complete.get_by_role("button", name="Complete review").click()
+    expect(page.locator("#assessment-status")).to_have_text("under review")
+    assert complete.locator("#complete-field-outcome").evaluate("e => e.validity.valueMissing")
+    complete.locator("#complete-field-outcome").select_option("approve")
+    complete.locator("#complete-field-rationale").fill(
+        "Policy clarified; evidence accepted in full."
+    )
+    shoot("complete-with-decision", at=complete)
+    complete.get_by_role("button", name="Complete review").click()
     expect(page.locator("#assessment-status")).to_have_text("completed")
+    expect(page.locator("#review-decision")).to_contain_text("Approve")
     expect(page.locator("#timeline")).to_contain_text("clarification requested")
     shoot("completed", at=page.locator("#timeline"))
 
@@ -92,5 +104,7 @@ def test_analyst_asks_a_clarification_and_completes_the_review(
     fresh(session)
     done = session.get(Assessment, assessment.id)
     assert done.status == AssessmentStatus.completed
+    decided = session.exec(select(ReviewDecision)).one()
+    assert decided.outcome == "approve" and "evidence accepted" in decided.rationale
     score = current_result(session=session, vendor_id=vendor.id)
     assert score is not None and score.assessment_id == assessment.id

@@ -28,6 +28,7 @@ LIFECYCLE = [
     "assessment.resume",
     "assessment.submit",
     "assessment.begin_review",
+    "assessment.decided",  # a review ends with a decision, recorded with its completion
     "assessment.complete",
 ]
 

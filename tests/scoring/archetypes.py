@@ -187,3 +187,8 @@ CREDIT_SCORING_MINIMAL = Archetype(
 CLAIMED_FIVES = Archetype(
     "claimed 5s with arbitrary files", lambda q, i: 5, CIF_HIGH, reviewed=False, file_kind=None
 )
+# The same claims with files of the kinds asked for, still unreviewed: those files carry the
+# answers to level 3, the high tier's target, so only the provisional floor keeps it off "low".
+CLAIMED_FIVES_FITTING_FILES = Archetype(
+    "claimed 5s with fitting files, unreviewed", lambda q, i: 5, CIF_HIGH, reviewed=False
+)

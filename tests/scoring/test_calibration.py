@@ -8,6 +8,7 @@ from collections import Counter
 from tests.scoring.archetypes import (
     AVERAGE,
     CLAIMED_FIVES,
+    CLAIMED_FIVES_FITTING_FILES,
     CREDIT_SCORING_MINIMAL,
     MISSING_CONTINGENCY,
     STRONG,
@@ -58,10 +59,14 @@ def test_missing_contingency_clause_on_a_critical_function_contract_is_critical(
 def test_credit_scoring_the_vendor_calls_minimal_is_judged_high_risk_with_a_disagreement() -> None:
     result = score(CREDIT_SCORING_MINIMAL)
     keys = {f.key: f for f in result.findings}
-    assert keys["ai_act:Art. 9"].severity == "critical"  # asked, unanswered: duty not met
-    assert keys["ai_act:Art. 9"].severity_reason.startswith(
-        "critical because the system is high-risk by our classification"
+    duties = keys["ai_act:high_risk:CreditLens"]  # one finding for the system, duties inside
+    assert duties.severity == "critical" and duties.kind == "ai_duty"  # asked, unanswered
+    assert duties.severity_reason.startswith(
+        "critical because CreditLens is high-risk by our classification"
     )
+    for article in ("Art. 9", "Art. 10", "Art. 11", "Art. 12", "Art. 14", "Art. 15", "Art. 17"):
+        assert article in duties.refs["ai_act"] and f"{article} " in duties.description
+    assert not [k for k in keys if k.startswith("ai_act:Art.")]  # no finding per article
     disagreement = keys["ai_act:classification:CreditLens"]
     assert disagreement.kind == "classification" and disagreement.severity == "high"
     assert "we say high, vendor says minimal" in disagreement.title
@@ -75,3 +80,12 @@ def test_claimed_fives_with_arbitrary_files_stay_provisional_and_not_low() -> No
     assert result.verified_maturity == 0.0
     notes = [e for c in result.controls for o in c.contributions for e in o.evidence]
     assert notes and all(e.reason == "wrong_kind" and not e.counted for e in notes)
+
+
+def test_unreviewed_fitting_files_reaching_the_target_read_medium_provisional_not_low() -> None:
+    result = score(CLAIMED_FIVES_FITTING_FILES)
+    assert result.provisional is True
+    assert result.overall_maturity == 3.0 and result.residual_gap == 0.0  # at the high target
+    assert result.residual_risk == "medium"
+    assert result.residual_reason.startswith("medium while provisional")
+    assert "on the vendor's word it reads low" in result.residual_reason

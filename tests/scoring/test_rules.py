@@ -469,8 +469,29 @@ def test_target_follows_the_tier() -> None:
 )
 def test_residual_matrix(level: int, profile: RiskProfile, residual: str) -> None:
     q = make_question(evidence_required_from_level=None)
-    result = score([q], [make_answer(value=level)], profile=profile)
+    result = score([q], [make_answer(value=level, review_state="accepted")], profile=profile)
+    assert result.provisional is False
     assert result.residual_risk == residual
+
+
+@pytest.mark.parametrize(
+    ("level", "profile", "residual"),
+    [
+        (3, HIGH_PROFILE, "medium"),  # no gap: low reviewed, medium while provisional
+        (0, LOW_PROFILE, "medium"),  # low tier: low reviewed, medium while provisional
+        (2, HIGH_PROFILE, "medium"),  # the matrix says medium already
+        (1, HIGH_PROFILE, "high"),  # above the floor: unchanged
+    ],
+)
+def test_a_provisional_residual_risk_is_never_low(
+    level: int, profile: RiskProfile, residual: str
+) -> None:
+    q = make_question(evidence_required_from_level=None)
+    result = score([q], [make_answer(value=level)], profile=profile)
+    assert result.provisional is True
+    assert result.residual_risk == residual
+    floored = result.residual_reason.startswith("medium while provisional")
+    assert floored == (level == 3 or profile is LOW_PROFILE)
 
 
 def test_critical_tier_never_below_medium_residual() -> None:

@@ -248,11 +248,67 @@ def test_findings_of_the_per_control_model_move_to_their_gap_with_owner_and_hist
     assert [e.action for e in history] == ["finding.updated"]
     assert merged.status == FindingStatus.closed
     assert merged.note.startswith(f"Merged into finding #{survivor.id} (gap:iso42001:clauses)")
-    # High-risk duties keep their key; not high-risk here, so no longer raised: closed.
+    # No system is high-risk here: no duty finding to move to, so no longer raised: closed.
     assert old["ai_act:Art. 9"].key == "ai_act:Art. 9"
     assert old["ai_act:Art. 9"].status == FindingStatus.closed
     keys = [f.key for f in session.exec(select(Finding).where(Finding.vendor_id == vendor.id))]
     assert keys.count("gap:iso42001:clauses") == 1
+
+
+def test_findings_per_high_risk_duty_move_to_their_system_with_owner_and_history(session, world):
+    """Until 2026.3 each unmet duty was a finding (`ai_act:Art. 9`); now the system's one
+    finding lists them, and the worked-on old finding becomes it."""
+    org, analyst, vendor = world.org, world.analyst, world.vendor
+    answer(session, world.assessment, "scope.ai_act_roles", ["provider"])
+    answer(session, world.assessment, "scope.ai_act_classes", ["minimal"])
+    session.add(
+        AISystem(vendor_id=vendor.id, name="CreditLens", ai_act_class="minimal",
+                 buyer_risk_class="high")
+    )  # fmt: skip
+    old = {}
+    for key, owner, treatment in (
+        ("ai_act:Art. 10", None, None),
+        ("ai_act:Art. 9", analyst.id, "Ask for the risk management file"),
+    ):
+        row = Finding(
+            organisation_id=org.id, vendor_id=vendor.id, key=key, source="scoring",
+            title=key, framework="ai_act", owner_id=owner, treatment=treatment,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        old[key] = row
+    record(
+        session=session, action="finding.updated", actor=analyst, organisation_id=org.id,
+        object_type="finding", object_id=old["ai_act:Art. 9"].id, data={"changes": {}},
+    )  # fmt: skip
+
+    score_assessment_and_store(
+        session=session, assessment=world.assessment, actor=analyst, today=TODAY
+    )
+    for row in old.values():
+        session.refresh(row)
+    survivor, merged = old["ai_act:Art. 9"], old["ai_act:Art. 10"]
+    assert survivor.key == "ai_act:high_risk:CreditLens"
+    assert survivor.owner_id == analyst.id and survivor.status == FindingStatus.open
+    assert survivor.treatment == "Ask for the risk management file"
+    assert survivor.severity == "critical"
+    assert survivor.title.startswith("EU AI Act high-risk duties of CreditLens:")
+    assert "Art. 9" in survivor.description and "Art. 10" in survivor.description
+    history = session.exec(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "finding", AuditEvent.object_id == str(survivor.id)
+        )
+    ).all()
+    assert "finding.updated" in [e.action for e in history]
+    assert merged.status == FindingStatus.closed
+    assert merged.note.startswith(
+        f"Merged into finding #{survivor.id} (ai_act:high_risk:CreditLens)"
+    )
+    keys = [f.key for f in session.exec(select(Finding).where(Finding.vendor_id == vendor.id))]
+    assert keys.count("ai_act:high_risk:CreditLens") == 1
+    assert [k for k in keys if k.startswith("ai_act:Art.")] == [
+        f"ai_act:Art. 10 (merged #{survivor.id})"
+    ]
 
 
 def test_a_stored_score_recomputes_exactly_from_its_inputs(session, world):

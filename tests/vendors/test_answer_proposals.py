@@ -14,9 +14,12 @@ from app.models import (
     Contract,
     ProfileChangeStatus,
     Provider,
+    ProviderName,
     ProviderProfileChange,
+    Subcontractor,
     Vendor,
 )
+from app.register.concentration import concentration
 from app.vendors import profile_changes
 from app.vendors.answer_proposals import proposal_from_answers
 from app.vendors.identifiers import lei_with_check_digits
@@ -146,3 +149,44 @@ def test_a_pending_portal_proposal_is_kept_and_the_answers_added(session, world)
     change = session.exec(select(ProviderProfileChange)).one()
     assert change.data["vendor"]["parent_name"] == "Veridian Holdings plc"
     assert change.data["vendor"]["identifier"] == LEI
+
+
+AZURE_LEI = lei_with_check_digits("549300MSIRELANDOPS")
+OPENAI_LEI = lei_with_check_digits("549300OPENAIOPCO00")
+
+
+def test_accepted_cloud_and_model_providers_resolve_to_provider_records_by_lei(
+    client, session, world
+):
+    """The vendor names "Microsoft Azure"; the register knows the firm under its legal name and
+    LEI, and the vendor's supply chain gives that LEI for "Microsoft Azure": accepting links the
+    spelling to the record, so concentration counts the record, not a new name."""
+    azure = Provider(organisation_id=world.org.id, name="Microsoft Ireland Operations Ltd",
+                     lei=AZURE_LEI)  # fmt: skip
+    session.add(azure)
+    contract = session.exec(select(Contract)).one()
+    for name, lei in (("Microsoft Azure", AZURE_LEI), ("OpenAI", OPENAI_LEI)):
+        session.add(Subcontractor(contract_id=contract.id, name=name, identifier=lei,
+                                  country="IE", what="ICT service"))  # fmt: skip
+    session.commit()
+    apply_transition(session=session, assessment=world.assessment, name="submit",
+                     actor=world.contact, side=Side.vendor)  # fmt: skip
+    session.commit()
+    change = session.exec(select(ProviderProfileChange)).one()
+    login(client, world.admin.email)
+    accepted = client.post(
+        f"/vendors/{world.vendor.id}/profile-changes/{change.id}/accept", follow_redirects=False
+    )
+    assert accepted.status_code == 303
+    session.rollback()
+    linked = session.exec(select(ProviderName).where(ProviderName.key == "microsoft azure")).one()
+    assert linked.provider_id == azure.id  # by LEI, not a new "Microsoft Azure" record
+    assert not session.exec(select(Provider).where(Provider.name == "Microsoft Azure")).first()
+    openai = session.get(Provider, session.exec(select(AISystem)).one().model_provider_id)
+    assert openai.name == "OpenAI" and openai.lei == OPENAI_LEI  # the supply chain's LEI
+    groups = concentration(session=session, organisation_id=world.org.id, kind="cloud")
+    assert "Microsoft Ireland Operations Ltd" in [g.name for g in groups]
+    cloud = next(g for g in groups if g.name == "Microsoft Ireland Operations Ltd")
+    assert cloud.provider is not None and cloud.provider.id == azure.id
+    page = client.get("/register/concentration")
+    assert page.status_code == 200 and "Microsoft Ireland Operations Ltd" in page.text
