@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.models import BusinessFunction, Contract, Organisation, Subcontractor, Vendor
 from app.register.roi.data import (
+    BranchFacts,
     ContractFacts,
     EntityFacts,
     FunctionFacts,
@@ -95,6 +96,67 @@ def clean_register() -> RegisterData:
             ),
         ),
     )  # fmt: skip
+
+
+IT_LEI = lei_with_check_digits("529900ACMEITSERV00")
+
+
+def group_register(level: str = "CON", entity_lei: str = ORG_LEI) -> RegisterData:
+    """The clean register grown into a group: Acme Bank AG (ultimate parent) with a Paris
+    branch and its intra-group ICT company Acme IT Services GmbH, which provides the bank's
+    core banking operations (ACME-IG-01) on a hosting arrangement of its own (ACME-IT-01)."""
+    base = clean_register()
+    bank = replace(base.entity, hierarchy="x53")
+    it = EntityFacts(
+        id=2, name="Acme IT Services GmbH", lei=IT_LEI, country="DE", entity_type="x317",
+        competent_authority=None, hierarchy="x56", parent_lei=ORG_LEI,
+        integrated_on=date(2025, 1, 15),
+    )  # fmt: skip
+    entities = (bank, it)
+    it_vendor = VendorFacts(
+        id=3, legal_name="Acme IT Services GmbH", identifier=IT_LEI, hq_country="DE",
+        annual_expense=Decimal("900000"), parent_name="Acme Bank AG", parent_identifier=ORG_LEI,
+        parent_identifier_type="LEI",
+    )  # fmt: skip
+    # loaded from the database, an arrangement always names its users (the parent by default)
+    existing = tuple(
+        replace(c, users=(ORG_LEI,), branch_users=("FR-PAR",) if c.reference == "ACME-001" else ())
+        for c in base.contracts
+    )
+    contracts = (
+        *existing,
+        ContractFacts(
+            id=4, vendor_id=3, reference="ACME-IG-01", ict_service_type="S14",
+            function_code="F1", supports_critical_function=True, start_date=date(2023, 1, 1),
+            notice_days_entity=180, notice_days_provider=365, governing_law_country="DE",
+            service_country="DE", stores_data=True, storage_countries=("DE",),
+            processing_countries=("DE",), data_sensitivity="high", reliance="x797",
+            annual_cost=Decimal("900000"), exit_plan=True, substitutability="highly_complex",
+            substitutability_reason="x964", reintegration="highly_complex",
+            discontinuation_impact="high", users=(ORG_LEI,), branch_users=("FR-PAR",),
+            intra_group_lei=IT_LEI, linked_reference="ACME-IT-01",
+        ),
+        ContractFacts(
+            id=5, vendor_id=1, reference="ACME-IT-01", ict_service_type="S17",
+            function_code="F1", supports_critical_function=True, start_date=date(2023, 6, 1),
+            notice_days_entity=90, notice_days_provider=180, governing_law_country="IE",
+            service_country="IE", stores_data=True, storage_countries=("IE",),
+            processing_countries=("IE",), data_sensitivity="high", reliance="x796",
+            annual_cost=Decimal("300000"), exit_plan=True, substitutability="medium",
+            reintegration="difficult", discontinuation_impact="high", users=(IT_LEI,),
+            signer_lei=IT_LEI,
+        ),
+    )  # fmt: skip
+    chosen = {e.lei: e for e in entities}[entity_lei]
+    return replace(
+        base,
+        entity=chosen,
+        entities=entities,
+        branches=(BranchFacts(1, "FR-PAR", "Acme Bank AG, Paris branch", "FR", ORG_LEI),),
+        vendors=(*base.vendors, it_vendor),
+        contracts=contracts,
+        level=level,
+    )
 
 
 def with_contract(data: RegisterData, reference: str, **changes) -> RegisterData:
