@@ -153,19 +153,34 @@ def _lei(value: str | None) -> str:
     return (value or "").strip().upper()
 
 
-def entities_in_scope(data: RegisterData) -> list[EntityFacts]:
-    """B_01.02's entities: at individual level the entity filed for; at consolidated level every
-    entity of the group in the register during the year up to the reference date (one deleted
-    during it is still reported, with its date of deletion)."""
-    if data.level != CONSOLIDATED or not data.entities:
-        return [data.entity]
+def _dated(entities: Iterable[EntityFacts], data: RegisterData) -> list[EntityFacts]:
+    """The entities in the register during the year up to the reference date (one deleted during
+    it is still reported, with its date of deletion). The entity maintaining the register always
+    is: its integration date is when it started using Assay, not when it joined a group."""
     start = _year_before(data.ref_date)
     return [
         e
-        for e in data.entities
-        if (e.integrated_on is None or e.integrated_on <= data.ref_date)
-        and (e.deleted_on is None or e.deleted_on >= start)
+        for e in entities
+        if e.maintains_register
+        or (
+            (e.integrated_on is None or e.integrated_on <= data.ref_date)
+            and (e.deleted_on is None or e.deleted_on >= start)
+        )
     ]
+
+
+def entities_in_scope(data: RegisterData) -> list[EntityFacts]:
+    """B_01.02's entities: at individual level the entity filed for; at consolidated level every
+    entity of the group in the register during the year up to the reference date."""
+    if data.level != CONSOLIDATED or not data.entities:
+        return [data.entity]
+    return _dated(data.entities, data)
+
+
+def has_entity_data(data: RegisterData) -> bool:
+    """Whether the register has an entity to file for as at its reference date: one with an LEI,
+    in scope on that date (a snapshot of a date before a subsidiary joined has nothing to file)."""
+    return any(_lei(e.lei) for e in _dated([data.entity], data)) and bool(entities_in_scope(data))
 
 
 class _Builder:

@@ -39,6 +39,7 @@ class EntityFacts:
     hierarchy: str = "x21"
     parent_lei: str | None = None  # the direct parent undertaking (B_01.02 c0060); None: itself
     deleted_on: date | None = None  # left the register's scope (B_01.02 c0090)
+    maintains_register: bool = False  # the organisation itself (B_01.01 at consolidated level)
 
 
 @dataclass(frozen=True)
