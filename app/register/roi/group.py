@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.errors import NotFound
 from app.forms import Code, FieldErrors, FormModel, Text
-from app.models import Branch, GroupEntity, Organisation, User
+from app.models import Branch, Contract, GroupEntity, Organisation, User, Vendor
 from app.register.roi import codes
 from app.vendors.identifiers import lei_problem
 from app.vendors.schemas import Country, Currency, Money
@@ -71,6 +71,16 @@ class BranchForm(FormModel):
     name: Text(200)
     country: Country
     entity_id: int = Field(description="Its head office, an entity in scope (B_01.03 c0020).")
+
+
+class ArrangementGroupForm(FormModel):
+    """Who in the group uses and signs an arrangement (B_02.02, B_03.01, B_04.01) and, for an
+    intra-group one, the arrangement it relies on (B_02.03)."""
+
+    entity_ids: list[int] = Field(default_factory=list)
+    branch_ids: list[int] = Field(default_factory=list)
+    signing_entity_id: int | None = None
+    linked_reference: str | None = Field(default=None, max_length=100)
 
 
 def own_entity(*, session: Session, organisation: Organisation) -> GroupEntity:
@@ -260,3 +270,126 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def get_contract(*, session: Session, organisation_id: int, contract_id: int) -> Contract:
+    contract = session.exec(
+        select(Contract).where(
+            Contract.id == contract_id, Contract.organisation_id == organisation_id
+        )
+    ).first()
+    if contract is None:
+        raise NotFound(f"No arrangement {contract_id}.")
+    return contract
+
+
+def save_arrangement_group(
+    *,
+    session: Session,
+    actor: User,
+    organisation: Organisation,
+    contract_id: int,
+    data: ArrangementGroupForm,
+    ip: str | None = None,
+) -> Contract:
+    """Record who uses and signs the arrangement; every entity, branch and linked arrangement
+    must be the organisation's own."""
+    org_id = organisation.id
+    assert org_id is not None
+    contract = get_contract(session=session, organisation_id=org_id, contract_id=contract_id)
+    entities = {e.id for e in list_entities(session=session, organisation_id=org_id)}
+    branches = {b.id for b in list_branches(session=session, organisation_id=org_id)}
+    errors: dict[str, str] = {}
+    if set(data.entity_ids) - entities:
+        errors["entity_ids"] = "An entity chosen is not an entity of this register."
+    if set(data.branch_ids) - branches:
+        errors["branch_ids"] = "A branch chosen is not a branch of this register."
+    if data.signing_entity_id is not None and data.signing_entity_id not in entities:
+        errors["signing_entity_id"] = "The signing entity is not an entity of this register."
+    if data.linked_reference:
+        linked = session.exec(
+            select(Contract.id).where(
+                Contract.organisation_id == org_id, Contract.reference == data.linked_reference
+            )
+        ).first()
+        if linked is None or linked == contract.id:
+            errors["linked_reference"] = (
+                f"No other arrangement has the reference {data.linked_reference}."
+            )
+    if errors:
+        raise FieldErrors(errors)
+    before = {f: getattr(contract, f) for f in data.model_fields}
+    for name in data.model_fields:
+        setattr(contract, name, getattr(data, name))
+    session.add(contract)
+    session.flush()
+    record(
+        session=session,
+        action="register.arrangement_group_saved",
+        actor=actor,
+        organisation_id=org_id,
+        object_type="contract",
+        object_id=contract.id,
+        data={"before": before, "after": data.model_dump()},
+        ip=ip,
+    )
+    return contract
+
+
+def intra_group_vendor(*, session: Session, organisation_id: int, entity_id: int) -> Vendor | None:
+    return session.exec(
+        select(Vendor).where(
+            Vendor.organisation_id == organisation_id, Vendor.group_entity_id == entity_id
+        )
+    ).first()
+
+
+def mark_intra_group(
+    *,
+    session: Session,
+    actor: User,
+    organisation: Organisation,
+    entity_id: int,
+    vendor_id: int | None,
+    ip: str | None = None,
+) -> Vendor | None:
+    """Record that a vendor is this entity of the group (an intra-group ICT provider, B_03.03),
+    or (None) that no vendor is. The vendor's LEI must be the entity's."""
+    org_id = organisation.id
+    assert org_id is not None
+    entity = get_entity(session=session, organisation_id=org_id, entity_id=entity_id)
+    vendor = None
+    if vendor_id is not None:
+        vendor = session.exec(
+            select(Vendor).where(Vendor.id == vendor_id, Vendor.organisation_id == org_id)
+        ).first()
+        if vendor is None:
+            raise FieldErrors({"vendor_id": "The vendor is not one of this organisation's."})
+        lei = (organisation.lei if entity.maintains_register else entity.lei) or ""
+        if vendor.identifier_type != "LEI" or vendor.identifier.upper() != lei.upper():
+            raise FieldErrors(
+                {
+                    "vendor_id": f"{vendor.legal_name} is identified by {vendor.identifier}, not "
+                    f"by the LEI of {entity.name} ({lei or 'none'}): correct the vendor's "
+                    "identifier first."
+                }
+            )
+    previous = intra_group_vendor(session=session, organisation_id=org_id, entity_id=entity_id)
+    if previous is not None and previous is not vendor:
+        previous.group_entity_id = None
+        session.add(previous)
+    if vendor is not None:
+        vendor.group_entity_id = entity_id
+        session.add(vendor)
+    session.flush()
+    record(
+        session=session,
+        action="register.intra_group_provider_saved",
+        actor=actor,
+        organisation_id=org_id,
+        object_type="group_entity",
+        object_id=entity_id,
+        data={"vendor_id": vendor_id, "previous": previous.id if previous else None},
+        ip=ip,
+    )
+    return vendor
