@@ -35,7 +35,7 @@ def entity_form(**values) -> dict[str, str]:
 
 
 def test_the_page_lists_the_group(client, world):
-    group, analyst, _, _ = world
+    _group, analyst, _, _ = world
     login(client, analyst.email)
     page = client.get("/register/roi/entities")
     assert page.status_code == 200
@@ -46,7 +46,7 @@ def test_the_page_lists_the_group(client, world):
 
 
 def test_procurement_may_not_change_the_group(client, world):
-    group, _, procurement, _ = world
+    _group, _, procurement, _ = world
     login(client, procurement.email)
     assert client.get("/register/roi/entities").status_code == 403
     assert client.post("/register/roi/entities", data=entity_form()).status_code == 403
@@ -73,7 +73,7 @@ def test_an_entity_is_added(client, session, world):
     ],
 )
 def test_a_bad_entity_shows_a_message_and_saves_nothing(client, session, world, values, message):
-    group, analyst, _, _ = world
+    _group, analyst, _, _ = world
     login(client, analyst.email)
     before = len(session.exec(select(GroupEntity)).all())
     response = client.post("/register/roi/entities", data=entity_form(**values))
@@ -155,7 +155,7 @@ def test_a_vendor_whose_lei_is_not_the_entitys_cannot_be_marked_intra_group(clie
 
 
 def test_a_post_without_the_csrf_token_is_refused(client, world):
-    group, analyst, _, _ = world
+    _group, analyst, _, _ = world
     login(client, analyst.email)
     del client.headers["X-CSRF-Token"]
     assert client.post("/register/roi/entities", data=entity_form()).status_code == 403
@@ -180,7 +180,7 @@ def test_the_roi_page_offers_the_levels_and_the_consolidated_download(client, wo
 
 
 def test_a_snapshot_at_consolidated_level_from_the_page(client, session, world):
-    group, analyst, _, _ = world
+    _group, analyst, _, _ = world
     login(client, analyst.email)
     response = client.post(
         "/register/roi/snapshots", data={"ref_date": "2025-12-31", "level": "CON"},
