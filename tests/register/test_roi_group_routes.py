@@ -199,3 +199,15 @@ def test_a_standalone_organisation_is_offered_no_level(client, session, world):
     assert page.status_code == 200
     assert "Reporting level" not in page.text
     assert "Filed at individual level for Rival Bank" in page.text
+    # its first visit of the entities page records its own entity, which can then be edited
+    assert "(maintains the register)" in client.get("/register/roi/entities").text
+    session.expire_all()
+    own = session.exec(select(GroupEntity).where(GroupEntity.organisation_id == rival.org.id)).one()
+    assert own.hierarchy == "x21"
+    response = client.post(
+        f"/register/roi/entities/{own.id}", data={"hierarchy": "x53"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    page = client.get("/register/roi", params=REF)
+    assert "Reporting level" not in page.text
+    assert client.get("/api/v1/register/roi", params=REF).status_code == 200

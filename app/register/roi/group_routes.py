@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
-from app.deps import SessionDep, require
+from app.deps import SessionDep, WriteSessionDep, require
 from app.forms import FieldErrors, PostedForm, form_values, validate
 from app.models import Contract, GroupEntity, Organisation, User, Vendor
 from app.register.roi import group
@@ -79,7 +79,8 @@ def _page(
 
 
 @router.get(PAGE, summary="The register's entities and branches")
-def entities_page(request: Request, session: SessionDep, user: Manager) -> Response:
+def entities_page(request: Request, session: WriteSessionDep, user: Manager) -> Response:
+    """Writes on the first visit of an organisation founded after groups: its own entity."""
     return _page(request, session, user)
 
 
