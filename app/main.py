@@ -38,6 +38,7 @@ from app.portal import routes as portal_routes
 from app.questionnaires import routes as questionnaire_routes
 from app.register import clause_routes, provider_routes
 from app.register import routes as register_routes
+from app.register.roi import group_routes as roi_group_routes
 from app.register.roi import routes as roi_routes
 from app.scoring import routes as scoring_routes
 from app.security import (
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     protected.include_router(portal_clauses.router)
     protected.include_router(scoring_routes.router)
     protected.include_router(roi_routes.router)
+    protected.include_router(roi_group_routes.router)
     protected.include_router(export_routes.router)
     protected.include_router(audit_routes.router)
     protected.include_router(api_router)

@@ -31,7 +31,7 @@ from app.models.organisation import (
 from app.models.outbox import OutboxEmail, OutboxStatus
 from app.models.provider import Provider, ProviderName
 from app.models.questionnaire import Questionnaire
-from app.models.register import LeiRecord, RoiSnapshot
+from app.models.register import Branch, GroupEntity, LeiRecord, RoiSnapshot
 from app.models.scoring import Finding, FindingSeverity, FindingStatus, ScoreResult
 from app.models.vendor import (
     ANNEX_III_LABELS,
@@ -82,6 +82,7 @@ __all__ = [
     "AssessmentTransition",
     "AuditChain",
     "AuditEvent",
+    "Branch",
     "BrowserSession",
     "BusinessFunction",
     "Campaign",
@@ -98,6 +99,7 @@ __all__ = [
     "FindingSeverity",
     "FindingStatus",
     "FunctionCriticality",
+    "GroupEntity",
     "ICTServiceType",
     "IdentifierType",
     "Invitation",

@@ -133,6 +133,8 @@ class Vendor(SQLModel, table=True):
     # Automatic re-sending when the review is due: None follows the organisation's default for
     # the vendor's tier (Organisation.settings["auto_resend_tiers"]).
     auto_resend: bool | None = None
+    # An intra-group ICT provider: the entity of the buyer's group it is (RoI B_03.03).
+    group_entity_id: int | None = None  # a GroupEntity of the organisation (service-checked)
 
     version: int = 1
     created_at: datetime = created_at_field()
@@ -359,6 +361,13 @@ class Contract(SQLModel, table=True):
     substitutability_reason: str | None = Field(default=None, max_length=8)
     reintegration: str | None = Field(default=None, max_length=16)
     discontinuation_impact: str | None = Field(default=None, max_length=16)
+    # Groups (RoI B_02.02, B_03.01, B_04.01, B_02.03): the group entities and branches that use
+    # the services (none: the entity maintaining the register), the entity that signed (none:
+    # the same), and for an intra-group arrangement the arrangement it relies on.
+    entity_ids: list[int] = json_field(list)
+    branch_ids: list[int] = json_field(list)
+    signing_entity_id: int | None = None  # a GroupEntity of the organisation (service-checked)
+    linked_reference: str | None = Field(default=None, max_length=100)
     created_at: datetime = created_at_field()
 
 

@@ -250,6 +250,40 @@ def a_colleague_invitation(caller: Caller) -> int:
     return invitation.id
 
 
+def a_group_entity(caller: Caller) -> int:
+    """An entity of the tenant's group in its register's scope (not the one maintaining it)."""
+    from app.models import GroupEntity
+    from app.vendors.identifiers import lei_with_check_digits
+
+    entity = GroupEntity(
+        organisation_id=caller.tenant.org.id,
+        lei=lei_with_check_digits(f"WALKENT{next(_n):011d}"),
+        name="Walk Subsidiary GmbH",
+        country="DE",
+        entity_type="x317",
+        hierarchy="x56",
+    )
+    caller.session.add(entity)
+    caller.session.flush()
+    return entity.id  # type: ignore[return-value]
+
+
+def a_branch(caller: Caller) -> int:
+    """A branch of an entity of the tenant's group."""
+    from app.models import Branch
+
+    branch = Branch(
+        organisation_id=caller.tenant.org.id,
+        entity_id=a_group_entity(caller),
+        code=f"WALK-{next(_n)}",
+        name="Walk branch",
+        country="FR",
+    )
+    caller.session.add(branch)
+    caller.session.flush()
+    return branch.id  # type: ignore[return-value]
+
+
 PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "questionnaire_id": a_questionnaire,
     "vendor_id": lambda caller: caller.tenant.vendor.id,
@@ -272,6 +306,8 @@ PATH_IDS: dict[str, Callable[[Caller], int | str]] = {
     "user_id": a_buyer_colleague,
     "invitation_id": a_colleague_invitation,
     "provider_id": a_provider,
+    "entity_id": a_group_entity,
+    "branch_id": a_branch,
 }
 
 # Where one parameter name means different things on different routes, key the factory by

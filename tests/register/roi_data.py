@@ -9,8 +9,17 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from app.models import BusinessFunction, Contract, Organisation, Subcontractor, Vendor
+from app.models import (
+    Branch,
+    BusinessFunction,
+    Contract,
+    GroupEntity,
+    Organisation,
+    Subcontractor,
+    Vendor,
+)
 from app.register.roi.data import (
+    BranchFacts,
     ContractFacts,
     EntityFacts,
     FunctionFacts,
@@ -18,6 +27,7 @@ from app.register.roi.data import (
     SubcontractorFacts,
     VendorFacts,
 )
+from app.register.roi.group import own_entity
 from app.vendors.identifiers import lei_with_check_digits
 from tests.factories import make_org, make_vendor
 
@@ -95,6 +105,67 @@ def clean_register() -> RegisterData:
             ),
         ),
     )  # fmt: skip
+
+
+IT_LEI = lei_with_check_digits("529900ACMEITSERV00")
+
+
+def group_register(level: str = "CON", entity_lei: str = ORG_LEI) -> RegisterData:
+    """The clean register grown into a group: Acme Bank AG (ultimate parent) with a Paris
+    branch and its intra-group ICT company Acme IT Services GmbH, which provides the bank's
+    core banking operations (ACME-IG-01) on a hosting arrangement of its own (ACME-IT-01)."""
+    base = clean_register()
+    bank = replace(base.entity, hierarchy="x53")
+    it = EntityFacts(
+        id=2, name="Acme IT Services GmbH", lei=IT_LEI, country="DE", entity_type="x317",
+        competent_authority=None, hierarchy="x56", parent_lei=ORG_LEI,
+        integrated_on=date(2025, 1, 15),
+    )  # fmt: skip
+    entities = (bank, it)
+    it_vendor = VendorFacts(
+        id=3, legal_name="Acme IT Services GmbH", identifier=IT_LEI, hq_country="DE",
+        annual_expense=Decimal("900000"), parent_name="Acme Bank AG", parent_identifier=ORG_LEI,
+        parent_identifier_type="LEI",
+    )  # fmt: skip
+    # loaded from the database, an arrangement always names its users (the parent by default)
+    existing = tuple(
+        replace(c, users=(ORG_LEI,), branch_users=("FR-PAR",) if c.reference == "ACME-001" else ())
+        for c in base.contracts
+    )
+    contracts = (
+        *existing,
+        ContractFacts(
+            id=4, vendor_id=3, reference="ACME-IG-01", ict_service_type="S14",
+            function_code="F1", supports_critical_function=True, start_date=date(2023, 1, 1),
+            notice_days_entity=180, notice_days_provider=365, governing_law_country="DE",
+            service_country="DE", stores_data=True, storage_countries=("DE",),
+            processing_countries=("DE",), data_sensitivity="high", reliance="x797",
+            annual_cost=Decimal("900000"), exit_plan=True, substitutability="highly_complex",
+            substitutability_reason="x964", reintegration="highly_complex",
+            discontinuation_impact="high", users=(ORG_LEI,), branch_users=("FR-PAR",),
+            intra_group_lei=IT_LEI, linked_reference="ACME-IT-01",
+        ),
+        ContractFacts(
+            id=5, vendor_id=1, reference="ACME-IT-01", ict_service_type="S17",
+            function_code="F1", supports_critical_function=True, start_date=date(2023, 6, 1),
+            notice_days_entity=90, notice_days_provider=180, governing_law_country="IE",
+            service_country="IE", stores_data=True, storage_countries=("IE",),
+            processing_countries=("IE",), data_sensitivity="high", reliance="x796",
+            annual_cost=Decimal("300000"), exit_plan=True, substitutability="medium",
+            reintegration="difficult", discontinuation_impact="high", users=(IT_LEI,),
+            signer_lei=IT_LEI,
+        ),
+    )  # fmt: skip
+    chosen = {e.lei: e for e in entities}[entity_lei]
+    return replace(
+        base,
+        entity=chosen,
+        entities=entities,
+        branches=(BranchFacts(1, "FR-PAR", "Acme Bank AG, Paris branch", "FR", ORG_LEI),),
+        vendors=(*base.vendors, it_vendor),
+        contracts=contracts,
+        level=level,
+    )
 
 
 def with_contract(data: RegisterData, reference: str, **changes) -> RegisterData:
@@ -205,3 +276,68 @@ def make_roi_portfolio(session: Session, name: str = "Acme Bank AG") -> Portfoli
     session.flush()
     return Portfolio(org, payments, analytics, cloudy, scorer, prospect, hosting, framework,
                      call_off, planned)  # fmt: skip
+
+
+# --- a group in the database ------------------------------------------------------------------
+
+
+@dataclass
+class GroupPortfolio:
+    portfolio: Portfolio
+    own: GroupEntity
+    it: GroupEntity
+    paris: Branch
+    it_vendor: Vendor
+    intra_group: Contract
+    it_hosting: Contract
+
+
+def make_group_portfolio(session: Session) -> GroupPortfolio:
+    """The portfolio grown into a group: the bank (ultimate parent) with a Paris branch using
+    its hosting arrangement, and Acme IT Services GmbH, an intra-group ICT company providing
+    the bank's core banking operations (ACME-IG-01) on a hosting arrangement of its own
+    (ACME-IT-01), as the entities page and the arrangement form record them."""
+    portfolio = make_roi_portfolio(session, name="Acme Group Bank AG")
+    org = portfolio.org
+    own = own_entity(session=session, organisation=org)
+    own.hierarchy = "x53"
+    it = GroupEntity(
+        organisation_id=org.id, lei=IT_LEI, name="Acme IT Services GmbH", country="DE",
+        entity_type="x317", hierarchy="x56", parent_id=own.id, integrated_on=date(2025, 1, 15),
+    )  # fmt: skip
+    session.add_all([own, it])
+    session.flush()
+    paris = Branch(organisation_id=org.id, entity_id=own.id, code="FR-PAR",
+                   name="Acme Group Bank AG, Paris branch", country="FR")  # fmt: skip
+    session.add(paris)
+    session.flush()
+    portfolio.hosting.branch_ids = [paris.id]
+    it_vendor = _vendor(
+        session, org, "Acme IT Services GmbH", identifier=IT_LEI, status="active",
+        hq_country="DE", annual_expense=Decimal("900000"), group_entity_id=it.id,
+        substitutability="highly_complex", reintegration="highly_complex",
+    )  # fmt: skip
+    intra_group = Contract(
+        organisation_id=org.id, vendor_id=it_vendor.id, function_id=portfolio.payments.id,
+        reference="ACME-IG-01", ict_service_type="S14", supports_critical_function=True,
+        start_date=date(2023, 1, 1), notice_days_entity=180, notice_days_provider=365,
+        governing_law_country="DE", service_country="DE", stores_data=True,
+        storage_countries=["DE"], processing_countries=["DE"], data_sensitivity="high",
+        reliance="x797", annual_cost=Decimal("900000"), exit_plan=True,
+        substitutability="highly_complex", substitutability_reason="x964",
+        reintegration="highly_complex", discontinuation_impact="high",
+        entity_ids=[own.id], branch_ids=[paris.id], linked_reference="ACME-IT-01",
+    )  # fmt: skip
+    it_hosting = Contract(
+        organisation_id=org.id, vendor_id=portfolio.cloudy.id, function_id=portfolio.payments.id,
+        reference="ACME-IT-01", ict_service_type="S17", supports_critical_function=True,
+        start_date=date(2023, 6, 1), notice_days_entity=90, notice_days_provider=180,
+        governing_law_country="IE", service_country="IE", stores_data=True,
+        storage_countries=["IE"], processing_countries=["IE"], data_sensitivity="high",
+        reliance="x796", annual_cost=Decimal("300000"), exit_plan=True,
+        substitutability="medium", reintegration="difficult", discontinuation_impact="high",
+        entity_ids=[it.id], signing_entity_id=it.id,
+    )  # fmt: skip
+    session.add_all([portfolio.hosting, intra_group, it_hosting])
+    session.flush()
+    return GroupPortfolio(portfolio, own, it, paris, it_vendor, intra_group, it_hosting)

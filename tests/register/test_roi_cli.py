@@ -78,3 +78,22 @@ def test_the_output_must_be_a_zip_or_an_xlsx(portfolio, tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["export", "roi", "--out", str(tmp_path / "roi.zip"), "--ref-date", "yesterday"])
     assert "is not a date" in capsys.readouterr().err
+
+
+def test_a_group_is_written_at_consolidated_level_and_an_unknown_level_refused(
+    monkeypatch, settings, session: Session, tmp_path, capsys
+):
+    from tests.register.roi_data import make_group_portfolio
+
+    monkeypatch.setenv("ASSAY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("ASSAY_DATA_DIR", str(settings.data_dir))
+    group = make_group_portfolio(session)
+    session.commit()
+    out = tmp_path / "group.zip"
+    args = ["export", "roi", "--out", str(out), "--ref-date", "2025-12-31", "--level", "CON"]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "(consolidated level, Acme Group Bank AG): 5 arrangement(s)" in printed
+    assert f"{group.portfolio.org.lei}.CON_DE_" in printed
+    assert main([*args[:-1], "NOT-AN-ENTITY"]) == 1
+    assert "No entity with the LEI NOT-AN-ENTITY" in capsys.readouterr().err

@@ -16,12 +16,21 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from app.register.roi import codes
-from app.register.roi.data import ContractFacts, FunctionFacts, RegisterData, VendorFacts
+from app.register.roi.data import (
+    ContractFacts,
+    EntityFacts,
+    FunctionFacts,
+    RegisterData,
+    VendorFacts,
+)
 from app.register.roi.spec import CIF, DIRECT, ENDED, Row, Source, Template
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 TRUE = "true"
 NA = codes.NOT_APPLICABLE_COUNTRY
+INDIVIDUAL = "IND"
+CONSOLIDATED = "CON"
+LEVELS = {INDIVIDUAL: "individual", CONSOLIDATED: "consolidated"}
 
 # B_99.01: what Assay means by each closed-list option it uses.
 DEFINITIONS: dict[str, str] = {
@@ -90,6 +99,7 @@ class BuiltRegister:
 
 
 ORGANISATION_LINK = "/settings/organisation"  # where an administrator edits B_01 values
+ENTITIES_LINK = "/register/roi/entities"  # the group's entities and branches (B_01.02, B_01.03)
 
 
 def contract_link(contract: ContractFacts) -> str:
@@ -139,11 +149,49 @@ def _code_type(kind: str | None) -> str:
     return codes.coded(codes.CODE_TYPE_CODE, kind)
 
 
+def _lei(value: str | None) -> str:
+    return (value or "").strip().upper()
+
+
+def _dated(entities: Iterable[EntityFacts], data: RegisterData) -> list[EntityFacts]:
+    """The entities in the register during the year up to the reference date (one deleted during
+    it is still reported, with its date of deletion). The entity maintaining the register always
+    is: its integration date is when it started using Assay, not when it joined a group."""
+    start = _year_before(data.ref_date)
+    return [
+        e
+        for e in entities
+        if e.maintains_register
+        or (
+            (e.integrated_on is None or e.integrated_on <= data.ref_date)
+            and (e.deleted_on is None or e.deleted_on >= start)
+        )
+    ]
+
+
+def entities_in_scope(data: RegisterData) -> list[EntityFacts]:
+    """B_01.02's entities: at individual level the entity filed for; at consolidated level every
+    entity of the group in the register during the year up to the reference date."""
+    if data.level != CONSOLIDATED or not data.entities:
+        return [data.entity]
+    return _dated(data.entities, data)
+
+
+def has_entity_data(data: RegisterData) -> bool:
+    """Whether the register has an entity to file for as at its reference date: one with an LEI,
+    in scope on that date (a snapshot of a date before a subsidiary joined has nothing to file)."""
+    return any(_lei(e.lei) for e in _dated([data.entity], data)) and bool(entities_in_scope(data))
+
+
 class _Builder:
     def __init__(self, data: RegisterData) -> None:
         self.data = data
         self.entity = data.entity
-        self.lei = (data.entity.lei or "").strip().upper()
+        self.lei = _lei(data.entity.lei)
+        self.level = data.level if data.level in LEVELS else INDIVIDUAL
+        self.scope = entities_in_scope(data)
+        self.leis = {_lei(e.lei) for e in self.scope}
+        self.branches = {b.code: b for b in data.branches if _lei(b.head_lei) in self.leis}
         self.vendors = {v.id: v for v in data.vendors}
         self.functions = {f.code: f for f in data.functions}
         self.taxonomy = taxonomy(data.release)
@@ -160,6 +208,8 @@ class _Builder:
         for contract in sorted(self.data.contracts, key=lambda c: c.reference):
             vendor = self.vendors.get(contract.vendor_id)
             reason = exclusion_reason(contract, self.data.ref_date)
+            if not reason and not (self._users(contract) or self._branch_users(contract)):
+                reason = f"no entity of this register ({self._scope_name()}) uses it"
             if reason:
                 name = vendor.legal_name if vendor else "an unknown vendor"
                 self.excluded.append(
@@ -180,7 +230,20 @@ class _Builder:
         tables = {
             t.id: Table(t, self.rows[t.id] if t.has_source else []) for t in self.taxonomy.templates
         }
-        return BuiltRegister(self.data, tables, self.excluded, self.taxonomy)
+        return BuiltRegister(self.data, tables, self.excluded, self.taxonomy, self.level)
+
+    def _scope_name(self) -> str:
+        if self.level == CONSOLIDATED:
+            return "the group"
+        return f"{self.entity.name} and its branches"
+
+    def _users(self, contract: ContractFacts) -> list[str]:
+        """The entities in scope that use the arrangement (B_02.02 c0020, B_04.01 c0020)."""
+        users = _unique(contract.users) or [self.lei]
+        return [lei for lei in users if lei in self.leis]
+
+    def _branch_users(self, contract: ContractFacts) -> list[str]:
+        return [code for code in dict.fromkeys(contract.branch_users) if code in self.branches]
 
     # --- B_01: the organisation ---------------------------------------------------------------
 
@@ -203,19 +266,44 @@ class _Builder:
                 source,
             )
         )
+        for entity in self.scope:
+            self._entity_in_scope(entity, source if _lei(entity.lei) == self.lei else None)
+        for branch in sorted(self.branches.values(), key=lambda b: b.code):
+            self.rows["B_01.03"].append(
+                Row(
+                    {
+                        "c0010": branch.code,
+                        "c0020": _lei(branch.head_lei),
+                        "c0030": branch.name,
+                        "c0040": codes.prefixed("eba_GA:", branch.country),
+                    },
+                    Source("branch", f"branch {branch.code} {branch.name}", ENTITIES_LINK),
+                )
+            )
+
+    def _entity_in_scope(self, e: EntityFacts, source: Source | None) -> None:
+        lei = _lei(e.lei)
+        source = source or Source("entity", f"entity {e.name}", ENTITIES_LINK)
+        parent = _lei(e.parent_lei)
+        # At individual level the parent is outside this register: B_01.02 c0060 refers to a
+        # B_01.02 row, so the entity then names itself (see docs, [?]).
+        if not parent or (parent not in self.leis):
+            parent = lei
+        ref = self.data.ref_date
+        deleted = e.deleted_on if e.deleted_on and e.deleted_on <= ref else None
         self.rows["B_01.02"].append(
             Row(
                 {
-                    "c0010": self.lei,
+                    "c0010": lei,
                     "c0020": e.name,
-                    "c0030": country,
-                    "c0040": entity_type,
+                    "c0030": codes.prefixed("eba_GA:", e.country),
+                    "c0040": codes.prefixed("eba_CT:", e.entity_type),
                     "c0050": codes.prefixed("eba_RP:", e.hierarchy),
-                    "c0060": self.lei,
+                    "c0060": parent,
                     # as at the reference date: never a date after it
-                    "c0070": _iso(min(self.data.report_date, self.data.ref_date)),
-                    "c0080": _iso(e.integrated_on) or _iso(self.data.ref_date),
-                    "c0090": codes.OPEN_ENDED,  # still in scope
+                    "c0070": _iso(min(self.data.report_date, ref)),
+                    "c0080": _iso(e.integrated_on) or _iso(ref),
+                    "c0090": _iso(deleted) or codes.OPEN_ENDED,  # open: still in scope
                     "c0100": codes.prefixed("eba_CU:", e.currency),
                     "c0110": _number(e.total_assets),
                 },
@@ -257,53 +345,71 @@ class _Builder:
         )
         storage = _unique(contract.storage_countries) if contract.stores_data else []
         processing = _unique(contract.processing_countries)
-        for stored_in in storage or [NA]:
-            for processed_in in processing or [NA]:
-                self.rows["B_02.02"].append(
-                    Row(
-                        {
-                            "c0010": ref,
-                            "c0020": self.lei,
-                            "c0030": provider_id,
-                            "c0040": provider_type,
-                            "c0050": contract.function_code or "",
-                            "c0060": service,
-                            "c0070": _iso(contract.start_date),
-                            "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
-                            "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
-                            "c0100": _number(contract.notice_days_entity),
-                            "c0110": _number(contract.notice_days_provider),
-                            "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
-                            "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
-                            "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
-                            "c0150": codes.prefixed("eba_GA:", stored_in),
-                            "c0160": codes.prefixed("eba_GA:", processed_in),
-                            "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
-                            if contract.stores_data
-                            else "",
-                            "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
-                        },
-                        source,
-                        frozenset(flags),
-                    )
+        users = self._users(contract)
+        branch_users = self._branch_users(contract)
+        heads = [_lei(self.branches[code].head_lei) for code in branch_users]
+        for user, stored_in, processed_in in (
+            (user, stored_in, processed_in)
+            for user in dict.fromkeys(users + heads)
+            for stored_in in storage or [NA]
+            for processed_in in processing or [NA]
+        ):
+            self.rows["B_02.02"].append(
+                Row(
+                    {
+                        "c0010": ref,
+                        "c0020": user,
+                        "c0030": provider_id,
+                        "c0040": provider_type,
+                        "c0050": contract.function_code or "",
+                        "c0060": service,
+                        "c0070": _iso(contract.start_date),
+                        "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
+                        "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
+                        "c0100": _number(contract.notice_days_entity),
+                        "c0110": _number(contract.notice_days_provider),
+                        "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
+                        "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
+                        "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
+                        "c0150": codes.prefixed("eba_GA:", stored_in),
+                        "c0160": codes.prefixed("eba_GA:", processed_in),
+                        "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
+                        if contract.stores_data
+                        else "",
+                        "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
+                    },
+                    source,
+                    frozenset(flags),
                 )
-        self.rows["B_03.01"].append(Row({"c0010": ref, "c0020": self.lei, "c0030": TRUE}, source))
+            )
+        # The entity that signed (for itself or on behalf of the users); at individual level a
+        # signer outside this register is replaced by the user it signed for (see docs, [?]).
+        signer = _lei(contract.signer_lei) or self.lei
+        if signer not in self.leis:
+            signer = (users or heads)[0]
+        self.rows["B_03.01"].append(Row({"c0010": ref, "c0020": signer, "c0030": TRUE}, source))
         self.rows["B_03.02"].append(
             Row({"c0010": ref, "c0020": provider_id, "c0030": provider_type}, source)
         )
         # Not a branch: the branch code is a key column, so it carries "Not Applicable" (EBA Q&A
-        # 2024_7285), never an empty cell.
-        self.rows["B_04.01"].append(
-            Row(
-                {
-                    "c0010": ref,
-                    "c0020": self.lei,
-                    "c0030": "eba_ZZ:x839",
-                    "c0040": codes.NOT_APPLICABLE_KEY,
-                },
-                source,
+        # 2024_7285), never an empty cell. A branch: its head office's LEI and its own code.
+        for user in users:
+            self.rows["B_04.01"].append(
+                Row(
+                    {
+                        "c0010": ref,
+                        "c0020": user,
+                        "c0030": "eba_ZZ:x839",
+                        "c0040": codes.NOT_APPLICABLE_KEY,
+                    },
+                    source,
+                )
             )
-        )
+        for code, head in zip(branch_users, heads, strict=True):
+            self.rows["B_04.01"].append(
+                Row({"c0010": ref, "c0020": head, "c0030": "eba_ZZ:x838", "c0040": code}, source)
+            )
+        self._intra_group(contract, source)
         if vendor is not None:
             self._vendor_provider(vendor)
         self._supply_chain(contract, vendor, service, source)
@@ -335,6 +441,20 @@ class _Builder:
                 frozenset(flags),
             )
         )
+
+    def _intra_group(self, contract: ContractFacts, source: Source) -> None:
+        """At consolidated level, an arrangement whose provider is an entity of the group: who
+        provides it (B_03.03) and the arrangement it relies on (B_02.03). At individual level
+        the providing entity is outside the register, so both stay empty (see docs)."""
+        provider = _lei(contract.intra_group_lei)
+        if self.level != CONSOLIDATED or not provider:
+            return
+        ref = contract.reference
+        self.rows["B_03.03"].append(Row({"c0010": ref, "c0020": provider, "c0031": TRUE}, source))
+        if contract.linked_reference:
+            self.rows["B_02.03"].append(
+                Row({"c0010": ref, "c0020": contract.linked_reference, "c0030": TRUE}, source)
+            )
 
     def _vendor_provider(self, vendor: VendorFacts) -> None:
         key = (vendor.identifier, _code_type(vendor.identifier_type))

@@ -1,5 +1,5 @@
 """`assay export roi --out FILE.zip|FILE.xlsx [--org SLUG] [--draft] [--ref-date YYYY-MM-DD]
-[--taxonomy RELEASE]` and `assay lei import FILE`.
+[--taxonomy RELEASE] [--level CON|LEI]` and `assay lei import FILE`.
 
 The exporter joins the `export` group at import time (`app/cli.py` imports this module before
 `app.exports.cli` builds the group). An invalid register is
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.commands import CommandError, connect
 from app.config import load_settings
+from app.errors import InvalidInput
 from app.exports.cli import Exporter, add_exporter, organisation_for
 from app.register.roi.taxonomy import DEFAULT_RELEASE, TAXONOMIES, TaxonomyError
 
@@ -51,6 +52,11 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="DORA taxonomy release (default: the organisation's setting, else "
         f"{DEFAULT_RELEASE}; known: {', '.join(TAXONOMIES)})",
     )
+    parser.add_argument(
+        "--level",
+        help="CON for the group's consolidated register, or an entity's LEI for its individual "
+        "one (default: the entity maintaining the register, individually)",
+    )
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -75,8 +81,9 @@ def _run(args: argparse.Namespace) -> None:
                 ref_date=args.ref_date,
                 base_url=settings.base_url,
                 release=args.taxonomy,
+                level=args.level,
             )
-        except TaxonomyError as exc:
+        except (TaxonomyError, InvalidInput) as exc:
             raise CommandError(str(exc)) from None
         except RegisterInvalid as exc:
             for problem in exc.report.problems:
@@ -94,7 +101,9 @@ def _run(args: argparse.Namespace) -> None:
             print(f"warning: {problem.line()}", file=sys.stderr)
     report = export.report
     print(
-        f"Wrote {args.out}: {len(report.built.tables['B_02.01'].rows)} arrangement(s) as at "
+        f"Wrote {args.out} ({'consolidated' if report.built.level == 'CON' else 'individual'}"
+        f" level, {report.built.data.entity.name}): "
+        f"{len(report.built.tables['B_02.01'].rows)} arrangement(s) as at "
         f"{report.built.data.ref_date.isoformat()}, {len(report.blocking)} blocking problem(s), "
         f"{len(report.warnings)} warning(s)."
     )

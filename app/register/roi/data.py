@@ -37,6 +37,20 @@ class EntityFacts:
     # Its place in a group (B_01.02 c0050, LIST0102050 key): x21 for an entity not part of a
     # group, x53 for the ultimate parent of one (the organisation settings' `roi_hierarchy`).
     hierarchy: str = "x21"
+    parent_lei: str | None = None  # the direct parent undertaking (B_01.02 c0060); None: itself
+    deleted_on: date | None = None  # left the register's scope (B_01.02 c0090)
+    maintains_register: bool = False  # the organisation itself (B_01.01 at consolidated level)
+
+
+@dataclass(frozen=True)
+class BranchFacts:
+    """A branch of an entity in scope (B_01.03): not a legal entity of its own."""
+
+    id: int
+    code: str  # identification code of the branch (B_01.03 c0010)
+    name: str
+    country: str | None
+    head_lei: str  # the LEI of its head office, an entity in scope
 
 
 @dataclass(frozen=True)
@@ -131,11 +145,20 @@ class ContractFacts:
     discontinuation_impact: str | None = None  # low | medium | high | not_assessed
     subcontractors: tuple[SubcontractorFacts, ...] = ()
     ai_providers: tuple[ProviderRef, ...] = ()
+    # Groups: the LEIs of the entities in scope that use the services (empty: the entity
+    # maintaining the register), the codes of the branches that use them, the entity that signed
+    # (None: the entity maintaining the register), the group entity that provides them when the
+    # provider is intra-group, and the arrangement an intra-group one relies on (B_02.03).
+    users: tuple[str, ...] = ()
+    branch_users: tuple[str, ...] = ()
+    signer_lei: str | None = None
+    intra_group_lei: str | None = None
+    linked_reference: str | None = None
 
 
 @dataclass(frozen=True)
 class RegisterData:
-    entity: EntityFacts
+    entity: EntityFacts  # the entity maintaining the register (B_01.01); at IND, the one filed for
     ref_date: date  # the reference date of the report (refPeriod)
     report_date: date  # the day the report is produced
     functions: tuple[FunctionFacts, ...] = ()
@@ -143,6 +166,12 @@ class RegisterData:
     contracts: tuple[ContractFacts, ...] = ()
     release: str = "4.0"  # the DORA taxonomy release the package is written for
     file_naming: str = "eba"  # a convention of taxonomy.FILE_NAMING, or an authority's pattern
+    # Groups: every entity of the group in the register (empty: `entity` alone), their branches,
+    # and the level filed: IND (`entity` alone, with its branches and the arrangements it or its
+    # branches use) or CON (every entity, `entity` being the parent that files for the group).
+    entities: tuple[EntityFacts, ...] = ()
+    branches: tuple[BranchFacts, ...] = ()
+    level: str = "IND"
 
 
 def default_ref_date(today: date) -> date:

@@ -32,16 +32,33 @@ api_router = APIRouter(tags=["register"], responses=problems(401, 403))
 Exporter = Annotated[User, require(Permission.export_reports)]
 OptStr = Annotated[str | None, Query()]
 RefDate = Annotated[date | None, Depends(reference_date)]
+Level = Annotated[str | None, Query(max_length=20)]
+
+
+def _levels(report: RoiReport) -> dict[str, str]:
+    """The levels the register can be produced at: each entity alone, and the group."""
+    data = report.built.data
+    if len(data.entities) < 2 and not data.branches:
+        return {}
+    own = next((e for e in data.entities if e.maintains_register), data.entity)
+    levels = {"": f"Individual: {own.name}"}
+    for e in data.entities:
+        if not e.maintains_register and e.lei:
+            levels[e.lei] = f"Individual: {e.name}"
+    levels["CON"] = "Consolidated: the group"
+    return levels
 
 
 def _context(
-    report: RoiReport, ref_date: date | None, refused: str | None = None
+    report: RoiReport, ref_date: date | None, refused: str | None = None, level: str | None = None
 ) -> dict[str, Any]:
     by_template = {t.id: [] for t in TEMPLATES}
     for problem in report.problems:
         by_template[problem.template].append(problem)
     query = f"ref_date={ref_date.isoformat()}" if ref_date else ""
     return {
+        "levels": _levels(report),
+        "level": level or "",
         "report": report,
         "built": report.built,
         "groups": [(t, by_template[t.id]) for t in TEMPLATES if by_template[t.id]],
@@ -52,10 +69,14 @@ def _context(
 
 
 @router.get("/register/roi")
-def roi_page(request: Request, session: SessionDep, user: Exporter, ref_date: RefDate) -> Response:
+def roi_page(
+    request: Request, session: SessionDep, user: Exporter, ref_date: RefDate, level: Level = None
+) -> Response:
     assert user.organisation_id is not None
-    report = roi_report(session=session, organisation_id=user.organisation_id, ref_date=ref_date)
-    return render(request, "register/roi.html", _context(report, ref_date))
+    report = roi_report(
+        session=session, organisation_id=user.organisation_id, ref_date=ref_date, level=level
+    )
+    return render(request, "register/roi.html", _context(report, ref_date, level=level))
 
 
 def _download(
@@ -65,6 +86,7 @@ def _download(
     fmt: str,
     ref_date: date | None,
     draft: str | None,
+    level: str | None = None,
 ) -> Response:
     assert user.organisation_id is not None
     try:
@@ -78,10 +100,14 @@ def _download(
             ref_date=ref_date,
             base_url=request.app.state.settings.base_url,
             ip=request_ip(request),
+            level=level,
         )
     except RegisterInvalid as exc:
         return render(
-            request, "register/roi.html", _context(exc.report, ref_date, fmt), status_code=409
+            request,
+            "register/roi.html",
+            _context(exc.report, ref_date, fmt, level),
+            status_code=409,
         )
     return download(export.file, export.filename, export.media_type)
 
@@ -93,9 +119,11 @@ def roi_package(
     user: Exporter,
     ref_date: RefDate,
     draft: OptStr = None,
+    level: Level = None,
 ) -> Response:
-    """The xBRL-CSV report package to submit to the competent authority."""
-    return _download(request, session, user, "zip", ref_date, draft)
+    """The xBRL-CSV report package to submit to the competent authority, for one entity
+    (`level` = its LEI; default the entity maintaining the register) or the group (`CON`)."""
+    return _download(request, session, user, "zip", ref_date, draft, level)
 
 
 @router.get("/register/roi.xlsx")
@@ -105,9 +133,10 @@ def roi_workbook(
     user: Exporter,
     ref_date: RefDate,
     draft: OptStr = None,
+    level: Level = None,
 ) -> Response:
     """The same register as a workbook to review (a sheet per template, Problems, About)."""
-    return _download(request, session, user, "xlsx", ref_date, draft)
+    return _download(request, session, user, "xlsx", ref_date, draft, level)
 
 
 # --- snapshots ------------------------------------------------------------------------------
@@ -133,6 +162,7 @@ def roi_freeze(request: Request, session: SessionDep, user: Exporter, form: Post
         ref_date = date.fromisoformat(str(form.get("ref_date", "")))
     except ValueError:
         raise InvalidInput("Give the reference date as YYYY-MM-DD.") from None
+    level = str(form.get("level") or "").strip()[:20] or None
     try:
         snapshots.freeze_snapshot(
             session=session,
@@ -140,10 +170,14 @@ def roi_freeze(request: Request, session: SessionDep, user: Exporter, form: Post
             ref_date=ref_date,
             actor=user,
             ip=request_ip(request),
+            level=level,
         )
     except RegisterInvalid as exc:
         return render(
-            request, "register/roi.html", _context(exc.report, ref_date, "zip"), status_code=409
+            request,
+            "register/roi.html",
+            _context(exc.report, ref_date, "zip", level),
+            status_code=409,
         )
     return redirect(request, "/register/roi/snapshots")
 
@@ -185,10 +219,15 @@ def roi_snapshot_package(session: SessionDep, user: Exporter, snapshot_id: int) 
     summary="Check the DORA Register of Information",
     responses=problems(422),
 )
-def roi_check(session: SessionDep, user: Exporter, ref_date: RefDate) -> RoiCheckRead:
+def roi_check(
+    session: SessionDep, user: Exporter, ref_date: RefDate, level: Level = None
+) -> RoiCheckRead:
     """What the export would contain (rows and filing indicator per template, arrangements left
     out) and every problem a supervisor would reject (`blocking`) or flag (`warning`), with the
-    page to fix it on. `ref_date` (YYYY-MM-DD) defaults to 31 December of last year."""
+    page to fix it on. `ref_date` (YYYY-MM-DD) defaults to 31 December of last year; `level` is
+    an entity's LEI (individual) or `CON` (consolidated)."""
     assert user.organisation_id is not None
-    report = roi_report(session=session, organisation_id=user.organisation_id, ref_date=ref_date)
+    report = roi_report(
+        session=session, organisation_id=user.organisation_id, ref_date=ref_date, level=level
+    )
     return RoiCheckRead.from_report(report)

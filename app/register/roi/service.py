@@ -7,7 +7,7 @@ register, the same problems, the same refusal of an invalid register unless a dr
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO
@@ -15,11 +15,13 @@ from typing import IO
 from sqlmodel import Session, col, select
 
 from app.audit.service import record
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.models import (
     AISystem,
+    Branch,
     BusinessFunction,
     Contract,
+    GroupEntity,
     Organisation,
     Provider,
     Subcontractor,
@@ -27,9 +29,10 @@ from app.models import (
     Vendor,
     utcnow,
 )
-from app.register.roi.builder import BuiltRegister, build
+from app.register.roi.builder import CONSOLIDATED, INDIVIDUAL, BuiltRegister, build
 from app.register.roi.checks import check_facts
 from app.register.roi.data import (
+    BranchFacts,
     ContractFacts,
     EntityFacts,
     FunctionFacts,
@@ -106,8 +109,11 @@ def load_register(
     ref_date: date,
     report_date: date,
     release: str | None = None,
+    level: str | None = None,
 ) -> RegisterData:
-    """The organisation's register as plain facts, in six queries whatever its size."""
+    """The organisation's register as plain facts, in eight queries whatever its size. `level`
+    is "CON" (the group, filed by the entity maintaining the register), an entity's LEI (that
+    entity at individual level), or None (the entity maintaining the register, individually)."""
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound("No such organisation.")
@@ -123,7 +129,10 @@ def load_register(
         total_assets=_decimal(settings.get("total_assets")),
         integrated_on=org.created_at.date() if org.created_at else None,
         hierarchy=settings.get("roi_hierarchy") or "x21",
+        maintains_register=True,
     )
+    group = _group(session=session, org=org, own=entity)
+    entity, chosen_level = _level(group, entity, level)
     functions = session.exec(
         select(BusinessFunction).where(BusinessFunction.organisation_id == organisation_id)
     ).all()
@@ -152,6 +161,7 @@ def load_register(
         .order_by(col(Subcontractor.id))
     ):
         chains.setdefault(sub.contract_id, []).append(facts_from(SubcontractorFacts, sub))
+    intra_group = {v.id: group.leis.get(v.group_entity_id) for v in vendors if v.group_entity_id}
     return RegisterData(
         entity=entity,
         ref_date=ref_date,
@@ -169,9 +179,87 @@ def load_register(
                 processing_countries=tuple(contract.processing_countries or ()),
                 subcontractors=tuple(chains.get(contract.id, ())),
                 ai_providers=tuple(ai_providers.get(contract.id, ())),
+                users=group.users(contract.entity_ids),
+                branch_users=tuple(
+                    group.branch_codes[b] for b in contract.branch_ids if b in group.branch_codes
+                ),
+                signer_lei=group.leis.get(contract.signing_entity_id or 0) or group.own_lei,
+                intra_group_lei=intra_group.get(contract.vendor_id),
+                linked_reference=contract.linked_reference,
             )
             for contract, code in contract_rows
         ),
+        entities=group.entities,
+        branches=group.branches,
+        level=chosen_level,
+    )
+
+
+@dataclass
+class _Group:
+    entities: tuple[EntityFacts, ...]
+    branches: tuple[BranchFacts, ...]
+    leis: dict[int, str]  # entity id → LEI
+    branch_codes: dict[int, str]  # branch id → code
+    own_lei: str | None
+
+    def users(self, entity_ids: list[int] | None) -> tuple[str, ...]:
+        """The LEIs of an arrangement's users; none recorded: the entity maintaining it."""
+        found = tuple(self.leis[i] for i in entity_ids or () if i in self.leis)
+        return found or ((self.own_lei,) if self.own_lei else ())
+
+
+def _group(*, session: Session, org: Organisation, own: EntityFacts) -> _Group:
+    """The organisation's entities and branches (two queries). The entity maintaining the
+    register takes its details from the organisation; without entity rows it is the only one."""
+    rows = session.exec(select(GroupEntity).where(GroupEntity.organisation_id == org.id)).all()
+    leis = {e.id: (org.lei if e.maintains_register else e.lei) or "" for e in rows}
+    entities: list[EntityFacts] = []
+    for e in rows:
+        place = {
+            "hierarchy": e.hierarchy,
+            "parent_lei": leis.get(e.parent_id or 0) or None,
+            "integrated_on": e.integrated_on,
+            "deleted_on": e.deleted_on,
+        }
+        if e.maintains_register:
+            entities.append(replace(own, id=e.id, **place))
+        else:
+            entities.append(
+                EntityFacts(
+                    id=e.id, name=e.name, lei=e.lei, country=e.country,
+                    entity_type=e.entity_type, competent_authority=own.competent_authority,
+                    currency=e.currency, total_assets=e.total_assets, **place,
+                )
+            )  # fmt: skip
+    branches = session.exec(select(Branch).where(Branch.organisation_id == org.id)).all()
+    return _Group(
+        entities=tuple(entities),
+        branches=tuple(
+            BranchFacts(b.id, b.code, b.name, b.country, leis.get(b.entity_id, ""))  # type: ignore[arg-type]
+            for b in branches
+        ),
+        leis={i: lei for i, lei in leis.items() if lei},  # type: ignore[misc]
+        branch_codes={b.id: b.code for b in branches},  # type: ignore[misc]
+        own_lei=org.lei,
+    )
+
+
+def _level(group: _Group, own: EntityFacts, level: str | None) -> tuple[EntityFacts, str]:
+    """The entity filed for and the level: the group (CON), one entity (its LEI), or the entity
+    maintaining the register (None)."""
+    maintaining = next((e for e in group.entities if e.lei == own.lei), own)
+    if not level:
+        return maintaining, INDIVIDUAL
+    if level.upper() == CONSOLIDATED:
+        return maintaining, CONSOLIDATED
+    wanted = level.strip().upper()
+    for entity in group.entities:
+        if (entity.lei or "").upper() == wanted:
+            return entity, INDIVIDUAL
+    raise InvalidInput(
+        f"No entity with the LEI {wanted} in this register: choose the consolidated level or "
+        "one of the entities listed on the entities page."
     )
 
 
@@ -217,8 +305,10 @@ def roi_report(
     ref_date: date | None = None,
     today: date | None = None,
     release: str | None = None,
+    level: str | None = None,
 ) -> RoiReport:
-    """Build and validate the register as at `ref_date` (default: the EBA reference date)."""
+    """Build and validate the register as at `ref_date` (default: the EBA reference date), at
+    `level` (see `load_register`)."""
     today = today or utcnow().date()
     data = load_register(
         session=session,
@@ -226,6 +316,7 @@ def roi_report(
         ref_date=ref_date or default_ref_date(today),
         report_date=today,
         release=release,
+        level=level,
     )
     return report_of(session=session, data=data)
 
@@ -243,6 +334,7 @@ def export_roi(
     ip: str | None = None,
     now: datetime | None = None,
     release: str | None = None,
+    level: str | None = None,
 ) -> RoiExport:
     """The package (`zip`) or workbook (`xlsx`) in a rewound temporary file, recorded on the
     audit trail. Raises RegisterInvalid, writing nothing, when blocking problems exist and
@@ -256,6 +348,7 @@ def export_roi(
         ref_date=ref_date,
         today=now.date(),
         release=release,
+        level=level,
     )
     if report.blocking and not draft:
         raise RegisterInvalid(report)
@@ -288,6 +381,8 @@ def export_roi(
             "format": fmt,
             "file": name,
             "ref_date": built.data.ref_date.isoformat(),
+            "level": built.level,
+            "entity": built.data.entity.lei,
             "taxonomy": built.taxonomy.release,
             "draft": is_draft,
             "blocking": len(report.blocking),

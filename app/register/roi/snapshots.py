@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import record
 from app.errors import InvalidInput, NotFound
 from app.models import RoiSnapshot, User, utcnow
+from app.register.roi.builder import has_entity_data
 from app.register.roi.data import RegisterData
 from app.register.roi.service import RegisterInvalid, load_register, report_of
 from app.register.roi.writers import package_name, write_package
@@ -58,6 +59,7 @@ def freeze_snapshot(
     now: datetime | None = None,
     release: str | None = None,
     ip: str | None = None,
+    level: str | None = None,
 ) -> RoiSnapshot:
     """Produce the register as at `ref_date` and keep it. Raises InvalidInput or
     RegisterInvalid, storing nothing, when it cannot be a register of that date."""
@@ -74,7 +76,18 @@ def freeze_snapshot(
         ref_date=ref_date,
         report_date=today,
         release=release,
+        level=level,
     )
+    if not has_entity_data(data):
+        raise InvalidInput(
+            f"{data.entity.name} has no entity data as at {ref_date.isoformat()}: "
+            + (
+                "the entity has no LEI"
+                if not data.entity.lei
+                else f"it joined the register's scope on {data.entity.integrated_on}"
+            )
+            + ". Choose another reference date, or complete the register's entities first."
+        )
     report = report_of(session=session, data=data)
     if not report.built.tables["B_02.01"].rows:
         raise InvalidInput(
@@ -112,6 +125,7 @@ def freeze_snapshot(
         object_id=snapshot.id,
         data={
             "ref_date": ref_date.isoformat(),
+            "level": report.built.level,
             "file": name,
             "sha256": snapshot.sha256,
             "arrangements": snapshot.arrangements,
@@ -146,6 +160,8 @@ def get_snapshot(*, session: Session, organisation_id: int, snapshot_id: int) ->
 # --- year to year -----------------------------------------------------------------------------
 
 COMPARED = {
+    "entities": ("lei", "entity"),
+    "branches": ("code", "branch"),
     "contracts": ("reference", "arrangement"),
     "vendors": ("identifier", "provider"),
     "functions": ("code", "function"),

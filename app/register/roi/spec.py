@@ -108,6 +108,7 @@ def _financial_entity(row: Row) -> bool:
 YES = "eba_BT:x28"
 ARRANGEMENT = "B_02.01"
 ENTITIES = "B_01.02"
+BRANCHES = "B_01.03"
 PROVIDERS = "B_05.01"
 FUNCTIONS = "B_06.01"
 
@@ -125,6 +126,7 @@ def _to_provider(code: str, kind: str) -> ForeignKey:
 
 
 ORG = "the organisation settings"
+GROUP = "the register's entities and branches"
 ARR = "the arrangement"
 VENDOR = "the vendor"
 FUNCTION = "the business function"
@@ -178,13 +180,17 @@ TEMPLATES: tuple[Template, ...] = (
         "B_01.03",
         "List of branches",
         (
-            Column("c0010", "Identification code of the branch", "id"),
-            Column("c0020", "LEI of the financial entity head office of the branch", "lei"),
-            Column("c0030", "Name of the branch"),
-            Column("c0040", "Country of the branch", "country", COUNTRIES),
+            Column("c0010", "Identification code of the branch", "id", required=True,
+                   fix=f"code of the branch in {GROUP}"),
+            Column("c0020", "LEI of the financial entity head office of the branch", "lei",
+                   required=True, fix=f"head office of the branch in {GROUP}"),
+            Column("c0030", "Name of the branch", required=True,
+                   fix=f"name of the branch in {GROUP}"),
+            Column("c0040", "Country of the branch", "country", COUNTRIES, True,
+                   f"country of the branch in {GROUP}"),
         ),
         key=("c0010",),
-        has_source=False,
+        foreign_keys=(_to_entity("c0020"),),
     ),
     Template(
         "B_02.01",
@@ -264,13 +270,14 @@ TEMPLATES: tuple[Template, ...] = (
         "B_02.03",
         "List of intra-group contractual arrangements",
         (
-            Column("c0010", "Contractual arrangement reference number", "id"),
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
             Column("c0020", "Contractual arrangement linked to the contractual arrangement "
-                   "referred in RT.02.03.0010", "id"),
-            Column("c0030", "Link", "flag"),
+                   "referred in RT.02.03.0010", "id", required=True,
+                   fix=f"“Arrangement it relies on” of {ARR}"),
+            Column("c0030", "Link", "flag", required=True),
         ),
         key=("c0010", "c0020"),
-        has_source=False,
+        foreign_keys=(_to_arrangement(), _to_arrangement("c0020")),
     ),
     Template(
         "B_03.01",
@@ -304,12 +311,13 @@ TEMPLATES: tuple[Template, ...] = (
         "Entities signing the contractual arrangements for providing ICT service(s) to other "
         "entity within the scope of consolidation",
         (
-            Column("c0010", "Contractual arrangement reference number", "id"),
-            Column("c0020", "LEI of the entity providing ICT services", "lei"),
-            Column("c0031", "Link", "flag"),
+            Column("c0010", "Contractual arrangement reference number", "id", required=True),
+            Column("c0020", "LEI of the entity providing ICT services", "lei", required=True,
+                   fix=f"group entity of the intra-group {VENDOR}"),
+            Column("c0031", "Link", "flag", required=True),
         ),
         key=("c0010", "c0020"),
-        has_source=False,
+        foreign_keys=(_to_arrangement(), _to_entity("c0020")),
     ),
     Template(
         "B_04.01",
@@ -324,7 +332,11 @@ TEMPLATES: tuple[Template, ...] = (
                    required=_equals("c0030", "eba_ZZ:x838")),
         ),
         key=("c0010", "c0020", "c0040"),
-        foreign_keys=(_to_arrangement(), _to_entity("c0020")),
+        foreign_keys=(
+            _to_arrangement(),
+            _to_entity("c0020"),
+            ForeignKey(("c0040",), BRANCHES, ("c0010",), "branches (B_01.03)"),
+        ),
     ),
     Template(
         "B_05.01",

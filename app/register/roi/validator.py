@@ -257,8 +257,8 @@ class _Checker:
             first, *others = fk.columns
             for row in rows:
                 get = row.values.get
-                if not get(first, ""):
-                    continue
+                if get(first, "") in ("", codes.NOT_APPLICABLE_KEY):
+                    continue  # empty is rule 805; "Not Applicable" refers to no row (a non-branch)
                 values = (get(first, ""), *(get(c, "") for c in others))
                 if values in known:
                     continue
