@@ -28,6 +28,7 @@ from app.models import (
     Vendor,
     VendorContact,
 )
+from app.register.roi.group import own_entity
 from app.vendors import providers
 from app.vendors.identifiers import lei_with_check_digits
 
@@ -354,6 +355,8 @@ def _demo_org(session: Session) -> Organisation:
             "total_assets": "18400000000",  # RoI B_01.02 c0110, in the reporting currency
         },
     )
+    # In the register since DORA applied (B_01.02 c0090), not since the demo was loaded.
+    own_entity(session=session, organisation=org).integrated_on = date(2025, 1, 17)
     return org
 
 

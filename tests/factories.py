@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.assessments.decisions import DecisionDraft
 from app.auth.passwords import hash_password
 from app.models import Evidence, Organisation, Role, User, Vendor, VendorContact
+from app.register.roi.group import own_entity
 from app.vendors.identifiers import lei_with_check_digits
 
 PASSWORD = "correct horse battery"
@@ -30,6 +31,7 @@ def make_org(session: Session, name: str = "Acme Bank", **values) -> Organisatio
     )
     session.add(org)
     session.flush()
+    own_entity(session=session, organisation=org)
     return org
 
 

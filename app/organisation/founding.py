@@ -17,6 +17,7 @@ from app.auth.service import create_user
 from app.errors import Conflict
 from app.forms import FormModel, Text
 from app.models import Organisation, Role, User
+from app.register.roi.group import own_entity
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -58,6 +59,7 @@ def create_organisation(
     org = Organisation(name=data.name, slug=data.slug)
     session.add(org)
     session.flush()
+    own_entity(session=session, organisation=org)
     record(
         session=session,
         action="organisation.created",

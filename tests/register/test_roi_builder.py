@@ -51,7 +51,7 @@ def test_b_01_holds_the_organisation_as_the_one_entity_in_scope(tables, portfoli
         "c0050": "BaFin", "c0060": "2026-06-30",
     }  # fmt: skip
     [entity] = values(tables, "B_01.02")
-    # a standalone entity by default (the organisation settings' `roi_hierarchy`)
+    # a standalone entity by default (its entity row, set on the entities page)
     assert (entity["c0010"], entity["c0050"], entity["c0060"]) == (lei, "eba_RP:x21", lei)
     assert (entity["c0090"], entity["c0100"], entity["c0110"]) == (
         "9999-12-31", "eba_CU:EUR", "1000000000.00",

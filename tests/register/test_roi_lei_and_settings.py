@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.cli import main
 from app.models import AuditEvent, LeiRecord
 from app.register.roi.builder import build
+from app.register.roi.group import own_entity
 from app.register.roi.service import roi_report
 from app.register.roi.taxonomy import TaxonomyError, file_pattern
 from app.register.roi.validator import validate
@@ -153,21 +154,22 @@ def test_the_file_name_follows_the_authority_s_convention():
         file_pattern("{lei}_{branch}")
 
 
-def test_the_hierarchy_code_is_a_setting_standalone_by_default(session: Session):
+def test_the_hierarchy_code_is_the_entitys_standalone_by_default(session: Session):
     portfolio = make_roi_portfolio(session)
     report = roi_report(
         session=session, organisation_id=portfolio.org.id, ref_date=date(2025, 12, 31)
     )
     assert report.built.tables["B_01.02"].rows[0].values["c0050"] == "eba_RP:x21"
-    portfolio.org.settings = {**(portfolio.org.settings or {}), "roi_hierarchy": "x53"}
-    session.add(portfolio.org)
+    entity = own_entity(session=session, organisation=portfolio.org)
+    entity.hierarchy = "x53"
+    session.add(entity)
     session.flush()
     report = roi_report(
         session=session, organisation_id=portfolio.org.id, ref_date=date(2025, 12, 31)
     )
     assert report.built.tables["B_01.02"].rows[0].values["c0050"] == "eba_RP:x53"
-    portfolio.org.settings = {**portfolio.org.settings, "roi_hierarchy": "x99"}
-    session.add(portfolio.org)
+    entity.hierarchy = "x99"
+    session.add(entity)
     session.flush()
     report = roi_report(
         session=session, organisation_id=portfolio.org.id, ref_date=date(2025, 12, 31)

@@ -35,7 +35,7 @@ class EntityFacts:
     total_assets: Decimal | None = None
     integrated_on: date | None = None  # when the organisation joined the register
     # Its place in a group (B_01.02 c0050, LIST0102050 key): x21 for an entity not part of a
-    # group, x53 for the ultimate parent of one (the organisation settings' `roi_hierarchy`).
+    # group, x53 for the ultimate parent of one (its entity row, set on the entities page).
     hierarchy: str = "x21"
     parent_lei: str | None = None  # the direct parent undertaking (B_01.02 c0060); None: itself
     deleted_on: date | None = None  # left the register's scope (B_01.02 c0090)

@@ -84,8 +84,8 @@ class ArrangementGroupForm(FormModel):
 
 
 def own_entity(*, session: Session, organisation: Organisation) -> GroupEntity:
-    """The entity maintaining the register, created from the organisation's details when the
-    organisation has none yet (one founded after the groups release)."""
+    """The entity maintaining the register, created from the organisation's details when it has
+    none yet: as the organisation is founded (the migration made one for earlier organisations)."""
     found = session.exec(
         select(GroupEntity).where(
             GroupEntity.organisation_id == organisation.id, col(GroupEntity.maintains_register)

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
-from app.deps import SessionDep, WriteSessionDep, require
+from app.deps import SessionDep, require
 from app.forms import FieldErrors, PostedForm, form_values, validate
 from app.models import Contract, GroupEntity, Organisation, User, Vendor
 from app.register.roi import group
@@ -50,7 +50,6 @@ def _page(
     status_code: int = 200,
 ) -> Response:
     org = _org(session, user)
-    group.own_entity(session=session, organisation=org)
     entities = group.list_entities(session=session, organisation_id=org.id)  # type: ignore[arg-type]
     vendors = session.exec(
         select(Vendor).where(
@@ -79,8 +78,7 @@ def _page(
 
 
 @router.get(PAGE, summary="The register's entities and branches")
-def entities_page(request: Request, session: WriteSessionDep, user: Manager) -> Response:
-    """Writes on the first visit of an organisation founded after groups: its own entity."""
+def entities_page(request: Request, session: SessionDep, user: Manager) -> Response:
     return _page(request, session, user)
 
 
