@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from app.register.roi import codes
 from app.register.roi.data import ContractFacts, FunctionFacts, RegisterData, VendorFacts
@@ -73,6 +74,18 @@ class Table:
     @property
     def reported(self) -> bool:
         return self.template.has_source and bool(self.rows)
+
+    def cells(self) -> list[tuple[str, ...]]:
+        """Each row's values in the template's column order ('' where a row has none): what
+        the CSV file holds, read once so the validator and the writer need no per-cell lookup."""
+        codes_ = [c.code for c in self.template.columns]
+        values = [row.values for row in self.rows]
+        if len(codes_) == 1:
+            return [(v.get(codes_[0], ""),) for v in values]
+        try:
+            return list(map(itemgetter(*codes_), values))  # every column filled: the usual case
+        except KeyError:  # a row read from a file with a short line
+            return [tuple(v.get(c, "") for c in codes_) for v in values]
 
 
 @dataclass
@@ -257,36 +270,40 @@ class _Builder:
         )
         storage = _unique(contract.storage_countries) if contract.stores_data else []
         processing = _unique(contract.processing_countries)
+        # One row per storage × processing country: the arrangement's values are coded once
+        # and copied, only the two locations change.
+        base = {
+            "c0010": ref,
+            "c0020": self.lei,
+            "c0030": provider_id,
+            "c0040": provider_type,
+            "c0050": contract.function_code or "",
+            "c0060": service,
+            "c0070": _iso(contract.start_date),
+            "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
+            "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
+            "c0100": _number(contract.notice_days_entity),
+            "c0110": _number(contract.notice_days_provider),
+            "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
+            "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
+            "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
+            "c0150": "",
+            "c0160": "",
+            "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
+            if contract.stores_data
+            else "",
+            "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
+        }
+        row_flags = frozenset(flags)
+        located = self.rows["B_02.02"]
+        processed = [codes.prefixed("eba_GA:", p) for p in processing or [NA]]
         for stored_in in storage or [NA]:
-            for processed_in in processing or [NA]:
-                self.rows["B_02.02"].append(
-                    Row(
-                        {
-                            "c0010": ref,
-                            "c0020": self.lei,
-                            "c0030": provider_id,
-                            "c0040": provider_type,
-                            "c0050": contract.function_code or "",
-                            "c0060": service,
-                            "c0070": _iso(contract.start_date),
-                            "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
-                            "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
-                            "c0100": _number(contract.notice_days_entity),
-                            "c0110": _number(contract.notice_days_provider),
-                            "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
-                            "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
-                            "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
-                            "c0150": codes.prefixed("eba_GA:", stored_in),
-                            "c0160": codes.prefixed("eba_GA:", processed_in),
-                            "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
-                            if contract.stores_data
-                            else "",
-                            "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
-                        },
-                        source,
-                        frozenset(flags),
-                    )
-                )
+            stored = codes.prefixed("eba_GA:", stored_in)
+            for processed_in in processed:
+                values = base.copy()
+                values["c0150"] = stored
+                values["c0160"] = processed_in
+                located.append(Row(values, source, row_flags))
         self.rows["B_03.01"].append(Row({"c0010": ref, "c0020": self.lei, "c0030": TRUE}, source))
         self.rows["B_03.02"].append(
             Row({"c0010": ref, "c0020": provider_id, "c0030": provider_type}, source)
@@ -431,6 +448,8 @@ class _Builder:
                 self.parents.append(
                     (parent, sub.parent_name, f"subcontractor {sub.name}", sub_source.link)
                 )
+            if (sub.identifier, kinds[sub.identifier]) in self.providers:
+                continue  # listed already (the same subcontractor of another arrangement)
             self._provider(
                 {
                     "c0010": sub.identifier,

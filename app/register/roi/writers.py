@@ -72,11 +72,7 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
 
 def template_csv(table: Table) -> bytes:
     """One `b_XX.XX.csv`: the column codes, then each row's values."""
-    columns = table.template.columns
-    return _csv(
-        [c.code for c in columns],
-        [[row.values.get(c.code, "") for c in columns] for row in table.rows],
-    )
+    return _csv([c.code for c in table.template.columns], table.cells())
 
 
 def package_name(built: BuiltRegister, generated_at: datetime, *, draft: bool = False) -> str:
