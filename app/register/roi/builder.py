@@ -22,6 +22,7 @@ from app.register.roi.spec import CIF, DIRECT, ENDED, Row, Source, Template
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 TRUE = "true"
+DIRECT_ONLY = frozenset({DIRECT})  # shared by every vendor's provider row
 NA = codes.NOT_APPLICABLE_COUNTRY
 
 # B_99.01: what Assay means by each closed-list option it uses.
@@ -167,6 +168,8 @@ class _Builder:
         self.in_scope: list[ContractFacts] = []
         self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
         self.excluded: list[Exclusion] = []
+        # one frozenset per combination of flags, shared by the rows (fewer objects to track)
+        self.flag_sets: dict[frozenset[str], frozenset[str]] = {}
 
     def build(self) -> BuiltRegister:
         self._entity()
@@ -294,7 +297,7 @@ class _Builder:
             else "",
             "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
         }
-        row_flags = frozenset(flags)
+        row_flags = self.flag_sets.setdefault(frozenset(flags), frozenset(flags))
         located = self.rows["B_02.02"]
         processed = [codes.prefixed("eba_GA:", p) for p in processing or [NA]]
         for stored_in in storage or [NA]:
@@ -349,7 +352,7 @@ class _Builder:
                     "c0120": contract.alternatives or "",
                 },
                 source,
-                frozenset(flags),
+                row_flags,
             )
         )
 
@@ -385,7 +388,7 @@ class _Builder:
                 "c0120": parent[1],
             },
             Source("vendor", f"vendor {vendor.legal_name}", vendor_link(vendor.id)),
-            frozenset({DIRECT}),
+            DIRECT_ONLY,
         )
 
     def _provider(self, values: dict[str, str], source: Source, flags=frozenset()) -> None:

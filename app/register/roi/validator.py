@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import itemgetter
+from operator import ne
 
 from app.register.roi import codes
 from app.register.roi.builder import Table
@@ -149,14 +149,10 @@ class _Checker:
         only to name those a problem was found in."""
         if template_id not in self.columns:
             table = self.tables.get(template_id)
-            values = [row.values for row in table.rows] if table else []
-            found: dict[str, Sequence[str]] = {}
-            for column in table.template.columns if table else ():
-                try:  # in C: every row has the column, the usual case
-                    found[column.code] = list(map(itemgetter(column.code), values))
-                except KeyError:  # a row read from a file with a short line
-                    found[column.code] = [v.get(column.code, "") for v in values]
-            self.columns[template_id] = found
+            codes_ = [c.code for c in table.template.columns] if table else []
+            cells = table.cells() if table else []  # a tuple per row, read in C
+            found = zip(*cells, strict=True) if cells else (() for _ in codes_)
+            self.columns[template_id] = dict(zip(codes_, found, strict=True))
         return self.columns[template_id]
 
     def _column(self, template_id: str, code: str) -> Sequence[str]:
@@ -164,7 +160,7 @@ class _Checker:
         columns = self._columns(template_id)
         if code not in columns:
             table = self.tables.get(template_id)
-            columns[code] = [r.values.get(code, "") for r in (table.rows if table else [])]
+            columns[code] = tuple(r.values.get(code, "") for r in (table.rows if table else []))
         return columns[code]
 
     def _indicator(self, template: Template, rows: list[Row]) -> None:
@@ -353,9 +349,8 @@ class _Checker:
             if column.kind not in TEXT_KINDS:
                 continue
             values = columns[column.code]
-            if (
-                not CONTROL.search(SEPARATOR.join(values))
-                and list(map(str.strip, values)) == values
+            if not CONTROL.search(SEPARATOR.join(values)) and not any(
+                map(ne, values, map(str.strip, values))
             ):
                 continue  # the common case: one scan and one strip of the whole column
             for row, value in zip(rows, values, strict=True):
