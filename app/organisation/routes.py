@@ -12,9 +12,10 @@ from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.auth.schemas import BUYER_ROLE_OPTIONS
 from app.deps import SessionDep, require
+from app.errors import InvalidInput
 from app.forms import FieldErrors, PostedForm, form_values, parse, validate
-from app.models import Role, User
-from app.organisation import service
+from app.models import Organisation, Role, User
+from app.organisation import roi_settings, service
 from app.organisation.colleagues import (
     invite_colleague,
     is_expired,
@@ -28,6 +29,7 @@ from app.organisation.schemas import (
     ColleagueInvite,
     OrganisationDetails,
     PersonAccess,
+    RoiSettings,
     SsoSettings,
 )
 from app.organisation.sso import save_sso, sso_values
@@ -83,6 +85,68 @@ def save_organisation_settings(
         return _page(request, values, exc.errors, status_code=422, block=block)
     flash(request, "Organisation settings saved.")
     return redirect(request, PATH)
+
+
+# --- the Register of Information: taxonomy release and file naming ------------------------------
+
+ROI = "/settings/register-of-information"
+
+
+def _roi_page(
+    request: Request,
+    org: Organisation,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    *,
+    previewing: bool = False,
+) -> Response:
+    """The form, with the file name a package gets under the shown values (when valid)."""
+    name = problem = None
+    if not errors:
+        try:
+            naming = roi_settings.stored_naming(validate(RoiSettings, values))
+            name = roi_settings.preview(
+                org, release=values["release"], naming=naming, now=roi_settings.now()
+            )
+        except InvalidInput as exc:  # a stored setting this version no longer accepts
+            problem = str(exc)
+    context = {
+        "values": values,
+        "errors": errors or {},
+        "releases": roi_settings.release_options(),
+        "namings": roi_settings.naming_options(),
+        "preview": name,
+        "preview_problem": problem,
+        "previewing": previewing,
+    }
+    return render(request, "organisation/register.html", context, status_code=status_code)
+
+
+@router.get(ROI, summary="Register of Information settings")
+def roi_settings_page(request: Request, session: SessionDep, user: Admin) -> Response:
+    org = service.get_organisation(session=session, user=user)
+    return _roi_page(request, org, roi_settings.roi_settings_values(org))
+
+
+@router.post(ROI, summary="Save the Register of Information settings, or preview the file name")
+def save_roi_settings_route(
+    request: Request, session: SessionDep, user: Admin, form: PostedForm
+) -> Response:
+    values = form_values(RoiSettings, form)
+    org = service.get_organisation(session=session, user=user)
+    try:
+        data = validate(RoiSettings, values)
+        if form.get("action") == "preview":  # show the name, save nothing
+            roi_settings.stored_naming(data)
+            return _roi_page(request, org, values, previewing=True)
+        roi_settings.save_roi_settings(
+            session=session, actor=user, data=data, ip=request_ip(request)
+        )
+    except FieldErrors as exc:
+        return _roi_page(request, org, values, exc.errors, status_code=422)
+    flash(request, "Register of Information settings saved.")
+    return redirect(request, ROI)
 
 
 # --- the team: roles and access -------------------------------------------------------------------

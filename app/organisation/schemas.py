@@ -102,3 +102,20 @@ def split_domains(value: str | None) -> list[str]:
     """Email domains typed one per line or separated by commas or spaces, lower-cased."""
     parts = re.split(r"[\s,;]+", (value or "").strip().lower())
     return sorted({p.removeprefix("@") for p in parts if p})
+
+
+class RoiSettings(FormModel):
+    """How the Register of Information package is written: the DORA taxonomy release (and so
+    its module and templates) and the file name the competent authority expects. Checked
+    against what the taxonomy module knows by `roi_settings.save_roi_settings`."""
+
+    release: str = Field(max_length=20, description="DORA taxonomy release, e.g. 4.0.")
+    file_naming: str = Field(
+        max_length=40, description="A named file naming convention (eba) or `custom`."
+    )
+    file_pattern: str | None = Field(
+        default=None,
+        max_length=400,
+        description="The authority's own pattern when file_naming is custom, e.g. "
+        "{lei}_{ref_date}_{timestamp}.",
+    )

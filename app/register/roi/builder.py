@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 
 from app.register.roi import codes
 from app.register.roi.data import (
@@ -27,6 +28,7 @@ from app.register.roi.spec import CIF, DIRECT, ENDED, Row, Source, Template
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 TRUE = "true"
+DIRECT_ONLY = frozenset({DIRECT})  # shared by every vendor's provider row
 NA = codes.NOT_APPLICABLE_COUNTRY
 INDIVIDUAL = "IND"
 CONSOLIDATED = "CON"
@@ -82,6 +84,18 @@ class Table:
     @property
     def reported(self) -> bool:
         return self.template.has_source and bool(self.rows)
+
+    def cells(self) -> list[tuple[str, ...]]:
+        """Each row's values in the template's column order ('' where a row has none): what
+        the CSV file holds, read once so the validator and the writer need no per-cell lookup."""
+        codes_ = [c.code for c in self.template.columns]
+        values = [row.values for row in self.rows]
+        if len(codes_) == 1:
+            return [(v.get(codes_[0], ""),) for v in values]
+        try:
+            return list(map(itemgetter(*codes_), values))  # every column filled: the usual case
+        except KeyError:  # a row read from a file with a short line
+            return [tuple(v.get(c, "") for c in codes_) for v in values]
 
 
 @dataclass
@@ -202,6 +216,8 @@ class _Builder:
         self.in_scope: list[ContractFacts] = []
         self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
         self.excluded: list[Exclusion] = []
+        # one frozenset per combination of flags, shared by the rows (fewer objects to track)
+        self.flag_sets: dict[frozenset[str], frozenset[str]] = {}
 
     def build(self) -> BuiltRegister:
         self._entity()
@@ -348,40 +364,42 @@ class _Builder:
         users = self._users(contract)
         branch_users = self._branch_users(contract)
         heads = [_lei(self.branches[code].head_lei) for code in branch_users]
-        for user, stored_in, processed_in in (
-            (user, stored_in, processed_in)
-            for user in dict.fromkeys(users + heads)
-            for stored_in in storage or [NA]
-            for processed_in in processing or [NA]
-        ):
-            self.rows["B_02.02"].append(
-                Row(
-                    {
-                        "c0010": ref,
-                        "c0020": user,
-                        "c0030": provider_id,
-                        "c0040": provider_type,
-                        "c0050": contract.function_code or "",
-                        "c0060": service,
-                        "c0070": _iso(contract.start_date),
-                        "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
-                        "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
-                        "c0100": _number(contract.notice_days_entity),
-                        "c0110": _number(contract.notice_days_provider),
-                        "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
-                        "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
-                        "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
-                        "c0150": codes.prefixed("eba_GA:", stored_in),
-                        "c0160": codes.prefixed("eba_GA:", processed_in),
-                        "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
-                        if contract.stores_data
-                        else "",
-                        "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
-                    },
-                    source,
-                    frozenset(flags),
-                )
-            )
+        # One row per user × storage × processing country: the arrangement's values are coded
+        # once and copied, only the user and the two locations change.
+        base = {
+            "c0010": ref,
+            "c0020": "",
+            "c0030": provider_id,
+            "c0040": provider_type,
+            "c0050": contract.function_code or "",
+            "c0060": service,
+            "c0070": _iso(contract.start_date),
+            "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
+            "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
+            "c0100": _number(contract.notice_days_entity),
+            "c0110": _number(contract.notice_days_provider),
+            "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
+            "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
+            "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
+            "c0150": "",
+            "c0160": "",
+            "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
+            if contract.stores_data
+            else "",
+            "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
+        }
+        row_flags = self.flag_sets.setdefault(frozenset(flags), frozenset(flags))
+        located = self.rows["B_02.02"]
+        stored = [codes.prefixed("eba_GA:", s) for s in storage or [NA]]
+        processed = [codes.prefixed("eba_GA:", p) for p in processing or [NA]]
+        for user in dict.fromkeys(users + heads):
+            for stored_in in stored:
+                for processed_in in processed:
+                    values = base.copy()
+                    values["c0020"] = user
+                    values["c0150"] = stored_in
+                    values["c0160"] = processed_in
+                    located.append(Row(values, source, row_flags))
         # The entity that signed (for itself or on behalf of the users); at individual level a
         # signer outside this register is replaced by the user it signed for (see docs, [?]).
         signer = _lei(contract.signer_lei) or self.lei
@@ -438,7 +456,7 @@ class _Builder:
                     "c0120": contract.alternatives or "",
                 },
                 source,
-                frozenset(flags),
+                row_flags,
             )
         )
 
@@ -488,7 +506,7 @@ class _Builder:
                 "c0120": parent[1],
             },
             Source("vendor", f"vendor {vendor.legal_name}", vendor_link(vendor.id)),
-            frozenset({DIRECT}),
+            DIRECT_ONLY,
         )
 
     def _provider(self, values: dict[str, str], source: Source, flags=frozenset()) -> None:
@@ -551,6 +569,8 @@ class _Builder:
                 self.parents.append(
                     (parent, sub.parent_name, f"subcontractor {sub.name}", sub_source.link)
                 )
+            if (sub.identifier, kinds[sub.identifier]) in self.providers:
+                continue  # listed already (the same subcontractor of another arrangement)
             self._provider(
                 {
                     "c0010": sub.identifier,

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import ne
 
 from app.register.roi import codes
 from app.register.roi.builder import Table
@@ -35,8 +37,7 @@ LEI_COLUMNS: dict[str, tuple[tuple[str, str | None], ...]] = {
 
 TEXT_KINDS = ("text", "id", "lei")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-SEPARATOR = "\uffff"  # joins a column's values for one scan; neither a control nor a blank
-EDGE_BLANK = re.compile(r"(?:^|\uffff)\s|\s(?:\uffff|$)")
+SEPARATOR = "\uffff"  # joins a column's values for one scan; not a control character
 # GLEIF registration statuses that make an LEI unfit to identify a party.
 FLAGGED_LEI_STATUS = frozenset({"LAPSED", "RETIRED", "ANNULLED", "DUPLICATE", "MERGED"})
 
@@ -71,6 +72,7 @@ def _fix(column: Column, source: Source) -> str:
     return f" {column.note}." if column.note else ""
 
 
+Columns = Mapping[str, Sequence[str]]  # a template's values by column code, in row order
 MISSING = frozenset(("", codes.NOT_APPLICABLE_COUNTRY, codes.NOT_APPLICABLE_KEY))
 
 
@@ -122,22 +124,44 @@ class _Checker:
     def run(self) -> list[Problem]:
         templates = [t.template for t in self.tables.values()] or list(TEMPLATES)
         self.by_id = {t.id: t for t in templates}
+        self.columns: dict[str, dict[str, Sequence[str]]] = {}
         for template in templates:
             table = self.tables.get(template.id)
             rows = table.rows if table else []
+            columns = self._columns(template.id)
             self._indicator(template, rows)
-            empty_keys = self._keys(template, rows)
-            self._duplicates(template, rows)
-            self._code_lists(template, rows)
-            self._leis(template, rows)
-            self._references(template, rows)
-            self._mandatory(template, rows, empty_keys)
-            self._text(template, rows)
+            empty_keys = self._keys(template, rows, columns)
+            self._duplicates(template, rows, columns)
+            self._code_lists(template, rows, columns)
+            self._leis(template, rows, columns)
+            self._references(template, rows, columns)
+            self._mandatory(template, rows, columns, empty_keys)
+            self._text(template, rows, columns)
         self._conditional_rules()
         self._supply_chains()
         self._lei_status()
         order = {t.id: i for i, t in enumerate(templates)}
         return sorted(self.problems, key=lambda p: (not p.blocking, order.get(p.template, 99)))
+
+    def _columns(self, template_id: str) -> dict[str, Sequence[str]]:
+        """A template's values column by column (read once): each rule then makes one pass
+        over a column, in C where it can (sets, `in`, `all`, one regex), and walks the rows
+        only to name those a problem was found in."""
+        if template_id not in self.columns:
+            table = self.tables.get(template_id)
+            codes_ = [c.code for c in table.template.columns] if table else []
+            cells = table.cells() if table else []  # a tuple per row, read in C
+            found = zip(*cells, strict=True) if cells else (() for _ in codes_)
+            self.columns[template_id] = dict(zip(codes_, found, strict=True))
+        return self.columns[template_id]
+
+    def _column(self, template_id: str, code: str) -> Sequence[str]:
+        """One column of any template; a code its template does not declare reads as empty."""
+        columns = self._columns(template_id)
+        if code not in columns:
+            table = self.tables.get(template_id)
+            columns[code] = tuple(r.values.get(code, "") for r in (table.rows if table else []))
+        return columns[code]
 
     def _indicator(self, template: Template, rows: list[Row]) -> None:
         reported = self.indicators.get(template.id)
@@ -161,32 +185,39 @@ class _Checker:
                 f"{template.id} has {len(rows)} row(s) but its filing indicator is {state}.",
             )
 
-    def _keys(self, template: Template, rows: list[Row]) -> set[tuple[int, str]]:
-        empty: set[tuple[int, str]] = set()
-        for index, row in enumerate(rows):
-            for code in template.key:
-                if row.values.get(code):
-                    continue  # "Not Applicable" is a value: keys are never empty (Q&A 2024_7285)
-                column = template.column_by_code[code]
-                empty.add((index, code))
-                self.add(
-                    BLOCKING,
-                    "805",
-                    template,
-                    code,
-                    row,
-                    f"“{column.label}” is empty for {row.source.name}, and it is part of the "
-                    f"key of {template.id}.{_fix(column, row.source)}",
-                    once=(template.id, code, row.source.name),
-                )
+    def _keys(self, template: Template, rows: list[Row], columns: Columns) -> set[tuple[int, str]]:
+        empty = {
+            (index, code)
+            for code in template.key
+            if not all(columns[code])  # "Not Applicable" is a value: keys are never empty
+            for index, value in enumerate(columns[code])  # (EBA Q&A 2024_7285)
+            if not value
+        }
+        position = {code: i for i, code in enumerate(template.key)}
+        for index, code in sorted(empty, key=lambda found: (found[0], position[found[1]])):
+            column = template.column_by_code[code]
+            row = rows[index]
+            self.add(
+                BLOCKING,
+                "805",
+                template,
+                code,
+                row,
+                f"“{column.label}” is empty for {row.source.name}, and it is part of the "
+                f"key of {template.id}.{_fix(column, row.source)}",
+                once=(template.id, code, row.source.name),
+            )
         return empty
 
-    def _duplicates(self, template: Template, rows: list[Row]) -> None:
+    def _duplicates(self, template: Template, rows: list[Row], columns: Columns) -> None:
         if not template.key:
             return
+        keys = list(zip(*(columns[c] for c in template.key), strict=True))
+        if len(set(keys)) == len(keys):
+            return  # every key unique: the common case
         groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
-        for row in rows:
-            groups[tuple(row.values.get(c, "") for c in template.key)].append(row)
+        for key, row in zip(keys, rows, strict=True):
+            groups[key].append(row)
         for key, same in groups.items():
             if len(same) < 2 or not any(key):
                 continue
@@ -201,13 +232,17 @@ class _Checker:
                 f" ({'; '.join(names)}): each {', '.join(template.key)} combination must be unique.",
             )
 
-    def _code_lists(self, template: Template, rows: list[Row]) -> None:
+    def _code_lists(self, template: Template, rows: list[Row], columns: Columns) -> None:
         for column in template.columns:
             if column.codes is None:
                 continue
-            for row in rows:
-                value = row.values.get(column.code, "")
-                if not value or value in column.codes:
+            values = columns[column.code]
+            outside = set(values).difference(column.codes)
+            outside.difference_update(("", None))
+            if not outside:
+                continue  # every value on the list: one set difference for the whole column
+            for row, value in zip(rows, values, strict=True):
+                if value not in outside:
                     continue
                 shown = value.split(":", 1)[1] if value.startswith("eba_") else value
                 what = (
@@ -228,14 +263,22 @@ class _Checker:
                     once=(row.source.name, column.fix or column.code, value),
                 )
 
-    def _leis(self, template: Template, rows: list[Row]) -> None:
+    def _leis(self, template: Template, rows: list[Row], columns: Columns) -> None:
         for code, kind in LEI_COLUMNS.get(template.id, ()):
             column = template.column_by_code[code]
-            for row in rows:
-                value = row.values.get(code, "")
-                if not value or (kind is not None and row.values.get(kind) != LEI_TYPE):
+            values = columns[code]
+            kinds = columns[kind] if kind is not None else repeat(LEI_TYPE)
+            problems = {
+                value: lei_problem(value)
+                for value, of_kind in set(zip(values, kinds, strict=False))
+                if value and of_kind == LEI_TYPE
+            }  # each LEI checked once, however many rows carry it
+            if not any(problems.values()):
+                continue
+            for row, value, of_kind in zip(rows, values, kinds, strict=False):
+                if not value or of_kind != LEI_TYPE:
                     continue
-                if problem := lei_problem(value):
+                if problem := problems[value]:
                     self.add(
                         BLOCKING,
                         "LEI",
@@ -246,21 +289,21 @@ class _Checker:
                         once=(value,),
                     )
 
-    def _references(self, template: Template, rows: list[Row]) -> None:
+    def _references(self, template: Template, rows: list[Row], columns: Columns) -> None:
         for fk in template.foreign_keys:
-            target = self.tables.get(fk.target)
-            known = {
-                tuple(r.values.get(c, "") for c in fk.target_columns)
-                for r in (target.rows if target else [])
+            known = set(zip(*(self._column(fk.target, c) for c in fk.target_columns), strict=True))
+            references = list(zip(*(columns[c] for c in fk.columns), strict=True))
+            # Empty is rule 805; "Not Applicable" refers to no row (a user that is not a branch).
+            unknown = {
+                values
+                for values in set(references).difference(known)
+                if values[0] not in ("", codes.NOT_APPLICABLE_KEY)
             }
+            if not unknown:
+                continue  # one set difference of the key columns: every reference resolves
             column = template.column_by_code[fk.columns[0]]
-            first, *others = fk.columns
-            for row in rows:
-                get = row.values.get
-                if get(first, "") in ("", codes.NOT_APPLICABLE_KEY):
-                    continue  # empty is rule 805; "Not Applicable" refers to no row (a non-branch)
-                values = (get(first, ""), *(get(c, "") for c in others))
-                if values in known:
+            for row, values in zip(rows, references, strict=True):
+                if values not in unknown:
                     continue
                 shown = " / ".join(v for v in values if v)
                 self.add(
@@ -274,15 +317,21 @@ class _Checker:
                     once=(template.id, fk.columns, row.source.name, values),
                 )
 
-    def _mandatory(self, template: Template, rows: list[Row], empty_keys: set) -> None:
+    def _mandatory(
+        self, template: Template, rows: list[Row], columns: Columns, empty_keys: set
+    ) -> None:
         for column in template.columns:
             if column.required is False:
                 continue
             code = column.code
+            values = columns[code]
+            if MISSING.isdisjoint(values):
+                continue  # every value filled: the common case, one pass over the column
             condition = None if column.required is True else column.required
-            for index, row in enumerate(rows):
-                if row.values.get(code, "") not in MISSING:
-                    continue  # filled: the common case, checked first
+            for index, value in enumerate(values):
+                if value not in MISSING:
+                    continue
+                row = rows[index]
                 if condition is not None and not condition(row):  # type: ignore[operator]
                     continue
                 if (index, code) in empty_keys:
@@ -297,18 +346,19 @@ class _Checker:
                     once=(template.id, column.code, row.source.name),
                 )
 
-    def _text(self, template: Template, rows: list[Row]) -> None:
+    def _text(self, template: Template, rows: list[Row], columns: Columns) -> None:
         """The package carries text exactly as typed (no spreadsheet escaping), so what would
         break a reader of the file is refused here: control characters anywhere, and blanks
         around an identifier (they make two spellings of one key)."""
         for column in template.columns:
             if column.kind not in TEXT_KINDS:
                 continue
-            joined = SEPARATOR.join(row.values.get(column.code, "") for row in rows)
-            if not CONTROL.search(joined) and not EDGE_BLANK.search(joined):
-                continue  # the common case: one scan of the whole column
-            for row in rows:
-                value = row.values.get(column.code, "")
+            values = columns[column.code]
+            if not CONTROL.search(SEPARATOR.join(values)) and not any(
+                map(ne, values, map(str.strip, values))
+            ):
+                continue  # the common case: one scan and one strip of the whole column
+            for row, value in zip(rows, values, strict=True):
                 if not value:
                     continue
                 if CONTROL.search(value):
@@ -370,8 +420,13 @@ class _Checker:
                     f"{row.source.name} reports total assets without their currency.",
                 )
         template, rows = self._rows("B_02.01")
-        for row in rows:
-            if row.values.get("c0020") == "eba_CO:x3" and not row.values.get("c0030"):
+        types = self._column("B_02.01", "c0020")
+        if "eba_CO:x3" not in types:
+            return  # no subsequent arrangement: one scan of the column
+        for row, kind, overarching in zip(
+            rows, types, self._column("B_02.01", "c0030"), strict=True
+        ):
+            if kind == "eba_CO:x3" and not overarching:
                 self.add(
                     WARNING,
                     "v8805",
@@ -385,17 +440,16 @@ class _Checker:
 
     def _supply_chains(self) -> None:
         template, rows = self._rows("B_05.02")
-        ranks = {
-            (r.values["c0010"], r.values["c0020"], r.values["c0030"], r.values["c0050"])
-            for r in rows
-        }
-        for row in rows:
-            rank = row.values.get("c0050", "")
-            recipient = row.values.get("c0060", "")
-            if not rank.isdigit() or int(rank) < 2 or not recipient:
+        arrangement, service, provider, rank_, recipient_ = (
+            self._column("B_05.02", code) for code in ("c0010", "c0020", "c0030", "c0050", "c0060")
+        )
+        ranks = set(zip(arrangement, service, provider, rank_, strict=True))
+        for index, (rank, recipient) in enumerate(zip(rank_, recipient_, strict=True)):
+            if rank in ("1", "") or not recipient or not rank.isdigit() or int(rank) < 2:
                 continue
-            up = (row.values["c0010"], row.values["c0020"], recipient, str(int(rank) - 1))
+            up = (arrangement[index], service[index], recipient, str(int(rank) - 1))
             if up not in ranks:
+                row = rows[index]
                 self.add(
                     WARNING,
                     "supply chain",

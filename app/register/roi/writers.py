@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -32,7 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from app.register.roi.builder import BuiltRegister, Table
 from app.register.roi.spec import Column
-from app.register.roi.taxonomy import file_pattern
+from app.register.roi.taxonomy import file_name
 from app.register.roi.validator import Problem
 from app.register.workbook import DATE, DATETIME, HEADER_FILL, HEADER_FONT
 from app.spreadsheets import safe_text
@@ -72,28 +71,22 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
 
 def template_csv(table: Table) -> bytes:
     """One `b_XX.XX.csv`: the column codes, then each row's values."""
-    columns = table.template.columns
-    return _csv(
-        [c.code for c in columns],
-        [[row.values.get(c.code, "") for c in columns] for row in table.rows],
-    )
+    return _csv([c.code for c in table.template.columns], table.cells())
 
 
 def package_name(built: BuiltRegister, generated_at: datetime, *, draft: bool = False) -> str:
     """The file name the organisation's authority expects; by default the EBA convention
     `{LEI}.IND_{CC}_DORA010100_DORA_{refDate}_{timestamp}.zip`."""
     entity = built.data.entity
-    values = {
-        "lei": re.sub(r"[^A-Z0-9]", "", (entity.lei or "").upper()) or "NO-LEI",
-        "level": built.level,
-        "country": re.sub(r"[^A-Z]", "", (entity.country or "").upper()) or "XX",
-        "module": built.taxonomy.module,
-        "ref_date": built.data.ref_date.isoformat(),
-        "timestamp": generated_at.strftime("%Y%m%d%H%M%S")
-        + f"{generated_at.microsecond // 1000:03d}",
-    }
-    stem = file_pattern(built.data.file_naming).format(**values)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", stem) + ".zip"
+    name = file_name(
+        built.data.file_naming,
+        lei=entity.lei,
+        level=built.level,
+        country=entity.country,
+        module=built.taxonomy.module,
+        ref_date=built.data.ref_date,
+        generated_at=generated_at,
+    )
     return f"DRAFT_{name}" if draft else name
 
 
