@@ -45,10 +45,11 @@ class DemoLogin:
     note: str = ""  # what this sign-in shows a newcomer
 
 
+ANALYST_EMAIL = "analyst@harbourvale.example"
 BUYER_LOGINS = [
     DemoLogin("admin@harbourvale.example", Role.admin, "Amira Haddad"),
     DemoLogin("procurement@harbourvale.example", Role.procurement, "Paul Okafor"),
-    DemoLogin("analyst@harbourvale.example", Role.risk_analyst, "Rita Lindqvist"),
+    DemoLogin(ANALYST_EMAIL, Role.risk_analyst, "Rita Lindqvist"),
     DemoLogin("auditor@harbourvale.example", Role.auditor, "Aldo Ferraro"),
 ]
 VENDOR_LOGINS = [
@@ -391,6 +392,8 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             last_assessed=date(2025, 9, 30),
             discontinuation_impact="high" if critical == "yes" else "low",
         )
+    # The analyst owns the vendors, so their reviews are assigned to her ("My tasks").
+    owner_id = session.exec(select(User.id).where(User.email == ANALYST_EMAIL)).one()
     for index, spec in enumerate(VENDORS, start=1):
         (
             name,
@@ -426,6 +429,7 @@ def _demo_portfolio(session: Session, org: Organisation, password_hash: str) -> 
             last_audit_date=date(2025, 1 + index % 9, 15),
             reintegration="difficult" if critical else "easy",
             website=f"https://{name.split()[0].lower()}.example",
+            owner_id=owner_id,
         )
         contract, _ = _get_or_create(
             session,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 
-from app.demo import load_demo
-from app.models import Answer, Assessment, Comment, CommentVisibility, ReviewState
+from app.demo import ANALYST_EMAIL, load_demo
+from app.models import Answer, Assessment, Comment, CommentVisibility, ReviewState, User
 
 
 def test_demo_assessments_cover_every_status_and_load_twice(session, engine, settings):
@@ -21,6 +21,8 @@ def test_demo_assessments_cover_every_status_and_load_twice(session, engine, set
     assert kinds == {CommentVisibility.internal, CommentVisibility.vendor}
     submitted = session.exec(select(Assessment).where(Assessment.status == "submitted")).one()
     assert submitted.attestation and submitted.attestation["statement"]
+    analyst = session.exec(select(User).where(User.email == ANALYST_EMAIL)).one()
+    assert submitted.reviewer_id == analyst.id  # the vendor's owner reviews it: "My tasks"
     before = session.exec(select(func.count()).select_from(Answer)).one()
     session.rollback()
 
