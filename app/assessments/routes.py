@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from app.assessments import bulk_review, decisions, review
-from app.assessments.context import values_with_facts
 from app.assessments.decision_routes import draft_from_form
 from app.assessments.lifecycle import TRANSITIONS
 from app.assessments.listing import AssessmentFilters, filter_choices, is_overdue, list_assessments
@@ -21,7 +20,13 @@ from app.assessments.reassessment import (
     set_resend_tiers,
     set_vendor_resend,
 )
-from app.assessments.review_page import SHOW_LABELS, Show, review_page, review_rows
+from app.assessments.review_page import (
+    SHOW_LABELS,
+    Show,
+    questionnaire_row,
+    review_page,
+    review_rows,
+)
 from app.assessments.reviewers import (
     DEFAULT_REVIEWER,
     assign_reviewer,
@@ -46,13 +51,10 @@ from app.assessments.sending import (
     vendors_with_contacts,
 )
 from app.assessments.service import (
-    answers_of,
-    evidence_keys,
     get_assessment,
     open_assessment,
     timeline,
 )
-from app.assessments.sheet import progress
 from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
@@ -62,7 +64,6 @@ from app.forms import FieldErrors, PostedForm, parse, parse_repeated
 from app.models import (
     Campaign,
     Organisation,
-    Questionnaire,
     User,
     Vendor,
     utcnow,
@@ -289,21 +290,15 @@ def _page_context(
     return {
         "assessment": assessment,
         "vendor": session.get(Vendor, assessment.vendor_id),
-        "questionnaire": session.get(Questionnaire, assessment.questionnaire_id),
+        "questionnaire": questionnaire_row(
+            session=session, questionnaire_id=assessment.questionnaire_id
+        ),
         "definition": compiled.definition,
         "questions_by_key": compiled.by_key,
         "page": page,
         "sections": page.sections,
         "show_labels": SHOW_LABELS,
-        "progress": progress(
-            compiled,
-            values_with_facts(
-                session=session,
-                vendor_id=assessment.vendor_id,
-                values=_all_values(session, assessment),
-            ),
-            evidence_keys(session=session, assessment_id=assessment.id),
-        ),
+        "progress": page.sheet.progress,
         "timeline": steps,
         "actors": review.actors_of(session=session, steps=steps),
         "actions": review.buyer_actions(user, assessment),
@@ -321,10 +316,6 @@ def _page_context(
         "overdue": is_overdue(assessment, today),
         "decision_panel": decisions.panel(session=session, user=user, assessment=assessment),
     }
-
-
-def _all_values(session, assessment) -> dict:
-    return {k: a.value for k, a in answers_of(session=session, assessment_id=assessment.id).items()}
 
 
 def _may_review(user: User) -> bool:

@@ -8,17 +8,17 @@ one definition, `missing_reason`, so the progress bar and the Submit check canno
 shown question counts when it is required or its answer claims a level that needs evidence, and
 it is done when it is answered and has the file that level needs.
 
-Read with a fixed number of statements whatever the questionnaire's size: the answers, the
-files, the thread (when a viewer is given) and last time's answers (when there was a last time).
-`keys=` limits the items built, and the answer rows, files, threads and earlier answers read, to
-some questions (a section page, an autosave's redraw): every answer's value and verdict, and the
-verdicts on every file, are read as plain columns then, since progress and attention always
-cover the whole sheet.
+Read in two steps, each a fixed number of statements whatever the questionnaire's size. The
+summary (`sheet_summary`) reads every answer's value and verdict and every attached file's
+verdict, kind and dates as plain columns (no row objects): progress, attention and the review
+page's counts need them for the whole sheet. The items (`fill_items`) read the answer rows,
+files, threads (when a viewer is given) and last time's answers of the questions a page draws:
+`keys=` limits them to some questions (a section page, an autosave's redraw).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -162,6 +162,18 @@ def progress(
 
 
 @dataclass(frozen=True)
+class FileFacts:
+    """One attached file as plain columns: what progress, attention and the scoring model need
+    of every file of the sheet, without loading its row."""
+
+    evidence_id: int
+    sha256: str
+    kind: str | None
+    valid_until: date | None
+    status: ReviewState  # the reviewer's verdict on this file for this answer
+
+
+@dataclass(frozen=True)
 class SheetFile:
     """A file attached to one answer, with the buyer's verdict on it for that answer."""
 
@@ -234,9 +246,12 @@ class SheetItem:
     @property
     def needs_attention(self) -> bool:
         """The buyer sent the answer or one of its files back (clarification or rejection)."""
-        return self.visible and (
-            self.verdict in ATTENTION or any(f.status == ReviewState.rejected for f in self.files)
-        )
+        return self.visible and sent_back(self.verdict, (f.status for f in self.files))
+
+
+def sent_back(verdict: ReviewState | None, file_verdicts: Iterable[ReviewState]) -> bool:
+    """Whether the buyer sent an answer back: asked about or rejected it, or rejected a file."""
+    return verdict in ATTENTION or ReviewState.rejected in set(file_verdicts)
 
 
 @dataclass
@@ -244,7 +259,7 @@ class SheetSection:
     key: str
     title: str
     description: str | None
-    items: list[SheetItem]  # every question built, hidden ones too (`visible` says)
+    items: list[SheetItem]  # the questions built, hidden ones too (`visible` says)
     progress: SectionProgress
 
     @property
@@ -258,9 +273,16 @@ class Sheet:
     questionnaire: Compiled
     sections: list[SheetSection]
     progress: Progress  # the whole sheet's, even when only some items were built
-    values: dict[str, Any]  # every answer's value
+    values: dict[str, Any]  # every answer's value (a key for every answer row)
+    verdicts: dict[str, ReviewState]  # every answer's verdict
+    files: dict[str, list[FileFacts]]  # every question's files, as plain columns
     visible: frozenset[str]
-    with_files: set[str]  # question keys whose answer has a file
+    today: date
+
+    @property
+    def with_files(self) -> set[str]:
+        """Question keys whose answer has a file."""
+        return set(self.files)
 
     @property
     def items(self) -> list[SheetItem]:
@@ -289,67 +311,121 @@ class Sheet:
         return not self.progress.missing
 
 
-def _files(
-    session: Session, assessment_id: int, today: date, wanted: set[str] | None
-) -> tuple[dict[str, list[SheetFile]], dict[str, set[ReviewState]]]:
-    """The files of the wanted questions (all when None), and the verdicts on every question's
-    files: progress needs to know which have one, attention which have a rejected one."""
-    linked = (
-        select(Answer.question_key, AnswerEvidence.review_state)
-        .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
-        .where(Answer.assessment_id == assessment_id)
-    )
-    files: dict[str, list[SheetFile]] = {}
-    if wanted is None or wanted:
-        query = linked.add_columns(Evidence).join(
-            Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id)
+def sheet_summary(
+    *,
+    session: Session,
+    assessment: Assessment,
+    questionnaire: Compiled | None = None,
+    today: date | None = None,
+) -> Sheet:
+    """The sheet without items: every answer's value and verdict and every file's facts, read as
+    plain columns in two statements, with visibility, progress and attention of the whole."""
+    today = today or utcnow().date()
+    questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
+    values: dict[str, Any] = {}
+    verdicts: dict[str, ReviewState] = {}
+    for key, value, verdict in session.exec(
+        select(Answer.question_key, Answer.value, Answer.review_state).where(
+            Answer.assessment_id == assessment.id
         )
-        if wanted is not None:
-            query = query.where(col(Answer.question_key).in_(list(wanted)))
+    ):
+        values[key], verdicts[key] = value, ReviewState(verdict)
+    files: dict[str, list[FileFacts]] = {}
+    for key, evidence_id, sha256, kind, valid_until, status in session.exec(
+        select(
+            Answer.question_key,
+            Evidence.id,
+            Evidence.sha256,
+            Evidence.kind,
+            Evidence.valid_until,
+            AnswerEvidence.review_state,
+        )
+        .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
+        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
+        .where(Answer.assessment_id == assessment.id)
+        .order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
+    ):
+        files.setdefault(key, []).append(
+            FileFacts(evidence_id, sha256, kind, valid_until, ReviewState(status))
+        )
+    visible = questionnaire.visible_keys(
+        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
+    )
+    attention = {
+        k
+        for k in values.keys() | files.keys()
+        if sent_back(verdicts.get(k), (f.status for f in files.get(k, ())))
+    }
+    done = progress(questionnaire, values, set(files), visible, attention)
+    sections = [
+        SheetSection(s.key, s.title, s.description, [], done.section(s.key))
+        for s in questionnaire.definition.sections
+    ]
+    return Sheet(
+        assessment=assessment,
+        questionnaire=questionnaire,
+        sections=sections,
+        progress=done,
+        values=values,
+        verdicts=verdicts,
+        files=files,
+        visible=visible,
+        today=today,
+    )
+
+
+def fill_items(
+    sheet: Sheet, *, session: Session, viewer: User | None, keys: Collection[str] | None
+) -> Sheet:
+    """Build the items of `keys` (every question when None): their answer rows, files, threads
+    (`viewer`'s; none without one) and earlier answers, each read in one statement."""
+    wanted = None if keys is None else set(keys)
+    if wanted is not None and not wanted:
+        return sheet
+    assessment = sheet.assessment
+    query = select(Answer).where(Answer.assessment_id == assessment.id)
+    if wanted is not None:
+        query = query.where(col(Answer.question_key).in_(list(wanted)))
+    answers = {a.question_key: a for a in session.exec(query)}
+    files: dict[str, list[SheetFile]] = {}
+    query = (
+        select(Answer.question_key, AnswerEvidence.review_state, Evidence)
+        .join(AnswerEvidence, col(AnswerEvidence.answer_id) == col(Answer.id))
+        .join(Evidence, col(Evidence.id) == col(AnswerEvidence.evidence_id))
+        .where(Answer.assessment_id == assessment.id)
+    )
+    if wanted is not None:
+        query = query.where(col(Answer.question_key).in_(list(wanted)))
+    if wanted is None or wanted & sheet.files.keys():
         for key, status, evidence in session.exec(
             query.order_by(col(AnswerEvidence.linked_at), col(Evidence.id))
         ):
             files.setdefault(key, []).append(
                 SheetFile(
-                    evidence, ReviewState(status), validity(evidence.valid_until, today=today)
+                    evidence, ReviewState(status), validity(evidence.valid_until, today=sheet.today)
                 )
             )
-    if wanted is None:
-        verdicts = {k: {f.status for f in found} for k, found in files.items()}
-        return files, verdicts
-    verdicts: dict[str, set[ReviewState]] = {}
-    for key, status in session.exec(linked):
-        verdicts.setdefault(key, set()).add(ReviewState(status))
-    return files, verdicts
-
-
-def _answers(
-    session: Session, assessment_id: int, wanted: set[str] | None
-) -> tuple[dict[str, Answer], dict[str, Any], dict[str, ReviewState]]:
-    """The answer rows of the wanted questions (all when None), and every answer's value and
-    verdict: progress and attention need those of all, a section page the rows of its own."""
-    mine = Answer.assessment_id == assessment_id
-    if wanted is None:
-        answers = {a.question_key: a for a in session.exec(select(Answer).where(mine))}
-        values = {k: a.value for k, a in answers.items()}
-        verdicts = {k: ReviewState(a.review_state) for k, a in answers.items()}
-        return answers, values, verdicts
-    values, verdicts = {}, {}
-    for key, value, verdict in session.exec(
-        select(Answer.question_key, Answer.value, Answer.review_state).where(mine)
+    threads: dict[str, list[tuple[Comment, User | None]]] = {}
+    if viewer is not None:
+        threads = comments_for(session=session, assessment=assessment, viewer=viewer)
+    previous = _previous(session, assessment, wanted)
+    for section, defined in zip(
+        sheet.sections, sheet.questionnaire.definition.sections, strict=True
     ):
-        values[key], verdicts[key] = value, ReviewState(verdict)
-    answers = (
-        {
-            a.question_key: a
-            for a in session.exec(
-                select(Answer).where(mine, col(Answer.question_key).in_(list(wanted)))
+        section.items = [
+            SheetItem(
+                question=q,
+                section_key=section.key,
+                visible=q.key in sheet.visible,
+                answer=answers.get(q.key),
+                files=files.get(q.key, []),
+                thread=threads.get(q.key, []),
+                previous=previous.get(q.key),
             )
-        }
-        if wanted
-        else {}
-    )
-    return answers, values, verdicts
+            for q in defined.questions
+            if wanted is None or q.key in wanted
+        ]
+    return sheet
 
 
 def _previous(
@@ -372,56 +448,13 @@ def answered_sheet(
     questionnaire: Compiled | None = None,
     today: date | None = None,
 ) -> Sheet:
-    """The assessment's answered questionnaire, read in a fixed number of statements.
+    """The assessment's answered questionnaire: the summary, and the items of `keys` (every
+    question when None; none for `keys=()`).
 
     `viewer`: whose threads to read (a vendor-side viewer never gets internal notes); without
-    one, no thread is read. `keys`: build only these questions' items (threads and earlier
-    answers read for them alone). Pass the `questionnaire` if the caller has it already.
+    one, no thread is read. Pass the `questionnaire` if the caller has it already.
     """
-    today = today or utcnow().date()
-    questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
-    wanted = None if keys is None else set(keys)
-    answers, values, verdicts = _answers(session, assessment.id, wanted)
-    files, file_verdicts = _files(session, assessment.id, today, wanted)
-    visible = questionnaire.visible_keys(
-        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
+    sheet = sheet_summary(
+        session=session, assessment=assessment, questionnaire=questionnaire, today=today
     )
-    threads: dict[str, list[tuple[Comment, User | None]]] = {}
-    if viewer is not None and (wanted is None or wanted):
-        threads = comments_for(session=session, assessment=assessment, viewer=viewer)
-    previous = _previous(session, assessment, wanted) if wanted is None or wanted else {}
-    attention = {
-        k
-        for k, verdict in verdicts.items()
-        if verdict in ATTENTION or ReviewState.rejected in file_verdicts.get(k, ())
-    }
-    done = progress(questionnaire, values, set(file_verdicts), visible, attention)
-    sections = []
-    for section in questionnaire.definition.sections:
-        items = [
-            SheetItem(
-                question=q,
-                section_key=section.key,
-                visible=q.key in visible,
-                answer=answers.get(q.key),
-                files=files.get(q.key, []),
-                thread=threads.get(q.key, []),
-                previous=previous.get(q.key),
-            )
-            for q in section.questions
-            if wanted is None or q.key in wanted
-        ]
-        sections.append(
-            SheetSection(
-                section.key, section.title, section.description, items, done.section(section.key)
-            )
-        )
-    return Sheet(
-        assessment=assessment,
-        questionnaire=questionnaire,
-        sections=sections,
-        progress=done,
-        values=values,
-        visible=visible,
-        with_files=set(file_verdicts),
-    )
+    return fill_items(sheet, session=session, viewer=viewer, keys=keys)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
@@ -30,6 +31,9 @@ from app.exports.charts import (
 )
 from app.exports.pdf import CONTENT_WIDTH, data_table, para, rating, rich, styles
 
+if TYPE_CHECKING:  # the builder stays free of the database: it only reads what it is given
+    from app.assessments.sheet import SheetFile, SheetSection
+
 SEVERITY_ORDER = ("critical", "high", "medium", "low")
 REVIEW_COLOURS = {"accepted": GREEN, "clarification": AMBER, "rejected": RED, "pending": MUTED}
 VALIDITY_COLOURS = {"expired": RED, "expiring": AMBER, "valid": GREEN}
@@ -39,33 +43,6 @@ MATURITY_NOTE = (
     "counts less). Claimed: the vendor's own answers. Verified: only answers and files the "
     "reviewer accepted."
 )
-
-
-@dataclass(frozen=True)
-class ReportEvidence:
-    filename: str
-    sha256: str
-    valid_until: date | None
-    validity: str | None  # expired | expiring | valid | None (no date)
-    verdict: str  # the reviewer's verdict on this file for this answer
-
-
-@dataclass(frozen=True)
-class ReportAnswer:
-    key: str
-    question: str
-    answer: str  # as a person reads it
-    answered: bool
-    review_state: str | None = None
-    review_reason: str | None = None
-    comment: str | None = None
-    evidence: list[ReportEvidence] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    title: str
-    answers: list[ReportAnswer]
 
 
 @dataclass(frozen=True)
@@ -153,7 +130,7 @@ class AssessmentReport:
     score: ReportScore | None
     domains: list[ReportDomain]
     findings: list[ReportFinding]
-    sections: list[ReportSection]
+    sections: list[SheetSection]  # the answered sheet's: each section's shown items are printed
     attestation: ReportAttestation | None
     audit: AuditExcerpt
     generated_at: datetime
@@ -432,18 +409,19 @@ def _findings(report: AssessmentReport) -> list:
     return story
 
 
-def _evidence_table(files: list[ReportEvidence]) -> Table:
+def _evidence_table(files: list[SheetFile]) -> Table:
     s = styles()
     rows = []
-    for e in files:
+    for f in files:
+        e = f.evidence
         if e.valid_until:
             validity = [
                 (f"\nvalid until {e.valid_until.isoformat()} ", "muted"),
-                (f"({e.validity})", VALIDITY_COLOURS.get(e.validity or "", MUTED)),
+                (f"({f.validity})", VALIDITY_COLOURS.get(f.validity or "", MUTED)),
             ]
         else:
             validity = [("\nno expiry date", "muted")]
-        verdict = (e.verdict, REVIEW_COLOURS.get(e.verdict, MUTED))
+        verdict = (f.status.value, REVIEW_COLOURS.get(f.status.value, MUTED))
         rows.append(
             [
                 rich([(e.filename, "b"), *validity, (" · verdict ", "muted"), verdict], s.cell),
@@ -471,31 +449,32 @@ def _evidence_table(files: list[ReportEvidence]) -> Table:
 def _answers(report: AssessmentReport) -> list:
     s = styles()
     story: list = [PageBreak(), para("Answers and evidence", s.h1)]
-    if not any(section.answers for section in report.sections):
+    if not any(section.shown for section in report.sections):
         story.append(para("No questions to show.", s.body))
     for section in report.sections:
-        if not section.answers:
+        if not section.shown:
             continue
         story.append(CondPageBreak(30 * mm))
         story.append(para(section.title, s.h2))
-        for item in section.answers:
+        for item in section.shown:
+            answered = item.answer is not None
             block: list = [
-                rich([(item.question, "b"), (f"  {item.key}", "muted")], s.body),
+                rich([(item.question.text, "b"), (f"  {item.key}", "muted")], s.body),
                 rich(
-                    [("Answer: ", "muted"), (item.answer if item.answered else "not answered", "")],
+                    [("Answer: ", "muted"), (item.display if answered else "not answered", "")],
                     s.indented,
                 ),
             ]
-            if item.answered:
-                state = item.review_state or "pending"
+            if item.verdict is not None:
+                state = item.verdict.value
                 review = [("Review: ", "muted"), (state, REVIEW_COLOURS.get(state, INK))]
-                if item.review_reason:
-                    review.append((f" – {item.review_reason}", ""))
+                if item.reason:
+                    review.append((f" – {item.reason}", ""))
                 block.append(rich(review, s.indented))
             if item.comment:
                 block.append(rich([("Vendor's note: ", "muted"), (item.comment, "")], s.indented))
-            if item.evidence:
-                block += [Spacer(1, 1 * mm), _evidence_table(item.evidence)]
+            if item.files:
+                block += [Spacer(1, 1 * mm), _evidence_table(item.files)]
             block.append(Spacer(1, 2.5 * mm))
             story.append(KeepTogether(block))
     return story

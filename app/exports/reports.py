@@ -15,20 +15,17 @@ from sqlalchemy import String, and_, cast, func, or_
 from sqlmodel import Session, col, select
 
 from app.assessments import decisions
-from app.assessments.sheet import answered_sheet
+from app.assessments.sheet import SheetSection, answered_sheet
 from app.audit.service import chain_for, record
 from app.errors import NotFound
 from app.exports.assessment_report import (
     AssessmentReport,
     AuditExcerpt,
-    ReportAnswer,
     ReportAttestation,
     ReportDomain,
     ReportEvent,
-    ReportEvidence,
     ReportFinding,
     ReportScore,
-    ReportSection,
     build_assessment_report,
 )
 from app.exports.portfolio_report import (
@@ -241,38 +238,10 @@ def _decision(session: Session, assessment: Assessment) -> str:
     return " · ".join(line for line in lines if line)
 
 
-def _sections(session: Session, assessment: Assessment, today: date) -> list[ReportSection]:
-    """Every visible question in questionnaire order, with the answer, the review and the files:
-    the answered sheet, as the report prints it."""
-    sheet = answered_sheet(session=session, assessment=assessment, today=today)
-    return [
-        ReportSection(
-            section.title,
-            [
-                ReportAnswer(
-                    key=item.key,
-                    question=item.question.text,
-                    answer=item.display,
-                    answered=item.answer is not None,
-                    review_state=item.verdict.value if item.verdict else None,
-                    review_reason=item.reason,
-                    comment=item.comment,
-                    evidence=[
-                        ReportEvidence(
-                            filename=f.evidence.filename,
-                            sha256=f.evidence.sha256,
-                            valid_until=f.evidence.valid_until,
-                            validity=f.validity,
-                            verdict=f.status.value,
-                        )
-                        for f in item.files
-                    ],
-                )
-                for item in section.shown
-            ],
-        )
-        for section in sheet.sections
-    ]
+def _sections(session: Session, assessment: Assessment, today: date) -> list[SheetSection]:
+    """Every section of the answered sheet, each question with its answer, review and files:
+    the report prints the shown ones in questionnaire order."""
+    return answered_sheet(session=session, assessment=assessment, today=today).sections
 
 
 def _audit_excerpt(session: Session, assessment: Assessment) -> AuditExcerpt:

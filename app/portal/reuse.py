@@ -31,7 +31,7 @@ from app.models import (
     User,
     VendorContact,
 )
-from app.questionnaires.service import compiled, questionnaire_of
+from app.questionnaires.service import Compiled, pinned_questionnaire, questionnaire_of
 
 
 @dataclass
@@ -75,10 +75,12 @@ def previous_answers(
     user: User,
     assessment: Assessment,
     keys: Collection[str] | None = None,
+    questionnaire: Compiled | None = None,
 ) -> dict[str, PreviousAnswer]:
     """The newest earlier answer per question key this vendor gave elsewhere, with its files
-    (for every question, or only those in `keys`)."""
-    questionnaire = questionnaire_of(session=session, assessment=assessment)
+    (for every question, or only those in `keys`). Pass the assessment's `questionnaire` if
+    the caller has it already."""
+    questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
     wanted = [k for k in keys if k in questionnaire.by_key] if keys is not None else None
     # The earlier assessment's id and the buyer's name, not their rows: each of the ~150 result
     # rows would decode the assessment's and the organisation's JSON columns again.
@@ -142,18 +144,31 @@ def previous_answers(
                 evidence=attached,
                 display=display_value(questionnaire.by_key[key], value),
                 answered_on=answered_on,
-                reworded=wording.get(asked_in[earlier_id], {}).get(key, "")
+                reworded=_text(wording.get(asked_in[earlier_id]), key)
                 != questionnaire.by_key[key].text,
             )
             break
     return found
 
 
-def _wording(session: Session, questionnaire_ids: set[int]) -> dict[int, dict[str, str]]:
-    """Each earlier questionnaire version's question texts by key (versions are few, and each
-    is parsed once per content hash)."""
-    rows = session.exec(select(Questionnaire).where(col(Questionnaire.id).in_(questionnaire_ids)))
-    return {row.id: {k: q.text for k, q in compiled(row).by_key.items()} for row in rows}
+def _wording(session: Session, questionnaire_ids: set[int]) -> dict[int, Compiled]:
+    """Each earlier questionnaire version, parsed (versions are few, each parsed once per
+    content hash: only the hash is read, not the ~120 kB definition)."""
+    rows = session.exec(
+        select(Questionnaire.id, Questionnaire.content_hash).where(
+            col(Questionnaire.id).in_(questionnaire_ids)
+        )
+    )
+    return {
+        qid: pinned_questionnaire(session=session, questionnaire_id=qid, content_hash=content_hash)
+        for qid, content_hash in rows
+    }
+
+
+def _text(questionnaire: Compiled | None, key: str) -> str:
+    """The question's wording in that version ("" when it was not asked there)."""
+    question = questionnaire.by_key.get(key) if questionnaire else None
+    return question.text if question else ""
 
 
 def _evidence_for_vendor(

@@ -8,7 +8,7 @@ buyer received.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.assessments import notices
 from app.assessments.lifecycle import Side
 from app.assessments.service import apply_transition
-from app.assessments.sheet import answered_sheet
+from app.assessments.sheet import SheetFile, SheetSection, answered_sheet
 from app.errors import InvalidInput, NotFound
 from app.exports import pdf
 from app.exports.charts import GRID
@@ -136,28 +136,6 @@ def resume(*, session: Session, actor: User, assessment: Assessment, ip: str | N
 
 
 @dataclass(frozen=True)
-class ReceiptFile:
-    filename: str
-    sha256: str
-    size: int
-
-
-@dataclass(frozen=True)
-class ReceiptAnswer:
-    key: str
-    text: str
-    answer: str
-    comment: str | None = None
-    files: list[ReceiptFile] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ReceiptSection:
-    title: str
-    answers: list[ReceiptAnswer]
-
-
-@dataclass(frozen=True)
 class ReceiptData:
     assessment_id: int
     questionnaire: str
@@ -168,7 +146,7 @@ class ReceiptData:
     signer_title: str
     signer_email: str
     statement: str
-    sections: list[ReceiptSection]
+    sections: list[SheetSection]  # the answered sheet's: each section's shown items are printed
 
 
 def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
@@ -176,25 +154,6 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
     if AssessmentStatus(assessment.status) not in SUBMITTED_STATES:
         raise NotFound("This assessment has not been submitted yet.")
     sheet = answered_sheet(session=session, assessment=assessment)
-    sections = [
-        ReceiptSection(
-            section.title,
-            [
-                ReceiptAnswer(
-                    key=item.key,
-                    text=item.question.text,
-                    answer=item.display,
-                    comment=item.comment,
-                    files=[
-                        ReceiptFile(f.evidence.filename, f.evidence.sha256, f.evidence.size)
-                        for f in item.files
-                    ],
-                )
-                for item in section.shown
-            ],
-        )
-        for section in sheet.sections
-    ]
     organisation = session.get(Organisation, assessment.organisation_id)
     vendor = session.get(Vendor, assessment.vendor_id)
     attestation = assessment.attestation or {}
@@ -210,17 +169,17 @@ def receipt_pdf(*, session: Session, assessment: Assessment) -> bytes:
             signer_title=attestation.get("title", ""),
             signer_email=attestation.get("email", ""),
             statement=attestation.get("statement", ATTESTATION_STATEMENT),
-            sections=sections,
+            sections=sheet.sections,
         )
     )
 
 
-def _files_table(files: list[ReceiptFile]) -> Table:
+def _files_table(files: list[SheetFile]) -> Table:
     s = styles()
     rows = [
         [
-            rich([(f.filename, "b"), (f"\n{f.size:,} bytes", "muted")], s.cell),
-            para(f.sha256, s.mono),
+            rich([(f.evidence.filename, "b"), (f"\n{f.evidence.size:,} bytes", "muted")], s.cell),
+            para(f.evidence.sha256, s.mono),
         ]
         for f in files
     ]
@@ -261,10 +220,10 @@ def build_receipt(data: ReceiptData) -> bytes:
     ]
     for section in data.sections:
         story.append(para(section.title, s.h2))
-        for item in section.answers:
+        for item in section.shown:
             block: list = [
-                rich([(item.text, "b"), (f"  {item.key}", "muted")], s.body),
-                rich([("Answer: ", "muted"), (item.answer, "")], s.indented),
+                rich([(item.question.text, "b"), (f"  {item.key}", "muted")], s.body),
+                rich([("Answer: ", "muted"), (item.display, "")], s.indented),
             ]
             if item.comment:
                 block.append(rich([("Comment: ", "muted"), (item.comment, "")], s.indented))

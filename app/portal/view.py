@@ -368,7 +368,13 @@ def _views(
 ) -> dict[str, QuestionView]:
     """Cards for the sheet's items, with the earlier answers on offer (while editable)."""
     offers = (
-        previous_answers(session=session, user=user, assessment=assessment, keys=keys)
+        previous_answers(
+            session=session,
+            user=user,
+            assessment=assessment,
+            keys=keys,
+            questionnaire=sheet.questionnaire,
+        )
         if is_editable(assessment) and (keys is None or keys)
         else {}
     )
@@ -437,7 +443,14 @@ def section_page(
     if section is None:
         raise NotFound(f"No section {section_key!r} in this questionnaire.")
     keys = [q.key for q in section.questions]
-    page = fragment_page(session=session, user=user, assessment=assessment, keys=keys, today=today)
+    page = fragment_page(
+        session=session,
+        user=user,
+        assessment=assessment,
+        keys=keys,
+        today=today,
+        questionnaire=questionnaire,
+    )
     for link in page.nav:
         link.current = link.key == section_key
     page.section = next(link for link in page.nav if link.current)

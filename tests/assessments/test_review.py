@@ -9,12 +9,11 @@ from sqlmodel import Session, func, select
 
 from app.assessments.comments import add_comment
 from app.assessments.lifecycle import Side
-from app.assessments.review_page import outcome_of
+from app.assessments.review_page import Show, outcome_of
 from app.assessments.service import answers_of, apply_transition, save_answer
-from app.assessments.sheet import SheetFile
+from app.assessments.sheet import FileFacts
 from app.auth.service import create_api_token
 from app.models import (
-    Answer,
     AnswerEvidence,
     Assessment,
     AssessmentStatus,
@@ -45,11 +44,13 @@ def _file(vendor_id: int, name: str = "policy.pdf", media: str = "application/pd
     )
 
 
+def _facts(status: str, valid_until: date | None = None) -> FileFacts:
+    """A policy file (the kind gov.policy asks for: only that kind counts) with this verdict."""
+    return FileFacts(1, "a" * 64, "policy", valid_until, ReviewState(status))
+
+
 def _outcome(value, state, files):
-    answer = Answer(
-        id=1, assessment_id=1, question_key="gov.policy", value=value, review_state=state
-    )
-    return outcome_of(POLICY, answer, files, today=TODAY)
+    return outcome_of(POLICY, value, ReviewState(state), files, today=TODAY)
 
 
 def test_the_reviewer_figures_come_from_the_scoring_model():
@@ -58,17 +59,14 @@ def test_the_reviewer_figures_come_from_the_scoring_model():
     assert _outcome(4, "pending", []).effective_level == 2
     uncapped = _outcome(2, "pending", [])
     assert (uncapped.claimed_level, uncapped.effective_level, uncapped.cap) == (2, 2, None)
-    provided = SheetFile(_file(1, id=1), ReviewState.pending, None)
+    provided = _facts("pending")
     assert _outcome(4, "pending", [provided]).effective_level == 3  # unreviewed: at most 3
-    accepted = SheetFile(_file(1, id=1), ReviewState.accepted, None)
-    assert _outcome(4, "pending", [accepted]).effective_level == 4
-    old = _file(1, id=1, valid_until=TODAY - timedelta(days=1))
-    expired = _outcome(4, "pending", [SheetFile(old, ReviewState.pending, "expired")])
+    assert _outcome(4, "pending", [_facts("accepted")]).effective_level == 4
+    expired = _outcome(4, "pending", [_facts("pending", TODAY - timedelta(days=1))])
     assert expired.effective_level == 2 and "valid-until" in expired.cap_reason
-    rejected_file = SheetFile(_file(1, id=1), ReviewState.rejected, None)
-    assert _outcome(4, "pending", [rejected_file]).effective_level == 2
+    assert _outcome(4, "pending", [_facts("rejected")]).effective_level == 2
     assert _outcome(4, "rejected", [provided]).effective_level == 0
-    assert outcome_of(POLICY, None, [], today=TODAY) is None  # unanswered: "not answered"
+    assert _outcome(None, "pending", []) is None  # unanswered: "not answered"
 
 
 def _fresh(session: Session, assessment: Assessment) -> Assessment:
@@ -323,3 +321,38 @@ def test_the_list_filters_and_its_query_count_does_not_grow(client, session, eng
         make_assessment(session, team.org, team.vendor_a, team.procurement, team.questionnaire)
     session.commit()
     assert count_queries() == few
+
+
+def test_a_section_page_counts_every_section_but_builds_rows_for_its_own(session):
+    """The counts of the sections not shown come from the sheet's summary: the same verdicts,
+    files and scoring caps as a built row would show."""
+    from app.assessments.review_page import review_page
+    from tests.factories import make_questionnaire
+    from tests.portal.test_navigation import TWO_SECTIONS
+    from tests.worlds import make_sent_assessment
+
+    world = make_sent_assessment(
+        session, questionnaire=make_questionnaire(session, TWO_SECTIONS), status="in_progress"
+    )
+    answers = {}
+    for key in ("a.one", "a.two", "b.one"):
+        answers[key] = save_answer(session=session, actor=world.contact,
+                                   assessment=world.assessment, key=key, raw_value="yes",
+                                   expected_version=0)  # fmt: skip
+    answers["a.two"].review_state = ReviewState.accepted
+    answers["b.one"].review_state = ReviewState.clarification
+    session.add_all(answers.values())
+    session.commit()
+    page = review_page(session=session, assessment=world.assessment, viewer=world.analyst,
+                       today=TODAY, section="first", show=Show.all)  # fmt: skip
+    assert page.section == "first"
+    assert [r.question.key for r in page.rows] == ["a.one", "a.two"]
+    nav = {n.key: (n.total, n.pending, n.attention) for n in page.nav}
+    # b.two is shown and unanswered but not required: no attention for it.
+    assert nav == {"first": (2, 1, 0), "second": (2, 0, 1)}
+    assert page.counts["pending"] == 1 and page.counts["clarification"] == 1
+    assert page.eligible == 1  # a.one: pending, no file needed
+    assert page.sheet.progress.answered == 3
+    second = review_page(session=session, assessment=world.assessment, viewer=world.analyst,
+                         today=TODAY, section="second", show=Show.attention)  # fmt: skip
+    assert [r.question.key for r in second.rows] == ["b.one"] and second.rows[0].attention

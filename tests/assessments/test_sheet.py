@@ -175,7 +175,8 @@ def test_the_sheet_reads_a_fixed_number_of_statements_however_much_is_answered(s
         sheet = answered_sheet(session=session, assessment=world.assessment, viewer=world.contact)
     assert sum(len(i.files) for i in sheet.items) == 9
     assert sum(len(i.thread) for i in sheet.items) == 9
-    # The questionnaire's hash, answers, files, the buyer's AI Act classes (visibility), threads,
-    # last time's answers (SQLite also shows the transaction's BEGIN).
+    # The questionnaire's hash; the summary's values and file facts; the buyer's AI Act classes
+    # (visibility); the items' answer rows, files, threads and last time's answers (SQLite also
+    # shows the transaction's BEGIN).
     reads = [s for s in full if s != "BEGIN"]
-    assert len(full) == len(bare) and len(reads) == 6, full
+    assert len(full) == len(bare) and len(reads) == 8, full

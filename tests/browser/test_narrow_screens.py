@@ -1,5 +1,5 @@
 """On a 390 px phone: the register, a review page and the vendor's questionnaire fit the screen
-(wide tables scroll inside their own box), the navigation folds behind a Menu button, the active
+(wide tables scroll inside their own box; a table question's rows stack), the navigation folds behind a Menu button, the active
 link says aria-current="page", and a skip link leads to the content."""
 
 from __future__ import annotations
@@ -110,6 +110,17 @@ def test_register_review_and_questionnaire_fit_a_phone(
     vendor_page.goto(f"{live_server}/portal/assessments/{current.id}/sections/scope")
     group = card(vendor_page, "scope.ai_systems")
     assert_fits(vendor_page, "the vendor's table question")
+    # A table question stacks on a phone: no sideways scrolling, each field under the last,
+    # each with its label.
+    table = group.locator("table.group-rows")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1"), "the table scrolls sideways"
+    cells = group.locator("table.group-rows tbody tr").first.locator("td[data-label]")
+    assert cells.count() >= 2
+    first, second = cells.nth(0).bounding_box(), cells.nth(1).bounding_box()
+    assert second["y"] >= first["y"] + first["height"] - 1, "the row's fields sit side by side"
+    assert first["x"] + first["width"] <= PHONE["width"]
+    label = cells.nth(0).evaluate("td => getComputedStyle(td, '::before').content")
+    assert label.strip('"') == cells.nth(0).get_attribute("data-label")
     shoot("questionnaire-group-question", of=vendor_page, at=group)
 
     # The analyst reviews it on a phone, with the review forms on every card.

@@ -15,14 +15,11 @@ from app.errors import NotFound
 from app.exports.assessment_report import (
     AssessmentReport,
     AuditExcerpt,
-    ReportAnswer,
     ReportAttestation,
     ReportDomain,
     ReportEvent,
-    ReportEvidence,
     ReportFinding,
     ReportScore,
-    ReportSection,
     build_assessment_report,
     domain_label,
 )
@@ -33,7 +30,8 @@ from app.exports.reports import (
     file_slug,
     refs_text,
 )
-from app.models import AuditEvent, Finding, ScoreResult
+from app.models import AuditEvent, Finding, ReviewState, ScoreResult
+from tests.assessments.sheets import question, sheet_file, sheet_item, sheet_section
 from tests.exports.report_world import (
     HOSTILE,
     INJECTION,
@@ -95,23 +93,25 @@ def _report(**changes) -> AssessmentReport:
             ),
         ],
         sections=[
-            ReportSection(
+            sheet_section(
                 "Governance",
                 [
-                    ReportAnswer(
-                        "gov.policy",
-                        "How mature is your AI policy?",
-                        "4 – measured",
-                        True,
-                        "accepted",
+                    sheet_item(
+                        question("gov.policy"),
+                        4,
+                        verdict=ReviewState.accepted,
                         comment="See the annex",
-                        evidence=[
-                            ReportEvidence(
-                                "policy.pdf", SHA, date(2027, 3, 31), "valid", "accepted"
+                        files=[
+                            sheet_file(
+                                "policy.pdf",
+                                SHA,
+                                status=ReviewState.accepted,
+                                valid_until=date(2027, 3, 31),
+                                validity="valid",
                             )
                         ],
                     ),
-                    ReportAnswer("gov.notes", "Anything else?", "—", False),
+                    sheet_item(question("gov.notes"), answered=False),
                 ],
             )
         ],
@@ -147,7 +147,7 @@ def test_the_report_shows_summary_findings_answers_attestation_and_audit():
     assert "Residual risk is high" in text
     assert "ISO/IEC 42001 A.2.2" in text and "DORA Art. 30(2)(c)" in text
     assert text.index("AI policy below target") < text.index("Minor gap")  # critical first
-    assert "How mature is your AI policy?" in text and "4 – measured" in text
+    assert "How mature is your AI policy?" in text and "4 – level 4" in text
     assert SHA in text and "valid until 2027-03-31" in text and "not answered" in text
     assert "Chen Wei" in text and "CISO" in text
     assert "assessment.scored" in text and "answer.accepted × 12" in text
@@ -178,9 +178,9 @@ def test_hostile_text_is_printed_literally_never_read_as_markup():
         _report(
             vendor="A & B <i>Ltd</i>",
             sections=[
-                ReportSection(
+                sheet_section(
                     "Scope <script>",
-                    [ReportAnswer("x", "Q & A?", HOSTILE, True, "pending", comment=INJECTION)],
+                    [sheet_item(question("gov.notes", "Q & A?"), HOSTILE, comment=INJECTION)],
                 )
             ],
         )
@@ -276,14 +276,14 @@ def test_service_only_shows_visible_questions_in_questionnaire_order(session, wo
         assessment_id=world.assessment.id,
         generated_by="Tester",
     )
-    keys = [a.key for s in data.sections for a in s.answers]
+    keys = [item.key for s in data.sections for item in s.shown]
     assert keys.index("scope.service_description") < keys.index("scope.classification")
     assert "cert.iso42001_scope" not in keys  # shown only for a certified vendor
     classified = next(
-        a for s in data.sections for a in s.answers if a.key == "scope.classification"
+        item for s in data.sections for item in s.shown if item.key == "scope.classification"
     )
-    assert classified.review_state == "accepted" and classified.comment == INJECTION
-    assert [(e.sha256, e.verdict, e.validity) for e in classified.evidence] == [
+    assert classified.verdict == "accepted" and classified.comment == INJECTION
+    assert [(f.evidence.sha256, f.status, f.validity) for f in classified.files] == [
         (world.evidence.sha256, "accepted", "valid")
     ]
     assert data.score is not None and data.score.tier_reasons and data.domains

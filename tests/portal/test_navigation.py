@@ -105,6 +105,31 @@ def test_the_buyers_verdict_and_reason_are_on_the_card_and_the_filter_finds_them
     assert "Accepted by the buyer" in client.get(f"{base}/sections/first").text
 
 
+def test_an_answer_changed_after_a_verdict_says_at_once_that_it_waits_for_review(client, session):
+    """The autosave redraws the verdict: the request for clarification gives way to "changed"
+    without a reload."""
+    world = _world(session, status="in_progress")
+    answer = _answer(session, world, "b.one", "maybe", ReviewState.clarification, "Which?")
+    answer.reviewed_at = utcnow()
+    session.add(answer)
+    session.commit()
+    login(client, world.contact.email)
+    base = f"/portal/assessments/{world.assessment.id}"
+    page = client.get(f"{base}/sections/second").text
+    assert '<div id="verdict-q-b-one" class="verdict-slot">' in page
+    assert "The buyer asks for clarification" in page
+    saved = client.post(
+        f"{base}/answers/b.one",
+        data={"value": "All of them", "version": str(answer.version)},
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200
+    assert '<div id="verdict-q-b-one" class="verdict-slot" hx-swap-oob="true">' in saved.text
+    assert "Changed since the buyer's review" in saved.text
+    assert "asks for clarification" not in saved.text
+    assert "Changed since the buyer's review" in client.get(f"{base}/sections/second").text
+
+
 def test_the_home_page_says_what_needs_attention_and_how_many_days_are_left(client, session):
     world = _world(session, status="in_progress")
     _answer(session, world, "b.one", "maybe", ReviewState.rejected, "Not what we asked.")

@@ -11,12 +11,10 @@ from app.assessments.service import save_answer
 from app.errors import InvalidInput
 from app.portal import submission
 from app.portal.submission import (
-    ReceiptAnswer,
     ReceiptData,
-    ReceiptFile,
-    ReceiptSection,
     build_receipt,
 )
+from tests.assessments.sheets import question, sheet_file, sheet_item, sheet_section
 from tests.factories import (
     SMALL_QUESTIONNAIRE,
     make_assessment,
@@ -87,15 +85,14 @@ def test_receipt_is_a_pdf_with_every_answer_and_hash():
             signer_email="chen@example.com",
             statement="I confirm.",
             sections=[
-                ReceiptSection(
+                sheet_section(
                     "Governance",
                     [
-                        ReceiptAnswer(
-                            "gov.policy",
-                            "How mature is your AI policy?",
-                            "4 – measured",
-                            "See file",
-                            [ReceiptFile("policy.pdf", digest, 1234)],
+                        sheet_item(
+                            question("gov.policy"),
+                            4,
+                            comment="See file",
+                            files=[sheet_file("policy.pdf", digest)],
                         )
                     ],
                 )
@@ -104,5 +101,5 @@ def test_receipt_is_a_pdf_with_every_answer_and_hash():
     )
     assert pdf.startswith(b"%PDF")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert "How mature is your AI policy?" in text and "4 – measured" in text
+    assert "How mature is your AI policy?" in text and "4 – level 4" in text
     assert digest in text.replace("\n", "")
