@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from app.register.roi.builder import build
+from app.register.roi.checks import check_facts
 from app.register.roi.reader import read_package
 from app.register.roi.validator import validate
 from app.register.roi.writers import package_name, parameters, write_package
@@ -119,3 +120,26 @@ def test_a_deleted_entity_carries_its_date_of_deletion():
 def test_a_branch_of_an_entity_out_of_scope_is_not_reported():
     data = group_register("IND", IT_LEI)
     assert build(data).tables["B_01.03"].rows == []
+
+
+def test_a_hierarchy_code_its_parent_contradicts_is_a_warning_naming_the_entity():
+    data = group_register("CON")
+    assert not [p for p in check_facts(data) if p.rule == "group"]  # parent x53, subsidiary x56
+    parent, subsidiary = data.entities
+    standalone_parent = replace(parent, hierarchy="x21")
+    orphan = replace(subsidiary, parent_lei=None)
+    problems = [
+        p for p in check_facts(replace(data, entities=(standalone_parent, orphan)))
+        if p.rule == "group"
+    ]  # fmt: skip
+    # the parent's x21 is not contradicted once its child names no parent; the child's x56 is
+    assert [(p.severity, p.template, p.column, p.key) for p in problems] == [
+        ("warning", "B_01.02", "c0050", IT_LEI),
+    ]
+    assert "has no parent recorded" in problems[0].message
+    problems = [
+        p for p in check_facts(replace(data, entities=(standalone_parent, subsidiary)))
+        if p.rule == "group"
+    ]  # fmt: skip
+    assert len(problems) == 1 and "is the parent of another entity" in problems[0].message
+    assert problems[0].link == "/register/roi/entities"

@@ -9,6 +9,7 @@ vendor's status tells another story.
 
 from __future__ import annotations
 
+from app.register.roi import codes
 from app.register.roi.builder import contract_link, exclusion_reason, function_link, vendor_link
 from app.register.roi.data import RegisterData
 from app.register.roi.validator import BLOCKING, WARNING, Problem
@@ -63,7 +64,7 @@ def check_facts(data: RegisterData) -> list[Problem]:
                     contract_link(contract),
                 )
             )  # fmt: skip
-    return problems + _after_reference_date(data) + _ai_supply_chain(data)
+    return problems + _after_reference_date(data) + _ai_supply_chain(data) + _group_places(data)
 
 
 def in_chain(provider, contract) -> bool:
@@ -131,4 +132,32 @@ def _after_reference_date(data: RegisterData) -> list[Problem]:
                     vendor_link(v.id),
                 )
             )  # fmt: skip
+    return problems
+
+
+ENTITIES_PAGE = "/register/roi/entities"
+
+
+def _group_places(data: RegisterData) -> list[Problem]:
+    """An entity's hierarchy code that its recorded parent contradicts: a parent recorded as
+    "not part of a group" (x21) or as a subsidiary with no parent (B_01.02 c0050 and c0060)."""
+    parents = {e.parent_lei for e in data.entities if e.parent_lei and e.parent_lei != e.lei}
+    problems = []
+    for e in sorted(data.entities, key=lambda e: e.name):
+        has_parent = bool(e.parent_lei) and e.parent_lei != e.lei
+        if e.hierarchy == "x21" and (has_parent or e.lei in parents):
+            why = "has a parent recorded" if has_parent else "is the parent of another entity"
+            fix = "subsidiary" if has_parent else "ultimate parent"
+        elif e.hierarchy in ("x56", "x551") and not has_parent:
+            why, fix = "has no parent recorded", "ultimate parent, or record its parent"
+        else:
+            continue
+        problems.append(
+            Problem(
+                WARNING, "group", "B_01.02", "c0050", e.lei or "", f"entity {e.name}",
+                f"{e.name} is recorded as “{codes.HIERARCHY.get('eba_RP:' + e.hierarchy, e.hierarchy)}” "
+                f"but {why}. Set its hierarchy to {fix} on the entities page.",
+                ENTITIES_PAGE,
+            )
+        )  # fmt: skip
     return problems
