@@ -165,5 +165,10 @@ def _overarching_pair(session: Session, org: Organisation, vendors: list[Vendor]
             currency=framework.currency,
             exit_plan=framework.exit_plan,
             audit_rights=True,
+            # The bank's own assessment of the call-off, as of its framework (B_07.01).
+            substitutability=framework.substitutability,
+            substitutability_reason=framework.substitutability_reason,
+            reintegration=framework.reintegration,
+            discontinuation_impact=framework.discontinuation_impact,
         )
     )
