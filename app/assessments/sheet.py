@@ -25,9 +25,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.assessments.answer_store import AnswerStore
 from app.assessments.answers import display_value, is_answered
 from app.assessments.comments import comments_for
-from app.assessments.context import values_with_facts
+from app.assessments.context import buyer_facts
 from app.errors import NotFound
 from app.evidence.service import validity
 from app.models import (
@@ -40,6 +41,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.questionnaires.conditions import with_context
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled, questionnaire_of
 from app.scoring.adapter import answer_level
@@ -276,6 +278,7 @@ class Sheet:
     values: dict[str, Any]  # every answer's value (a key for every answer row)
     verdicts: dict[str, ReviewState]  # every answer's verdict
     files: dict[str, list[FileFacts]]  # every question's files, as plain columns
+    facts: dict[str, Any]  # the buyer's facts visibility reads (`context.buyer_facts`)
     visible: frozenset[str]
     today: date
 
@@ -317,19 +320,14 @@ def sheet_summary(
     assessment: Assessment,
     questionnaire: Compiled | None = None,
     today: date | None = None,
+    store: AnswerStore | None = None,
 ) -> Sheet:
     """The sheet without items: every answer's value and verdict and every file's facts, read as
-    plain columns in two statements, with visibility, progress and attention of the whole."""
+    plain columns in two statements, with visibility, progress and attention of the whole. Pass
+    the `store` a save will write through, so the save need not read its answer again."""
     today = today or utcnow().date()
     questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
-    values: dict[str, Any] = {}
-    verdicts: dict[str, ReviewState] = {}
-    for key, value, verdict in session.exec(
-        select(Answer.question_key, Answer.value, Answer.review_state).where(
-            Answer.assessment_id == assessment.id
-        )
-    ):
-        values[key], verdicts[key] = value, ReviewState(verdict)
+    saved = (store or AnswerStore(session, assessment.id)).read_all()
     files: dict[str, list[FileFacts]] = {}
     for key, evidence_id, sha256, kind, valid_until, status in session.exec(
         select(
@@ -348,9 +346,44 @@ def sheet_summary(
         files.setdefault(key, []).append(
             FileFacts(evidence_id, sha256, kind, valid_until, ReviewState(status))
         )
-    visible = questionnaire.visible_keys(
-        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
+    return _summarise(
+        assessment=assessment,
+        questionnaire=questionnaire,
+        values=saved.values,
+        verdicts=saved.verdicts,
+        files=files,
+        facts=buyer_facts(session=session, vendor_id=assessment.vendor_id),
+        today=today,
     )
+
+
+def with_saved_answer(sheet: Sheet, answer: Answer) -> Sheet:
+    """The summary once `answer` is saved in this transaction: its value and verdict replace
+    the ones read, and visibility, progress and attention follow (no statement)."""
+    key = answer.question_key
+    return _summarise(
+        assessment=sheet.assessment,
+        questionnaire=sheet.questionnaire,
+        values={**sheet.values, key: answer.value},
+        verdicts={**sheet.verdicts, key: ReviewState(answer.review_state)},
+        files=sheet.files,
+        facts=sheet.facts,
+        today=sheet.today,
+    )
+
+
+def _summarise(
+    *,
+    assessment: Assessment,
+    questionnaire: Compiled,
+    values: dict[str, Any],
+    verdicts: dict[str, ReviewState],
+    files: dict[str, list[FileFacts]],
+    facts: dict[str, Any],
+    today: date,
+) -> Sheet:
+    """Visibility, progress and attention of the whole sheet from what was read of it."""
+    visible = questionnaire.visible_keys(with_context(values, facts))
     attention = {
         k
         for k in values.keys() | files.keys()
@@ -369,24 +402,35 @@ def sheet_summary(
         values=values,
         verdicts=verdicts,
         files=files,
+        facts=facts,
         visible=visible,
         today=today,
     )
 
 
 def fill_items(
-    sheet: Sheet, *, session: Session, viewer: User | None, keys: Collection[str] | None
+    sheet: Sheet,
+    *,
+    session: Session,
+    viewer: User | None,
+    keys: Collection[str] | None,
+    previous: bool = False,
+    answers: Mapping[str, Answer] | None = None,
 ) -> Sheet:
     """Build the items of `keys` (every question when None): their answer rows, files, threads
-    (`viewer`'s; none without one) and earlier answers, each read in one statement."""
+    (`viewer`'s; none without one) and, with `previous`, last time's answers, each read in one
+    statement. `answers`: rows the caller holds already (a save's), not read again."""
     wanted = None if keys is None else set(keys)
     if wanted is not None and not wanted:
         return sheet
     assessment = sheet.assessment
+    held = dict(answers or {})
     query = select(Answer).where(Answer.assessment_id == assessment.id)
     if wanted is not None:
-        query = query.where(col(Answer.question_key).in_(list(wanted)))
-    answers = {a.question_key: a for a in session.exec(query)}
+        query = query.where(col(Answer.question_key).in_(list(wanted - held.keys())))
+    if wanted is None or wanted - held.keys():
+        held = {**{a.question_key: a for a in session.exec(query)}, **held}
+    answers = held
     files: dict[str, list[SheetFile]] = {}
     query = (
         select(Answer.question_key, AnswerEvidence.review_state, Evidence)
@@ -408,7 +452,7 @@ def fill_items(
     threads: dict[str, list[tuple[Comment, User | None]]] = {}
     if viewer is not None:
         threads = comments_for(session=session, assessment=assessment, viewer=viewer)
-    previous = _previous(session, assessment, wanted)
+    earlier = _previous(session, assessment, wanted) if previous else {}
     for section, defined in zip(
         sheet.sections, sheet.questionnaire.definition.sections, strict=True
     ):
@@ -420,7 +464,7 @@ def fill_items(
                 answer=answers.get(q.key),
                 files=files.get(q.key, []),
                 thread=threads.get(q.key, []),
-                previous=previous.get(q.key),
+                previous=earlier.get(q.key),
             )
             for q in defined.questions
             if wanted is None or q.key in wanted

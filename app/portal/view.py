@@ -30,6 +30,7 @@ from app.assessments.sheet import (
     SheetFile,
     SheetItem,
     answered_sheet,
+    fill_items,
 )
 from app.config import get_settings
 from app.errors import NotFound
@@ -50,6 +51,7 @@ from app.models import (
     VendorContact,
     utcnow,
 )
+from app.portal.autosave import SaveOutcome
 from app.portal.reuse import PreviousAnswer, previous_answers, worth_offering
 from app.portal.service import accepts, contacts_of, is_editable
 from app.questionnaires.schema import Question, QuestionType
@@ -471,18 +473,29 @@ def fragment_page(
     today: date,
     questionnaire: Compiled | None = None,
     cards: bool = True,
+    saved: SaveOutcome | None = None,
 ) -> PortalPage:
     """The cards of the questions in `keys` with progress and the section list: what a
     fragment redraws, and what a section page draws for its section. Without `cards` (an
-    autosave that redraws only the save state and files) no thread or earlier answer is read."""
-    sheet = answered_sheet(
-        session=session,
-        assessment=assessment,
-        viewer=user if cards else None,
-        keys=keys,
-        questionnaire=questionnaire,
-        today=today,
-    )
+    autosave that redraws only the save state and files) no thread or earlier answer is read.
+    An autosave passes what it `saved`: its summary and answer row are not read again."""
+    if saved is None:
+        sheet = answered_sheet(
+            session=session,
+            assessment=assessment,
+            viewer=user if cards else None,
+            keys=keys,
+            questionnaire=questionnaire,
+            today=today,
+        )
+    else:
+        sheet = fill_items(
+            saved.sheet,
+            session=session,
+            viewer=user if cards else None,
+            keys=keys,
+            answers={saved.answer.question_key: saved.answer},
+        )
     contacts = contacts_of(session=session, vendor_id=assessment.vendor_id)
     editable = is_editable(assessment)
     library = (
