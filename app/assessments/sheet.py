@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -271,16 +272,34 @@ class SheetSection:
 
 @dataclass
 class Sheet:
+    """Progress and the sections are worked out when first read: an autosave's summary before
+    the save needs only visibility."""
+
     assessment: Assessment
     questionnaire: Compiled
-    sections: list[SheetSection]
-    progress: Progress  # the whole sheet's, even when only some items were built
     values: dict[str, Any]  # every answer's value (a key for every answer row)
     verdicts: dict[str, ReviewState]  # every answer's verdict
     files: dict[str, list[FileFacts]]  # every question's files, as plain columns
     facts: dict[str, Any]  # the buyer's facts visibility reads (`context.buyer_facts`)
     visible: frozenset[str]
     today: date
+
+    @cached_property
+    def progress(self) -> Progress:
+        """The whole sheet's, even when only some items were built."""
+        attention = {
+            k
+            for k in self.values.keys() | self.files.keys()
+            if sent_back(self.verdicts.get(k), (f.status for f in self.files.get(k, ())))
+        }
+        return progress(self.questionnaire, self.values, set(self.files), self.visible, attention)
+
+    @cached_property
+    def sections(self) -> list[SheetSection]:
+        return [
+            SheetSection(s.key, s.title, s.description, [], self.progress.section(s.key))
+            for s in self.questionnaire.definition.sections
+        ]
 
     @property
     def with_files(self) -> set[str]:
@@ -382,28 +401,15 @@ def _summarise(
     facts: dict[str, Any],
     today: date,
 ) -> Sheet:
-    """Visibility, progress and attention of the whole sheet from what was read of it."""
-    visible = questionnaire.visible_keys(with_context(values, facts))
-    attention = {
-        k
-        for k in values.keys() | files.keys()
-        if sent_back(verdicts.get(k), (f.status for f in files.get(k, ())))
-    }
-    done = progress(questionnaire, values, set(files), visible, attention)
-    sections = [
-        SheetSection(s.key, s.title, s.description, [], done.section(s.key))
-        for s in questionnaire.definition.sections
-    ]
+    """The sheet of what was read of it: visibility now, progress when first read."""
     return Sheet(
         assessment=assessment,
         questionnaire=questionnaire,
-        sections=sections,
-        progress=done,
         values=values,
         verdicts=verdicts,
         files=files,
         facts=facts,
-        visible=visible,
+        visible=questionnaire.visible_keys(with_context(values, facts)),
         today=today,
     )
 
