@@ -12,14 +12,15 @@ Read in two steps, each a fixed number of statements whatever the questionnaire'
 summary (`sheet_summary`) reads every answer's value and verdict and every attached file's
 verdict, kind and dates as plain columns (no row objects): progress, attention and the review
 page's counts need them for the whole sheet. The items (`fill_items`) read the answer rows,
-files, threads (when a viewer is given) and last time's answers of the questions a page draws:
-`keys=` limits them to some questions (a section page, an autosave's redraw).
+files, threads (when a viewer is given) and, for the buyer's review, last time's answers of the
+questions a page draws: `keys=` limits them to some questions (a section page, an autosave's
+redraw, which passes the summary it read before saving and the row it saved).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -272,8 +273,8 @@ class SheetSection:
 
 @dataclass
 class Sheet:
-    """Progress and the sections are worked out when first read: an autosave's summary before
-    the save needs only visibility."""
+    """Visibility, progress and the sections are worked out from the columns read when first
+    asked for: an autosave's summary before the save needs only visibility."""
 
     assessment: Assessment
     questionnaire: Compiled
@@ -281,8 +282,11 @@ class Sheet:
     verdicts: dict[str, ReviewState]  # every answer's verdict
     files: dict[str, list[FileFacts]]  # every question's files, as plain columns
     facts: dict[str, Any]  # the buyer's facts visibility reads (`context.buyer_facts`)
-    visible: frozenset[str]
     today: date
+
+    @cached_property
+    def visible(self) -> frozenset[str]:
+        return self.questionnaire.visible_keys(with_context(self.values, self.facts))
 
     @cached_property
     def progress(self) -> Progress:
@@ -365,7 +369,7 @@ def sheet_summary(
         files.setdefault(key, []).append(
             FileFacts(evidence_id, sha256, kind, valid_until, ReviewState(status))
         )
-    return _summarise(
+    return Sheet(
         assessment=assessment,
         questionnaire=questionnaire,
         values=saved.values,
@@ -380,37 +384,10 @@ def with_saved_answer(sheet: Sheet, answer: Answer) -> Sheet:
     """The summary once `answer` is saved in this transaction: its value and verdict replace
     the ones read, and visibility, progress and attention follow (no statement)."""
     key = answer.question_key
-    return _summarise(
-        assessment=sheet.assessment,
-        questionnaire=sheet.questionnaire,
+    return replace(
+        sheet,
         values={**sheet.values, key: answer.value},
         verdicts={**sheet.verdicts, key: ReviewState(answer.review_state)},
-        files=sheet.files,
-        facts=sheet.facts,
-        today=sheet.today,
-    )
-
-
-def _summarise(
-    *,
-    assessment: Assessment,
-    questionnaire: Compiled,
-    values: dict[str, Any],
-    verdicts: dict[str, ReviewState],
-    files: dict[str, list[FileFacts]],
-    facts: dict[str, Any],
-    today: date,
-) -> Sheet:
-    """The sheet of what was read of it: visibility now, progress when first read."""
-    return Sheet(
-        assessment=assessment,
-        questionnaire=questionnaire,
-        values=values,
-        verdicts=verdicts,
-        files=files,
-        facts=facts,
-        visible=questionnaire.visible_keys(with_context(values, facts)),
-        today=today,
     )
 
 
@@ -421,22 +398,22 @@ def fill_items(
     viewer: User | None,
     keys: Collection[str] | None,
     previous: bool = False,
-    answers: Mapping[str, Answer] | None = None,
+    held: Collection[Answer] = (),
 ) -> Sheet:
     """Build the items of `keys` (every question when None): their answer rows, files, threads
     (`viewer`'s; none without one) and, with `previous`, last time's answers, each read in one
-    statement. `answers`: rows the caller holds already (a save's), not read again."""
+    statement. `held`: answer rows the caller has already (a save's), not read again."""
     wanted = None if keys is None else set(keys)
     if wanted is not None and not wanted:
         return sheet
     assessment = sheet.assessment
-    held = dict(answers or {})
-    query = select(Answer).where(Answer.assessment_id == assessment.id)
-    if wanted is not None:
-        query = query.where(col(Answer.question_key).in_(list(wanted - held.keys())))
-    if wanted is None or wanted - held.keys():
-        held = {**{a.question_key: a for a in session.exec(query)}, **held}
-    answers = held
+    answers = {a.question_key: a for a in held}
+    unread = None if wanted is None else wanted - answers.keys()
+    if unread is None or unread:
+        query = select(Answer).where(Answer.assessment_id == assessment.id)
+        if unread is not None:
+            query = query.where(col(Answer.question_key).in_(list(unread)))
+        answers = {**{a.question_key: a for a in session.exec(query)}, **answers}
     files: dict[str, list[SheetFile]] = {}
     query = (
         select(Answer.question_key, AnswerEvidence.review_state, Evidence)

@@ -498,7 +498,7 @@ def fragment_page(
             session=session,
             viewer=user if cards else None,
             keys=keys,
-            answers={saved.answer.question_key: saved.answer},
+            held=[saved.answer],
         )
     # The contacts are for the cards (who saved a conflicting answer) and the section page's
     # delegation picker; an autosave's redraw without cards needs neither.
