@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, NotFound
-from app.models import Answer, AnswerEvidence
+from app.models import Answer, ReviewState
 
 
 class AnswerConflict(Conflict):
@@ -36,12 +36,12 @@ class AnswerConflict(Conflict):
 
 @dataclass
 class SavedAnswers:
-    """Every saved answer of an assessment as plain columns: what visibility and progress read,
-    without loading the answer rows."""
+    """Every saved answer of an assessment as plain columns: what visibility, progress and
+    attention read, without loading the answer rows."""
 
     values: dict[str, Any] = field(default_factory=dict)  # by question key
     versions: dict[str, int] = field(default_factory=dict)
-    with_evidence: set[str] = field(default_factory=set)  # keys whose answer has a file
+    verdicts: dict[str, ReviewState] = field(default_factory=dict)
 
 
 class AnswerStore:
@@ -51,20 +51,17 @@ class AnswerStore:
         self._read: dict[str, tuple[int, Any]] = {}  # key → (version, value) as read
 
     def read_all(self) -> SavedAnswers:
-        """Every answer's value, version and whether it has a file, in one statement."""
-        has_file = (
-            select(AnswerEvidence.answer_id).where(AnswerEvidence.answer_id == Answer.id).exists()
-        )
+        """Every answer's value, version and verdict, in one statement (the sheet's summary
+        reads them through here, so a save after it need not read its row again)."""
         saved = SavedAnswers()
-        for key, value, version, filed in self.session.exec(
-            select(Answer.question_key, Answer.value, Answer.version, has_file).where(
+        for key, value, version, verdict in self.session.exec(
+            select(Answer.question_key, Answer.value, Answer.version, Answer.review_state).where(
                 Answer.assessment_id == self.assessment_id
             )
         ):
             saved.values[key] = value
             saved.versions[key] = version
-            if filed:
-                saved.with_evidence.add(key)
+            saved.verdicts[key] = ReviewState(verdict)
             self._read[key] = (version, value)
         return saved
 

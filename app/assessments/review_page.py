@@ -356,7 +356,7 @@ def _rows(
     session: Session, sheet: Sheet, seen: list[Glance], viewer: User, since: datetime | None
 ) -> list[ReviewRow]:
     """Full rows for these glances: their items built from the sheet (one read for them all)."""
-    fill_items(sheet, session=session, viewer=viewer, keys=[g.key for g in seen])
+    fill_items(sheet, session=session, viewer=viewer, keys=[g.key for g in seen], previous=True)
     items = {item.key: item for item in sheet.items}
     sections = {s.key: s for s in sheet.questionnaire.definition.sections}
     before = _previous_wording(session, sheet.assessment) if seen else None

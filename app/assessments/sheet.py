@@ -12,22 +12,25 @@ Read in two steps, each a fixed number of statements whatever the questionnaire'
 summary (`sheet_summary`) reads every answer's value and verdict and every attached file's
 verdict, kind and dates as plain columns (no row objects): progress, attention and the review
 page's counts need them for the whole sheet. The items (`fill_items`) read the answer rows,
-files, threads (when a viewer is given) and last time's answers of the questions a page draws:
-`keys=` limits them to some questions (a section page, an autosave's redraw).
+files, threads (when a viewer is given) and, for the buyer's review, last time's answers of the
+questions a page draws: `keys=` limits them to some questions (a section page, an autosave's
+redraw, which passes the summary it read before saving and the row it saved).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.assessments.answer_store import AnswerStore
 from app.assessments.answers import display_value, is_answered
 from app.assessments.comments import comments_for
-from app.assessments.context import values_with_facts
+from app.assessments.context import buyer_facts
 from app.errors import NotFound
 from app.evidence.service import validity
 from app.models import (
@@ -40,6 +43,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.questionnaires.conditions import with_context
 from app.questionnaires.schema import Question, QuestionType
 from app.questionnaires.service import Compiled, questionnaire_of
 from app.scoring.adapter import answer_level
@@ -269,15 +273,37 @@ class SheetSection:
 
 @dataclass
 class Sheet:
+    """Visibility, progress and the sections are worked out from the columns read when first
+    asked for: an autosave's summary before the save needs only visibility."""
+
     assessment: Assessment
     questionnaire: Compiled
-    sections: list[SheetSection]
-    progress: Progress  # the whole sheet's, even when only some items were built
     values: dict[str, Any]  # every answer's value (a key for every answer row)
     verdicts: dict[str, ReviewState]  # every answer's verdict
     files: dict[str, list[FileFacts]]  # every question's files, as plain columns
-    visible: frozenset[str]
+    facts: dict[str, Any]  # the buyer's facts visibility reads (`context.buyer_facts`)
     today: date
+
+    @cached_property
+    def visible(self) -> frozenset[str]:
+        return self.questionnaire.visible_keys(with_context(self.values, self.facts))
+
+    @cached_property
+    def progress(self) -> Progress:
+        """The whole sheet's, even when only some items were built."""
+        attention = {
+            k
+            for k in self.values.keys() | self.files.keys()
+            if sent_back(self.verdicts.get(k), (f.status for f in self.files.get(k, ())))
+        }
+        return progress(self.questionnaire, self.values, set(self.files), self.visible, attention)
+
+    @cached_property
+    def sections(self) -> list[SheetSection]:
+        return [
+            SheetSection(s.key, s.title, s.description, [], self.progress.section(s.key))
+            for s in self.questionnaire.definition.sections
+        ]
 
     @property
     def with_files(self) -> set[str]:
@@ -317,19 +343,14 @@ def sheet_summary(
     assessment: Assessment,
     questionnaire: Compiled | None = None,
     today: date | None = None,
+    store: AnswerStore | None = None,
 ) -> Sheet:
     """The sheet without items: every answer's value and verdict and every file's facts, read as
-    plain columns in two statements, with visibility, progress and attention of the whole."""
+    plain columns in two statements, with visibility, progress and attention of the whole. Pass
+    the `store` a save will write through, so the save need not read its answer again."""
     today = today or utcnow().date()
     questionnaire = questionnaire or questionnaire_of(session=session, assessment=assessment)
-    values: dict[str, Any] = {}
-    verdicts: dict[str, ReviewState] = {}
-    for key, value, verdict in session.exec(
-        select(Answer.question_key, Answer.value, Answer.review_state).where(
-            Answer.assessment_id == assessment.id
-        )
-    ):
-        values[key], verdicts[key] = value, ReviewState(verdict)
+    saved = (store or AnswerStore(session, assessment.id)).read_all()
     files: dict[str, list[FileFacts]] = {}
     for key, evidence_id, sha256, kind, valid_until, status in session.exec(
         select(
@@ -348,45 +369,51 @@ def sheet_summary(
         files.setdefault(key, []).append(
             FileFacts(evidence_id, sha256, kind, valid_until, ReviewState(status))
         )
-    visible = questionnaire.visible_keys(
-        values_with_facts(session=session, vendor_id=assessment.vendor_id, values=values)
-    )
-    attention = {
-        k
-        for k in values.keys() | files.keys()
-        if sent_back(verdicts.get(k), (f.status for f in files.get(k, ())))
-    }
-    done = progress(questionnaire, values, set(files), visible, attention)
-    sections = [
-        SheetSection(s.key, s.title, s.description, [], done.section(s.key))
-        for s in questionnaire.definition.sections
-    ]
     return Sheet(
         assessment=assessment,
         questionnaire=questionnaire,
-        sections=sections,
-        progress=done,
-        values=values,
-        verdicts=verdicts,
+        values=saved.values,
+        verdicts=saved.verdicts,
         files=files,
-        visible=visible,
+        facts=buyer_facts(session=session, vendor_id=assessment.vendor_id),
         today=today,
     )
 
 
+def with_saved_answer(sheet: Sheet, answer: Answer) -> Sheet:
+    """The summary once `answer` is saved in this transaction: its value and verdict replace
+    the ones read, and visibility, progress and attention follow (no statement)."""
+    key = answer.question_key
+    return replace(
+        sheet,
+        values={**sheet.values, key: answer.value},
+        verdicts={**sheet.verdicts, key: ReviewState(answer.review_state)},
+    )
+
+
 def fill_items(
-    sheet: Sheet, *, session: Session, viewer: User | None, keys: Collection[str] | None
+    sheet: Sheet,
+    *,
+    session: Session,
+    viewer: User | None,
+    keys: Collection[str] | None,
+    previous: bool = False,
+    held: Collection[Answer] = (),
 ) -> Sheet:
     """Build the items of `keys` (every question when None): their answer rows, files, threads
-    (`viewer`'s; none without one) and earlier answers, each read in one statement."""
+    (`viewer`'s; none without one) and, with `previous`, last time's answers, each read in one
+    statement. `held`: answer rows the caller has already (a save's), not read again."""
     wanted = None if keys is None else set(keys)
     if wanted is not None and not wanted:
         return sheet
     assessment = sheet.assessment
-    query = select(Answer).where(Answer.assessment_id == assessment.id)
-    if wanted is not None:
-        query = query.where(col(Answer.question_key).in_(list(wanted)))
-    answers = {a.question_key: a for a in session.exec(query)}
+    answers = {a.question_key: a for a in held}
+    unread = None if wanted is None else wanted - answers.keys()
+    if unread is None or unread:
+        query = select(Answer).where(Answer.assessment_id == assessment.id)
+        if unread is not None:
+            query = query.where(col(Answer.question_key).in_(list(unread)))
+        answers = {**{a.question_key: a for a in session.exec(query)}, **answers}
     files: dict[str, list[SheetFile]] = {}
     query = (
         select(Answer.question_key, AnswerEvidence.review_state, Evidence)
@@ -408,7 +435,7 @@ def fill_items(
     threads: dict[str, list[tuple[Comment, User | None]]] = {}
     if viewer is not None:
         threads = comments_for(session=session, assessment=assessment, viewer=viewer)
-    previous = _previous(session, assessment, wanted)
+    earlier = _previous(session, assessment, wanted) if previous else {}
     for section, defined in zip(
         sheet.sections, sheet.questionnaire.definition.sections, strict=True
     ):
@@ -420,7 +447,7 @@ def fill_items(
                 answer=answers.get(q.key),
                 files=files.get(q.key, []),
                 thread=threads.get(q.key, []),
-                previous=previous.get(q.key),
+                previous=earlier.get(q.key),
             )
             for q in defined.questions
             if wanted is None or q.key in wanted

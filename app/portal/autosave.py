@@ -1,22 +1,23 @@
 """Autosave from the assessment page: save one answer and say which questions it showed or hid.
 
-The route redraws the saved question's state and files, the cards that appeared or disappeared,
-progress and the section list, from the answered sheet read after the save (`view.fragment_page`
-with the few keys it redraws).
+The sheet's summary is read once, before the save (under the assessment's lock), and brought up
+to date with the saved answer without reading again: its visibility before and after says which
+cards appeared or disappeared, and the route redraws the saved question's state and files, those
+cards, progress and the section list from it (`view.fragment_page` with the few keys it redraws).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from app.assessments.answer_store import AnswerStore
-from app.assessments.context import buyer_facts
 from app.assessments.service import OpenedAssessment, save_answer
+from app.assessments.sheet import Sheet, sheet_summary, with_saved_answer
 from app.models import Answer, User
-from app.questionnaires.conditions import with_context
 
 
 @dataclass
@@ -24,6 +25,7 @@ class SaveOutcome:
     answer: Answer
     appeared: list[str]  # question keys that became visible
     disappeared: list[str]  # question keys that became hidden
+    sheet: Sheet  # the summary after the save, for the redraw
 
 
 def save_from_page(
@@ -34,6 +36,7 @@ def save_from_page(
     key: str,
     raw_value: Any,
     expected_version: int,
+    today: date,
     comment: str | None = None,
     ip: str | None = None,
 ) -> SaveOutcome:
@@ -41,9 +44,13 @@ def save_from_page(
     `opened` is locked (`open_assessment(..., for_update=True)`)."""
     questionnaire = opened.questionnaire
     store = AnswerStore(session, opened.assessment.id)
-    values = store.read_all().values
-    facts = buyer_facts(session=session, vendor_id=opened.assessment.vendor_id)
-    before = questionnaire.visible_keys(with_context(values, facts))
+    before = sheet_summary(
+        session=session,
+        assessment=opened.assessment,
+        questionnaire=questionnaire,
+        today=today,
+        store=store,
+    )
     answer = save_answer(
         session=session,
         actor=actor,
@@ -55,9 +62,14 @@ def save_from_page(
         ip=ip,
         store=store,
     )
-    after = questionnaire.visible_keys(with_context({**values, key: answer.value}, facts))
+    after = with_saved_answer(before, answer)
     return SaveOutcome(
         answer=answer,
-        appeared=[k for k in questionnaire.by_key if k in after and k not in before],
-        disappeared=[k for k in questionnaire.by_key if k in before and k not in after],
+        appeared=[
+            k for k in questionnaire.by_key if k in after.visible and k not in before.visible
+        ],
+        disappeared=[
+            k for k in questionnaire.by_key if k in before.visible and k not in after.visible
+        ],
+        sheet=after,
     )

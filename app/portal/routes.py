@@ -239,6 +239,7 @@ def save_answer(
             key=key,
             raw_value=raw,
             expected_version=version,
+            today=_today(),
             comment=comment,
             ip=request_ip(request),
         )
@@ -279,6 +280,7 @@ def save_answer(
         [key, *changed],
         questionnaire=questionnaire,
         cards=relayout or bool(changed),
+        saved=outcome,
     )
     view = page.question(key)
     view.state = "saved"

@@ -30,6 +30,7 @@ from app.assessments.sheet import (
     SheetFile,
     SheetItem,
     answered_sheet,
+    fill_items,
 )
 from app.config import get_settings
 from app.errors import NotFound
@@ -50,6 +51,7 @@ from app.models import (
     VendorContact,
     utcnow,
 )
+from app.portal.autosave import SaveOutcome
 from app.portal.reuse import PreviousAnswer, previous_answers, worth_offering
 from app.portal.service import accepts, contacts_of, is_editable
 from app.questionnaires.schema import Question, QuestionType
@@ -384,16 +386,21 @@ def _views(
     }
 
 
-def _nav(
-    session: Session, user: User, assessment: Assessment, sheet: Sheet, contacts: list[User]
-) -> list[SectionLink]:
-    people = {u.id: u for u in contacts}
-    assignees = {
-        a.section_key: people.get(a.user_id)
-        for a in session.exec(
-            select(SectionAssignment).where(SectionAssignment.assessment_id == assessment.id)
-        )
-    }
+def _nav(session: Session, user: User, assessment: Assessment, sheet: Sheet) -> list[SectionLink]:
+    """The section list, each section with the contact it is assigned to (one who can still
+    sign in), read in one statement."""
+    assignees = dict(
+        session.exec(
+            select(SectionAssignment.section_key, User)
+            .join(User, col(User.id) == col(SectionAssignment.user_id))
+            .join(VendorContact, col(VendorContact.user_id) == col(User.id))
+            .where(
+                SectionAssignment.assessment_id == assessment.id,
+                VendorContact.vendor_id == assessment.vendor_id,
+                col(User.active),
+            )
+        ).all()
+    )
     links = []
     for s in sheet.sections:
         assignee = assignees.get(s.key)
@@ -418,8 +425,7 @@ def first_section_needing_work(
     in, else the first with something missing (the contact's own sections first), else the
     first."""
     sheet = answered_sheet(session=session, assessment=assessment, keys=())
-    contacts = contacts_of(session=session, vendor_id=assessment.vendor_id)
-    nav = _nav(session, user, assessment, sheet, contacts)
+    nav = _nav(session, user, assessment, sheet)
     ordered = sorted(nav, key=lambda s: not s.mine) if mine_only else nav
     for wanted in (lambda s: s.progress.attention, lambda s: s.progress.missing, bool):
         for link in ordered:
@@ -471,19 +477,32 @@ def fragment_page(
     today: date,
     questionnaire: Compiled | None = None,
     cards: bool = True,
+    saved: SaveOutcome | None = None,
 ) -> PortalPage:
     """The cards of the questions in `keys` with progress and the section list: what a
     fragment redraws, and what a section page draws for its section. Without `cards` (an
-    autosave that redraws only the save state and files) no thread or earlier answer is read."""
-    sheet = answered_sheet(
-        session=session,
-        assessment=assessment,
-        viewer=user if cards else None,
-        keys=keys,
-        questionnaire=questionnaire,
-        today=today,
-    )
-    contacts = contacts_of(session=session, vendor_id=assessment.vendor_id)
+    autosave that redraws only the save state and files) no thread or earlier answer is read.
+    An autosave passes what it `saved`: its summary and answer row are not read again."""
+    if saved is None:
+        sheet = answered_sheet(
+            session=session,
+            assessment=assessment,
+            viewer=user if cards else None,
+            keys=keys,
+            questionnaire=questionnaire,
+            today=today,
+        )
+    else:
+        sheet = fill_items(
+            saved.sheet,
+            session=session,
+            viewer=user if cards else None,
+            keys=keys,
+            held=[saved.answer],
+        )
+    # The contacts are for the cards (who saved a conflicting answer) and the section page's
+    # delegation picker; an autosave's redraw without cards needs neither.
+    contacts = contacts_of(session=session, vendor_id=assessment.vendor_id) if cards else []
     editable = is_editable(assessment)
     library = (
         [
@@ -499,7 +518,7 @@ def fragment_page(
         sheet=sheet,
         views=_views(session, user, assessment, sheet, keys if cards else []),
         editable=editable,
-        nav=_nav(session, user, assessment, sheet, contacts),
+        nav=_nav(session, user, assessment, sheet),
         contacts=contacts,
         library=library,
         upload_hint=upload_hint(),

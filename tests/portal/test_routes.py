@@ -552,6 +552,27 @@ def test_the_library_questionnaire_renders_every_question_type(client, session, 
     assert preview.status_code == 200 and "The workbook holds no changes." in preview.text
 
 
+def test_an_autosave_reads_the_answers_and_the_buyers_facts_once(client, engine, world):
+    """The save reads every answer once (visibility before and after, progress, the redraw all
+    come from that read), the buyer's AI Act classes once, and not the row it has just saved."""
+    login(client, world.contact.email)
+    first = client.post(
+        _url(world, "/answers/gov.policy"), data={"value": "2", "version": "0"}, headers=HX
+    )
+    assert first.status_code == 200
+    with count_statements(engine) as statements:
+        response = client.post(
+            _url(world, "/answers/gov.policy"), data={"value": "3", "version": "1"}, headers=HX
+        )
+    assert response.status_code == 200
+    assert 'id="ver-q-gov-policy" value="2"' in response.text
+    flat = [" ".join(s.split()) for s in statements]
+    answer_reads = [s for s in flat if s.startswith("SELECT") and "FROM answer" in s]
+    assert len([s for s in answer_reads if "answer.value" in s]) == 1, answer_reads
+    assert not [s for s in answer_reads if s.startswith("SELECT answer.id,")], answer_reads
+    assert len([s for s in flat if "FROM aisystem" in s]) == 1, flat
+
+
 def test_the_page_reads_a_fixed_number_of_statements_however_much_is_answered(
     client, session, engine, world
 ):
