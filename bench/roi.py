@@ -100,7 +100,7 @@ def product(data) -> tuple[bytes, int, int]:
     problems = check_facts(data) + validate(built.tables, built.filing_indicators)
     out = io.BytesIO()
     write_package(out, built, name="bench.zip")
-    cells = sum(len(t.template.columns) * len(t.rows) for t in built.tables.values())
+    cells = sum(len(t.template.columns) * len(t) for t in built.tables.values())
     return out.getvalue(), cells, sum(p.blocking for p in problems)
 
 
@@ -128,7 +128,7 @@ def run(quick: bool = False) -> dict[str, Any]:
             (
                 t.template.file_name,
                 [c.code for c in t.template.columns],
-                [[r.values.get(c.code, "") for c in t.template.columns] for r in t.rows],
+                [list(line) for line in t.cells()],
             )
             for t in built.tables.values()
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.register.roi.builder import build
+from app.register.roi.table import Table
 from app.register.roi.validator import BLOCKING, WARNING, Problem, validate
 from tests.register.roi_data import (
     CLOUDY_LEI,
@@ -74,8 +75,11 @@ def test_an_arrangement_supporting_a_missing_function_is_807():
 
 def test_an_arrangement_whose_provider_is_missing_from_b_05_01_is_807():
     built = build(clean_register())
-    providers = built.tables["B_05.01"]
-    providers.rows = [r for r in providers.rows if r.values["c0010"] != CLOUDY_LEI]
+    kept = Table(built.tables["B_05.01"].template)
+    for row in built.tables["B_05.01"].rows:
+        if row.get("c0010") != CLOUDY_LEI:
+            kept.add(row.values, row.source, row.flags)
+    built.tables["B_05.01"] = kept
     problems = only(validate(built.tables, built.filing_indicators), "807")
     assert {(p.template, p.column) for p in problems} == {
         ("B_02.02", "c0030"),
@@ -229,8 +233,8 @@ def test_no_key_column_is_exempt_from_the_empty_key_rule():
     rank_one = [r for r in built.tables["B_05.02"].rows if r.values["c0050"] == "1"]
     assert all(r.values["c0060"] == r.values["c0030"] for r in rank_one)
     assert {r.values["c0040"] for r in built.tables["B_04.01"].rows} == {"Not Applicable"}
-    rank_one[0].values["c0060"] = ""
-    built.tables["B_04.01"].rows[0].values["c0040"] = ""
+    built.tables["B_05.02"].columns["c0060"][rank_one[0].index] = ""
+    built.tables["B_04.01"].columns["c0040"][0] = ""
     problems = validate(built.tables, built.filing_indicators)
     assert {(p.rule, p.template, p.column) for p in problems} == {
         ("805", "B_05.02", "c0060"),

@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from operator import itemgetter
+from itertools import chain, product, repeat
+from operator import attrgetter
+from typing import NamedTuple
 
 from app.register.roi import codes
 from app.register.roi.data import (
@@ -24,7 +26,8 @@ from app.register.roi.data import (
     RegisterData,
     VendorFacts,
 )
-from app.register.roi.spec import CIF, DIRECT, ENDED, Row, Source, Template
+from app.register.roi.spec import CIF, DIRECT, ENDED
+from app.register.roi.table import NO_FLAGS, Source, Table
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 TRUE = "true"
@@ -74,28 +77,6 @@ class Exclusion:
     vendor: str
     reason: str
     link: str
-
-
-@dataclass
-class Table:
-    template: Template
-    rows: list[Row]
-
-    @property
-    def reported(self) -> bool:
-        return self.template.has_source and bool(self.rows)
-
-    def cells(self) -> list[tuple[str, ...]]:
-        """Each row's values in the template's column order ('' where a row has none): what
-        the CSV file holds, read once so the validator and the writer need no per-cell lookup."""
-        codes_ = [c.code for c in self.template.columns]
-        values = [row.values for row in self.rows]
-        if len(codes_) == 1:
-            return [(v.get(codes_[0], ""),) for v in values]
-        try:
-            return list(map(itemgetter(*codes_), values))  # every column filled: the usual case
-        except KeyError:  # a row read from a file with a short line
-            return [tuple(v.get(c, "") for c in codes_) for v in values]
 
 
 @dataclass
@@ -197,6 +178,48 @@ def has_entity_data(data: RegisterData) -> bool:
     return any(_lei(e.lei) for e in _dated([data.entity], data)) and bool(entities_in_scope(data))
 
 
+YES, NO = "eba_BT:x28", "eba_BT:x29"
+# the flags of an arrangement's rows by (supports a critical function, ended), shared by them all
+FLAG_SETS = {
+    (critical, ended): frozenset(flag for flag, on in ((CIF, critical), (ENDED, ended)) if on)
+    for critical in (False, True)
+    for ended in (False, True)
+}
+# B_05.02's columns: arrangement, ICT service type, provider, its type of code, rank,
+# recipient of the sub-contracted services, its type of code
+CHAIN_COLUMNS = ("c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070")
+
+
+class _Arrangement(NamedTuple):
+    """An arrangement in the register, with what several templates share worked out once."""
+
+    contract: ContractFacts
+    vendor: VendorFacts | None
+    source: Source
+    flags: frozenset[str]
+    provider_id: str
+    provider_type: str  # the provider's type of code
+    service: str  # the ICT service type, coded
+    users: list[str]  # the LEIs of the entities in scope using it
+    branches: list[str]  # the codes of the branches using it
+    heads: list[str]  # each of those branches' head office LEI
+
+
+def _stored(contract: ContractFacts) -> list[str]:
+    """Where the arrangement's data is stored (B_02.02 c0150): "not applicable" when none is."""
+    storage = _unique(contract.storage_countries) if contract.stores_data else []
+    return [codes.prefixed("eba_GA:", s) for s in storage or [NA]]
+
+
+def _processed(contract: ContractFacts) -> list[str]:
+    return [codes.prefixed("eba_GA:", p) for p in _unique(contract.processing_countries) or [NA]]
+
+
+def _by_column(codes_: tuple[str, ...], lines: list[tuple[str, ...]]) -> dict[str, list[str]]:
+    """Rows written as tuples in `codes_` order, turned into columns."""
+    return dict(zip(codes_, map(list, zip(*lines, strict=True)), strict=False))
+
+
 class _Builder:
     def __init__(self, data: RegisterData) -> None:
         self.data = data
@@ -209,44 +232,29 @@ class _Builder:
         self.vendors = {v.id: v for v in data.vendors}
         self.functions = {f.code: f for f in data.functions}
         self.taxonomy = taxonomy(data.release)
-        self.rows: dict[str, list[Row]] = {t.id: [] for t in self.taxonomy.templates}
-        self.providers: dict[tuple[str, str], Row] = {}
+        self.tables = {t.id: Table(t) for t in self.taxonomy.templates}
+        self.providers: set[tuple[str, str]] = set()  # B_05.01's keys: each provider once
         # (parent key, parent name, the provider's name, the page to fix it on)
         self.parents: list[tuple[tuple[str, str], str | None, str, str | None]] = []
-        self.in_scope: list[ContractFacts] = []
         self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
         self.excluded: list[Exclusion] = []
-        # one frozenset per combination of flags, shared by the rows (fewer objects to track)
-        self.flag_sets: dict[frozenset[str], frozenset[str]] = {}
 
     def build(self) -> BuiltRegister:
         self._entity()
-        for contract in sorted(self.data.contracts, key=lambda c: c.reference):
-            vendor = self.vendors.get(contract.vendor_id)
-            reason = exclusion_reason(contract, self.data.ref_date)
-            if not reason and not (self._users(contract) or self._branch_users(contract)):
-                reason = f"no entity of this register ({self._scope_name()}) uses it"
-            if reason:
-                name = vendor.legal_name if vendor else "an unknown vendor"
-                self.excluded.append(
-                    Exclusion(contract.reference, name, reason, contract_link(contract))
-                )
-                continue
-            self.in_scope.append(contract)
-            if contract.annual_cost is not None:
-                key = (contract.vendor_id, contract.currency)
-                self.costs.setdefault(key, []).append(contract.annual_cost)
-        for contract in self.in_scope:
-            self._arrangement(contract, self.vendors.get(contract.vendor_id))
+        arrangements = self._in_scope()
+        self._arrangements(arrangements)
+        self._uses(arrangements)
+        self._signatures(arrangements)
+        self._entity_users(arrangements)
+        self._intra_group(arrangements)
+        self._supply_chains(arrangements)
         self._ultimate_parents()
+        self._assessments(arrangements)
         self._functions()
-        self.rows["B_99.01"].append(
-            Row(dict(DEFINITIONS), Source("fixed", "Assay's definitions of the closed lists"))
+        self.tables["B_99.01"].add(
+            DEFINITIONS, Source("fixed", "Assay's definitions of the closed lists")
         )
-        tables = {
-            t.id: Table(t, self.rows[t.id] if t.has_source else []) for t in self.taxonomy.templates
-        }
-        return BuiltRegister(self.data, tables, self.excluded, self.taxonomy, self.level)
+        return BuiltRegister(self.data, self.tables, self.excluded, self.taxonomy, self.level)
 
     def _scope_name(self) -> str:
         if self.level == CONSOLIDATED:
@@ -269,32 +277,28 @@ class _Builder:
         country = codes.prefixed("eba_GA:", e.country)
         entity_type = codes.prefixed("eba_CT:", e.entity_type)
         report = _iso(self.data.report_date)
-        self.rows["B_01.01"].append(
-            Row(
-                {
-                    "c0010": self.lei,
-                    "c0020": e.name,
-                    "c0030": country,
-                    "c0040": entity_type,
-                    "c0050": e.competent_authority or "",
-                    "c0060": report,
-                },
-                source,
-            )
+        self.tables["B_01.01"].add(
+            {
+                "c0010": self.lei,
+                "c0020": e.name,
+                "c0030": country,
+                "c0040": entity_type,
+                "c0050": e.competent_authority or "",
+                "c0060": report,
+            },
+            source,
         )
         for entity in self.scope:
             self._entity_in_scope(entity, source if _lei(entity.lei) == self.lei else None)
         for branch in sorted(self.branches.values(), key=lambda b: b.code):
-            self.rows["B_01.03"].append(
-                Row(
-                    {
-                        "c0010": branch.code,
-                        "c0020": _lei(branch.head_lei),
-                        "c0030": branch.name,
-                        "c0040": codes.prefixed("eba_GA:", branch.country),
-                    },
-                    Source("branch", f"branch {branch.code} {branch.name}", ENTITIES_LINK),
-                )
+            self.tables["B_01.03"].add(
+                {
+                    "c0010": branch.code,
+                    "c0020": _lei(branch.head_lei),
+                    "c0030": branch.name,
+                    "c0040": codes.prefixed("eba_GA:", branch.country),
+                },
+                Source("branch", f"branch {branch.code} {branch.name}", ENTITIES_LINK),
             )
 
     def _entity_in_scope(self, e: EntityFacts, source: Source | None) -> None:
@@ -307,171 +311,320 @@ class _Builder:
             parent = lei
         ref = self.data.ref_date
         deleted = e.deleted_on if e.deleted_on and e.deleted_on <= ref else None
-        self.rows["B_01.02"].append(
-            Row(
-                {
-                    "c0010": lei,
-                    "c0020": e.name,
-                    "c0030": codes.prefixed("eba_GA:", e.country),
-                    "c0040": codes.prefixed("eba_CT:", e.entity_type),
-                    "c0050": codes.prefixed("eba_RP:", e.hierarchy),
-                    "c0060": parent,
-                    # as at the reference date: never a date after it
-                    "c0070": _iso(min(self.data.report_date, ref)),
-                    "c0080": _iso(e.integrated_on) or _iso(ref),
-                    "c0090": _iso(deleted) or codes.OPEN_ENDED,  # open: still in scope
-                    "c0100": codes.prefixed("eba_CU:", e.currency),
-                    "c0110": _number(e.total_assets),
-                },
-                source,
-            )
+        self.tables["B_01.02"].add(
+            {
+                "c0010": lei,
+                "c0020": e.name,
+                "c0030": codes.prefixed("eba_GA:", e.country),
+                "c0040": codes.prefixed("eba_CT:", e.entity_type),
+                "c0050": codes.prefixed("eba_RP:", e.hierarchy),
+                "c0060": parent,
+                # as at the reference date: never a date after it
+                "c0070": _iso(min(self.data.report_date, ref)),
+                "c0080": _iso(e.integrated_on) or _iso(ref),
+                "c0090": _iso(deleted) or codes.OPEN_ENDED,  # open: still in scope
+                "c0100": codes.prefixed("eba_CU:", e.currency),
+                "c0110": _number(e.total_assets),
+            },
+            source,
         )
 
-    # --- B_02 to B_05, B_07: one arrangement ----------------------------------------------------
+    # --- B_02 to B_05, B_07: the arrangements, template by template ---------------------------
+    # Each template is filled column by column from the arrangements in scope (a list per
+    # column, the arrangement's values coded once and spread over its rows), so a register of
+    # 10,000 arrangements costs little more than writing its cells (bench/roi.py).
 
-    def _arrangement(self, contract: ContractFacts, vendor: VendorFacts | None) -> None:
-        vendor_name = vendor.legal_name if vendor else "no vendor"
-        source = Source(
-            "arrangement",
-            f"arrangement {contract.reference} with {vendor_name}",
-            contract_link(contract),
-        )
-        ref = contract.reference
-        provider_id = vendor.identifier if vendor else ""
-        provider_type = _code_type(vendor.identifier_type) if vendor else ""
-        function = self.functions.get(contract.function_code or "")
-        service = codes.prefixed("eba_TA:", contract.ict_service_type)
-        flags = set()
-        if contract.supports_critical_function or (function and function.critical == "yes"):
-            flags.add(CIF)
-        if contract.end_date and contract.end_date <= self.data.ref_date:
-            flags.add(ENDED)
-
-        self.rows["B_02.01"].append(
-            Row(
-                {
-                    "c0010": ref,
-                    "c0020": codes.coded(codes.ARRANGEMENT_TYPE_CODE, contract.arrangement_type),
-                    "c0030": contract.overarching_reference or "",
-                    "c0040": codes.prefixed("eba_CU:", contract.currency),
-                    "c0050": _number(contract.annual_cost),
-                },
-                source,
-            )
-        )
-        storage = _unique(contract.storage_countries) if contract.stores_data else []
-        processing = _unique(contract.processing_countries)
-        users = self._users(contract)
-        branch_users = self._branch_users(contract)
-        heads = [_lei(self.branches[code].head_lei) for code in branch_users]
-        # One row per user × storage × processing country: the arrangement's values are coded
-        # once and copied, only the user and the two locations change.
-        base = {
-            "c0010": ref,
-            "c0020": "",
-            "c0030": provider_id,
-            "c0040": provider_type,
-            "c0050": contract.function_code or "",
-            "c0060": service,
-            "c0070": _iso(contract.start_date),
-            "c0080": _iso(contract.end_date) or codes.OPEN_ENDED,
-            "c0090": codes.prefixed("eba_CO:", contract.termination_reason),
-            "c0100": _number(contract.notice_days_entity),
-            "c0110": _number(contract.notice_days_provider),
-            "c0120": codes.prefixed("eba_GA:", contract.governing_law_country),
-            "c0130": codes.prefixed("eba_GA:", contract.service_country) or NA,
-            "c0140": "eba_BT:x28" if contract.stores_data else "eba_BT:x29",
-            "c0150": "",
-            "c0160": "",
-            "c0170": codes.coded(codes.SENSITIVITY_CODE, contract.data_sensitivity)
-            if contract.stores_data
-            else "",
-            "c0180": codes.prefixed("eba_ZZ:", contract.reliance),
-        }
-        row_flags = self.flag_sets.setdefault(frozenset(flags), frozenset(flags))
-        located = self.rows["B_02.02"]
-        stored = [codes.prefixed("eba_GA:", s) for s in storage or [NA]]
-        processed = [codes.prefixed("eba_GA:", p) for p in processing or [NA]]
-        for user in dict.fromkeys(users + heads):
-            for stored_in in stored:
-                for processed_in in processed:
-                    values = base.copy()
-                    values["c0020"] = user
-                    values["c0150"] = stored_in
-                    values["c0160"] = processed_in
-                    located.append(Row(values, source, row_flags))
-        # The entity that signed (for itself or on behalf of the users); at individual level a
-        # signer outside this register is replaced by the user it signed for (see docs, [?]).
-        signer = _lei(contract.signer_lei) or self.lei
-        if signer not in self.leis:
-            signer = (users or heads)[0]
-        self.rows["B_03.01"].append(Row({"c0010": ref, "c0020": signer, "c0030": TRUE}, source))
-        self.rows["B_03.02"].append(
-            Row({"c0010": ref, "c0020": provider_id, "c0030": provider_type}, source)
-        )
-        # Not a branch: the branch code is a key column, so it carries "Not Applicable" (EBA Q&A
-        # 2024_7285), never an empty cell. A branch: its head office's LEI and its own code.
-        for user in users:
-            self.rows["B_04.01"].append(
-                Row(
-                    {
-                        "c0010": ref,
-                        "c0020": user,
-                        "c0030": "eba_ZZ:x839",
-                        "c0040": codes.NOT_APPLICABLE_KEY,
-                    },
-                    source,
+    def _in_scope(self) -> list[_Arrangement]:
+        """The arrangements reported, by reference; the others are listed as exclusions."""
+        found: list[_Arrangement] = []
+        for contract in sorted(self.data.contracts, key=attrgetter("reference")):
+            vendor = self.vendors.get(contract.vendor_id)
+            users, branch_users = self._users(contract), self._branch_users(contract)
+            reason = exclusion_reason(contract, self.data.ref_date)
+            if not reason and not (users or branch_users):
+                reason = f"no entity of this register ({self._scope_name()}) uses it"
+            if reason:
+                name = vendor.legal_name if vendor else "an unknown vendor"
+                self.excluded.append(
+                    Exclusion(contract.reference, name, reason, contract_link(contract))
+                )
+                continue
+            if contract.annual_cost is not None:
+                key = (contract.vendor_id, contract.currency)
+                self.costs.setdefault(key, []).append(contract.annual_cost)
+            found.append(
+                _Arrangement(
+                    contract,
+                    vendor,
+                    Source(
+                        "arrangement",
+                        f"arrangement {contract.reference} with "
+                        f"{vendor.legal_name if vendor else 'no vendor'}",
+                        contract_link(contract),
+                    ),
+                    self._flags(contract),
+                    vendor.identifier if vendor else "",
+                    _code_type(vendor.identifier_type) if vendor else "",
+                    codes.prefixed("eba_TA:", contract.ict_service_type),
+                    users,
+                    branch_users,
+                    [_lei(self.branches[code].head_lei) for code in branch_users],
                 )
             )
-        for code, head in zip(branch_users, heads, strict=True):
-            self.rows["B_04.01"].append(
-                Row({"c0010": ref, "c0020": head, "c0030": "eba_ZZ:x838", "c0040": code}, source)
-            )
-        self._intra_group(contract, source)
-        if vendor is not None:
-            self._vendor_provider(vendor)
-        self._supply_chain(contract, vendor, service, source)
-        # The bank's own assessment of this service (recorded on the arrangement, not the vendor).
-        substitutability = codes.coded(codes.SUBSTITUTABILITY_CODE, contract.substitutability)
-        hard_to_substitute = substitutability in codes.HARD_TO_SUBSTITUTE  # c0060 only then
-        reason = contract.substitutability_reason if hard_to_substitute else None
-        self.rows["B_07.01"].append(
-            Row(
-                {
-                    "c0010": ref,
-                    "c0020": provider_id,
-                    "c0030": provider_type,
-                    "c0040": service,
-                    "c0050": substitutability,
-                    "c0060": codes.prefixed("eba_ZZ:", reason),
-                    "c0070": _iso(vendor.last_audit_date) if vendor else "",
-                    "c0080": "eba_BT:x28" if contract.exit_plan else "eba_BT:x29",
-                    "c0090": codes.coded(codes.REINTEGRATION_CODE, contract.reintegration),
-                    # The impact of losing this service, not of losing the function it supports.
-                    "c0100": codes.coded(codes.IMPACT_CODE, contract.discontinuation_impact),
-                    # An empty list of names is no answer: "not assessed" stays x21, never "No".
-                    "c0110": codes.coded(
-                        codes.ALTERNATIVES_CODE, contract.alternatives_identified or "not_assessed"
-                    ),
-                    "c0120": contract.alternatives or "",
-                },
-                source,
-                row_flags,
-            )
+        return found
+
+    def _flags(self, contract: ContractFacts) -> frozenset[str]:
+        """What the conditional columns of the arrangement's rows depend on."""
+        function = self.functions.get(contract.function_code or "")
+        critical = contract.supports_critical_function or bool(
+            function and function.critical == "yes"
+        )
+        ended = bool(contract.end_date and contract.end_date <= self.data.ref_date)
+        return FLAG_SETS[critical, ended]
+
+    def _arrangements(self, arrangements: list[_Arrangement]) -> None:
+        """B_02.01: one row per arrangement."""
+        contracts = [a.contract for a in arrangements]
+        self.tables["B_02.01"].extend(
+            {
+                "c0010": [c.reference for c in contracts],
+                "c0020": [
+                    codes.coded(codes.ARRANGEMENT_TYPE_CODE, c.arrangement_type) for c in contracts
+                ],
+                "c0030": [c.overarching_reference or "" for c in contracts],
+                "c0040": [codes.prefixed("eba_CU:", c.currency) for c in contracts],
+                "c0050": [_number(c.annual_cost) for c in contracts],
+            },
+            [a.source for a in arrangements],
         )
 
-    def _intra_group(self, contract: ContractFacts, source: Source) -> None:
+    def _uses(self, arrangements: list[_Arrangement]) -> None:
+        """B_02.02: a row per arrangement, entity or branch using it, country where its data is
+        stored and country where it is processed."""
+        lines = [
+            list(
+                product(
+                    dict.fromkeys(a.users + a.heads), _stored(a.contract), _processed(a.contract)
+                )
+            )
+            for a in arrangements
+        ]
+        counts = list(map(len, lines))
+
+        def spread(values: list) -> list:  # each arrangement's value onto each of its rows
+            return list(chain.from_iterable(map(repeat, values, counts)))
+
+        # the varying columns: who uses it, where its data is stored, where it is processed
+        located = _by_column(("c0020", "c0150", "c0160"), list(chain.from_iterable(lines)))
+        contracts = [a.contract for a in arrangements]
+        self.tables["B_02.02"].extend(
+            {
+                "c0010": spread([c.reference for c in contracts]),
+                "c0030": spread([a.provider_id for a in arrangements]),
+                "c0040": spread([a.provider_type for a in arrangements]),
+                "c0050": spread([c.function_code or "" for c in contracts]),
+                "c0060": spread([a.service for a in arrangements]),
+                "c0070": spread([_iso(c.start_date) for c in contracts]),
+                "c0080": spread([_iso(c.end_date) or codes.OPEN_ENDED for c in contracts]),
+                "c0090": spread(
+                    [codes.prefixed("eba_CO:", c.termination_reason) for c in contracts]
+                ),
+                "c0100": spread([_number(c.notice_days_entity) for c in contracts]),
+                "c0110": spread([_number(c.notice_days_provider) for c in contracts]),
+                "c0120": spread(
+                    [codes.prefixed("eba_GA:", c.governing_law_country) for c in contracts]
+                ),
+                "c0130": spread(
+                    [codes.prefixed("eba_GA:", c.service_country) or NA for c in contracts]
+                ),
+                "c0140": spread([YES if c.stores_data else NO for c in contracts]),
+                **located,
+                "c0170": spread(
+                    [
+                        codes.coded(codes.SENSITIVITY_CODE, c.data_sensitivity)
+                        if c.stores_data
+                        else ""
+                        for c in contracts
+                    ]
+                ),
+                "c0180": spread([codes.prefixed("eba_ZZ:", c.reliance) for c in contracts]),
+            },
+            spread([a.source for a in arrangements]),
+            spread([a.flags for a in arrangements]),
+        )
+
+    def _signatures(self, arrangements: list[_Arrangement]) -> None:
+        """B_03.01 (the entity that signed each arrangement) and B_03.02 (its provider)."""
+        references = [a.contract.reference for a in arrangements]
+        sources = [a.source for a in arrangements]
+        self.tables["B_03.01"].extend(
+            {
+                "c0010": references,
+                "c0020": [self._signer(a) for a in arrangements],
+                "c0030": [TRUE] * len(arrangements),
+            },
+            sources,
+        )
+        self.tables["B_03.02"].extend(
+            {
+                "c0010": references,
+                "c0020": [a.provider_id for a in arrangements],
+                "c0030": [a.provider_type for a in arrangements],
+            },
+            sources,
+        )
+
+    def _signer(self, arrangement: _Arrangement) -> str:
+        """The entity that signed (for itself or on behalf of the users); at individual level a
+        signer outside this register is replaced by the user it signed for (see docs, [?])."""
+        signer = _lei(arrangement.contract.signer_lei) or self.lei
+        if signer not in self.leis:
+            signer = (arrangement.users or arrangement.heads)[0]
+        return signer
+
+    def _entity_users(self, arrangements: list[_Arrangement]) -> None:
+        """B_04.01: the entities and branches using each arrangement. Not a branch: the branch
+        code is a key column, so it carries "Not Applicable" (EBA Q&A 2024_7285), never an
+        empty cell. A branch: its head office's LEI and its own code."""
+        lines: list[tuple[str, str, str, str]] = []
+        sources: list[Source] = []
+        for a in arrangements:
+            ref = a.contract.reference
+            lines += [(ref, user, "eba_ZZ:x839", codes.NOT_APPLICABLE_KEY) for user in a.users]
+            lines += [
+                (ref, head, "eba_ZZ:x838", code)
+                for code, head in zip(a.branches, a.heads, strict=True)
+            ]
+            sources += [a.source] * (len(a.users) + len(a.branches))
+        self.tables["B_04.01"].extend(
+            _by_column(("c0010", "c0020", "c0030", "c0040"), lines), sources
+        )
+
+    def _intra_group(self, arrangements: list[_Arrangement]) -> None:
         """At consolidated level, an arrangement whose provider is an entity of the group: who
         provides it (B_03.03) and the arrangement it relies on (B_02.03). At individual level
         the providing entity is outside the register, so both stay empty (see docs)."""
-        provider = _lei(contract.intra_group_lei)
-        if self.level != CONSOLIDATED or not provider:
+        if self.level != CONSOLIDATED:
             return
+        for a in arrangements:
+            contract, source = a.contract, a.source
+            provider = _lei(contract.intra_group_lei)
+            if not provider:
+                continue
+            ref = contract.reference
+            self.tables["B_03.03"].add({"c0010": ref, "c0020": provider, "c0031": TRUE}, source)
+            if contract.linked_reference:
+                self.tables["B_02.03"].add(
+                    {"c0010": ref, "c0020": contract.linked_reference, "c0030": TRUE}, source
+                )
+
+    def _assessments(self, arrangements: list[_Arrangement]) -> None:
+        """B_07.01: the bank's own assessment of each service (recorded on the arrangement, not
+        the vendor)."""
+        contracts = [a.contract for a in arrangements]
+        substitutability = [
+            codes.coded(codes.SUBSTITUTABILITY_CODE, c.substitutability) for c in contracts
+        ]
+        self.tables["B_07.01"].extend(
+            {
+                "c0010": [c.reference for c in contracts],
+                "c0020": [a.provider_id for a in arrangements],
+                "c0030": [a.provider_type for a in arrangements],
+                "c0040": [a.service for a in arrangements],
+                "c0050": substitutability,
+                # the reason only for a service that is hard to substitute
+                "c0060": [
+                    codes.prefixed("eba_ZZ:", c.substitutability_reason)
+                    if code in codes.HARD_TO_SUBSTITUTE
+                    else ""
+                    for c, code in zip(contracts, substitutability, strict=True)
+                ],
+                "c0070": [_iso(a.vendor.last_audit_date) if a.vendor else "" for a in arrangements],
+                "c0080": [YES if c.exit_plan else NO for c in contracts],
+                "c0090": [
+                    codes.coded(codes.REINTEGRATION_CODE, c.reintegration) for c in contracts
+                ],
+                # the impact of losing this service, not of losing the function it supports
+                "c0100": [
+                    codes.coded(codes.IMPACT_CODE, c.discontinuation_impact) for c in contracts
+                ],
+                # an empty list of names is no answer: "not assessed" stays x21, never "No"
+                "c0110": [
+                    codes.coded(
+                        codes.ALTERNATIVES_CODE, c.alternatives_identified or "not_assessed"
+                    )
+                    for c in contracts
+                ],
+                "c0120": [c.alternatives or "" for c in contracts],
+            },
+            [a.source for a in arrangements],
+            [a.flags for a in arrangements],
+        )
+
+    # --- B_05: providers and supply chains ------------------------------------------------------
+
+    def _supply_chains(self, arrangements: list[_Arrangement]) -> None:
+        """B_05.02: each arrangement's chain, its direct provider at rank 1 and then its
+        subcontractors; and B_05.01: every provider met on the way, once."""
+        lines: list[tuple[str, ...]] = []
+        sources: list[Source] = []
+        for a in arrangements:
+            if a.vendor is not None:
+                self._vendor_provider(a.vendor)
+            self._supply_chain(a, lines, sources)
+        self.tables["B_05.02"].extend(_by_column(CHAIN_COLUMNS, lines), sources)
+
+    def _supply_chain(
+        self, a: _Arrangement, lines: list[tuple[str, ...]], sources: list[Source]
+    ) -> None:
+        contract, vendor, provider_id = a.contract, a.vendor, a.provider_id
         ref = contract.reference
-        self.rows["B_03.03"].append(Row({"c0010": ref, "c0020": provider, "c0031": TRUE}, source))
-        if contract.linked_reference:
-            self.rows["B_02.03"].append(
-                Row({"c0010": ref, "c0020": contract.linked_reference, "c0030": TRUE}, source)
+        vendor_name = vendor.legal_name if vendor else "no vendor"
+        kinds = {provider_id: a.provider_type} if vendor else {}
+        kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
+        kinds.setdefault(provider_id, "")
+        # Rank 1 has no recipient of its own: the key column names the direct provider itself,
+        # so it is never empty and still refers to a B_05.01 row.
+        kind = kinds.get(provider_id, "")
+        lines.append((ref, a.service, provider_id, kind, "1", provider_id, kind))
+        sources.append(a.source)
+        for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
+            recipient = sub.recipient_identifier or (provider_id if sub.rank == 2 else "")
+            sub_source = Source(
+                "subcontractor",
+                f"subcontractor {sub.name} of arrangement {ref} ({vendor_name})",
+                vendor_link(contract.vendor_id),
+            )
+            sub_kind = kinds[sub.identifier]
+            recipient_kind = kinds.get(recipient, "") if recipient else ""
+            lines.append(
+                (ref, a.service, sub.identifier, sub_kind, str(sub.rank), recipient, recipient_kind)
+            )
+            sources.append(sub_source)
+            parent = (sub.identifier, sub_kind)
+            if sub.parent_identifier:
+                parent = (sub.parent_identifier, _code_type(sub.parent_identifier_type or "LEI"))
+                self.parents.append(
+                    (parent, sub.parent_name, f"subcontractor {sub.name}", sub_source.link)
+                )
+            if (sub.identifier, sub_kind) in self.providers:
+                continue  # listed already (the same subcontractor of another arrangement)
+            self._provider(
+                {
+                    "c0010": sub.identifier,
+                    "c0020": sub_kind,
+                    "c0030": "",
+                    "c0040": "",
+                    "c0050": sub.name,
+                    "c0060": "",
+                    "c0070": codes.PERSON_TYPE_CODE["legal"],
+                    "c0080": codes.prefixed("eba_GA:", sub.country),
+                    "c0090": "",
+                    "c0100": "",  # no arrangement of our own with a subcontractor
+                    "c0110": parent[0],
+                    "c0120": parent[1],
+                },
+                sub_source,
             )
 
     def _vendor_provider(self, vendor: VendorFacts) -> None:
@@ -509,85 +662,11 @@ class _Builder:
             DIRECT_ONLY,
         )
 
-    def _provider(self, values: dict[str, str], source: Source, flags=frozenset()) -> None:
+    def _provider(self, values: dict[str, str], source: Source, flags=NO_FLAGS) -> None:
         key = (values["c0010"], values["c0020"])
         if key not in self.providers:
-            row = Row(values, source, flags)
-            self.providers[key] = row
-            self.rows["B_05.01"].append(row)
-
-    def _supply_chain(
-        self, contract: ContractFacts, vendor: VendorFacts | None, service: str, source: Source
-    ) -> None:
-        ref = contract.reference
-        vendor_name = vendor.legal_name if vendor else "no vendor"
-        provider_id = vendor.identifier if vendor else ""
-        kinds = {provider_id: _code_type(vendor.identifier_type)} if vendor else {}
-        kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
-        kinds.setdefault(provider_id, "")
-        chain = self.rows["B_05.02"]
-        chain.append(
-            Row(
-                {
-                    "c0010": ref,
-                    "c0020": service,
-                    "c0030": provider_id,
-                    "c0040": kinds.get(provider_id, ""),
-                    "c0050": "1",
-                    # Rank 1 has no recipient of its own: the key column names the direct
-                    # provider itself, so it is never empty and still refers to a B_05.01 row.
-                    "c0060": provider_id,
-                    "c0070": kinds.get(provider_id, ""),
-                },
-                source,
-            )
-        )
-        for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
-            recipient = sub.recipient_identifier or (provider_id if sub.rank == 2 else "")
-            sub_source = Source(
-                "subcontractor",
-                f"subcontractor {sub.name} of arrangement {ref} ({vendor_name})",
-                vendor_link(contract.vendor_id),
-            )
-            chain.append(
-                Row(
-                    {
-                        "c0010": ref,
-                        "c0020": service,
-                        "c0030": sub.identifier,
-                        "c0040": kinds[sub.identifier],
-                        "c0050": str(sub.rank),
-                        "c0060": recipient,
-                        "c0070": kinds.get(recipient, "") if recipient else "",
-                    },
-                    sub_source,
-                )
-            )
-            parent = (sub.identifier, kinds[sub.identifier])
-            if sub.parent_identifier:
-                parent = (sub.parent_identifier, _code_type(sub.parent_identifier_type or "LEI"))
-                self.parents.append(
-                    (parent, sub.parent_name, f"subcontractor {sub.name}", sub_source.link)
-                )
-            if (sub.identifier, kinds[sub.identifier]) in self.providers:
-                continue  # listed already (the same subcontractor of another arrangement)
-            self._provider(
-                {
-                    "c0010": sub.identifier,
-                    "c0020": kinds[sub.identifier],
-                    "c0030": "",
-                    "c0040": "",
-                    "c0050": sub.name,
-                    "c0060": "",
-                    "c0070": codes.PERSON_TYPE_CODE["legal"],
-                    "c0080": codes.prefixed("eba_GA:", sub.country),
-                    "c0090": "",
-                    "c0100": "",  # no arrangement of our own with a subcontractor
-                    "c0110": parent[0],
-                    "c0120": parent[1],
-                },
-                sub_source,
-            )
+            self.providers.add(key)
+            self.tables["B_05.01"].add(values, source, flags)
 
     def _ultimate_parents(self) -> None:
         """A provider's ultimate parent is itself a row of B_05.01 (its c0110 refers to one)."""
@@ -624,22 +703,20 @@ class _Builder:
             return (int(digits) if digits.isdigit() else 10**9, f.code)
 
         for f in sorted(self.data.functions, key=order):
-            self.rows["B_06.01"].append(
-                Row(
-                    {
-                        "c0010": f.code,
-                        "c0020": codes.prefixed("eba_TA:", f.licensed_activity),
-                        "c0030": f.name,
-                        "c0040": self.lei,
-                        "c0050": codes.coded(codes.CRITICALITY_CODE, f.critical),
-                        "c0060": f.criticality_reasons or "",
-                        "c0070": _iso(f.last_assessed),
-                        "c0080": _number(f.rto_hours),
-                        "c0090": _number(f.rpo_hours),
-                        "c0100": codes.coded(codes.IMPACT_CODE, f.discontinuation_impact),
-                    },
-                    Source("function", f"function {f.code} {f.name}", function_link(f)),
-                )
+            self.tables["B_06.01"].add(
+                {
+                    "c0010": f.code,
+                    "c0020": codes.prefixed("eba_TA:", f.licensed_activity),
+                    "c0030": f.name,
+                    "c0040": self.lei,
+                    "c0050": codes.coded(codes.CRITICALITY_CODE, f.critical),
+                    "c0060": f.criticality_reasons or "",
+                    "c0070": _iso(f.last_assessed),
+                    "c0080": _number(f.rto_hours),
+                    "c0090": _number(f.rpo_hours),
+                    "c0100": codes.coded(codes.IMPACT_CODE, f.discontinuation_impact),
+                },
+                Source("function", f"function {f.code} {f.name}", function_link(f)),
             )
 
 

@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace) -> None:
     print(
         f"Wrote {args.out} ({'consolidated' if report.built.level == 'CON' else 'individual'}"
         f" level, {report.built.data.entity.name}): "
-        f"{len(report.built.tables['B_02.01'].rows)} arrangement(s) as at "
+        f"{len(report.built.tables['B_02.01'])} arrangement(s) as at "
         f"{report.built.data.ref_date.isoformat()}, {len(report.blocking)} blocking problem(s), "
         f"{len(report.warnings)} warning(s)."
     )

@@ -9,6 +9,8 @@ qx2005) are the ones implementations use; they are not yet confirmed against the
 
 from __future__ import annotations
 
+from functools import cache
+
 from app.vendors.codes import ICT_SERVICE_TYPES, LICENSED_ACTIVITIES, SUBSTITUTABILITY_REASONS
 
 NOT_APPLICABLE_COUNTRY = "eba_GA:qx2007"  # key columns of B_02.02 that have no value
@@ -172,6 +174,7 @@ def coded(mapping: dict[str, str], value: object) -> str:
     return mapping.get(str(value), str(value))
 
 
+@cache  # a register codes the same few countries and lists for every arrangement
 def prefixed(prefix: str, value: object) -> str:
     """`eba_GA:DE`, `eba_CU:EUR`, `eba_TA:S19`, `eba_ZZ:x796` … ('' stays '')."""
     if value is None or value == "":

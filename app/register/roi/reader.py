@@ -13,8 +13,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.register.roi.builder import Table
-from app.register.roi.spec import Row, Source
+from app.register.roi.table import Source, Table
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 
@@ -37,7 +36,7 @@ def read_files(files: Mapping[str, bytes], release: str | None = None) -> ReadPa
     tables: dict[str, Table] = {}
     for template in tax.templates:
         data = files.get(template.file_name)
-        rows: list[Row] = []
+        table = Table(template)
         if data is None:
             layout.append(f"{template.file_name} is missing")
         else:
@@ -50,8 +49,8 @@ def read_files(files: Mapping[str, bytes], release: str | None = None) -> ReadPa
                 )
             for number, line in enumerate(lines, start=2):
                 source = Source("file", f"{template.file_name} row {number}")
-                rows.append(Row(dict(zip(header, line, strict=False)), source))
-        tables[template.id] = Table(template, rows)
+                table.add(dict(zip(header, line, strict=False)), source)
+        tables[template.id] = table
     indicators = {
         line[0]: line[1].strip().lower() == "true"
         for line in _rows(files.get("FilingIndicators.csv", b"templateID,reported"))[1:]

@@ -84,7 +84,7 @@ class RoiCheckRead(BaseModel):
             warnings=len(report.warnings),
             templates=[
                 RoiTemplateRead(
-                    id=t.template.id, title=t.template.title, rows=len(t.rows), reported=t.reported
+                    id=t.template.id, title=t.template.title, rows=len(t), reported=t.reported
                 )
                 for t in built.tables.values()
             ],

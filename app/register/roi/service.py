@@ -267,10 +267,10 @@ def report_of(*, session: Session, data: RegisterData) -> RoiReport:
     """Build and validate facts already loaded (LEI statuses from the imported golden copy)."""
     built = build(data)
     leis = {
-        row.values.get(code, "")
+        lei
         for template_id, pairs in LEI_COLUMNS.items()
-        for row in built.tables[template_id].rows
         for code, _ in pairs
+        for lei in built.tables[template_id].column(code)
     }
     statuses = lei_statuses(session=session, leis=leis)
     return RoiReport(
@@ -387,7 +387,7 @@ def export_roi(
             "draft": is_draft,
             "blocking": len(report.blocking),
             "warnings": len(report.warnings),
-            "arrangements": len(built.tables["B_02.01"].rows),
+            "arrangements": len(built.tables["B_02.01"]),
             "generated_by": generated_by,
         },
         ip=ip,

@@ -89,7 +89,7 @@ def freeze_snapshot(
             + ". Choose another reference date, or complete the register's entities first."
         )
     report = report_of(session=session, data=data)
-    if not report.built.tables["B_02.01"].rows:
+    if not report.built.tables["B_02.01"]:
         raise InvalidInput(
             f"{data.entity.name} has no register data as at {ref_date.isoformat()}: no "
             "arrangement was in force in the year up to that date. Choose another reference "
@@ -109,7 +109,7 @@ def freeze_snapshot(
         package=package,
         sha256=hashlib.sha256(package).hexdigest(),
         facts=facts_json(data, left_out={e.reference for e in report.built.excluded}),
-        arrangements=len(report.built.tables["B_02.01"].rows),
+        arrangements=len(report.built.tables["B_02.01"]),
         warnings=len(report.warnings),
         created_by_id=actor.id if actor else None,
         created_at=now,

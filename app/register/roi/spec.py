@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.register.roi import codes
 from app.vendors.codes import CURRENCIES
 from app.vendors.identifiers import COUNTRY_CODES
+
+if TYPE_CHECKING:
+    from app.register.roi.table import Row
 
 COUNTRIES = {f"eba_GA:{c}": c for c in sorted(COUNTRY_CODES)}
 COUNTRIES_OR_NA = {**COUNTRIES, codes.NOT_APPLICABLE_COUNTRY: "Not applicable"}
@@ -24,24 +28,7 @@ ENDED = "ended"  # the arrangement ended on or before the reference date
 DIRECT = "direct"  # a provider with an arrangement of its own (not only a subcontractor)
 
 
-@dataclass(frozen=True)
-class Source:
-    """Where a row comes from: what to name in a problem and the page to fix it on."""
-
-    kind: str  # organisation | arrangement | vendor | subcontractor | parent | function | fixed
-    name: str  # "arrangement HV-ICT-2025-002 with Veridian Scoring Ltd"
-    link: str | None = None
-    fix: str | None = None  # where to fix any value of the row, instead of each column's `fix`
-
-
-@dataclass
-class Row:
-    values: dict[str, str]  # column code → the value as written to the CSV ('' = empty)
-    source: Source
-    flags: frozenset[str] = frozenset()
-
-
-Requirement = bool | Callable[[Row], bool]
+Requirement = bool | Callable[["Row"], bool]
 
 
 @dataclass(frozen=True)
@@ -86,23 +73,23 @@ def _flag(name: str) -> Callable[[Row], bool]:
 
 
 def _filled(code: str) -> Callable[[Row], bool]:
-    return lambda row: bool(row.values.get(code))
+    return lambda row: bool(row.get(code))
 
 
 def _equals(code: str, *values: str) -> Callable[[Row], bool]:
-    return lambda row: row.values.get(code) in values
+    return lambda row: row.get(code) in values
 
 
 def _cif_and(code: str, *values: str) -> Callable[[Row], bool]:
-    return lambda row: CIF in row.flags and row.values.get(code) in values
+    return lambda row: CIF in row.flags and row.get(code) in values
 
 
 def _rank_above_one(row: Row) -> bool:
-    return row.values.get("c0050", "1") not in ("", "1")
+    return row.get("c0050") not in ("", "1")
 
 
 def _financial_entity(row: Row) -> bool:
-    return row.values.get("c0040") not in ("eba_CT:x317", "eba_CT:x318")
+    return row.get("c0040") not in ("eba_CT:x317", "eba_CT:x318")
 
 
 YES = "eba_BT:x28"

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from operator import ne
 
 from app.register.roi import codes
-from app.register.roi.builder import Table
-from app.register.roi.spec import TEMPLATE_BY_ID, TEMPLATES, Column, Row, Source, Template
+from app.register.roi.spec import TEMPLATE_BY_ID, TEMPLATES, Column, Template
+from app.register.roi.table import Row, Source, Table
 from app.vendors.identifiers import lei_problem
 
 BLOCKING = "blocking"
@@ -72,7 +72,6 @@ def _fix(column: Column, source: Source) -> str:
     return f" {column.note}." if column.note else ""
 
 
-Columns = Mapping[str, Sequence[str]]  # a template's values by column code, in row order
 MISSING = frozenset(("", codes.NOT_APPLICABLE_COUNTRY, codes.NOT_APPLICABLE_KEY))
 
 
@@ -88,6 +87,7 @@ class _Checker:
         self.lei_status = lei_status  # None: no golden copy imported
         self.problems: list[Problem] = []
         self.seen: set[tuple] = set()
+        self.distinct: dict[tuple[str, str], set[str]] = {}
 
     def add(
         self,
@@ -106,7 +106,7 @@ class _Checker:
             if (rule, *once) in self.seen:
                 return
             self.seen.add((rule, *once))
-        key = " · ".join(row.values.get(c, "") for c in template.key) if row else ""
+        key = " · ".join(row.get(c) for c in template.key) if row else ""
         message = re.sub(r"\.\.(\s|$)", r".\1", message)  # a name ending in "." ends the sentence
         self.problems.append(
             Problem(
@@ -124,46 +124,41 @@ class _Checker:
     def run(self) -> list[Problem]:
         templates = [t.template for t in self.tables.values()] or list(TEMPLATES)
         self.by_id = {t.id: t for t in templates}
-        self.columns: dict[str, dict[str, Sequence[str]]] = {}
         for template in templates:
-            table = self.tables.get(template.id)
-            rows = table.rows if table else []
-            columns = self._columns(template.id)
-            self._indicator(template, rows)
-            empty_keys = self._keys(template, rows, columns)
-            self._duplicates(template, rows, columns)
-            self._code_lists(template, rows, columns)
-            self._leis(template, rows, columns)
-            self._references(template, rows, columns)
-            self._mandatory(template, rows, columns, empty_keys)
-            self._text(template, rows, columns)
+            table = self._table(template.id)
+            self._indicator(template, table)
+            empty_keys = self._keys(template, table)
+            self._duplicates(template, table)
+            self._code_lists(template, table)
+            self._leis(template, table)
+            self._references(template, table)
+            self._mandatory(template, table, empty_keys)
+            self._text(template, table)
         self._conditional_rules()
         self._supply_chains()
         self._lei_status()
         order = {t.id: i for i, t in enumerate(templates)}
         return sorted(self.problems, key=lambda p: (not p.blocking, order.get(p.template, 99)))
 
-    def _columns(self, template_id: str) -> dict[str, Sequence[str]]:
-        """A template's values column by column (read once): each rule then makes one pass
-        over a column, in C where it can (sets, `in`, `all`, one regex), and walks the rows
-        only to name those a problem was found in."""
-        if template_id not in self.columns:
-            table = self.tables.get(template_id)
-            codes_ = [c.code for c in table.template.columns] if table else []
-            cells = table.cells() if table else []  # a tuple per row, read in C
-            found = zip(*cells, strict=True) if cells else (() for _ in codes_)
-            self.columns[template_id] = dict(zip(codes_, found, strict=True))
-        return self.columns[template_id]
+    def _table(self, template_id: str) -> Table:
+        """A template's table (an empty one where none was given). The rules read it a column at
+        a time, in C where they can (sets, `in`, one regex), and walk the rows only to name
+        those a problem was found in."""
+        table = self.tables.get(template_id)
+        if table is None:
+            table = Table(self.by_id.get(template_id, TEMPLATE_BY_ID[template_id]))
+        return table
 
-    def _column(self, template_id: str, code: str) -> Sequence[str]:
-        """One column of any template; a code its template does not declare reads as empty."""
-        columns = self._columns(template_id)
-        if code not in columns:
-            table = self.tables.get(template_id)
-            columns[code] = tuple(r.values.get(code, "") for r in (table.rows if table else []))
-        return columns[code]
+    def _distinct(self, table: Table, code: str) -> set[str]:
+        """A column's different values, read once: a rule on single values (a closed list, a
+        blank, a control character) looks at each of them once, however many rows repeat it
+        (an arrangement's values repeat on each of its B_02.02 rows)."""
+        key = (table.template.id, code)
+        if key not in self.distinct:
+            self.distinct[key] = set(table.column(code))
+        return self.distinct[key]
 
-    def _indicator(self, template: Template, rows: list[Row]) -> None:
+    def _indicator(self, template: Template, table: Table) -> None:
         reported = self.indicators.get(template.id)
         if reported is None:
             self.add(
@@ -174,7 +169,7 @@ class _Checker:
                 None,
                 f"FilingIndicators.csv has no line for {template.id}.",
             )
-        elif reported != bool(rows):
+        elif reported != bool(len(table)):
             state = "true" if reported else "false"
             self.add(
                 BLOCKING,
@@ -182,21 +177,21 @@ class _Checker:
                 template,
                 "",
                 None,
-                f"{template.id} has {len(rows)} row(s) but its filing indicator is {state}.",
+                f"{template.id} has {len(table)} row(s) but its filing indicator is {state}.",
             )
 
-    def _keys(self, template: Template, rows: list[Row], columns: Columns) -> set[tuple[int, str]]:
+    def _keys(self, template: Template, table: Table) -> set[tuple[int, str]]:
         empty = {
             (index, code)
             for code in template.key
-            if not all(columns[code])  # "Not Applicable" is a value: keys are never empty
-            for index, value in enumerate(columns[code])  # (EBA Q&A 2024_7285)
+            if "" in self._distinct(table, code)  # "Not Applicable" is a value: keys are
+            for index, value in enumerate(table.columns[code])  # never empty (EBA Q&A 2024_7285)
             if not value
         }
         position = {code: i for i, code in enumerate(template.key)}
         for index, code in sorted(empty, key=lambda found: (found[0], position[found[1]])):
             column = template.column_by_code[code]
-            row = rows[index]
+            row = table.row(index)
             self.add(
                 BLOCKING,
                 "805",
@@ -209,15 +204,17 @@ class _Checker:
             )
         return empty
 
-    def _duplicates(self, template: Template, rows: list[Row], columns: Columns) -> None:
+    def _duplicates(self, template: Template, table: Table) -> None:
         if not template.key:
             return
-        keys = list(zip(*(columns[c] for c in template.key), strict=True))
-        if len(set(keys)) == len(keys):
+        if len(template.key) == 1 and len(self._distinct(table, template.key[0])) == len(table):
             return  # every key unique: the common case
+        keys = list(zip(*(table.columns[c] for c in template.key), strict=True))
+        if len(set(keys)) == len(keys):
+            return
         groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
-        for key, row in zip(keys, rows, strict=True):
-            groups[key].append(row)
+        for index, key in enumerate(keys):
+            groups[key].append(table.row(index))
         for key, same in groups.items():
             if len(same) < 2 or not any(key):
                 continue
@@ -232,18 +229,19 @@ class _Checker:
                 f" ({'; '.join(names)}): each {', '.join(template.key)} combination must be unique.",
             )
 
-    def _code_lists(self, template: Template, rows: list[Row], columns: Columns) -> None:
+    def _code_lists(self, template: Template, table: Table) -> None:
         for column in template.columns:
             if column.codes is None:
                 continue
-            values = columns[column.code]
-            outside = set(values).difference(column.codes)
-            outside.difference_update(("", None))
+            values = table.columns[column.code]
+            outside = self._distinct(table, column.code).difference(column.codes)
+            outside.discard("")
             if not outside:
                 continue  # every value on the list: one set difference for the whole column
-            for row, value in zip(rows, values, strict=True):
+            for index, value in enumerate(values):
                 if value not in outside:
                     continue
+                row = table.row(index)
                 shown = value.split(":", 1)[1] if value.startswith("eba_") else value
                 what = (
                     "an ISO 3166 country code"
@@ -263,11 +261,11 @@ class _Checker:
                     once=(row.source.name, column.fix or column.code, value),
                 )
 
-    def _leis(self, template: Template, rows: list[Row], columns: Columns) -> None:
+    def _leis(self, template: Template, table: Table) -> None:
         for code, kind in LEI_COLUMNS.get(template.id, ()):
             column = template.column_by_code[code]
-            values = columns[code]
-            kinds = columns[kind] if kind is not None else repeat(LEI_TYPE)
+            values = table.columns[code]
+            kinds = table.columns[kind] if kind is not None else repeat(LEI_TYPE)
             problems = {
                 value: lei_problem(value)
                 for value, of_kind in set(zip(values, kinds, strict=False))
@@ -275,10 +273,11 @@ class _Checker:
             }  # each LEI checked once, however many rows carry it
             if not any(problems.values()):
                 continue
-            for row, value, of_kind in zip(rows, values, kinds, strict=False):
+            for index, value, of_kind in zip(range(len(table)), values, kinds, strict=False):
                 if not value or of_kind != LEI_TYPE:
                     continue
                 if problem := problems[value]:
+                    row = table.row(index)
                     self.add(
                         BLOCKING,
                         "LEI",
@@ -289,22 +288,25 @@ class _Checker:
                         once=(value,),
                     )
 
-    def _references(self, template: Template, rows: list[Row], columns: Columns) -> None:
+    def _references(self, template: Template, table: Table) -> None:
         for fk in template.foreign_keys:
-            known = set(zip(*(self._column(fk.target, c) for c in fk.target_columns), strict=True))
-            references = list(zip(*(columns[c] for c in fk.columns), strict=True))
+            target = self._table(fk.target)
+            if len(fk.columns) == 1:  # the column's values against the target column's
+                found = self._distinct(table, fk.columns[0])
+                unknown = {(v,) for v in found - self._distinct(target, fk.target_columns[0])}
+            else:
+                known = set(zip(*(target.column(c) for c in fk.target_columns), strict=True))
+                unknown = set(zip(*(table.columns[c] for c in fk.columns), strict=True)) - known
             # Empty is rule 805; "Not Applicable" refers to no row (a user that is not a branch).
-            unknown = {
-                values
-                for values in set(references).difference(known)
-                if values[0] not in ("", codes.NOT_APPLICABLE_KEY)
-            }
+            unknown = {v for v in unknown if v[0] not in ("", codes.NOT_APPLICABLE_KEY)}
             if not unknown:
                 continue  # one set difference of the key columns: every reference resolves
+            references = list(zip(*(table.columns[c] for c in fk.columns), strict=True))
             column = template.column_by_code[fk.columns[0]]
-            for row, values in zip(rows, references, strict=True):
+            for index, values in enumerate(references):
                 if values not in unknown:
                     continue
+                row = table.row(index)
                 shown = " / ".join(v for v in values if v)
                 self.add(
                     BLOCKING,
@@ -317,21 +319,19 @@ class _Checker:
                     once=(template.id, fk.columns, row.source.name, values),
                 )
 
-    def _mandatory(
-        self, template: Template, rows: list[Row], columns: Columns, empty_keys: set
-    ) -> None:
+    def _mandatory(self, template: Template, table: Table, empty_keys: set) -> None:
         for column in template.columns:
             if column.required is False:
                 continue
             code = column.code
-            values = columns[code]
-            if MISSING.isdisjoint(values):
-                continue  # every value filled: the common case, one pass over the column
+            if MISSING.isdisjoint(self._distinct(table, code)):
+                continue  # every value filled: the common case
+            values = table.columns[code]
             condition = None if column.required is True else column.required
             for index, value in enumerate(values):
                 if value not in MISSING:
                     continue
-                row = rows[index]
+                row = table.row(index)
                 if condition is not None and not condition(row):  # type: ignore[operator]
                     continue
                 if (index, code) in empty_keys:
@@ -346,21 +346,23 @@ class _Checker:
                     once=(template.id, column.code, row.source.name),
                 )
 
-    def _text(self, template: Template, rows: list[Row], columns: Columns) -> None:
+    def _text(self, template: Template, table: Table) -> None:
         """The package carries text exactly as typed (no spreadsheet escaping), so what would
         break a reader of the file is refused here: control characters anywhere, and blanks
         around an identifier (they make two spellings of one key)."""
         for column in template.columns:
             if column.kind not in TEXT_KINDS:
                 continue
-            values = columns[column.code]
-            if not CONTROL.search(SEPARATOR.join(values)) and not any(
-                map(ne, values, map(str.strip, values))
+            distinct = self._distinct(table, column.code)
+            if not CONTROL.search(SEPARATOR.join(distinct)) and not any(
+                map(ne, distinct, map(str.strip, distinct))
             ):
-                continue  # the common case: one scan and one strip of the whole column
-            for row, value in zip(rows, values, strict=True):
+                continue  # the common case: one scan and one strip of the column's values
+            values = table.columns[column.code]
+            for index, value in enumerate(values):
                 if not value:
                     continue
+                row = table.row(index)
                 if CONTROL.search(value):
                     self.add(
                         BLOCKING, "text", template, column.code, row,
@@ -381,11 +383,12 @@ class _Checker:
         if self.lei_status is None:
             return
         for template_id, pairs in LEI_COLUMNS.items():
-            template, rows = self._rows(template_id)
+            table = self._table(template_id)
+            template = table.template
             for code, kind in pairs:
-                for row in rows:
-                    value = row.values.get(code, "")
-                    if not value or (kind is not None and row.values.get(kind) != LEI_TYPE):
+                for row in table.rows:
+                    value = row.get(code)
+                    if not value or (kind is not None and row.get(kind) != LEI_TYPE):
                         continue
                     status = self.lei_status.get(value)
                     if status is None:
@@ -401,36 +404,30 @@ class _Checker:
                         once=(value,),
                     )  # fmt: skip
 
-    def _rows(self, template_id: str) -> tuple[Template, list[Row]]:
-        table = self.tables.get(template_id)
-        return self.by_id.get(template_id, TEMPLATE_BY_ID[template_id]), (
-            table.rows if table else []
-        )
-
     def _conditional_rules(self) -> None:
-        template, rows = self._rows("B_01.02")
-        for row in rows:
-            if row.values.get("c0110") and not row.values.get("c0100"):
+        entities = self._table("B_01.02")
+        for row in entities.rows:
+            if row.get("c0110") and not row.get("c0100"):
                 self.add(
                     WARNING,
                     "v8803",
-                    template,
+                    entities.template,
                     "c0100",
                     row,
                     f"{row.source.name} reports total assets without their currency.",
                 )
-        template, rows = self._rows("B_02.01")
-        types = self._column("B_02.01", "c0020")
+        arrangements = self._table("B_02.01")
+        types = arrangements.column("c0020")
         if "eba_CO:x3" not in types:
             return  # no subsequent arrangement: one scan of the column
         for row, kind, overarching in zip(
-            rows, types, self._column("B_02.01", "c0030"), strict=True
+            arrangements.rows, types, arrangements.column("c0030"), strict=True
         ):
             if kind == "eba_CO:x3" and not overarching:
                 self.add(
                     WARNING,
                     "v8805",
-                    template,
+                    arrangements.template,
                     "c0030",
                     row,
                     f"{row.source.name} is a subsequent or associated arrangement without the "
@@ -439,21 +436,29 @@ class _Checker:
                 )
 
     def _supply_chains(self) -> None:
-        template, rows = self._rows("B_05.02")
+        chains = self._table("B_05.02")
         arrangement, service, provider, rank_, recipient_ = (
-            self._column("B_05.02", code) for code in ("c0010", "c0020", "c0030", "c0050", "c0060")
+            chains.column(code) for code in ("c0010", "c0020", "c0030", "c0050", "c0060")
         )
-        ranks = set(zip(arrangement, service, provider, rank_, strict=True))
-        for index, (rank, recipient) in enumerate(zip(rank_, recipient_, strict=True)):
-            if rank in ("1", "") or not recipient or not rank.isdigit() or int(rank) < 2:
-                continue
-            up = (arrangement[index], service[index], recipient, str(int(rank) - 1))
-            if up not in ranks:
-                row = rows[index]
+        # (arrangement, service, recipient, the rank above) of each row at rank 2 or more that
+        # names a recipient, against the chain's (arrangement, service, provider, rank)
+        above = {
+            rank: str(int(rank) - 1)
+            for rank in self._distinct(chains, "c0050")
+            if rank.isdigit() and int(rank) >= 2
+        }
+        ups = list(zip(arrangement, service, recipient_, map(above.get, rank_), strict=True))
+        missing = set(ups).difference(zip(arrangement, service, provider, rank_, strict=True))
+        if not any(up[2] and up[3] for up in missing):
+            return  # every recipient is one rank up: one set difference for the whole chain
+        for index, up in enumerate(ups):
+            recipient, rank = up[2], rank_[index]
+            if recipient and up[3] and up in missing:
+                row = chains.row(index)
                 self.add(
                     WARNING,
                     "supply chain",
-                    template,
+                    chains.template,
                     "c0060",
                     row,
                     f"The recipient {recipient} of {row.source.name} is not at rank "

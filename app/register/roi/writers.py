@@ -29,8 +29,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from app.register.roi.builder import BuiltRegister, Table
+from app.register.roi.builder import BuiltRegister
 from app.register.roi.spec import Column
+from app.register.roi.table import Table
 from app.register.roi.taxonomy import file_name
 from app.register.roi.validator import Problem
 from app.register.workbook import DATE, DATETIME, HEADER_FILL, HEADER_FONT
@@ -161,10 +162,10 @@ def _template_sheet(workbook: Workbook, table: Table) -> None:
     ws.freeze_panes = "A3"
     ws.append(_header(ws, [c.code for c in columns]))
     ws.append(_header(ws, [c.label for c in columns], wrap=True))
-    for row in table.rows:
+    for line in table.cells():
         cells = []
-        for column in columns:
-            value = _cell_value(column, row.values.get(column.code, ""))
+        for column, text in zip(columns, line, strict=True):
+            value = _cell_value(column, text)
             if isinstance(value, date):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = DATE
@@ -172,7 +173,7 @@ def _template_sheet(workbook: Workbook, table: Table) -> None:
             else:
                 cells.append(value)
         ws.append(cells)
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(table.rows) + 2}"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{len(table) + 2}"
 
 
 PROBLEM_COLUMNS = (
@@ -247,12 +248,12 @@ def write_workbook(
         ),
         ("Blocking problems", blocking),
         ("Warnings", len(problems) - blocking),
-        ("Arrangements reported", len(built.tables["B_02.01"].rows)),
+        ("Arrangements reported", len(built.tables["B_02.01"])),
     ]
     facts += [
         (
             f"{t.template.id} rows",
-            f"{len(t.rows)} ({'reported' if t.reported else 'not reported'}) · {t.template.title}",
+            f"{len(t)} ({'reported' if t.reported else 'not reported'}) · {t.template.title}",
         )
         for t in built.tables.values()
     ]
