@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import string
 
 LEI_PATTERN = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
 
@@ -24,8 +25,14 @@ EEA_COUNTRY_CODES = frozenset(
 )
 
 
+# ISO 7064 MOD 97-10 reads a letter as the two digits of its number (A = 10 … Z = 35)
+_LETTERS_AS_DIGITS = str.maketrans(
+    {letter: str(int(letter, 36)) for letter in string.ascii_letters}
+)
+
+
 def _lei_number(body: str) -> int:
-    return int("".join(str(int(ch, 36)) for ch in body))
+    return int(body.translate(_LETTERS_AS_DIGITS))
 
 
 def lei_is_valid(value: str) -> bool:

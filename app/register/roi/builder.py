@@ -11,12 +11,12 @@ then reads the tables, so it checks what a supervisor would receive.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from itertools import chain, product, repeat
-from operator import attrgetter
-from typing import NamedTuple
+from operator import attrgetter, itemgetter
 
 from app.register.roi import codes
 from app.register.roi.data import (
@@ -24,10 +24,11 @@ from app.register.roi.data import (
     EntityFacts,
     FunctionFacts,
     RegisterData,
+    SubcontractorFacts,
     VendorFacts,
 )
 from app.register.roi.spec import CIF, DIRECT, ENDED
-from app.register.roi.table import NO_FLAGS, Source, Table
+from app.register.roi.table import NO_FLAGS, SourceTuple, Table, row_source
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 TRUE = "true"
@@ -190,34 +191,50 @@ FLAG_SETS = {
 CHAIN_COLUMNS = ("c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070")
 
 
-class _Arrangement(NamedTuple):
-    """An arrangement in the register, with what several templates share worked out once."""
+@dataclass
+class _Arrangements:
+    """The arrangements in the register, by reference, as a list per fact (an arrangement sits
+    at the same position in each), with what several templates share worked out once. Lists,
+    not an object per arrangement: the cycle collector then has a few lists to track, however
+    large the register."""
 
-    contract: ContractFacts
-    vendor: VendorFacts | None
-    source: Source
-    flags: frozenset[str]
-    provider_id: str
-    provider_type: str  # the provider's type of code
-    service: str  # the ICT service type, coded
-    users: list[str]  # the LEIs of the entities in scope using it
-    branches: list[str]  # the codes of the branches using it
-    heads: list[str]  # each of those branches' head office LEI
+    contracts: list[ContractFacts] = field(default_factory=list)
+    vendors: list[VendorFacts | None] = field(default_factory=list)
+    sources: list[SourceTuple] = field(default_factory=list)
+    flags: list[frozenset[str]] = field(default_factory=list)
+    provider_ids: list[str] = field(default_factory=list)
+    provider_types: list[str] = field(default_factory=list)  # the provider's type of code
+    services: list[str] = field(default_factory=list)  # the ICT service type, coded
+    users: list[tuple[str, ...]] = field(default_factory=list)  # LEIs of entities in scope
+    branches: list[tuple[str, ...]] = field(default_factory=list)  # codes of branches using it
+    heads: list[tuple[str, ...]] = field(default_factory=list)  # those branches' head offices
+
+    def __len__(self) -> int:
+        return len(self.contracts)
+
+    @property
+    def references(self) -> list[str]:
+        return [c.reference for c in self.contracts]
 
 
-def _stored(contract: ContractFacts) -> list[str]:
-    """Where the arrangement's data is stored (B_02.02 c0150): "not applicable" when none is."""
-    storage = _unique(contract.storage_countries) if contract.stores_data else []
-    return [codes.prefixed("eba_GA:", s) for s in storage or [NA]]
+@lru_cache(maxsize=1024)  # arrangements share a few lists of countries: each coded once
+def _countries(countries: tuple[str, ...]) -> tuple[str, ...]:
+    """B_02.02's countries of storage or processing, coded; "not applicable" when none is."""
+    return tuple(codes.prefixed("eba_GA:", c) for c in _unique(countries) or [NA])
 
 
-def _processed(contract: ContractFacts) -> list[str]:
-    return [codes.prefixed("eba_GA:", p) for p in _unique(contract.processing_countries) or [NA]]
+def _stored(contract: ContractFacts) -> tuple[str, ...]:
+    return _countries(contract.storage_countries if contract.stores_data else ())
+
+
+def _processed(contract: ContractFacts) -> tuple[str, ...]:
+    return _countries(contract.processing_countries)
 
 
 def _by_column(codes_: tuple[str, ...], lines: list[tuple[str, ...]]) -> dict[str, list[str]]:
-    """Rows written as tuples in `codes_` order, turned into columns."""
-    return dict(zip(codes_, map(list, zip(*lines, strict=True)), strict=False))
+    """Rows written as tuples in `codes_` order, turned into columns (a pass per column:
+    `zip(*lines)` would hold an iterator per row)."""
+    return {code: list(map(itemgetter(i), lines)) for i, code in enumerate(codes_)}
 
 
 class _Builder:
@@ -228,6 +245,7 @@ class _Builder:
         self.level = data.level if data.level in LEVELS else INDIVIDUAL
         self.scope = entities_in_scope(data)
         self.leis = {_lei(e.lei) for e in self.scope}
+        self.default_users = (self.lei,) if self.lei in self.leis else ()
         self.branches = {b.code: b for b in data.branches if _lei(b.head_lei) in self.leis}
         self.vendors = {v.id: v for v in data.vendors}
         self.functions = {f.code: f for f in data.functions}
@@ -236,7 +254,7 @@ class _Builder:
         self.providers: set[tuple[str, str]] = set()  # B_05.01's keys: each provider once
         # (parent key, parent name, the provider's name, the page to fix it on)
         self.parents: list[tuple[tuple[str, str], str | None, str, str | None]] = []
-        self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
+        self.costs: dict[tuple[int, str], Decimal] = {}  # summed by vendor and currency
         self.excluded: list[Exclusion] = []
 
     def build(self) -> BuiltRegister:
@@ -252,7 +270,7 @@ class _Builder:
         self._assessments(arrangements)
         self._functions()
         self.tables["B_99.01"].add(
-            DEFINITIONS, Source("fixed", "Assay's definitions of the closed lists")
+            DEFINITIONS, row_source("fixed", "Assay's definitions of the closed lists")
         )
         return BuiltRegister(self.data, self.tables, self.excluded, self.taxonomy, self.level)
 
@@ -261,19 +279,23 @@ class _Builder:
             return "the group"
         return f"{self.entity.name} and its branches"
 
-    def _users(self, contract: ContractFacts) -> list[str]:
-        """The entities in scope that use the arrangement (B_02.02 c0020, B_04.01 c0020)."""
-        users = _unique(contract.users) or [self.lei]
-        return [lei for lei in users if lei in self.leis]
+    def _users(self, contract: ContractFacts) -> tuple[str, ...]:
+        """The entities in scope that use the arrangement (B_02.02 c0020, B_04.01 c0020): by
+        default the entity maintaining the register, when it is in scope."""
+        if not contract.users:
+            return self.default_users
+        return tuple(lei for lei in _unique(contract.users) or [self.lei] if lei in self.leis)
 
-    def _branch_users(self, contract: ContractFacts) -> list[str]:
-        return [code for code in dict.fromkeys(contract.branch_users) if code in self.branches]
+    def _branch_users(self, contract: ContractFacts) -> tuple[str, ...]:
+        if not contract.branch_users:
+            return ()
+        return tuple(code for code in dict.fromkeys(contract.branch_users) if code in self.branches)
 
     # --- B_01: the organisation ---------------------------------------------------------------
 
     def _entity(self) -> None:
         e = self.entity
-        source = Source("organisation", f"organisation {e.name}", ORGANISATION_LINK)
+        source = row_source("organisation", f"organisation {e.name}", ORGANISATION_LINK)
         country = codes.prefixed("eba_GA:", e.country)
         entity_type = codes.prefixed("eba_CT:", e.entity_type)
         report = _iso(self.data.report_date)
@@ -298,12 +320,12 @@ class _Builder:
                     "c0030": branch.name,
                     "c0040": codes.prefixed("eba_GA:", branch.country),
                 },
-                Source("branch", f"branch {branch.code} {branch.name}", ENTITIES_LINK),
+                row_source("branch", f"branch {branch.code} {branch.name}", ENTITIES_LINK),
             )
 
-    def _entity_in_scope(self, e: EntityFacts, source: Source | None) -> None:
+    def _entity_in_scope(self, e: EntityFacts, source: SourceTuple | None) -> None:
         lei = _lei(e.lei)
-        source = source or Source("entity", f"entity {e.name}", ENTITIES_LINK)
+        source = source or row_source("entity", f"entity {e.name}", ENTITIES_LINK)
         parent = _lei(e.parent_lei)
         # At individual level the parent is outside this register: B_01.02 c0060 refers to a
         # B_01.02 row, so the entity then names itself (see docs, [?]).
@@ -330,18 +352,18 @@ class _Builder:
         )
 
     # --- B_02 to B_05, B_07: the arrangements, template by template ---------------------------
-    # Each template is filled column by column from the arrangements in scope (a list per
-    # column, the arrangement's values coded once and spread over its rows), so a register of
-    # 10,000 arrangements costs little more than writing its cells (bench/roi.py).
+    # Each template is filled column by column from the arrangements in scope (an
+    # arrangement's values coded once, and spread over its rows where it has several), so a
+    # register of 10,000 arrangements costs little more than writing its cells (bench/roi.py).
 
-    def _in_scope(self) -> list[_Arrangement]:
+    def _in_scope(self) -> _Arrangements:
         """The arrangements reported, by reference; the others are listed as exclusions."""
-        found: list[_Arrangement] = []
+        arrangements = _Arrangements()
         for contract in sorted(self.data.contracts, key=attrgetter("reference")):
             vendor = self.vendors.get(contract.vendor_id)
-            users, branch_users = self._users(contract), self._branch_users(contract)
+            users, branches = self._users(contract), self._branch_users(contract)
             reason = exclusion_reason(contract, self.data.ref_date)
-            if not reason and not (users or branch_users):
+            if not reason and not (users or branches):
                 reason = f"no entity of this register ({self._scope_name()}) uses it"
             if reason:
                 name = vendor.legal_name if vendor else "an unknown vendor"
@@ -351,27 +373,27 @@ class _Builder:
                 continue
             if contract.annual_cost is not None:
                 key = (contract.vendor_id, contract.currency)
-                self.costs.setdefault(key, []).append(contract.annual_cost)
-            found.append(
-                _Arrangement(
-                    contract,
-                    vendor,
-                    Source(
-                        "arrangement",
-                        f"arrangement {contract.reference} with "
-                        f"{vendor.legal_name if vendor else 'no vendor'}",
-                        contract_link(contract),
-                    ),
-                    self._flags(contract),
-                    vendor.identifier if vendor else "",
-                    _code_type(vendor.identifier_type) if vendor else "",
-                    codes.prefixed("eba_TA:", contract.ict_service_type),
-                    users,
-                    branch_users,
-                    [_lei(self.branches[code].head_lei) for code in branch_users],
+                self.costs[key] = self.costs.get(key, Decimal(0)) + contract.annual_cost
+            arrangements.contracts.append(contract)
+            arrangements.vendors.append(vendor)
+            arrangements.sources.append(
+                row_source(
+                    "arrangement",
+                    f"arrangement {contract.reference} with "
+                    f"{vendor.legal_name if vendor else 'no vendor'}",
+                    contract_link(contract),
                 )
             )
-        return found
+            arrangements.flags.append(self._flags(contract))
+            arrangements.provider_ids.append(vendor.identifier if vendor else "")
+            arrangements.provider_types.append(_code_type(vendor.identifier_type) if vendor else "")
+            arrangements.services.append(codes.prefixed("eba_TA:", contract.ict_service_type))
+            arrangements.users.append(users)
+            arrangements.branches.append(branches)
+            arrangements.heads.append(
+                tuple(_lei(self.branches[code].head_lei) for code in branches) if branches else ()
+            )
+        return arrangements
 
     def _flags(self, contract: ContractFacts) -> frozenset[str]:
         """What the conditional columns of the arrangement's rows depend on."""
@@ -382,12 +404,12 @@ class _Builder:
         ended = bool(contract.end_date and contract.end_date <= self.data.ref_date)
         return FLAG_SETS[critical, ended]
 
-    def _arrangements(self, arrangements: list[_Arrangement]) -> None:
+    def _arrangements(self, arrangements: _Arrangements) -> None:
         """B_02.01: one row per arrangement."""
-        contracts = [a.contract for a in arrangements]
+        contracts = arrangements.contracts
         self.tables["B_02.01"].extend(
             {
-                "c0010": [c.reference for c in contracts],
+                "c0010": arrangements.references,
                 "c0020": [
                     codes.coded(codes.ARRANGEMENT_TYPE_CODE, c.arrangement_type) for c in contracts
                 ],
@@ -395,35 +417,32 @@ class _Builder:
                 "c0040": [codes.prefixed("eba_CU:", c.currency) for c in contracts],
                 "c0050": [_number(c.annual_cost) for c in contracts],
             },
-            [a.source for a in arrangements],
+            arrangements.sources,
         )
 
-    def _uses(self, arrangements: list[_Arrangement]) -> None:
+    def _uses(self, arrangements: _Arrangements) -> None:
         """B_02.02: a row per arrangement, entity or branch using it, country where its data is
         stored and country where it is processed."""
+        contracts = arrangements.contracts
         lines = [
-            list(
-                product(
-                    dict.fromkeys(a.users + a.heads), _stored(a.contract), _processed(a.contract)
-                )
+            tuple(product(dict.fromkeys(users + heads), _stored(contract), _processed(contract)))
+            for contract, users, heads in zip(
+                contracts, arrangements.users, arrangements.heads, strict=True
             )
-            for a in arrangements
         ]
-        counts = list(map(len, lines))
+        # each row's arrangement, to spread the arrangement's values over its rows
+        owner = list(chain.from_iterable(map(repeat, range(len(lines)), map(len, lines))))
 
-        def spread(values: list) -> list:  # each arrangement's value onto each of its rows
-            return list(chain.from_iterable(map(repeat, values, counts)))
+        def spread(values: list) -> list:
+            return list(map(values.__getitem__, owner))
 
-        # the varying columns: who uses it, where its data is stored, where it is processed
-        located = _by_column(("c0020", "c0150", "c0160"), list(chain.from_iterable(lines)))
-        contracts = [a.contract for a in arrangements]
         self.tables["B_02.02"].extend(
             {
-                "c0010": spread([c.reference for c in contracts]),
-                "c0030": spread([a.provider_id for a in arrangements]),
-                "c0040": spread([a.provider_type for a in arrangements]),
+                "c0010": spread(arrangements.references),
+                "c0030": spread(arrangements.provider_ids),
+                "c0040": spread(arrangements.provider_types),
                 "c0050": spread([c.function_code or "" for c in contracts]),
-                "c0060": spread([a.service for a in arrangements]),
+                "c0060": spread(arrangements.services),
                 "c0070": spread([_iso(c.start_date) for c in contracts]),
                 "c0080": spread([_iso(c.end_date) or codes.OPEN_ENDED for c in contracts]),
                 "c0090": spread(
@@ -438,7 +457,9 @@ class _Builder:
                     [codes.prefixed("eba_GA:", c.service_country) or NA for c in contracts]
                 ),
                 "c0140": spread([YES if c.stores_data else NO for c in contracts]),
-                **located,
+                # what varies between an arrangement's rows: who uses it, where its data is
+                # stored, where it is processed
+                **_by_column(("c0020", "c0150", "c0160"), list(chain.from_iterable(lines))),
                 "c0170": spread(
                     [
                         codes.coded(codes.SENSITIVITY_CODE, c.data_sensitivity)
@@ -449,65 +470,74 @@ class _Builder:
                 ),
                 "c0180": spread([codes.prefixed("eba_ZZ:", c.reliance) for c in contracts]),
             },
-            spread([a.source for a in arrangements]),
-            spread([a.flags for a in arrangements]),
+            spread(arrangements.sources),
+            spread(arrangements.flags),
         )
 
-    def _signatures(self, arrangements: list[_Arrangement]) -> None:
+    def _signatures(self, arrangements: _Arrangements) -> None:
         """B_03.01 (the entity that signed each arrangement) and B_03.02 (its provider)."""
-        references = [a.contract.reference for a in arrangements]
-        sources = [a.source for a in arrangements]
+        references = arrangements.references
         self.tables["B_03.01"].extend(
             {
                 "c0010": references,
-                "c0020": [self._signer(a) for a in arrangements],
+                "c0020": list(
+                    map(
+                        self._signer, arrangements.contracts, arrangements.users, arrangements.heads
+                    )
+                ),
                 "c0030": [TRUE] * len(arrangements),
             },
-            sources,
+            arrangements.sources,
         )
         self.tables["B_03.02"].extend(
             {
                 "c0010": references,
-                "c0020": [a.provider_id for a in arrangements],
-                "c0030": [a.provider_type for a in arrangements],
+                "c0020": arrangements.provider_ids,
+                "c0030": arrangements.provider_types,
             },
-            sources,
+            arrangements.sources,
         )
 
-    def _signer(self, arrangement: _Arrangement) -> str:
+    def _signer(
+        self, contract: ContractFacts, users: tuple[str, ...], heads: tuple[str, ...]
+    ) -> str:
         """The entity that signed (for itself or on behalf of the users); at individual level a
         signer outside this register is replaced by the user it signed for (see docs, [?])."""
-        signer = _lei(arrangement.contract.signer_lei) or self.lei
+        signer = _lei(contract.signer_lei) or self.lei
         if signer not in self.leis:
-            signer = (arrangement.users or arrangement.heads)[0]
+            signer = (users or heads)[0]
         return signer
 
-    def _entity_users(self, arrangements: list[_Arrangement]) -> None:
+    def _entity_users(self, arrangements: _Arrangements) -> None:
         """B_04.01: the entities and branches using each arrangement. Not a branch: the branch
         code is a key column, so it carries "Not Applicable" (EBA Q&A 2024_7285), never an
         empty cell. A branch: its head office's LEI and its own code."""
         lines: list[tuple[str, str, str, str]] = []
-        sources: list[Source] = []
-        for a in arrangements:
-            ref = a.contract.reference
-            lines += [(ref, user, "eba_ZZ:x839", codes.NOT_APPLICABLE_KEY) for user in a.users]
+        sources: list[SourceTuple] = []
+        for ref, source, users, branches, heads in zip(
+            arrangements.references,
+            arrangements.sources,
+            arrangements.users,
+            arrangements.branches,
+            arrangements.heads,
+            strict=True,
+        ):
+            lines += [(ref, user, "eba_ZZ:x839", codes.NOT_APPLICABLE_KEY) for user in users]
             lines += [
-                (ref, head, "eba_ZZ:x838", code)
-                for code, head in zip(a.branches, a.heads, strict=True)
+                (ref, head, "eba_ZZ:x838", code) for code, head in zip(branches, heads, strict=True)
             ]
-            sources += [a.source] * (len(a.users) + len(a.branches))
+            sources += [source] * (len(users) + len(branches))
         self.tables["B_04.01"].extend(
             _by_column(("c0010", "c0020", "c0030", "c0040"), lines), sources
         )
 
-    def _intra_group(self, arrangements: list[_Arrangement]) -> None:
+    def _intra_group(self, arrangements: _Arrangements) -> None:
         """At consolidated level, an arrangement whose provider is an entity of the group: who
         provides it (B_03.03) and the arrangement it relies on (B_02.03). At individual level
         the providing entity is outside the register, so both stay empty (see docs)."""
         if self.level != CONSOLIDATED:
             return
-        for a in arrangements:
-            contract, source = a.contract, a.source
+        for contract, source in zip(arrangements.contracts, arrangements.sources, strict=True):
             provider = _lei(contract.intra_group_lei)
             if not provider:
                 continue
@@ -518,19 +548,19 @@ class _Builder:
                     {"c0010": ref, "c0020": contract.linked_reference, "c0030": TRUE}, source
                 )
 
-    def _assessments(self, arrangements: list[_Arrangement]) -> None:
+    def _assessments(self, arrangements: _Arrangements) -> None:
         """B_07.01: the bank's own assessment of each service (recorded on the arrangement, not
         the vendor)."""
-        contracts = [a.contract for a in arrangements]
+        contracts = arrangements.contracts
         substitutability = [
             codes.coded(codes.SUBSTITUTABILITY_CODE, c.substitutability) for c in contracts
         ]
         self.tables["B_07.01"].extend(
             {
-                "c0010": [c.reference for c in contracts],
-                "c0020": [a.provider_id for a in arrangements],
-                "c0030": [a.provider_type for a in arrangements],
-                "c0040": [a.service for a in arrangements],
+                "c0010": arrangements.references,
+                "c0020": arrangements.provider_ids,
+                "c0030": arrangements.provider_types,
+                "c0040": arrangements.services,
                 "c0050": substitutability,
                 # the reason only for a service that is hard to substitute
                 "c0060": [
@@ -539,7 +569,7 @@ class _Builder:
                     else ""
                     for c, code in zip(contracts, substitutability, strict=True)
                 ],
-                "c0070": [_iso(a.vendor.last_audit_date) if a.vendor else "" for a in arrangements],
+                "c0070": [_iso(v.last_audit_date) if v else "" for v in arrangements.vendors],
                 "c0080": [YES if c.exit_plan else NO for c in contracts],
                 "c0090": [
                     codes.coded(codes.REINTEGRATION_CODE, c.reintegration) for c in contracts
@@ -557,75 +587,87 @@ class _Builder:
                 ],
                 "c0120": [c.alternatives or "" for c in contracts],
             },
-            [a.source for a in arrangements],
-            [a.flags for a in arrangements],
+            arrangements.sources,
+            arrangements.flags,
         )
 
     # --- B_05: providers and supply chains ------------------------------------------------------
 
-    def _supply_chains(self, arrangements: list[_Arrangement]) -> None:
+    def _supply_chains(self, arrangements: _Arrangements) -> None:
         """B_05.02: each arrangement's chain, its direct provider at rank 1 and then its
         subcontractors; and B_05.01: every provider met on the way, once."""
         lines: list[tuple[str, ...]] = []
-        sources: list[Source] = []
-        for a in arrangements:
-            if a.vendor is not None:
-                self._vendor_provider(a.vendor)
-            self._supply_chain(a, lines, sources)
+        sources: list[SourceTuple] = []
+        for contract, vendor, source, provider_id, provider_type, service in zip(
+            arrangements.contracts,
+            arrangements.vendors,
+            arrangements.sources,
+            arrangements.provider_ids,
+            arrangements.provider_types,
+            arrangements.services,
+            strict=True,
+        ):
+            if vendor is not None:
+                self._vendor_provider(vendor)
+            kinds = {provider_id: provider_type} if vendor else {}
+            kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
+            kinds.setdefault(provider_id, "")
+            # Rank 1 has no recipient of its own: the key column names the direct provider
+            # itself, so it is never empty and still refers to a B_05.01 row.
+            kind = kinds[provider_id]
+            lines.append((contract.reference, service, provider_id, kind, "1", provider_id, kind))
+            sources.append(source)
+            for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
+                recipient = sub.recipient_identifier or (provider_id if sub.rank == 2 else "")
+                lines.append(
+                    (
+                        contract.reference,
+                        service,
+                        sub.identifier,
+                        kinds[sub.identifier],
+                        str(sub.rank),
+                        recipient,
+                        kinds.get(recipient, "") if recipient else "",
+                    )
+                )
+                sources.append(self._subcontractor(contract, vendor, sub, kinds[sub.identifier]))
         self.tables["B_05.02"].extend(_by_column(CHAIN_COLUMNS, lines), sources)
 
-    def _supply_chain(
-        self, a: _Arrangement, lines: list[tuple[str, ...]], sources: list[Source]
-    ) -> None:
-        contract, vendor, provider_id = a.contract, a.vendor, a.provider_id
-        ref = contract.reference
+    def _subcontractor(
+        self,
+        contract: ContractFacts,
+        vendor: VendorFacts | None,
+        sub: SubcontractorFacts,
+        kind: str,
+    ) -> SourceTuple:
+        """A subcontractor's source in the arrangement's chain; its B_05.01 row the first time
+        it is met, and its ultimate parent for `_ultimate_parents`."""
+        link = vendor_link(contract.vendor_id)
         vendor_name = vendor.legal_name if vendor else "no vendor"
-        kinds = {provider_id: a.provider_type} if vendor else {}
-        kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
-        kinds.setdefault(provider_id, "")
-        # Rank 1 has no recipient of its own: the key column names the direct provider itself,
-        # so it is never empty and still refers to a B_05.01 row.
-        kind = kinds.get(provider_id, "")
-        lines.append((ref, a.service, provider_id, kind, "1", provider_id, kind))
-        sources.append(a.source)
-        for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
-            recipient = sub.recipient_identifier or (provider_id if sub.rank == 2 else "")
-            sub_source = Source(
-                "subcontractor",
-                f"subcontractor {sub.name} of arrangement {ref} ({vendor_name})",
-                vendor_link(contract.vendor_id),
-            )
-            sub_kind = kinds[sub.identifier]
-            recipient_kind = kinds.get(recipient, "") if recipient else ""
-            lines.append(
-                (ref, a.service, sub.identifier, sub_kind, str(sub.rank), recipient, recipient_kind)
-            )
-            sources.append(sub_source)
-            parent = (sub.identifier, sub_kind)
-            if sub.parent_identifier:
-                parent = (sub.parent_identifier, _code_type(sub.parent_identifier_type or "LEI"))
-                self.parents.append(
-                    (parent, sub.parent_name, f"subcontractor {sub.name}", sub_source.link)
-                )
-            if (sub.identifier, sub_kind) in self.providers:
-                continue  # listed already (the same subcontractor of another arrangement)
+        source = row_source(
+            "subcontractor",
+            f"subcontractor {sub.name} of arrangement {contract.reference} ({vendor_name})",
+            link,
+        )
+        parent = (sub.identifier, kind)
+        if sub.parent_identifier:
+            parent = (sub.parent_identifier, _code_type(sub.parent_identifier_type or "LEI"))
+            self.parents.append((parent, sub.parent_name, f"subcontractor {sub.name}", link))
+        if (sub.identifier, kind) not in self.providers:
             self._provider(
                 {
                     "c0010": sub.identifier,
-                    "c0020": sub_kind,
-                    "c0030": "",
-                    "c0040": "",
+                    "c0020": kind,
                     "c0050": sub.name,
-                    "c0060": "",
                     "c0070": codes.PERSON_TYPE_CODE["legal"],
                     "c0080": codes.prefixed("eba_GA:", sub.country),
-                    "c0090": "",
-                    "c0100": "",  # no arrangement of our own with a subcontractor
+                    # no arrangement of our own with a subcontractor: no currency or expense
                     "c0110": parent[0],
                     "c0120": parent[1],
                 },
-                sub_source,
+                source,
             )
+        return source
 
     def _vendor_provider(self, vendor: VendorFacts) -> None:
         key = (vendor.identifier, _code_type(vendor.identifier_type))
@@ -639,8 +681,7 @@ class _Builder:
             )
         expense = vendor.annual_expense
         if expense is None:
-            costs = self.costs.get((vendor.id, vendor.currency))
-            expense = sum(costs, Decimal(0)) if costs else None
+            expense = self.costs.get((vendor.id, vendor.currency))
         self._provider(
             {
                 "c0010": key[0],
@@ -658,11 +699,11 @@ class _Builder:
                 "c0110": parent[0],
                 "c0120": parent[1],
             },
-            Source("vendor", f"vendor {vendor.legal_name}", vendor_link(vendor.id)),
+            row_source("vendor", f"vendor {vendor.legal_name}", vendor_link(vendor.id)),
             DIRECT_ONLY,
         )
 
-    def _provider(self, values: dict[str, str], source: Source, flags=NO_FLAGS) -> None:
+    def _provider(self, values: dict[str, str], source: SourceTuple, flags=NO_FLAGS) -> None:
         key = (values["c0010"], values["c0020"])
         if key not in self.providers:
             self.providers.add(key)
@@ -686,7 +727,7 @@ class _Builder:
                     "c0110": key[0],
                     "c0120": key[1],
                 },
-                Source(
+                row_source(
                     "parent",
                     f"ultimate parent {parent_name or key[0]} of {child}",
                     link,
@@ -716,7 +757,7 @@ class _Builder:
                     "c0090": _number(f.rpo_hours),
                     "c0100": codes.coded(codes.IMPACT_CODE, f.discontinuation_impact),
                 },
-                Source("function", f"function {f.code} {f.name}", function_link(f)),
+                row_source("function", f"function {f.code} {f.name}", function_link(f)),
             )
 
 

@@ -9,7 +9,7 @@ qx2005) are the ones implementations use; they are not yet confirmed against the
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from app.vendors.codes import ICT_SERVICE_TYPES, LICENSED_ACTIVITIES, SUBSTITUTABILITY_REASONS
 
@@ -174,7 +174,7 @@ def coded(mapping: dict[str, str], value: object) -> str:
     return mapping.get(str(value), str(value))
 
 
-@cache  # a register codes the same few countries and lists for every arrangement
+@lru_cache(maxsize=4096)  # a register codes the same few countries and lists over and over
 def prefixed(prefix: str, value: object) -> str:
     """`eba_GA:DE`, `eba_CU:EUR`, `eba_TA:S19`, `eba_ZZ:x796` … ('' stays '')."""
     if value is None or value == "":

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.register.roi.table import Source, Table
+from app.register.roi.table import Table, row_source
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
 
@@ -48,7 +48,7 @@ def read_files(files: Mapping[str, bytes], release: str | None = None) -> ReadPa
                     f"{template.id} has {','.join(expected)}"
                 )
             for number, line in enumerate(lines, start=2):
-                source = Source("file", f"{template.file_name} row {number}")
+                source = row_source("file", f"{template.file_name} row {number}")
                 table.add(dict(zip(header, line, strict=False)), source)
         tables[template.id] = table
     indicators = {

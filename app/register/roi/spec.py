@@ -7,7 +7,7 @@ to change; `required` is True, False or a condition on the row (the ITS "mandato
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ from app.vendors.codes import CURRENCIES
 from app.vendors.identifiers import COUNTRY_CODES
 
 if TYPE_CHECKING:
-    from app.register.roi.table import Row
+    from app.register.roi.table import Table
 
 COUNTRIES = {f"eba_GA:{c}": c for c in sorted(COUNTRY_CODES)}
 COUNTRIES_OR_NA = {**COUNTRIES, codes.NOT_APPLICABLE_COUNTRY: "Not applicable"}
@@ -28,7 +28,32 @@ ENDED = "ended"  # the arrangement ended on or before the reference date
 DIRECT = "direct"  # a provider with an arrangement of its own (not only a subcontractor)
 
 
-Requirement = bool | Callable[["Row"], bool]
+@dataclass(frozen=True)
+class When:
+    """A column mandatory only on some rows (the ITS's "mandatory if …"): those carrying `flag`
+    and whose `column` is filled, or holds one of `values`, or (`unless`) holds none of them."""
+
+    flag: str | None = None
+    column: str | None = None
+    values: frozenset[str] | None = None
+    unless: bool = False
+
+    def rows(self, table: Table, indices: list[int]) -> list[int]:
+        """Those of the rows `indices` where it holds, a pass over each column it reads."""
+        if self.flag is not None:
+            flags = table.flags
+            indices = [i for i in indices if self.flag in flags[i]]
+        if self.column is None:
+            return indices
+        values = table.column(self.column)
+        if self.values is None:
+            return [i for i in indices if values[i]]
+        if self.unless:
+            return [i for i in indices if values[i] not in self.values]
+        return [i for i in indices if values[i] in self.values]
+
+
+Requirement = bool | When
 
 
 @dataclass(frozen=True)
@@ -68,28 +93,26 @@ class Template:
         return f"{self.id.lower()}.csv"
 
 
-def _flag(name: str) -> Callable[[Row], bool]:
-    return lambda row: name in row.flags
+def _flag(name: str) -> When:
+    return When(flag=name)
 
 
-def _filled(code: str) -> Callable[[Row], bool]:
-    return lambda row: bool(row.get(code))
+def _filled(code: str) -> When:
+    return When(column=code)
 
 
-def _equals(code: str, *values: str) -> Callable[[Row], bool]:
-    return lambda row: row.get(code) in values
+def _equals(code: str, *values: str) -> When:
+    return When(column=code, values=frozenset(values))
 
 
-def _cif_and(code: str, *values: str) -> Callable[[Row], bool]:
-    return lambda row: CIF in row.flags and row.get(code) in values
+def _cif_and(code: str, *values: str) -> When:
+    return When(flag=CIF, column=code, values=frozenset(values))
 
 
-def _rank_above_one(row: Row) -> bool:
-    return row.get("c0050") not in ("", "1")
-
-
-def _financial_entity(row: Row) -> bool:
-    return row.get("c0040") not in ("eba_CT:x317", "eba_CT:x318")
+RANK_ABOVE_ONE = When(column="c0050", values=frozenset(("", "1")), unless=True)
+FINANCIAL_ENTITY = When(
+    column="c0040", values=frozenset(("eba_CT:x317", "eba_CT:x318")), unless=True
+)
 
 
 YES = "eba_BT:x28"
@@ -158,7 +181,7 @@ TEMPLATES: tuple[Template, ...] = (
             Column("c0100", "Currency", "currency", CURRENCY_CODES,
                    fix=f"reporting currency in {ORG}"),
             Column("c0110", "Value of total assets of the financial entity", "money",
-                   required=_financial_entity, fix=f"total assets in {ORG}"),
+                   required=FINANCIAL_ENTITY, fix=f"total assets in {ORG}"),
         ),
         key=("c0010",),
         foreign_keys=(_to_entity("c0060"),),
@@ -377,9 +400,9 @@ TEMPLATES: tuple[Template, ...] = (
                    "code", codes.CODE_TYPES, True),
             Column("c0050", "Rank", "int", required=True, fix="rank of the subcontractor"),
             Column("c0060", "Identification code of the recipient of sub-contracted ICT services",
-                   "id", required=_rank_above_one, fix="recipient of the subcontractor"),
+                   "id", required=RANK_ABOVE_ONE, fix="recipient of the subcontractor"),
             Column("c0070", "Type of code to identify the recipient of sub-contracted ICT "
-                   "services", "code", codes.CODE_TYPES, _rank_above_one),
+                   "services", "code", codes.CODE_TYPES, RANK_ABOVE_ONE),
         ),
         key=("c0010", "c0020", "c0030", "c0050", "c0060"),
         foreign_keys=(

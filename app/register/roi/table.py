@@ -28,6 +28,18 @@ class Source(NamedTuple):
     fix: str | None = None  # where to fix any value of the row, instead of each column's `fix`
 
 
+SourceTuple = tuple[str, str, str | None, str | None]  # a Source as a table keeps it
+
+
+def row_source(
+    kind: str, name: str, link: str | None = None, fix: str | None = None
+) -> SourceTuple:
+    """A row's source as tables keep it: a plain tuple, which Python's cycle collector stops
+    tracking (a named tuple it tracks for good, and a large register makes one per
+    arrangement and subcontractor). `Row.source` reads it back as a `Source`."""
+    return (kind, name, link, fix)
+
+
 class Table:
     """The rows of one template: a list of values per column code, in the template's column
     order, every list as long as the table ('' = an empty cell), and per row its source and
@@ -38,13 +50,13 @@ class Table:
     def __init__(self, template: Template) -> None:
         self.template = template
         self.columns: dict[str, list[str]] = {c.code: [] for c in template.columns}
-        self.sources: list[Source] = []
+        self.sources: list[SourceTuple] = []
         self.flags: list[frozenset[str]] = []
 
     def __len__(self) -> int:
         return len(self.sources)
 
-    def add(self, values: Mapping[str, str], source: Source, flags=NO_FLAGS) -> None:
+    def add(self, values: Mapping[str, str], source: SourceTuple, flags=NO_FLAGS) -> None:
         """One row; a column `values` does not name is empty, one it names but the template
         does not declare is dropped (a file read back with a column too many)."""
         for code, column in self.columns.items():
@@ -55,7 +67,7 @@ class Table:
     def extend(
         self,
         columns: Mapping[str, Sequence[str]],
-        sources: Sequence[Source],
+        sources: Sequence[SourceTuple],
         flags: Sequence[frozenset[str]] | None = None,
     ) -> None:
         """Rows given column by column, one source (and flags) per row; a column `columns`
@@ -110,7 +122,7 @@ class Row:
 
     @property
     def source(self) -> Source:
-        return self.table.sources[self.index]
+        return Source._make(self.table.sources[self.index])
 
     @property
     def flags(self) -> frozenset[str]:

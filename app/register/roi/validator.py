@@ -88,6 +88,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.seen: set[tuple] = set()
         self.distinct: dict[tuple[str, str], set[str]] = {}
+        self.lei_problems: dict[str, str | None] = {}
 
     def add(
         self,
@@ -267,7 +268,7 @@ class _Checker:
             values = table.columns[code]
             kinds = table.columns[kind] if kind is not None else repeat(LEI_TYPE)
             problems = {
-                value: lei_problem(value)
+                value: self._lei_problem(value)
                 for value, of_kind in set(zip(values, kinds, strict=False))
                 if value and of_kind == LEI_TYPE
             }  # each LEI checked once, however many rows carry it
@@ -287,6 +288,12 @@ class _Checker:
                         f"LEI {value} of {row.source.name}: {problem}{_fix(column, row.source)}",
                         once=(value,),
                     )
+
+    def _lei_problem(self, lei: str) -> str | None:
+        """Check digits, once per LEI (a provider's LEI is often its own ultimate parent's)."""
+        if lei not in self.lei_problems:
+            self.lei_problems[lei] = lei_problem(lei)
+        return self.lei_problems[lei]
 
     def _references(self, template: Template, table: Table) -> None:
         for fk in template.foreign_keys:
@@ -326,16 +333,13 @@ class _Checker:
             code = column.code
             if MISSING.isdisjoint(self._distinct(table, code)):
                 continue  # every value filled: the common case
-            values = table.columns[code]
-            condition = None if column.required is True else column.required
-            for index, value in enumerate(values):
-                if value not in MISSING:
-                    continue
-                row = table.row(index)
-                if condition is not None and not condition(row):  # type: ignore[operator]
-                    continue
+            missing = [i for i, value in enumerate(table.columns[code]) if value in MISSING]
+            if column.required is not True:  # mandatory only on some rows
+                missing = column.required.rows(table, missing)
+            for index in missing:
                 if (index, code) in empty_keys:
                     continue  # already blocking as 805
+                row = table.row(index)
                 self.add(
                     WARNING,
                     "mandatory",
