@@ -7,16 +7,13 @@ to change; `required` is True, False or a condition on the row (the ITS "mandato
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from app.register.roi import codes
 from app.vendors.codes import CURRENCIES
 from app.vendors.identifiers import COUNTRY_CODES
-
-if TYPE_CHECKING:
-    from app.register.roi.table import Table
 
 COUNTRIES = {f"eba_GA:{c}": c for c in sorted(COUNTRY_CODES)}
 COUNTRIES_OR_NA = {**COUNTRIES, codes.NOT_APPLICABLE_COUNTRY: "Not applicable"}
@@ -26,6 +23,14 @@ CURRENCY_CODES = {f"eba_CU:{c}": name for c, name in CURRENCIES.items()}
 CIF = "cif"  # the arrangement supports a critical or important function
 ENDED = "ended"  # the arrangement ended on or before the reference date
 DIRECT = "direct"  # a provider with an arrangement of its own (not only a subcontractor)
+
+
+class Rows(Protocol):
+    """What a condition reads of a table (`table.Table`): the rows' flags and a column."""
+
+    flags: list[frozenset[str]]
+
+    def column(self, code: str) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class When:
     values: frozenset[str] | None = None
     unless: bool = False
 
-    def rows(self, table: Table, indices: list[int]) -> list[int]:
+    def rows(self, table: Rows, indices: list[int]) -> list[int]:
         """Those of the rows `indices` where it holds, a pass over each column it reads."""
         if self.flag is not None:
             flags = table.flags

@@ -170,7 +170,7 @@ class _Checker:
                 None,
                 f"FilingIndicators.csv has no line for {template.id}.",
             )
-        elif reported != bool(len(table)):
+        elif reported != bool(table):
             state = "true" if reported else "false"
             self.add(
                 BLOCKING,
