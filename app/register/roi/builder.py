@@ -141,6 +141,7 @@ def exclusion_reason(contract: ContractFacts, ref_date: date) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)  # a handful of kinds, asked for several times per arrangement
 def _code_type(kind: str | None) -> str:
     return codes.coded(codes.CODE_TYPE_CODE, kind)
 
@@ -252,9 +253,10 @@ class _Builder:
         self.taxonomy = taxonomy(data.release)
         self.tables = {t.id: Table(t) for t in self.taxonomy.templates}
         self.providers: set[tuple[str, str]] = set()  # B_05.01's keys: each provider once
+        self.vendors_listed: set[int] = set()
         # (parent key, parent name, the provider's name, the page to fix it on)
         self.parents: list[tuple[tuple[str, str], str | None, str, str | None]] = []
-        self.costs: dict[tuple[int, str], Decimal] = {}  # summed by vendor and currency
+        self.costs: dict[tuple[int, str], list[Decimal]] = {}  # by vendor and currency
         self.excluded: list[Exclusion] = []
 
     def build(self) -> BuiltRegister:
@@ -373,7 +375,7 @@ class _Builder:
                 continue
             if contract.annual_cost is not None:
                 key = (contract.vendor_id, contract.currency)
-                self.costs[key] = self.costs.get(key, Decimal(0)) + contract.annual_cost
+                self.costs.setdefault(key, []).append(contract.annual_cost)
             arrangements.contracts.append(contract)
             arrangements.vendors.append(vendor)
             arrangements.sources.append(
@@ -615,6 +617,7 @@ class _Builder:
             # Rank 1 has no recipient of its own: the key column names the direct provider
             # itself, so it is never empty and still refers to a B_05.01 row.
             kind = kinds[provider_id]
+            link = vendor_link(contract.vendor_id)
             lines.append((contract.reference, service, provider_id, kind, "1", provider_id, kind))
             sources.append(source)
             for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
@@ -630,7 +633,9 @@ class _Builder:
                         kinds.get(recipient, "") if recipient else "",
                     )
                 )
-                sources.append(self._subcontractor(contract, vendor, sub, kinds[sub.identifier]))
+                sources.append(
+                    self._subcontractor(contract, vendor, sub, kinds[sub.identifier], link)
+                )
         self.tables["B_05.02"].extend(_by_column(CHAIN_COLUMNS, lines), sources)
 
     def _subcontractor(
@@ -639,10 +644,10 @@ class _Builder:
         vendor: VendorFacts | None,
         sub: SubcontractorFacts,
         kind: str,
+        link: str,
     ) -> SourceTuple:
         """A subcontractor's source in the arrangement's chain; its B_05.01 row the first time
         it is met, and its ultimate parent for `_ultimate_parents`."""
-        link = vendor_link(contract.vendor_id)
         vendor_name = vendor.legal_name if vendor else "no vendor"
         source = row_source(
             "subcontractor",
@@ -670,6 +675,9 @@ class _Builder:
         return source
 
     def _vendor_provider(self, vendor: VendorFacts) -> None:
+        if vendor.id in self.vendors_listed:
+            return  # its row is written (the vendor of an earlier arrangement)
+        self.vendors_listed.add(vendor.id)
         key = (vendor.identifier, _code_type(vendor.identifier_type))
         if key in self.providers:
             return
@@ -681,7 +689,8 @@ class _Builder:
             )
         expense = vendor.annual_expense
         if expense is None:
-            expense = self.costs.get((vendor.id, vendor.currency))
+            costs = self.costs.get((vendor.id, vendor.currency))
+            expense = sum(costs, Decimal(0)) if costs else None
         self._provider(
             {
                 "c0010": key[0],
