@@ -3,16 +3,18 @@
 Every route that takes input validates it through a `FormModel` subclass declared in its
 domain's `schemas.py`: `parse(Schema, form)` for a posted HTML form, `validate(Schema, data)`
 for a mapping (the JSON API, a spreadsheet row). A failure is `FieldErrors`, which a form page
-shows next to each input and the API lists as `field: message`.
+shows next to each input and the API lists as `field: message`. A route that saves a posted
+form and shows it again when it is wrong does so with `save_form`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar, get_origin
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.datastructures import FormData
@@ -20,6 +22,7 @@ from starlette.datastructures import FormData
 from app.errors import InvalidInput
 
 Model = TypeVar("Model", bound=BaseModel)
+Saved = TypeVar("Saved")
 
 
 class FieldErrors(InvalidInput):
@@ -171,13 +174,41 @@ def parse(schema: type[Model], form: Mapping[str, Any]) -> Model:
     return validate(schema, form_values(schema, form))
 
 
-def parse_repeated(schema: type[Model], form: FormData) -> Model:
-    """`parse` for a form with repeated fields: a list field takes every value."""
+def repeated_values(schema: type[BaseModel], form: FormData) -> dict[str, Any]:
+    """`form_values` for a form with repeated fields: a list field takes every value."""
     values = form_values(schema, form)
     for name, field in schema.model_fields.items():
         if get_origin(field.annotation) is list:
             values[name] = form.getlist(name)
-    return validate(schema, values)
+    return values
+
+
+def parse_repeated(schema: type[Model], form: FormData) -> Model:
+    """`parse` for a form with repeated fields: a list field takes every value."""
+    return validate(schema, repeated_values(schema, form))
+
+
+def save_form(
+    schema: type[Model],
+    form: FormData,
+    *,
+    save: Callable[[Model], Saved],
+    reshow: Callable[[dict[str, Any], dict[str, str]], Response],
+    repeated: bool = False,
+) -> Saved | Response:
+    """Validate a posted form as `schema` and `save` it, returning what `save` returns.
+
+    When the form or the save fails with FieldErrors, the answer is `reshow(values, errors)`
+    with status 422: the page again, with what was typed and a message beside each field.
+    `repeated` reads every value of a list field (as `parse_repeated`).
+    """
+    values = repeated_values(schema, form) if repeated else form_values(schema, form)
+    try:
+        return save(validate(schema, values))
+    except FieldErrors as exc:
+        response = reshow(values, exc.errors)
+        response.status_code = 422
+        return response
 
 
 async def posted_form(request: Request) -> FormData:

@@ -13,7 +13,7 @@ from app.auth.permissions import Permission
 from app.auth.schemas import BUYER_ROLE_OPTIONS
 from app.deps import SessionDep, require
 from app.errors import InvalidInput
-from app.forms import FieldErrors, PostedForm, form_values, parse, validate
+from app.forms import FieldErrors, PostedForm, form_values, parse, save_form, validate
 from app.models import Organisation, Role, User
 from app.organisation import roi_settings, service
 from app.organisation.colleagues import (
@@ -45,7 +45,6 @@ def _page(
     request: Request,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
     block: str | None = None,
 ) -> Response:
     context = {
@@ -54,9 +53,7 @@ def _page(
         "entity_types": ENTITY_TYPES,
         "currencies": codes.CURRENCIES,
     }
-    return render(
-        request, "organisation/settings.html", context, block=block, status_code=status_code
-    )
+    return render(request, "organisation/settings.html", context, block=block)
 
 
 @router.get(PATH, summary="Organisation settings")
@@ -72,17 +69,19 @@ def save_organisation_settings(
     user: Admin,
     form: PostedForm,
 ) -> Response:
-    values = form_values(OrganisationDetails, form)
-    try:
-        service.update_register_details(
-            session=session,
-            actor=user,
-            data=validate(OrganisationDetails, values),
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        block = "form" if is_htmx(request) else None  # htmx swaps the form in place
-        return _page(request, values, exc.errors, status_code=422, block=block)
+    saved = save_form(
+        OrganisationDetails,
+        form,
+        save=lambda data: service.update_register_details(
+            session=session, actor=user, data=data, ip=request_ip(request)
+        ),
+        # htmx swaps the form in place
+        reshow=lambda values, errors: _page(
+            request, values, errors, block="form" if is_htmx(request) else None
+        ),
+    )
+    if isinstance(saved, Response):
+        return saved
     flash(request, "Organisation settings saved.")
     return redirect(request, PATH)
 
@@ -160,7 +159,6 @@ def _people_page(
     user: User,
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     assert user.organisation_id is not None
     context = {
@@ -171,7 +169,7 @@ def _people_page(
         "values": values or {"role": Role.procurement.value},
         "errors": errors or {},
     }
-    return render(request, "organisation/people.html", context, status_code=status_code)
+    return render(request, "organisation/people.html", context)
 
 
 @router.get(PEOPLE, summary="People of the organisation and their roles")
@@ -186,10 +184,10 @@ INVITATIONS = "/settings/invitations"
 def invite_colleague_route(
     request: Request, session: SessionDep, user: Admin, form: PostedForm
 ) -> Response:
-    values = form_values(ColleagueInvite, form)
-    try:
-        data = validate(ColleagueInvite, values)
-        invitation, _ = invite_colleague(
+    sent = save_form(
+        ColleagueInvite,
+        form,
+        save=lambda data: invite_colleague(
             session=session,
             actor=user,
             email=data.email,
@@ -197,9 +195,12 @@ def invite_colleague_route(
             role=data.role,
             settings=request.app.state.settings,
             ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _people_page(request, session, user, values, exc.errors, status_code=422)
+        ),
+        reshow=lambda values, errors: _people_page(request, session, user, values, errors),
+    )
+    if isinstance(sent, Response):
+        return sent
+    invitation, _ = sent
     flash(request, f"Invitation sent to {invitation.email}.")
     return redirect(request, PEOPLE)
 
@@ -239,7 +240,6 @@ def _sso_page(
     request: Request,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     settings = request.app.state.settings
     context = {
@@ -248,7 +248,7 @@ def _sso_page(
         "roles": BUYER_ROLE_OPTIONS,
         "callback_url": settings.base_url + "/login/sso/callback",
     }
-    return render(request, "organisation/sso.html", context, status_code=status_code)
+    return render(request, "organisation/sso.html", context)
 
 
 @router.get(SSO, summary="Single sign-on settings")
@@ -262,22 +262,26 @@ def sso_settings(request: Request, session: SessionDep, user: Admin) -> Response
 def save_sso_settings(
     request: Request, session: SessionDep, user: Admin, form: PostedForm
 ) -> Response:
-    values = form_values(SsoSettings, form)
     secret = request.app.state.settings.resolved_secret_key()
-    try:
-        save_sso(
-            session=session,
-            actor=user,
-            data=validate(SsoSettings, values),
-            server_secret=secret,
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
+
+    def reshow(values: dict[str, Any], errors: dict[str, str]) -> Response:
+        """The stored settings under what was typed, but never the typed client secret."""
         org = service.get_organisation(session=session, user=user)
         shown = sso_values(org, server_secret=secret) | {
             k: v for k, v in values.items() if k != "oidc_client_secret"
         }
-        return _sso_page(request, shown, exc.errors, status_code=422)
+        return _sso_page(request, shown, errors)
+
+    saved = save_form(
+        SsoSettings,
+        form,
+        save=lambda data: save_sso(
+            session=session, actor=user, data=data, server_secret=secret, ip=request_ip(request)
+        ),
+        reshow=reshow,
+    )
+    if isinstance(saved, Response):
+        return saved
     flash(request, "Single sign-on settings saved.")
     return redirect(request, SSO)
 

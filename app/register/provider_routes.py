@@ -12,7 +12,7 @@ from app.audit.service import request_ip
 from app.auth.permissions import Permission, has_permission
 from app.deps import SessionDep, require
 from app.errors import InvalidInput
-from app.forms import FieldErrors, PostedForm, form_values, validate
+from app.forms import PostedForm, save_form
 from app.models import User
 from app.vendors import providers
 from app.vendors.schemas import ProviderInput
@@ -32,7 +32,6 @@ def _page(
     editing: int | None = None,
     values: dict | None = None,
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     assert user.organisation_id is not None
     rows = providers.list_providers(session=session, organisation_id=user.organisation_id)
@@ -47,7 +46,6 @@ def _page(
             "errors": errors or {},
             "can_edit": has_permission(user.role, Permission.manage_register),
         },
-        status_code=status_code,
     )
 
 
@@ -65,25 +63,18 @@ def update_provider(
     provider = providers.get_provider(
         session=session, organisation_id=user.organisation_id, provider_id=provider_id
     )
-    values = form_values(ProviderInput, form)
-    try:
-        providers.update_provider(
-            session=session,
-            actor=user,
-            provider=provider,
-            data=validate(ProviderInput, values),
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _page(
-            request,
-            session,
-            user,
-            editing=provider_id,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
+    saved = save_form(
+        ProviderInput,
+        form,
+        save=lambda data: providers.update_provider(
+            session=session, actor=user, provider=provider, data=data, ip=request_ip(request)
+        ),
+        reshow=lambda values, errors: _page(
+            request, session, user, editing=provider_id, values=values, errors=errors
+        ),
+    )
+    if isinstance(saved, Response):
+        return saved
     flash(request, f"{provider.name} saved.")
     return redirect(request, f"/register/providers#provider-{provider_id}")
 

@@ -6,6 +6,8 @@ block of the same template. Every form also works as a plain POST without JavaSc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -19,8 +21,15 @@ from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.errors import Conflict, TooLarge
-from app.forms import FieldErrors, PostedForm, field_errors_from, form_values, validate
-from app.models import AISystem, Contract, User, Vendor, VendorContact
+from app.forms import (
+    FieldErrors,
+    FormModel,
+    PostedForm,
+    field_errors_from,
+    form_values,
+    save_form,
+)
+from app.models import Contract, User, Vendor
 from app.vendors import children, codes, contracts, functions, importing, providers, service
 from app.vendors.schemas import (
     AISystemInput,
@@ -122,19 +131,18 @@ def new_vendor(request: Request, user: Manager) -> Response:
 def create_vendor(
     request: Request, session: SessionDep, user: Manager, form: PostedForm
 ) -> Response:
-    values = form_values(VendorCreate, form)
-    try:
-        vendor = service.create_vendor(
-            session=session, actor=user, data=validate(VendorCreate, values), ip=request_ip(request)
-        )
-    except FieldErrors as exc:
-        return _form_page(
-            request,
-            "vendors/vendor_form.html",
-            {"vendor": None, "values": values},
-            errors=exc.errors,
-            status_code=422,
-        )
+    vendor = save_form(
+        VendorCreate,
+        form,
+        save=lambda data: service.create_vendor(
+            session=session, actor=user, data=data, ip=request_ip(request)
+        ),
+        reshow=lambda values, errors: _form_page(
+            request, "vendors/vendor_form.html", {"vendor": None, "values": values}, errors=errors
+        ),
+    )
+    if isinstance(vendor, Response):
+        return vendor
     flash(request, f"{vendor.legal_name} was added to the register.")
     return redirect(request, f"/vendors/{vendor.id}")
 
@@ -309,25 +317,22 @@ def _save_function(
         if function_id
         else None
     )
-    values = form_values(FunctionInput, form)
-    try:
-        row = functions.save_function(
+    row = save_form(
+        FunctionInput,
+        form,
+        save=lambda data: functions.save_function(
             session=session,
             actor=user,
-            data=validate(FunctionInput, values),
+            data=data,
             function_id=function_id,
             ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _functions_page(
-            request,
-            session,
-            user,
-            editing=editing,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
+        ),
+        reshow=lambda values, errors: _functions_page(
+            request, session, user, editing=editing, values=values, errors=errors
+        ),
+    )
+    if isinstance(row, Response):
+        return row
     flash(request, f"Function {row.code} saved.")
     return redirect(request, "/vendors/functions")
 
@@ -374,35 +379,116 @@ def update_vendor(
     request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
     vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    values = form_values(VendorCreate, form)
     try:
         version = int(str(form.get("version", "")))
     except ValueError:
         version = -1
-    context = {"vendor": vendor, "values": values, "version": version}
     try:
-        service.update_vendor(
-            session=session,
-            actor=user,
-            vendor_id=vendor_id,
-            changes=validate(VendorCreate, values).model_dump(),
-            version=version,
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _form_page(
-            request, "vendors/vendor_form.html", context, errors=exc.errors, status_code=422
+        saved = save_form(
+            VendorCreate,
+            form,
+            save=lambda data: service.update_vendor(
+                session=session,
+                actor=user,
+                vendor_id=vendor_id,
+                changes=data.model_dump(),
+                version=version,
+                ip=request_ip(request),
+            ),
+            reshow=lambda values, errors: _form_page(
+                request,
+                "vendors/vendor_form.html",
+                {"vendor": vendor, "values": values, "version": version},
+                errors=errors,
+            ),
         )
     except Conflict as exc:
         return _form_page(
             request,
             "vendors/vendor_form.html",
-            {**context, "stale": True},
+            {
+                "vendor": vendor,
+                "values": form_values(VendorCreate, form),
+                "version": version,
+                "stale": True,
+            },
             errors={"": exc.message},
             status_code=409,
         )
+    if isinstance(saved, Response):
+        return saved
     flash(request, "Vendor saved.")
     return redirect(request, f"/vendors/{vendor_id}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Records on the vendor page: arrangements, contacts and AI systems
+
+
+@dataclass(frozen=True)
+class ChildKind:
+    """One kind of record on the vendor page, so its save and delete routes share one body.
+
+    The service calls take keywords (`session`, `actor`, `vendor`, `data`, `ip`) and `row_id`,
+    the record's id under whatever name its service gives it; `page` is the form page,
+    `page(request, session, user, vendor, row, values=..., errors=...)`.
+    """
+
+    schema: type[FormModel]
+    label: str  # the flash: "Contact saved.", "Contact deleted."
+    anchor: str  # the section of the vendor page the redirect lands on
+    get: Callable[..., Any]
+    save: Callable[..., Any]
+    delete: Callable[..., None]
+    page: Callable[..., Response]
+
+
+def _save_child(
+    kind: ChildKind,
+    request: Request,
+    session: SessionDep,
+    user: User,
+    form: FormData,
+    vendor_id: int,
+    row_id: int | None,
+) -> Response:
+    """Create (no `row_id`) or update a record, or show its form again with the messages."""
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    row = kind.get(session=session, vendor=vendor, row_id=row_id) if row_id else None
+    saved = save_form(
+        kind.schema,
+        form,
+        save=lambda data: kind.save(
+            session=session,
+            actor=user,
+            vendor=vendor,
+            data=data,
+            row_id=row_id,
+            ip=request_ip(request),
+        ),
+        reshow=lambda values, errors: kind.page(
+            request, session, user, vendor, row, values=values, errors=errors
+        ),
+    )
+    if isinstance(saved, Response):
+        return saved
+    flash(request, f"{kind.label} saved.")
+    return redirect(request, f"/vendors/{vendor_id}#{kind.anchor}")
+
+
+def _delete_child(
+    kind: ChildKind,
+    request: Request,
+    session: SessionDep,
+    user: User,
+    vendor_id: int,
+    row_id: int,
+) -> Response:
+    """Delete a record and go back to its section of the vendor page."""
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    kind.delete(session=session, actor=user, vendor=vendor, row_id=row_id, ip=request_ip(request))
+    flash(request, f"{kind.label} deleted.")
+    return redirect(request, f"/vendors/{vendor_id}#{kind.anchor}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,15 +499,14 @@ def _contract_page(
     request: Request,
     session: SessionDep,
     user: User,
-    vendor: Any,
+    vendor: Vendor,
+    contract: Contract | None = None,
     *,
-    contract: Any = None,
     values: dict[str, Any],
     errors: dict[str, str] | None = None,
     sub_values: dict[str, Any] | None = None,
     sub_errors: dict[str, str] | None = None,
     block: str = "form",
-    status_code: int = 200,
 ) -> Response:
     subcontractors = (
         children.list_subcontractors(session=session, contract=contract)
@@ -451,8 +536,18 @@ def _contract_page(
             "codes": codes,
         },
         block=_fragment(request, block),
-        status_code=status_code,
     )
+
+
+ARRANGEMENTS = ChildKind(
+    schema=ContractInput,
+    label="Arrangement",
+    anchor="contracts",
+    get=lambda row_id, **kwargs: contracts.get_contract(contract_id=row_id, **kwargs),
+    save=lambda row_id, **kwargs: contracts.save_contract(contract_id=row_id, **kwargs),
+    delete=lambda row_id, **kwargs: contracts.delete_contract(contract_id=row_id, **kwargs),
+    page=_contract_page,
+)
 
 
 @router.get("/{vendor_id}/contracts/new", summary="New arrangement form")
@@ -478,7 +573,7 @@ def edit_contract(
     """`?offer=PROVIDER_ID` fills the add-subcontractor form from an offered provider."""
     vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     contract = contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
-    values = {name: getattr(contract, name) for name in contracts.CONTRACT_FIELDS}
+    values = snapshot(contract, contracts.CONTRACT_FIELDS)
     sub_values = None
     if offer is not None:
         provider = providers.get_provider(
@@ -486,54 +581,15 @@ def edit_contract(
         )
         sub_values = children.offered_values(provider)
     return _contract_page(
-        request, session, user, vendor, contract=contract, values=values, sub_values=sub_values
+        request, session, user, vendor, contract, values=values, sub_values=sub_values
     )
-
-
-def _save_contract(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    form: FormData,
-    vendor_id: int,
-    contract_id: int | None,
-) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    contract = (
-        contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
-        if contract_id
-        else None
-    )
-    values = form_values(ContractInput, form)
-    try:
-        contracts.save_contract(
-            session=session,
-            actor=user,
-            vendor=vendor,
-            data=validate(ContractInput, values),
-            contract_id=contract_id,
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _contract_page(
-            request,
-            session,
-            user,
-            vendor,
-            contract=contract,
-            values=values,
-            errors=exc.errors,
-            status_code=422,
-        )
-    flash(request, "Arrangement saved.")
-    return redirect(request, f"/vendors/{vendor_id}#contracts")
 
 
 @router.post("/{vendor_id}/contracts", summary="Create an arrangement")
 def create_contract(
     request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
-    return _save_contract(request, session, user, form, vendor_id, None)
+    return _save_child(ARRANGEMENTS, request, session, user, form, vendor_id, None)
 
 
 @router.post("/{vendor_id}/contracts/{contract_id}", summary="Update an arrangement")
@@ -545,19 +601,14 @@ def update_contract(
     vendor_id: int,
     contract_id: int,
 ) -> Response:
-    return _save_contract(request, session, user, form, vendor_id, contract_id)
+    return _save_child(ARRANGEMENTS, request, session, user, form, vendor_id, contract_id)
 
 
 @router.post("/{vendor_id}/contracts/{contract_id}/delete", summary="Delete an arrangement")
 def delete_contract(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contract_id: int
 ) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    contracts.delete_contract(
-        session=session, actor=user, vendor=vendor, contract_id=contract_id, ip=request_ip(request)
-    )
-    flash(request, "Arrangement deleted.")
-    return redirect(request, f"/vendors/{vendor_id}#contracts")
+    return _delete_child(ARRANGEMENTS, request, session, user, vendor_id, contract_id)
 
 
 @router.post("/{vendor_id}/contracts/{contract_id}/subcontractors", summary="Add a subcontractor")
@@ -571,29 +622,31 @@ def add_subcontractor(
 ) -> Response:
     vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
     contract = contracts.get_contract(session=session, vendor=vendor, contract_id=contract_id)
-    values = form_values(SubcontractorInput, form)
-    try:
-        children.add_subcontractor(
+    added = save_form(
+        SubcontractorInput,
+        form,
+        save=lambda data: children.add_subcontractor(
             session=session,
             actor=user,
             vendor=vendor,
             contract_id=contract_id,
-            data=validate(SubcontractorInput, values),
+            data=data,
             ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _contract_page(
+        ),
+        reshow=lambda values, errors: _contract_page(
             request,
             session,
             user,
             vendor,
-            contract=contract,
-            values={name: getattr(contract, name) for name in contracts.CONTRACT_FIELDS},
+            contract,
+            values=snapshot(contract, contracts.CONTRACT_FIELDS),
             sub_values=values,
-            sub_errors=exc.errors,
+            sub_errors=errors,
             block="subcontractors",
-            status_code=422,
-        )
+        ),
+    )
+    if isinstance(added, Response):
+        return added
     return redirect(request, f"/vendors/{vendor_id}/contracts/{contract_id}/edit#supply-chain")
 
 
@@ -631,11 +684,10 @@ def _child_page(
     template: str,
     noun: str,
     *,
-    row: Any = None,
+    row: Any,
     values: dict[str, Any],
     arrangements: list[Contract] | None = None,
     errors: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> Response:
     return _form_page(
         request,
@@ -648,12 +700,16 @@ def _child_page(
             "contracts": arrangements or [],
         },
         errors=errors,
-        status_code=status_code,
     )
 
 
 def _contact_page(
-    request: Request, vendor: Vendor, *, row: VendorContact | None = None, **kwargs: Any
+    request: Request,
+    session: SessionDep,
+    user: User,
+    vendor: Vendor,
+    row: Any = None,
+    **kwargs: Any,
 ) -> Response:
     return _child_page(request, vendor, "vendors/contact_form.html", "Contact", row=row, **kwargs)
 
@@ -661,9 +717,9 @@ def _contact_page(
 def _ai_system_page(
     request: Request,
     session: SessionDep,
+    user: User,
     vendor: Vendor,
-    *,
-    row: AISystem | None = None,
+    row: Any = None,
     **kwargs: Any,
 ) -> Response:
     return _child_page(
@@ -677,59 +733,65 @@ def _ai_system_page(
     )
 
 
+CONTACTS = ChildKind(
+    schema=ContactInput,
+    label="Contact",
+    anchor="contacts",
+    get=lambda row_id, **kwargs: children.get_contact(contact_id=row_id, **kwargs),
+    save=lambda row_id, **kwargs: children.save_contact(contact_id=row_id, **kwargs),
+    delete=lambda row_id, **kwargs: children.delete_child(
+        kind="vendor_contact", child_id=row_id, **kwargs
+    ),
+    page=_contact_page,
+)
+
+AI_SYSTEMS = ChildKind(
+    schema=AISystemInput,
+    label="AI system",
+    anchor="ai-systems",
+    get=lambda row_id, **kwargs: children.get_ai_system(system_id=row_id, **kwargs),
+    save=lambda row_id, **kwargs: children.save_ai_system(system_id=row_id, **kwargs),
+    delete=lambda row_id, **kwargs: children.delete_child(
+        kind="ai_system", child_id=row_id, **kwargs
+    ),
+    page=_ai_system_page,
+)
+
+
+def _edit_child(
+    kind: ChildKind,
+    request: Request,
+    session: SessionDep,
+    user: User,
+    vendor_id: int,
+    row_id: int | None,
+) -> Response:
+    """A contact's or AI system's form: empty for a new one (no `row_id`), else filled from it.
+
+    An arrangement's form has its own routes: a new one starts from the vendor's defaults."""
+    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
+    row = kind.get(session=session, vendor=vendor, row_id=row_id) if row_id else None
+    values = snapshot(row, kind.schema.model_fields) if row is not None else {}
+    return kind.page(request, session, user, vendor, row, values=values)
+
+
 @router.get("/{vendor_id}/contacts/new", summary="New contact form")
 def new_contact(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    return _contact_page(request, vendor, values={})
+    return _edit_child(CONTACTS, request, session, user, vendor_id, None)
 
 
 @router.get("/{vendor_id}/contacts/{contact_id}/edit", summary="Edit contact form")
 def edit_contact(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contact_id: int
 ) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    row = children.get_contact(session=session, vendor=vendor, contact_id=contact_id)
-    values = snapshot(row, children.CONTACT_FIELDS)
-    return _contact_page(request, vendor, row=row, values=values)
-
-
-def _save_contact(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    form: FormData,
-    vendor_id: int,
-    contact_id: int | None,
-) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    row = (
-        children.get_contact(session=session, vendor=vendor, contact_id=contact_id)
-        if contact_id
-        else None
-    )
-    values = form_values(ContactInput, form)
-    try:
-        children.save_contact(
-            session=session,
-            actor=user,
-            vendor=vendor,
-            data=validate(ContactInput, values),
-            contact_id=contact_id,
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _contact_page(
-            request, vendor, row=row, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, "Contact saved.")
-    return redirect(request, f"/vendors/{vendor_id}#contacts")
+    return _edit_child(CONTACTS, request, session, user, vendor_id, contact_id)
 
 
 @router.post("/{vendor_id}/contacts", summary="Add contact")
 def create_contact(
     request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
-    return _save_contact(request, session, user, form, vendor_id, None)
+    return _save_child(CONTACTS, request, session, user, form, vendor_id, None)
 
 
 @router.post("/{vendor_id}/contacts/{contact_id}", summary="Update contact")
@@ -741,79 +803,33 @@ def update_contact(
     vendor_id: int,
     contact_id: int,
 ) -> Response:
-    return _save_contact(request, session, user, form, vendor_id, contact_id)
+    return _save_child(CONTACTS, request, session, user, form, vendor_id, contact_id)
 
 
 @router.post("/{vendor_id}/contacts/{contact_id}/delete", summary="Delete contact")
 def delete_contact(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, contact_id: int
 ) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    children.delete_child(
-        session=session,
-        actor=user,
-        vendor=vendor,
-        kind="vendor_contact",
-        child_id=contact_id,
-        ip=request_ip(request),
-    )
-    flash(request, "Contact deleted.")
-    return redirect(request, f"/vendors/{vendor_id}#contacts")
+    return _delete_child(CONTACTS, request, session, user, vendor_id, contact_id)
 
 
 @router.get("/{vendor_id}/ai-systems/new", summary="New AI system form")
 def new_ai_system(request: Request, session: SessionDep, user: Manager, vendor_id: int) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    return _ai_system_page(request, session, vendor, values={})
+    return _edit_child(AI_SYSTEMS, request, session, user, vendor_id, None)
 
 
 @router.get("/{vendor_id}/ai-systems/{system_id}/edit", summary="Edit AI system form")
 def edit_ai_system(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, system_id: int
 ) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    row = children.get_ai_system(session=session, vendor=vendor, system_id=system_id)
-    values = snapshot(row, children.AI_SYSTEM_FIELDS)
-    return _ai_system_page(request, session, vendor, row=row, values=values)
-
-
-def _save_ai_system(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    form: FormData,
-    vendor_id: int,
-    system_id: int | None,
-) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    row = (
-        children.get_ai_system(session=session, vendor=vendor, system_id=system_id)
-        if system_id
-        else None
-    )
-    values = form_values(AISystemInput, form)
-    try:
-        children.save_ai_system(
-            session=session,
-            actor=user,
-            vendor=vendor,
-            data=validate(AISystemInput, values),
-            system_id=system_id,
-            ip=request_ip(request),
-        )
-    except FieldErrors as exc:
-        return _ai_system_page(
-            request, session, vendor, row=row, values=values, errors=exc.errors, status_code=422
-        )
-    flash(request, "AI system saved.")
-    return redirect(request, f"/vendors/{vendor_id}#ai-systems")
+    return _edit_child(AI_SYSTEMS, request, session, user, vendor_id, system_id)
 
 
 @router.post("/{vendor_id}/ai-systems", summary="Add AI system")
 def create_ai_system(
     request: Request, session: SessionDep, user: Manager, form: PostedForm, vendor_id: int
 ) -> Response:
-    return _save_ai_system(request, session, user, form, vendor_id, None)
+    return _save_child(AI_SYSTEMS, request, session, user, form, vendor_id, None)
 
 
 @router.post("/{vendor_id}/ai-systems/{system_id}", summary="Update AI system")
@@ -825,21 +841,11 @@ def update_ai_system(
     vendor_id: int,
     system_id: int,
 ) -> Response:
-    return _save_ai_system(request, session, user, form, vendor_id, system_id)
+    return _save_child(AI_SYSTEMS, request, session, user, form, vendor_id, system_id)
 
 
 @router.post("/{vendor_id}/ai-systems/{system_id}/delete", summary="Delete AI system")
 def delete_ai_system(
     request: Request, session: SessionDep, user: Manager, vendor_id: int, system_id: int
 ) -> Response:
-    vendor = service.get_vendor(session=session, user=user, vendor_id=vendor_id)
-    children.delete_child(
-        session=session,
-        actor=user,
-        vendor=vendor,
-        kind="ai_system",
-        child_id=system_id,
-        ip=request_ip(request),
-    )
-    flash(request, "AI system deleted.")
-    return redirect(request, f"/vendors/{vendor_id}#ai-systems")
+    return _delete_child(AI_SYSTEMS, request, session, user, vendor_id, system_id)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from app.audit.service import request_ip
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
-from app.forms import FieldErrors, PostedForm, form_values, validate
+from app.forms import FieldErrors, PostedForm, save_form
 from app.models import Contract, GroupEntity, Organisation, User, Vendor
 from app.register.roi import group
 from app.vendors import codes
@@ -84,15 +84,19 @@ def entities_page(request: Request, session: SessionDep, user: Manager) -> Respo
 
 @router.post(PAGE, summary="Add an entity to the register's scope")
 def add_entity(request: Request, session: SessionDep, user: Manager, form: PostedForm) -> Response:
-    values = form_values(group.EntityForm, form)
-    try:
-        entity = group.save_entity(
-            session=session, actor=user, organisation=_org(session, user),
-            data=validate(group.EntityForm, values), ip=request_ip(request),
-        )  # fmt: skip
-    except FieldErrors as exc:
-        return _page(request, session, user, entity_values=values, entity_errors=exc.errors,
-                     status_code=422)  # fmt: skip
+    entity = save_form(
+        group.EntityForm,
+        form,
+        save=lambda data: group.save_entity(
+            session=session, actor=user, organisation=_org(session, user), data=data,
+            ip=request_ip(request),
+        ),
+        reshow=lambda values, errors: _page(
+            request, session, user, entity_values=values, entity_errors=errors
+        ),
+    )  # fmt: skip
+    if isinstance(entity, Response):
+        return entity
     flash(request, f"{entity.name} added to the register's scope.")
     return redirect(request, PAGE)
 
@@ -147,16 +151,21 @@ def save_entity(
 ) -> Response:
     org = _org(session, user)
     entity = group.get_entity(session=session, organisation_id=org.id, entity_id=entity_id)  # type: ignore[arg-type]
-    schema = group.OwnEntityForm if entity.maintains_register else group.EntityForm
-    values = form_values(schema, form)
-    try:
-        group.save_entity(
-            session=session, actor=user, organisation=org, data=validate(schema, values),
-            entity_id=entity_id, ip=request_ip(request),
-        )  # fmt: skip
-    except FieldErrors as exc:
-        entity = group.get_entity(session=session, organisation_id=org.id, entity_id=entity_id)  # type: ignore[arg-type]
-        return _entity_page(request, session, user, entity, values, exc.errors, 422)
+    saved = save_form(
+        group.OwnEntityForm if entity.maintains_register else group.EntityForm,
+        form,
+        save=lambda data: group.save_entity(
+            session=session, actor=user, organisation=org, data=data, entity_id=entity_id,
+            ip=request_ip(request),
+        ),
+        reshow=lambda values, errors: _entity_page(
+            request, session, user,
+            group.get_entity(session=session, organisation_id=org.id, entity_id=entity_id),  # type: ignore[arg-type]
+            values, errors,
+        ),
+    )  # fmt: skip
+    if isinstance(saved, Response):
+        return saved
     flash(request, "Entity saved.")
     return redirect(request, PAGE)
 
@@ -188,15 +197,19 @@ def save_provider(
 
 @router.post("/register/roi/branches", summary="Add a branch")
 def add_branch(request: Request, session: SessionDep, user: Manager, form: PostedForm) -> Response:
-    values = form_values(group.BranchForm, form)
-    try:
-        branch = group.save_branch(
-            session=session, actor=user, organisation=_org(session, user),
-            data=validate(group.BranchForm, values), ip=request_ip(request),
-        )  # fmt: skip
-    except FieldErrors as exc:
-        return _page(request, session, user, branch_values=values, branch_errors=exc.errors,
-                     status_code=422)  # fmt: skip
+    branch = save_form(
+        group.BranchForm,
+        form,
+        save=lambda data: group.save_branch(
+            session=session, actor=user, organisation=_org(session, user), data=data,
+            ip=request_ip(request),
+        ),
+        reshow=lambda values, errors: _page(
+            request, session, user, branch_values=values, branch_errors=errors
+        ),
+    )  # fmt: skip
+    if isinstance(branch, Response):
+        return branch
     flash(request, f"Branch {branch.code} added.")
     return redirect(request, PAGE)
 
@@ -227,15 +240,21 @@ def save_branch(
     request: Request, session: SessionDep, user: Manager, branch_id: int, form: PostedForm
 ) -> Response:
     org = _org(session, user)
-    values = form_values(group.BranchForm, form)
-    try:
-        group.save_branch(
-            session=session, actor=user, organisation=org, branch_id=branch_id,
-            data=validate(group.BranchForm, values), ip=request_ip(request),
-        )  # fmt: skip
-    except FieldErrors as exc:
-        branch = group.get_branch(session=session, organisation_id=org.id, branch_id=branch_id)  # type: ignore[arg-type]
-        return _branch_page(request, session, user, branch, values, exc.errors, 422)
+    saved = save_form(
+        group.BranchForm,
+        form,
+        save=lambda data: group.save_branch(
+            session=session, actor=user, organisation=org, branch_id=branch_id, data=data,
+            ip=request_ip(request),
+        ),
+        reshow=lambda values, errors: _branch_page(
+            request, session, user,
+            group.get_branch(session=session, organisation_id=org.id, branch_id=branch_id),  # type: ignore[arg-type]
+            values, errors,
+        ),
+    )  # fmt: skip
+    if isinstance(saved, Response):
+        return saved
     flash(request, "Branch saved.")
     return redirect(request, PAGE)
 
@@ -274,15 +293,19 @@ def save_arrangement(
 ) -> Response:
     org = _org(session, user)
     contract = group.get_contract(session=session, organisation_id=org.id, contract_id=contract_id)  # type: ignore[arg-type]
-    values: dict[str, Any] = form_values(group.ArrangementGroupForm, form)
-    values["entity_ids"] = form.getlist("entity_ids")
-    values["branch_ids"] = form.getlist("branch_ids")
-    try:
-        group.save_arrangement_group(
-            session=session, actor=user, organisation=org, contract_id=contract_id,
-            data=validate(group.ArrangementGroupForm, values), ip=request_ip(request),
-        )  # fmt: skip
-    except FieldErrors as exc:
-        return _arrangement_page(request, session, user, contract, values, exc.errors, 422)
+    saved = save_form(
+        group.ArrangementGroupForm,
+        form,
+        repeated=True,  # entity_ids, branch_ids
+        save=lambda data: group.save_arrangement_group(
+            session=session, actor=user, organisation=org, contract_id=contract_id, data=data,
+            ip=request_ip(request),
+        ),
+        reshow=lambda values, errors: _arrangement_page(
+            request, session, user, contract, values, errors
+        ),
+    )  # fmt: skip
+    if isinstance(saved, Response):
+        return saved
     flash(request, f"Saved who uses and signs {contract.reference}.")
     return redirect(request, PAGE)
