@@ -69,7 +69,7 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(max_length=100)
     prefix: str = Field(max_length=12)
     token_hash: str = Field(max_length=64, unique=True, index=True)
-    scope: TokenScope = enum_field(TokenScope.read, length=16)
+    scope: TokenScope = enum_field(TokenScope.read, length=16, loads_as=TokenScope)
     created_at: datetime = created_at_field()
     last_used_at: datetime | None = None
     expires_at: datetime | None = None

@@ -277,6 +277,9 @@ def save_ai_system(
         lei=providers.supply_chain_leis(session=session, vendor=vendor).get(
             providers.name_key(data.model_provider) or ""
         ),
+        lei_from=vendor,
+        actor=actor,
+        ip=ip,
     )
     provider_id = provider.id if provider is not None else None
     if system.model_provider_id != provider_id:

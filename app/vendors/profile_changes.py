@@ -484,7 +484,7 @@ def accept_change(
             _apply_service(session, actor, vendor, service, ip)
         # The stated cloud providers become provider records, by the LEI of the supply chain
         # just accepted where it names them (concentration counts records, not spellings).
-        providers.vendor_clouds(session=session, vendor=vendor)
+        providers.vendor_clouds(session=session, actor=actor, vendor=vendor, ip=ip)
         record(
             session=session,
             action="vendor.profile_accepted",

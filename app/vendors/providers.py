@@ -21,12 +21,20 @@ def name_key(name: str | None) -> str | None:
 
 
 def resolve(
-    *, session: Session, organisation_id: int, name: str | None, lei: str | None = None
+    *,
+    session: Session,
+    organisation_id: int,
+    name: str | None,
+    lei: str | None = None,
+    lei_from: Vendor | None = None,
+    actor: User | None = None,
+    ip: str | None = None,
 ) -> Provider | None:
     """The provider record behind a spelling: the one the spelling is linked to, else the one
     with the LEI the register gives for it (the spelling is then linked to it), else one by
     that name, created when the register meets the name for the first time. A record without
-    an LEI takes the one given."""
+    an LEI takes the one given, taken from `lei_from`'s supply chain, on the audit trail as done
+    by `actor`."""
     key = name_key(name)
     if key is None or name is None:
         return None
@@ -35,8 +43,9 @@ def resolve(
         .join(ProviderName, col(ProviderName.provider_id) == col(Provider.id))
         .where(ProviderName.organisation_id == organisation_id, ProviderName.key == key)
     ).first()
+    taking = {"lei": lei, "lei_from": lei_from, "actor": actor, "ip": ip}
     if found is not None:
-        return _with_lei(session, found, lei)
+        return _with_lei(session, found, **taking)
     clean = (provider_name(name) or name)[:300]
     provider = None
     if lei:
@@ -59,14 +68,42 @@ def resolve(
         ProviderName(organisation_id=organisation_id, provider_id=provider.id, key=key, name=clean)
     )
     session.flush()
-    return _with_lei(session, provider, lei)
+    return _with_lei(session, provider, **taking)
 
 
-def _with_lei(session: Session, provider: Provider, lei: str | None) -> Provider:
-    if lei and not provider.lei:
-        provider.lei = lei
-        session.add(provider)
-        session.flush()
+def _with_lei(
+    session: Session,
+    provider: Provider,
+    *,
+    lei: str | None,
+    lei_from: Vendor | None,
+    actor: User | None,
+    ip: str | None,
+) -> Provider:
+    """Write the LEI on a record that has none; a record's identity changing is audited."""
+    if not lei or provider.lei:
+        return provider
+    provider.lei = lei
+    session.add(provider)
+    session.flush()
+    record(
+        session=session,
+        action="provider.lei_taken",
+        actor=actor,
+        organisation_id=provider.organisation_id,
+        object_type="provider",
+        object_id=provider.id,
+        data={
+            "provider": provider.name,
+            "lei": lei,
+            **(
+                {"source": "supply_chain", "vendor_id": lei_from.id, "vendor": lei_from.legal_name}
+                if lei_from is not None
+                else {}
+            ),
+        },
+        ip=ip,
+    )
     return provider
 
 
@@ -195,9 +232,12 @@ def link_variant(
     return into
 
 
-def vendor_clouds(*, session: Session, vendor: Vendor) -> list[Provider]:
+def vendor_clouds(
+    *, session: Session, actor: User, vendor: Vendor, ip: str | None = None
+) -> list[Provider]:
     """The provider records behind the vendor's cloud providers (creating any new spelling),
-    by the LEI its supply chain gives where there is one."""
+    by the LEI its supply chain gives where there is one (a record taking it is audited as
+    `actor`'s doing)."""
     names = vendor.cloud_providers or ()
     leis = supply_chain_leis(session=session, vendor=vendor) if names else {}
     found = [
@@ -206,6 +246,9 @@ def vendor_clouds(*, session: Session, vendor: Vendor) -> list[Provider]:
             organisation_id=vendor.organisation_id,
             name=name,
             lei=leis.get(name_key(name) or ""),
+            lei_from=vendor,
+            actor=actor,
+            ip=ip,
         )
         for name in names
     ]

@@ -337,7 +337,7 @@ def create_vendor(
     vendor = Vendor.model_validate(data.model_dump(), update={"organisation_id": organisation_id})
     session.add(vendor)
     session.flush()
-    providers.vendor_clouds(session=session, vendor=vendor)
+    providers.vendor_clouds(session=session, actor=actor, vendor=vendor, ip=ip)
     after = {k: v for k, v in vendor_form_values(vendor).items() if v not in (None, [], False)}
     record(
         session=session,
@@ -388,7 +388,7 @@ def update_vendor(
     session.add(vendor)
     session.flush()
     if "cloud_providers" in diff["after"]:
-        providers.vendor_clouds(session=session, vendor=vendor)
+        providers.vendor_clouds(session=session, actor=actor, vendor=vendor, ip=ip)
     record(
         session=session,
         action="vendor.updated",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from app.models import AuditEvent, Provider, ProviderName
+from app.models import AuditEvent, Contract, Provider, ProviderName, Subcontractor, Vendor
 from app.register.concentration import by_ultimate_parent, concentration
 from app.vendors import providers
 from app.vendors.identifiers import lei_with_check_digits
@@ -124,3 +124,43 @@ def test_another_organisation_s_provider_is_not_found(client, session, world):
     assert linked.status_code == 404
     login(client, world.procurement.email)
     assert client.post(f"/register/providers/{mine.id}", data={"name": "X"}).status_code == 403
+
+
+SUPPLIER_LEI = lei_with_check_digits("5299000HYPERGERMAN")
+
+
+def _taken(session: Session) -> list[AuditEvent]:
+    return list(
+        session.exec(select(AuditEvent).where(AuditEvent.action == "provider.lei_taken")).all()
+    )
+
+
+def test_a_provider_taking_an_lei_from_a_supply_chain_is_on_the_audit_trail(session, world):
+    """A record without an LEI takes the one a vendor's supply chain gives for its name: the
+    trail says which provider, which LEI, from whose supply chain, and who caused it."""
+    gamma = session.exec(select(Vendor).where(Vendor.legal_name == "Gamma Cloud BV")).one()
+    contract = Contract(organisation_id=world.org.id, vendor_id=gamma.id, reference="GC-1")
+    session.add(contract)
+    session.flush()
+    session.add(Subcontractor(contract_id=contract.id, name="Hyperscale Germany GmbH",
+                              identifier=SUPPLIER_LEI, country="DE"))  # fmt: skip
+    session.flush()
+
+    providers.vendor_clouds(session=session, actor=world.analyst, vendor=gamma, ip="192.0.2.7")
+    assert _record(session, "Hyperscale Germany GmbH").lei == SUPPLIER_LEI
+    [event] = _taken(session)
+    assert (event.actor_id, event.actor_label) == (world.analyst.id, world.analyst.email)
+    assert event.object_type == "provider"
+    assert event.object_id == str(_record(session, "Hyperscale Germany GmbH").id)
+    assert event.organisation_id == world.org.id and event.ip == "192.0.2.7"
+    assert event.data == {"provider": "Hyperscale Germany GmbH", "lei": SUPPLIER_LEI,
+                          "source": "supply_chain", "vendor_id": gamma.id,
+                          "vendor": "Gamma Cloud BV"}  # fmt: skip
+
+    # Resolving again changes nothing, and a record keeps the LEI it has.
+    providers.vendor_clouds(session=session, actor=world.analyst, vendor=gamma)
+    other = providers.resolve(session=session, organisation_id=world.org.id,
+                              name="Hyperscale Germany GmbH", lei=PARENT_LEI, lei_from=gamma,
+                              actor=world.analyst)  # fmt: skip
+    assert other.lei == SUPPLIER_LEI
+    assert len(_taken(session)) == 1

@@ -184,6 +184,9 @@ def test_accepted_cloud_and_model_providers_resolve_to_provider_records_by_lei(
     assert not session.exec(select(Provider).where(Provider.name == "Microsoft Azure")).first()
     openai = session.get(Provider, session.exec(select(AISystem)).one().model_provider_id)
     assert openai.name == "OpenAI" and openai.lei == OPENAI_LEI  # the supply chain's LEI
+    taken = session.exec(select(AuditEvent).where(AuditEvent.action == "provider.lei_taken")).one()
+    assert taken.actor_id == world.admin.id and taken.object_id == str(openai.id)
+    assert taken.data["lei"] == OPENAI_LEI and taken.data["vendor_id"] == world.vendor.id
     groups = concentration(session=session, organisation_id=world.org.id, kind="cloud")
     assert "Microsoft Ireland Operations Ltd" in [g.name for g in groups]
     cloud = next(g for g in groups if g.name == "Microsoft Ireland Operations Ltd")
