@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlmodel import Session, select
 
@@ -285,3 +287,22 @@ def test_a_vendor_without_a_total_expense_reports_the_sum_of_its_arrangements():
     assert (providers["Scorer Ltd"]["c0090"], providers["Scorer Ltd"]["c0100"]) == (
         "eba_CU:EUR", "30000.00",
     )  # fmt: skip
+
+
+def test_an_arrangement_with_one_location_row_and_a_register_with_none_build_alike():
+    """B_02.02 spreads each arrangement's values over its rows: one row, or none at all."""
+    data = clean_register()
+    first = replace(
+        data.contracts[0],
+        stores_data=False,
+        processing_countries=("de",),
+        users=(),
+        subcontractors=(),
+    )
+    [row] = build(replace(data, contracts=(first,))).tables["B_02.02"].rows
+    assert row.get("c0010") == first.reference and row.get("c0020") == data.entity.lei
+    assert (row.get("c0140"), row.get("c0150"), row.get("c0160")) == (
+        "eba_BT:x29", "eba_GA:qx2007", "eba_GA:DE",
+    )  # fmt: skip
+    empty = build(replace(data, contracts=())).tables
+    assert all(len(empty[t]) == 0 for t in ("B_02.01", "B_02.02", "B_05.02", "B_07.01"))

@@ -10,11 +10,11 @@ then reads the tables, so it checks what a supervisor would receive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain, product, repeat
 from operator import attrgetter, itemgetter
 
@@ -213,7 +213,7 @@ class _Arrangements:
     def __len__(self) -> int:
         return len(self.contracts)
 
-    @property
+    @cached_property
     def references(self) -> list[str]:
         return [c.reference for c in self.contracts]
 
@@ -230,6 +230,14 @@ def _stored(contract: ContractFacts) -> tuple[str, ...]:
 
 def _processed(contract: ContractFacts) -> tuple[str, ...]:
     return _countries(contract.processing_countries)
+
+
+@lru_cache(maxsize=1024)  # arrangements share a few combinations of users and countries
+def _located(
+    users: tuple[str, ...], stored: tuple[str, ...], processed: tuple[str, ...]
+) -> tuple[tuple[str, str, str], ...]:
+    """B_02.02's (user, country of storage, country of processing) lines of an arrangement."""
+    return tuple(product(dict.fromkeys(users), stored, processed))
 
 
 def _by_column(codes_: tuple[str, ...], lines: list[tuple[str, ...]]) -> dict[str, list[str]]:
@@ -427,16 +435,18 @@ class _Builder:
         stored and country where it is processed."""
         contracts = arrangements.contracts
         lines = [
-            tuple(product(dict.fromkeys(users + heads), _stored(contract), _processed(contract)))
+            _located(users + heads, _stored(contract), _processed(contract))
             for contract, users, heads in zip(
                 contracts, arrangements.users, arrangements.heads, strict=True
             )
         ]
-        # each row's arrangement, to spread the arrangement's values over its rows
+        # each row's arrangement, to spread the arrangement's values over its rows (picked in
+        # C by one itemgetter, which answers a lone value rather than a tuple for one index)
         owner = list(chain.from_iterable(map(repeat, range(len(lines)), map(len, lines))))
+        pick = itemgetter(*owner) if len(owner) > 1 else None
 
-        def spread(values: list) -> list:
-            return list(map(values.__getitem__, owner))
+        def spread(values: list) -> Sequence:
+            return pick(values) if pick else [values[i] for i in owner]
 
         self.tables["B_02.02"].extend(
             {
