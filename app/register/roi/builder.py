@@ -4,21 +4,21 @@ Which arrangements are reported: by their dates alone, whatever the vendor's sta
 Art. 28(3) asks for all of them): those in force at some point of the twelve months ending on
 the reference date (not started after it, not ended before that year began). The others are
 listed as exclusions so the page can say why an arrangement is missing; a vendor status that
-contradicts the dates is a blocking problem of `checks.py`, not a reason to leave one out. Values are written exactly as they go into the CSV files; the validator
-then reads the tables, so it checks what a supervisor would receive.
+contradicts the dates is a blocking problem of `checks.py`, not a reason to leave one out.
+Values are written as they go into the CSV files (`cells.py`); the validator then reads the
+tables, so it checks what a supervisor would receive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import cached_property, lru_cache
-from itertools import chain, product, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
-from app.register.roi import codes
+from app.register.roi import arrangements, cells, codes
+from app.register.roi.arrangements import Arrangements
 from app.register.roi.data import (
     ContractFacts,
     EntityFacts,
@@ -27,13 +27,11 @@ from app.register.roi.data import (
     SubcontractorFacts,
     VendorFacts,
 )
-from app.register.roi.spec import CIF, DIRECT, ENDED
+from app.register.roi.spec import DIRECT
 from app.register.roi.table import NO_FLAGS, SourceTuple, Table, row_source
 from app.register.roi.taxonomy import Taxonomy, taxonomy
 
-TRUE = "true"
 DIRECT_ONLY = frozenset({DIRECT})  # shared by every vendor's provider row
-NA = codes.NOT_APPLICABLE_COUNTRY
 INDIVIDUAL = "IND"
 CONSOLIDATED = "CON"
 LEVELS = {INDIVIDUAL: "individual", CONSOLIDATED: "consolidated"}
@@ -98,32 +96,6 @@ ORGANISATION_LINK = "/settings/organisation"  # where an administrator edits B_0
 ENTITIES_LINK = "/register/roi/entities"  # the group's entities and branches (B_01.02, B_01.03)
 
 
-def contract_link(contract: ContractFacts) -> str:
-    return f"/vendors/{contract.vendor_id}/contracts/{contract.id}/edit"
-
-
-def vendor_link(vendor_id: int) -> str:
-    return f"/vendors/{vendor_id}"
-
-
-def function_link(function: FunctionFacts) -> str:
-    return f"/vendors/functions/{function.id}/edit"
-
-
-def _iso(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _number(value: int | Decimal | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:.2f}" if isinstance(value, Decimal) else str(value)
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(v.strip().upper() for v in values if v and v.strip()))
-
-
 def _year_before(ref_date: date) -> date:
     """The first day of the twelve months ending on the reference date."""
     try:
@@ -139,15 +111,6 @@ def exclusion_reason(contract: ContractFacts, ref_date: date) -> str | None:
     if contract.end_date and contract.end_date < _year_before(ref_date):
         return f"it ended before the reporting year ({contract.end_date.isoformat()})"
     return None
-
-
-@lru_cache(maxsize=64)  # a handful of kinds, asked for several times per arrangement
-def _code_type(kind: str | None) -> str:
-    return codes.coded(codes.CODE_TYPE_CODE, kind)
-
-
-def _lei(value: str | None) -> str:
-    return (value or "").strip().upper()
 
 
 def _dated(entities: Iterable[EntityFacts], data: RegisterData) -> list[EntityFacts]:
@@ -177,85 +140,26 @@ def entities_in_scope(data: RegisterData) -> list[EntityFacts]:
 def has_entity_data(data: RegisterData) -> bool:
     """Whether the register has an entity to file for as at its reference date: one with an LEI,
     in scope on that date (a snapshot of a date before a subsidiary joined has nothing to file)."""
-    return any(_lei(e.lei) for e in _dated([data.entity], data)) and bool(entities_in_scope(data))
+    return any(cells.lei(e.lei) for e in _dated([data.entity], data)) and bool(
+        entities_in_scope(data)
+    )
 
 
-YES, NO = "eba_BT:x28", "eba_BT:x29"
-# the flags of an arrangement's rows by (supports a critical function, ended), shared by them all
-FLAG_SETS = {
-    (critical, ended): frozenset(flag for flag, on in ((CIF, critical), (ENDED, ended)) if on)
-    for critical in (False, True)
-    for ended in (False, True)
-}
 # B_05.02's columns: arrangement, ICT service type, provider, its type of code, rank,
 # recipient of the sub-contracted services, its type of code
 CHAIN_COLUMNS = ("c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070")
-
-
-@dataclass
-class _Arrangements:
-    """The arrangements in the register, by reference, as a list per fact (an arrangement sits
-    at the same position in each), with what several templates share worked out once. Lists,
-    not an object per arrangement: the cycle collector then has a few lists to track, however
-    large the register."""
-
-    contracts: list[ContractFacts] = field(default_factory=list)
-    vendors: list[VendorFacts | None] = field(default_factory=list)
-    sources: list[SourceTuple] = field(default_factory=list)
-    flags: list[frozenset[str]] = field(default_factory=list)
-    provider_ids: list[str] = field(default_factory=list)
-    provider_types: list[str] = field(default_factory=list)  # the provider's type of code
-    services: list[str] = field(default_factory=list)  # the ICT service type, coded
-    users: list[tuple[str, ...]] = field(default_factory=list)  # LEIs of entities in scope
-    branches: list[tuple[str, ...]] = field(default_factory=list)  # codes of branches using it
-    heads: list[tuple[str, ...]] = field(default_factory=list)  # those branches' head offices
-
-    def __len__(self) -> int:
-        return len(self.contracts)
-
-    @cached_property
-    def references(self) -> list[str]:
-        return [c.reference for c in self.contracts]
-
-
-@lru_cache(maxsize=1024)  # arrangements share a few lists of countries: each coded once
-def _countries(countries: tuple[str, ...]) -> tuple[str, ...]:
-    """B_02.02's countries of storage or processing, coded; "not applicable" when none is."""
-    return tuple(codes.prefixed("eba_GA:", c) for c in _unique(countries) or [NA])
-
-
-def _stored(contract: ContractFacts) -> tuple[str, ...]:
-    return _countries(contract.storage_countries if contract.stores_data else ())
-
-
-def _processed(contract: ContractFacts) -> tuple[str, ...]:
-    return _countries(contract.processing_countries)
-
-
-@lru_cache(maxsize=1024)  # arrangements share a few combinations of users and countries
-def _located(
-    users: tuple[str, ...], stored: tuple[str, ...], processed: tuple[str, ...]
-) -> tuple[tuple[str, str, str], ...]:
-    """B_02.02's (user, country of storage, country of processing) lines of an arrangement."""
-    return tuple(product(dict.fromkeys(users), stored, processed))
-
-
-def _by_column(codes_: tuple[str, ...], lines: list[tuple[str, ...]]) -> dict[str, list[str]]:
-    """Rows written as tuples in `codes_` order, turned into columns (a pass per column:
-    `zip(*lines)` would hold an iterator per row)."""
-    return {code: list(map(itemgetter(i), lines)) for i, code in enumerate(codes_)}
 
 
 class _Builder:
     def __init__(self, data: RegisterData) -> None:
         self.data = data
         self.entity = data.entity
-        self.lei = _lei(data.entity.lei)
+        self.lei = cells.lei(data.entity.lei)
         self.level = data.level if data.level in LEVELS else INDIVIDUAL
         self.scope = entities_in_scope(data)
-        self.leis = {_lei(e.lei) for e in self.scope}
+        self.leis = {cells.lei(e.lei) for e in self.scope}
         self.default_users = (self.lei,) if self.lei in self.leis else ()
-        self.branches = {b.code: b for b in data.branches if _lei(b.head_lei) in self.leis}
+        self.branches = {b.code: b for b in data.branches if cells.lei(b.head_lei) in self.leis}
         self.vendors = {v.id: v for v in data.vendors}
         self.functions = {f.code: f for f in data.functions}
         self.taxonomy = taxonomy(data.release)
@@ -269,15 +173,16 @@ class _Builder:
 
     def build(self) -> BuiltRegister:
         self._entity()
-        arrangements = self._in_scope()
-        self._arrangements(arrangements)
-        self._uses(arrangements)
-        self._signatures(arrangements)
-        self._entity_users(arrangements)
-        self._intra_group(arrangements)
-        self._supply_chains(arrangements)
+        scope = self._in_scope()
+        self.tables["B_02.01"].extend(*arrangements.contractual_arrangements(scope))
+        self.tables["B_02.02"].extend(*arrangements.uses(scope))
+        self._signatures(scope)
+        self.tables["B_03.02"].extend(*arrangements.direct_providers(scope))
+        self.tables["B_04.01"].extend(*arrangements.entity_users(scope))
+        self._intra_group(scope)
+        self._supply_chains(scope)
         self._ultimate_parents()
-        self._assessments(arrangements)
+        self.tables["B_07.01"].extend(*arrangements.assessments(scope))
         self._functions()
         self.tables["B_99.01"].add(
             DEFINITIONS, row_source("fixed", "Assay's definitions of the closed lists")
@@ -294,7 +199,7 @@ class _Builder:
         default the entity maintaining the register, when it is in scope."""
         if not contract.users:
             return self.default_users
-        return tuple(lei for lei in _unique(contract.users) or [self.lei] if lei in self.leis)
+        return tuple(lei for lei in cells.unique(contract.users) or [self.lei] if lei in self.leis)
 
     def _branch_users(self, contract: ContractFacts) -> tuple[str, ...]:
         if not contract.branch_users:
@@ -308,7 +213,7 @@ class _Builder:
         source = row_source("organisation", f"organisation {e.name}", ORGANISATION_LINK)
         country = codes.prefixed("eba_GA:", e.country)
         entity_type = codes.prefixed("eba_CT:", e.entity_type)
-        report = _iso(self.data.report_date)
+        report = cells.iso(self.data.report_date)
         self.tables["B_01.01"].add(
             {
                 "c0010": self.lei,
@@ -321,12 +226,12 @@ class _Builder:
             source,
         )
         for entity in self.scope:
-            self._entity_in_scope(entity, source if _lei(entity.lei) == self.lei else None)
+            self._entity_in_scope(entity, source if cells.lei(entity.lei) == self.lei else None)
         for branch in sorted(self.branches.values(), key=lambda b: b.code):
             self.tables["B_01.03"].add(
                 {
                     "c0010": branch.code,
-                    "c0020": _lei(branch.head_lei),
+                    "c0020": cells.lei(branch.head_lei),
                     "c0030": branch.name,
                     "c0040": codes.prefixed("eba_GA:", branch.country),
                 },
@@ -334,9 +239,9 @@ class _Builder:
             )
 
     def _entity_in_scope(self, e: EntityFacts, source: SourceTuple | None) -> None:
-        lei = _lei(e.lei)
+        lei = cells.lei(e.lei)
         source = source or row_source("entity", f"entity {e.name}", ENTITIES_LINK)
-        parent = _lei(e.parent_lei)
+        parent = cells.lei(e.parent_lei)
         # At individual level the parent is outside this register: B_01.02 c0060 refers to a
         # B_01.02 row, so the entity then names itself (see docs, [?]).
         if not parent or (parent not in self.leis):
@@ -352,23 +257,22 @@ class _Builder:
                 "c0050": codes.prefixed("eba_RP:", e.hierarchy),
                 "c0060": parent,
                 # as at the reference date: never a date after it
-                "c0070": _iso(min(self.data.report_date, ref)),
-                "c0080": _iso(e.integrated_on) or _iso(ref),
-                "c0090": _iso(deleted) or codes.OPEN_ENDED,  # open: still in scope
+                "c0070": cells.iso(min(self.data.report_date, ref)),
+                "c0080": cells.iso(e.integrated_on) or cells.iso(ref),
+                "c0090": cells.iso(deleted) or codes.OPEN_ENDED,  # open: still in scope
                 "c0100": codes.prefixed("eba_CU:", e.currency),
-                "c0110": _number(e.total_assets),
+                "c0110": cells.number(e.total_assets),
             },
             source,
         )
 
-    # --- B_02 to B_05, B_07: the arrangements, template by template ---------------------------
-    # Each template is filled column by column from the arrangements in scope (an
-    # arrangement's values coded once, and spread over its rows where it has several), so a
-    # register of 10,000 arrangements costs little more than writing its cells (bench/roi.py).
+    # --- B_02 to B_05, B_07: the arrangements -------------------------------------------------
+    # Chosen here, with what the templates share worked out once; the templates that need
+    # nothing else of the register are filled column by column in `arrangements.py`.
 
-    def _in_scope(self) -> _Arrangements:
+    def _in_scope(self) -> Arrangements:
         """The arrangements reported, by reference; the others are listed as exclusions."""
-        arrangements = _Arrangements()
+        scope = Arrangements()
         for contract in sorted(self.data.contracts, key=attrgetter("reference")):
             vendor = self.vendors.get(contract.vendor_id)
             users, branches = self._users(contract), self._branch_users(contract)
@@ -378,32 +282,34 @@ class _Builder:
             if reason:
                 name = vendor.legal_name if vendor else "an unknown vendor"
                 self.excluded.append(
-                    Exclusion(contract.reference, name, reason, contract_link(contract))
+                    Exclusion(contract.reference, name, reason, cells.contract_link(contract))
                 )
                 continue
             if contract.annual_cost is not None:
                 key = (contract.vendor_id, contract.currency)
                 self.costs.setdefault(key, []).append(contract.annual_cost)
-            arrangements.contracts.append(contract)
-            arrangements.vendors.append(vendor)
-            arrangements.sources.append(
+            scope.contracts.append(contract)
+            scope.vendors.append(vendor)
+            scope.sources.append(
                 row_source(
                     "arrangement",
                     f"arrangement {contract.reference} with "
                     f"{vendor.legal_name if vendor else 'no vendor'}",
-                    contract_link(contract),
+                    cells.contract_link(contract),
                 )
             )
-            arrangements.flags.append(self._flags(contract))
-            arrangements.provider_ids.append(vendor.identifier if vendor else "")
-            arrangements.provider_types.append(_code_type(vendor.identifier_type) if vendor else "")
-            arrangements.services.append(codes.prefixed("eba_TA:", contract.ict_service_type))
-            arrangements.users.append(users)
-            arrangements.branches.append(branches)
-            arrangements.heads.append(
-                tuple(_lei(self.branches[code].head_lei) for code in branches) if branches else ()
+            scope.flags.append(self._flags(contract))
+            scope.provider_ids.append(vendor.identifier if vendor else "")
+            scope.provider_types.append(cells.code_type(vendor.identifier_type) if vendor else "")
+            scope.services.append(codes.prefixed("eba_TA:", contract.ict_service_type))
+            scope.users.append(users)
+            scope.branches.append(branches)
+            scope.heads.append(
+                tuple(cells.lei(self.branches[code].head_lei) for code in branches)
+                if branches
+                else ()
             )
-        return arrangements
+        return scope
 
     def _flags(self, contract: ContractFacts) -> frozenset[str]:
         """What the conditional columns of the arrangement's rows depend on."""
@@ -412,102 +318,17 @@ class _Builder:
             function and function.critical == "yes"
         )
         ended = bool(contract.end_date and contract.end_date <= self.data.ref_date)
-        return FLAG_SETS[critical, ended]
+        return arrangements.FLAG_SETS[critical, ended]
 
-    def _arrangements(self, arrangements: _Arrangements) -> None:
-        """B_02.01: one row per arrangement."""
-        contracts = arrangements.contracts
-        self.tables["B_02.01"].extend(
-            {
-                "c0010": arrangements.references,
-                "c0020": [
-                    codes.coded(codes.ARRANGEMENT_TYPE_CODE, c.arrangement_type) for c in contracts
-                ],
-                "c0030": [c.overarching_reference or "" for c in contracts],
-                "c0040": [codes.prefixed("eba_CU:", c.currency) for c in contracts],
-                "c0050": [_number(c.annual_cost) for c in contracts],
-            },
-            arrangements.sources,
-        )
-
-    def _uses(self, arrangements: _Arrangements) -> None:
-        """B_02.02: a row per arrangement, entity or branch using it, country where its data is
-        stored and country where it is processed."""
-        contracts = arrangements.contracts
-        lines = [
-            _located(users + heads, _stored(contract), _processed(contract))
-            for contract, users, heads in zip(
-                contracts, arrangements.users, arrangements.heads, strict=True
-            )
-        ]
-        # each row's arrangement, to spread the arrangement's values over its rows (picked in
-        # C by one itemgetter, which answers a lone value rather than a tuple for one index)
-        owner = list(chain.from_iterable(map(repeat, range(len(lines)), map(len, lines))))
-        pick = itemgetter(*owner) if len(owner) > 1 else None
-
-        def spread(values: list) -> Sequence:
-            return pick(values) if pick else [values[i] for i in owner]
-
-        self.tables["B_02.02"].extend(
-            {
-                "c0010": spread(arrangements.references),
-                "c0030": spread(arrangements.provider_ids),
-                "c0040": spread(arrangements.provider_types),
-                "c0050": spread([c.function_code or "" for c in contracts]),
-                "c0060": spread(arrangements.services),
-                "c0070": spread([_iso(c.start_date) for c in contracts]),
-                "c0080": spread([_iso(c.end_date) or codes.OPEN_ENDED for c in contracts]),
-                "c0090": spread(
-                    [codes.prefixed("eba_CO:", c.termination_reason) for c in contracts]
-                ),
-                "c0100": spread([_number(c.notice_days_entity) for c in contracts]),
-                "c0110": spread([_number(c.notice_days_provider) for c in contracts]),
-                "c0120": spread(
-                    [codes.prefixed("eba_GA:", c.governing_law_country) for c in contracts]
-                ),
-                "c0130": spread(
-                    [codes.prefixed("eba_GA:", c.service_country) or NA for c in contracts]
-                ),
-                "c0140": spread([YES if c.stores_data else NO for c in contracts]),
-                # what varies between an arrangement's rows: who uses it, where its data is
-                # stored, where it is processed
-                **_by_column(("c0020", "c0150", "c0160"), list(chain.from_iterable(lines))),
-                "c0170": spread(
-                    [
-                        codes.coded(codes.SENSITIVITY_CODE, c.data_sensitivity)
-                        if c.stores_data
-                        else ""
-                        for c in contracts
-                    ]
-                ),
-                "c0180": spread([codes.prefixed("eba_ZZ:", c.reliance) for c in contracts]),
-            },
-            spread(arrangements.sources),
-            spread(arrangements.flags),
-        )
-
-    def _signatures(self, arrangements: _Arrangements) -> None:
-        """B_03.01 (the entity that signed each arrangement) and B_03.02 (its provider)."""
-        references = arrangements.references
+    def _signatures(self, scope: Arrangements) -> None:
+        """B_03.01: the entity that signed each arrangement."""
         self.tables["B_03.01"].extend(
             {
-                "c0010": references,
-                "c0020": list(
-                    map(
-                        self._signer, arrangements.contracts, arrangements.users, arrangements.heads
-                    )
-                ),
-                "c0030": [TRUE] * len(arrangements),
+                "c0010": scope.references,
+                "c0020": list(map(self._signer, scope.contracts, scope.users, scope.heads)),
+                "c0030": [cells.TRUE] * len(scope),
             },
-            arrangements.sources,
-        )
-        self.tables["B_03.02"].extend(
-            {
-                "c0010": references,
-                "c0020": arrangements.provider_ids,
-                "c0030": arrangements.provider_types,
-            },
-            arrangements.sources,
+            scope.sources,
         )
 
     def _signer(
@@ -515,119 +336,57 @@ class _Builder:
     ) -> str:
         """The entity that signed (for itself or on behalf of the users); at individual level a
         signer outside this register is replaced by the user it signed for (see docs, [?])."""
-        signer = _lei(contract.signer_lei) or self.lei
+        signer = cells.lei(contract.signer_lei) or self.lei
         if signer not in self.leis:
             signer = (users or heads)[0]
         return signer
 
-    def _entity_users(self, arrangements: _Arrangements) -> None:
-        """B_04.01: the entities and branches using each arrangement. Not a branch: the branch
-        code is a key column, so it carries "Not Applicable" (EBA Q&A 2024_7285), never an
-        empty cell. A branch: its head office's LEI and its own code."""
-        lines: list[tuple[str, str, str, str]] = []
-        sources: list[SourceTuple] = []
-        for ref, source, users, branches, heads in zip(
-            arrangements.references,
-            arrangements.sources,
-            arrangements.users,
-            arrangements.branches,
-            arrangements.heads,
-            strict=True,
-        ):
-            lines += [(ref, user, "eba_ZZ:x839", codes.NOT_APPLICABLE_KEY) for user in users]
-            lines += [
-                (ref, head, "eba_ZZ:x838", code) for code, head in zip(branches, heads, strict=True)
-            ]
-            sources += [source] * (len(users) + len(branches))
-        self.tables["B_04.01"].extend(
-            _by_column(("c0010", "c0020", "c0030", "c0040"), lines), sources
-        )
-
-    def _intra_group(self, arrangements: _Arrangements) -> None:
+    def _intra_group(self, scope: Arrangements) -> None:
         """At consolidated level, an arrangement whose provider is an entity of the group: who
         provides it (B_03.03) and the arrangement it relies on (B_02.03). At individual level
         the providing entity is outside the register, so both stay empty (see docs)."""
         if self.level != CONSOLIDATED:
             return
-        for contract, source in zip(arrangements.contracts, arrangements.sources, strict=True):
-            provider = _lei(contract.intra_group_lei)
+        for contract, source in zip(scope.contracts, scope.sources, strict=True):
+            provider = cells.lei(contract.intra_group_lei)
             if not provider:
                 continue
             ref = contract.reference
-            self.tables["B_03.03"].add({"c0010": ref, "c0020": provider, "c0031": TRUE}, source)
+            self.tables["B_03.03"].add(
+                {"c0010": ref, "c0020": provider, "c0031": cells.TRUE}, source
+            )
             if contract.linked_reference:
                 self.tables["B_02.03"].add(
-                    {"c0010": ref, "c0020": contract.linked_reference, "c0030": TRUE}, source
+                    {"c0010": ref, "c0020": contract.linked_reference, "c0030": cells.TRUE}, source
                 )
-
-    def _assessments(self, arrangements: _Arrangements) -> None:
-        """B_07.01: the bank's own assessment of each service (recorded on the arrangement, not
-        the vendor)."""
-        contracts = arrangements.contracts
-        substitutability = [
-            codes.coded(codes.SUBSTITUTABILITY_CODE, c.substitutability) for c in contracts
-        ]
-        self.tables["B_07.01"].extend(
-            {
-                "c0010": arrangements.references,
-                "c0020": arrangements.provider_ids,
-                "c0030": arrangements.provider_types,
-                "c0040": arrangements.services,
-                "c0050": substitutability,
-                # the reason only for a service that is hard to substitute
-                "c0060": [
-                    codes.prefixed("eba_ZZ:", c.substitutability_reason)
-                    if code in codes.HARD_TO_SUBSTITUTE
-                    else ""
-                    for c, code in zip(contracts, substitutability, strict=True)
-                ],
-                "c0070": [_iso(v.last_audit_date) if v else "" for v in arrangements.vendors],
-                "c0080": [YES if c.exit_plan else NO for c in contracts],
-                "c0090": [
-                    codes.coded(codes.REINTEGRATION_CODE, c.reintegration) for c in contracts
-                ],
-                # the impact of losing this service, not of losing the function it supports
-                "c0100": [
-                    codes.coded(codes.IMPACT_CODE, c.discontinuation_impact) for c in contracts
-                ],
-                # an empty list of names is no answer: "not assessed" stays x21, never "No"
-                "c0110": [
-                    codes.coded(
-                        codes.ALTERNATIVES_CODE, c.alternatives_identified or "not_assessed"
-                    )
-                    for c in contracts
-                ],
-                "c0120": [c.alternatives or "" for c in contracts],
-            },
-            arrangements.sources,
-            arrangements.flags,
-        )
 
     # --- B_05: providers and supply chains ------------------------------------------------------
 
-    def _supply_chains(self, arrangements: _Arrangements) -> None:
+    def _supply_chains(self, scope: Arrangements) -> None:
         """B_05.02: each arrangement's chain, its direct provider at rank 1 and then its
         subcontractors; and B_05.01: every provider met on the way, once."""
         lines: list[tuple[str, ...]] = []
         sources: list[SourceTuple] = []
         for contract, vendor, source, provider_id, provider_type, service in zip(
-            arrangements.contracts,
-            arrangements.vendors,
-            arrangements.sources,
-            arrangements.provider_ids,
-            arrangements.provider_types,
-            arrangements.services,
+            scope.contracts,
+            scope.vendors,
+            scope.sources,
+            scope.provider_ids,
+            scope.provider_types,
+            scope.services,
             strict=True,
         ):
             if vendor is not None:
                 self._vendor_provider(vendor)
             kinds = {provider_id: provider_type} if vendor else {}
-            kinds |= {s.identifier: _code_type(s.identifier_type) for s in contract.subcontractors}
+            kinds |= {
+                s.identifier: cells.code_type(s.identifier_type) for s in contract.subcontractors
+            }
             kinds.setdefault(provider_id, "")
             # Rank 1 has no recipient of its own: the key column names the direct provider
             # itself, so it is never empty and still refers to a B_05.01 row.
             kind = kinds[provider_id]
-            link = vendor_link(contract.vendor_id)
+            link = cells.vendor_link(contract.vendor_id)
             lines.append((contract.reference, service, provider_id, kind, "1", provider_id, kind))
             sources.append(source)
             for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
@@ -646,7 +405,7 @@ class _Builder:
                 sources.append(
                     self._subcontractor(contract, vendor, sub, kinds[sub.identifier], link)
                 )
-        self.tables["B_05.02"].extend(_by_column(CHAIN_COLUMNS, lines), sources)
+        self.tables["B_05.02"].extend(arrangements.by_column(CHAIN_COLUMNS, lines), sources)
 
     def _subcontractor(
         self,
@@ -666,7 +425,7 @@ class _Builder:
         )
         parent = (sub.identifier, kind)
         if sub.parent_identifier:
-            parent = (sub.parent_identifier, _code_type(sub.parent_identifier_type or "LEI"))
+            parent = (sub.parent_identifier, cells.code_type(sub.parent_identifier_type or "LEI"))
             self.parents.append((parent, sub.parent_name, f"subcontractor {sub.name}", link))
         if (sub.identifier, kind) not in self.providers:
             self._provider(
@@ -688,14 +447,19 @@ class _Builder:
         if vendor.id in self.vendors_listed:
             return  # its row is written (the vendor of an earlier arrangement)
         self.vendors_listed.add(vendor.id)
-        key = (vendor.identifier, _code_type(vendor.identifier_type))
+        key = (vendor.identifier, cells.code_type(vendor.identifier_type))
         if key in self.providers:
             return
         parent = key
         if vendor.parent_identifier:
-            parent = (vendor.parent_identifier, _code_type(vendor.parent_identifier_type))
+            parent = (vendor.parent_identifier, cells.code_type(vendor.parent_identifier_type))
             self.parents.append(
-                (parent, vendor.parent_name, f"vendor {vendor.legal_name}", vendor_link(vendor.id))
+                (
+                    parent,
+                    vendor.parent_name,
+                    f"vendor {vendor.legal_name}",
+                    cells.vendor_link(vendor.id),
+                )
             )
         expense = vendor.annual_expense
         if expense is None:
@@ -706,7 +470,7 @@ class _Builder:
                 "c0010": key[0],
                 "c0020": key[1],
                 "c0030": vendor.additional_identifier or "",
-                "c0040": _code_type(vendor.additional_identifier_type)
+                "c0040": cells.code_type(vendor.additional_identifier_type)
                 if vendor.additional_identifier
                 else "",
                 "c0050": vendor.legal_name,
@@ -714,11 +478,11 @@ class _Builder:
                 "c0070": codes.coded(codes.PERSON_TYPE_CODE, vendor.person_type),
                 "c0080": codes.prefixed("eba_GA:", vendor.hq_country),
                 "c0090": codes.prefixed("eba_CU:", vendor.currency) if expense is not None else "",
-                "c0100": _number(expense),
+                "c0100": cells.number(expense),
                 "c0110": parent[0],
                 "c0120": parent[1],
             },
-            row_source("vendor", f"vendor {vendor.legal_name}", vendor_link(vendor.id)),
+            row_source("vendor", f"vendor {vendor.legal_name}", cells.vendor_link(vendor.id)),
             DIRECT_ONLY,
         )
 
@@ -771,12 +535,12 @@ class _Builder:
                     "c0040": self.lei,
                     "c0050": codes.coded(codes.CRITICALITY_CODE, f.critical),
                     "c0060": f.criticality_reasons or "",
-                    "c0070": _iso(f.last_assessed),
-                    "c0080": _number(f.rto_hours),
-                    "c0090": _number(f.rpo_hours),
+                    "c0070": cells.iso(f.last_assessed),
+                    "c0080": cells.number(f.rto_hours),
+                    "c0090": cells.number(f.rpo_hours),
                     "c0100": codes.coded(codes.IMPACT_CODE, f.discontinuation_impact),
                 },
-                row_source("function", f"function {f.code} {f.name}", function_link(f)),
+                row_source("function", f"function {f.code} {f.name}", cells.function_link(f)),
             )
 
 

@@ -10,7 +10,8 @@ vendor's status tells another story.
 from __future__ import annotations
 
 from app.register.roi import codes
-from app.register.roi.builder import contract_link, exclusion_reason, function_link, vendor_link
+from app.register.roi.builder import exclusion_reason
+from app.register.roi.cells import contract_link, function_link, vendor_link
 from app.register.roi.data import RegisterData
 from app.register.roi.validator import BLOCKING, WARNING, Problem
 
