@@ -148,6 +148,7 @@ def has_entity_data(data: RegisterData) -> bool:
 # B_05.02's columns: arrangement, ICT service type, provider, its type of code, rank,
 # recipient of the sub-contracted services, its type of code
 CHAIN_COLUMNS = ("c0010", "c0020", "c0030", "c0040", "c0050", "c0060", "c0070")
+BY_RANK_AND_NAME = attrgetter("rank", "name")  # a chain's subcontractors, in order
 
 
 class _Builder:
@@ -389,7 +390,7 @@ class _Builder:
             link = cells.vendor_link(contract.vendor_id)
             lines.append((contract.reference, service, provider_id, kind, "1", provider_id, kind))
             sources.append(source)
-            for sub in sorted(contract.subcontractors, key=lambda s: (s.rank, s.name)):
+            for sub in sorted(contract.subcontractors, key=BY_RANK_AND_NAME):
                 recipient = sub.recipient_identifier or (provider_id if sub.rank == 2 else "")
                 lines.append(
                     (
