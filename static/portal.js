@@ -42,6 +42,14 @@
     show();
   });
 
+  // An answer saved after the buyer's verdict: the card keeps or loses its "needs attention"
+  // marker as the redrawn verdict says (the card itself is not redrawn while someone types in it).
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const card = isAnswerSave(event)?.closest("article.question");
+    const verdict = card?.querySelector(".verdict-slot[data-attention]");
+    if (verdict) card.classList.toggle("needs-attention", verdict.dataset.attention === "yes");
+  });
+
   // --- uploads on a question ---------------------------------------------------------------------
   function uploadOne(form, file, onProgress) {
     return new Promise((resolve, reject) => {

@@ -102,8 +102,11 @@ def test_vendor_finds_what_the_buyer_sent_back_section_by_section(
     # Reopen the answers, change the answer: saved, and the marker goes.
     act(page.get_by_role("button", name="Answer clarifications").click)
     expect(page).to_have_url(re.compile(r"/sections/policy$"))
+    marked = re.compile(r"\bneeds-attention\b")
+    expect(card(page, first)).to_have_class(marked)
     act(card(page, first).locator('input[type="radio"][value="3"]').check)
     expect(page.locator(f"#state-{anchor(first)}")).to_have_text("Saved")
+    expect(card(page, first)).not_to_have_class(marked)  # without a reload
     expect(page.locator("[data-save-status]")).to_have_text("All changes saved")
     next_attention = page.get_by_role("link", name=re.compile("Next needing attention"))
     expect(next_attention).to_contain_text("(1)")
