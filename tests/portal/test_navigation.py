@@ -116,7 +116,7 @@ def test_an_answer_changed_after_a_verdict_says_at_once_that_it_waits_for_review
     login(client, world.contact.email)
     base = f"/portal/assessments/{world.assessment.id}"
     page = client.get(f"{base}/sections/second").text
-    assert '<div id="verdict-q-b-one" class="verdict-slot">' in page
+    assert '<div id="verdict-q-b-one" class="verdict-slot" data-attention="yes">' in page
     assert "The buyer asks for clarification" in page
     saved = client.post(
         f"{base}/answers/b.one",
@@ -124,7 +124,11 @@ def test_an_answer_changed_after_a_verdict_says_at_once_that_it_waits_for_review
         headers={"HX-Request": "true"},
     )
     assert saved.status_code == 200
-    assert '<div id="verdict-q-b-one" class="verdict-slot" hx-swap-oob="true">' in saved.text
+    # and says the card no longer needs attention (portal.js drops the card's marker)
+    verdict = (
+        '<div id="verdict-q-b-one" class="verdict-slot" data-attention="no" hx-swap-oob="true">'
+    )
+    assert verdict in saved.text
     assert "Changed since the buyer's review" in saved.text
     assert "asks for clarification" not in saved.text
     assert "Changed since the buyer's review" in client.get(f"{base}/sections/second").text
