@@ -157,8 +157,8 @@ class _Builder:
         self.entity = data.entity
         self.lei = cells.lei(data.entity.lei)
         self.level = data.level if data.level in LEVELS else INDIVIDUAL
-        self.scope = entities_in_scope(data)
-        self.leis = {cells.lei(e.lei) for e in self.scope}
+        self.entities = entities_in_scope(data)
+        self.leis = {cells.lei(e.lei) for e in self.entities}
         self.default_users = (self.lei,) if self.lei in self.leis else ()
         self.branches = {b.code: b for b in data.branches if cells.lei(b.head_lei) in self.leis}
         self.vendors = {v.id: v for v in data.vendors}
@@ -226,7 +226,7 @@ class _Builder:
             },
             source,
         )
-        for entity in self.scope:
+        for entity in self.entities:
             self._entity_in_scope(entity, source if cells.lei(entity.lei) == self.lei else None)
         for branch in sorted(self.branches.values(), key=lambda b: b.code):
             self.tables["B_01.03"].add(

@@ -25,7 +25,7 @@ ENDED = "ended"  # the arrangement ended on or before the reference date
 DIRECT = "direct"  # a provider with an arrangement of its own (not only a subcontractor)
 
 
-class Rows(Protocol):
+class TableLike(Protocol):
     """What a condition reads of a table (`table.Table`): the rows' flags and a column."""
 
     flags: list[frozenset[str]]
@@ -43,7 +43,7 @@ class When:
     values: frozenset[str] | None = None
     unless: bool = False
 
-    def rows(self, table: Rows, indices: list[int]) -> list[int]:
+    def rows(self, table: TableLike, indices: list[int]) -> list[int]:
         """Those of the rows `indices` where it holds, a pass over each column it reads."""
         if self.flag is not None:
             flags = table.flags
