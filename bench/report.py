@@ -785,8 +785,8 @@ def render(machine: dict[str, Any], results: dict[str, Any], *, quick: bool = Fa
         "**Figures are medians of repeated runs on a shared 2-core machine**: other engineers' "
         "test runs used the same cores during the run (see the load average), so absolute "
         "times move between runs by tens of percent; the ratios to the same-run baselines move "
-        "less. `python -m bench NAME` runs one benchmark (scoring, page, pages, export, "
-        "autosave, durability); `python -m bench --quick` is a smoke run.",
+        "less. `python -m bench NAME` runs one benchmark (scoring, page, pages, export, roi, "
+        "autosave, durability, review); `python -m bench --quick` is a smoke run.",
         "",
         _machine(machine, results, quick),
         "",
