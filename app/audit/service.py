@@ -8,7 +8,7 @@ event, so the chain never forks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -67,6 +67,15 @@ def _lock_chain(session: Session, chain: str) -> AuditChain:
         .on_conflict_do_nothing(index_elements=["chain"])
     )
     return session.execute(locked_read).scalar_one()
+
+
+def audit_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Compact before/after of the fields that changed: an event's `data` for an edit."""
+    changed = [name for name in after if before.get(name) != after[name]]
+    return {
+        "before": {name: before.get(name) for name in changed},
+        "after": {name: after[name] for name in changed},
+    }
 
 
 def record(

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.audit.service import record
+from app.audit.service import audit_diff, record
 from app.auth.service import refusal
 from app.models import Organisation, User
 from app.organisation.schemas import RoiSettings
@@ -99,8 +99,8 @@ def save_roi_settings(
         "roi_file_naming": settings.get("roi_file_naming") or DEFAULT_NAMING,
     }
     after = {"roi_taxonomy": data.release, "roi_file_naming": naming}
-    changed = [name for name in after if before[name] != after[name]]
-    if not changed:
+    diff = audit_diff(before, after)
+    if not diff["after"]:
         return org
     org.settings = {**settings, **after}  # a new dict, so the JSON column is seen as changed
     session.add(org)
@@ -112,10 +112,7 @@ def save_roi_settings(
         organisation_id=org.id,
         object_type="organisation",
         object_id=org.id,
-        data={
-            "before": {name: before[name] for name in changed},
-            "after": {name: after[name] for name in changed},
-        },
+        data=diff,
         ip=ip,
     )
     return org

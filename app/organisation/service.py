@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app.audit.service import record
+from app.audit.service import audit_diff, record
 from app.errors import NotFound
 from app.models import Organisation, User
 from app.organisation.schemas import OrganisationDetails
@@ -58,8 +58,8 @@ def update_register_details(
         "currency": data.currency,
         "total_assets": _amount(data.total_assets),
     }
-    changed = [name for name in after if before[name] != after[name]]
-    if not changed:
+    diff = audit_diff(before, after)
+    if not diff["after"]:
         return org
     for name in COLUMNS:
         setattr(org, name, after[name])
@@ -79,10 +79,7 @@ def update_register_details(
         organisation_id=org.id,
         object_type="organisation",
         object_id=org.id,
-        data={
-            "before": {name: before[name] for name in changed},
-            "after": {name: after[name] for name in changed},
-        },
+        data=diff,
         ip=ip,
     )
     return org

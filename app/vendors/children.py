@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
+from app.audit.service import audit_diff, record
 from app.errors import Conflict, NotFound
 from app.forms import FieldErrors
 from app.models import AISystem, Contract, Provider, Subcontractor, User, Vendor, VendorContact
 from app.vendors import providers
 from app.vendors.contracts import get_contract
 from app.vendors.schemas import AISystemInput, ContactInput, SubcontractorInput
-from app.vendors.service import audit_diff, set_fields, snapshot
+from app.vendors.service import set_fields, snapshot
 
 # ---------------------------------------------------------------------------------------------
 # Subcontractors (the supply chain of an arrangement)

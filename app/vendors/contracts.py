@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app.audit.service import record
+from app.audit.service import audit_diff, record
 from app.errors import Conflict, NotFound
 from app.forms import FieldErrors
 from app.models import AISystem, BusinessFunction, Contract, Subcontractor, User, Vendor
 from app.vendors.schemas import ContractInput
-from app.vendors.service import audit_diff, set_fields, snapshot
+from app.vendors.service import set_fields, snapshot
 
 CONTRACT_FIELDS: tuple[str, ...] = tuple(ContractInput.model_fields)
 

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.audit.service import record
+from app.audit.service import audit_diff, record
 from app.auth.tenancy import scope_buyer
 from app.errors import NotFound
 from app.forms import FieldErrors
 from app.models import BusinessFunction, User
 from app.vendors.schemas import FunctionInput
-from app.vendors.service import audit_diff, organisation_of, set_fields, snapshot
+from app.vendors.service import organisation_of, set_fields, snapshot
 
 FUNCTION_FIELDS: tuple[str, ...] = tuple(FunctionInput.model_fields)
 

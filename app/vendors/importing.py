@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from app.audit.service import audit_diff
 from app.forms import FieldErrors, field_errors_from
 from app.models import User, Vendor
 from app.spreadsheets import safe_text
@@ -35,7 +36,6 @@ from app.vendors import codes
 from app.vendors.identifiers import COUNTRY_CODES
 from app.vendors.schemas import VendorCreate, normal_identifier
 from app.vendors.service import (
-    audit_diff,
     create_vendor,
     organisation_of,
     update_vendor,

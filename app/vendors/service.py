@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import case, func, or_
 from sqlmodel import Session, col, select
 
-from app.audit.service import record
+from app.audit.service import audit_diff, record
 from app.auth.tenancy import scope_buyer
 from app.errors import Conflict, NotFound
 from app.forms import FieldErrors, validate
@@ -49,15 +49,6 @@ from app.vendors.schemas import VENDOR_FIELDS, VendorCreate, VendorListQuery
 def snapshot(row: Any, fields: Iterable[str]) -> dict[str, Any]:
     """The named fields of a row, as an audit event's "before"."""
     return {name: getattr(row, name) for name in fields}
-
-
-def audit_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Compact before/after of the fields that changed."""
-    changed = [name for name in after if before.get(name) != after[name]]
-    return {
-        "before": {name: before.get(name) for name in changed},
-        "after": {name: after[name] for name in changed},
-    }
 
 
 def set_fields(row: Any, values: Mapping[str, Any]) -> None:
